@@ -1,0 +1,65 @@
+# partybuild: `make run` serves the demo portal, `make test` runs the whole suite.
+# Everything installs into .venv and node_modules on first use; nothing is needed beyond
+# Python 3 and Node.js (for the front-end packages the portal serves itself).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+
+.PHONY: run test install assets translations migrate demo lint format bench framework-doc worker beat clean
+
+run: install assets translations migrate demo
+	@$(MANAGE) demo_logins
+	DJANGO_DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
+
+test: install assets translations
+	@$(PY) -m pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+assets: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+translations: install
+	@$(MANAGE) compile_translations
+
+migrate: install
+	$(MANAGE) migrate --noinput
+
+demo: migrate
+	$(MANAGE) seed_demo
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install
+	$(PY) bench/run.py
+
+framework-doc: install
+	$(PY) -m assessment.framework_doc assessment/data/framework.yaml > docs/framework.md
+
+worker: install
+	$(VENV)/bin/celery -A partybuild worker --loglevel=info
+
+beat: install
+	$(VENV)/bin/celery -A partybuild beat --loglevel=info
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles

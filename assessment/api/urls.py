@@ -1,0 +1,3 @@
+"""API routes of the assessment app."""
+
+urlpatterns: list = []

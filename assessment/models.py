@@ -1,0 +1,1 @@
+"""Assessment models: frameworks, periods, submissions, scores (filled in by later work)."""

@@ -1,0 +1,4 @@
+"""Pages of the assessment app."""
+
+app_name = "assessment"
+urlpatterns: list = []

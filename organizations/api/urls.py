@@ -1,0 +1,3 @@
+"""API routes of the organizations app."""
+
+urlpatterns: list = []

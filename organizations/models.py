@@ -1,0 +1,255 @@
+"""The organization tree, its departments and leading groups, people, and role assignments."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .choices import PersonKind, PersonStatus, Role
+from .scope import ScopedQuerySet
+
+PATH_SEPARATOR = "/"
+
+
+class BilingualNameMixin(models.Model):
+    """A Chinese name (the official one) and an optional English name."""
+
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
+
+class OrganizationKind(BilingualNameMixin):
+    """A kind of party organization (group leadership, party committee, general branch, branch).
+
+    Configurable: a group may add kinds. `code` is what frameworks name in `applies_to`.
+    """
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    rank = models.PositiveSmallIntegerField(
+        _("rank"), default=0, help_text=_("Order from the top of the tree (0 = highest).")
+    )
+
+    class Meta:
+        ordering = ["rank", "code"]
+        verbose_name = _("organization kind")
+        verbose_name_plural = _("organization kinds")
+
+
+class OrganizationQuerySet(ScopedQuerySet):
+    scope_path_field = "path"
+
+    def subtree(self, org: "Organization", *, include_self: bool = True) -> "OrganizationQuerySet":
+        qs = self.filter(path__startswith=org.path)
+        return qs if include_self else qs.exclude(pk=org.pk)
+
+    def ancestors_of(
+        self, org: "Organization", *, include_self: bool = False
+    ) -> "OrganizationQuerySet":
+        ids = org.ancestor_ids if not include_self else [*org.ancestor_ids, org.pk]
+        return self.filter(pk__in=ids).order_by("depth")
+
+
+class Organization(BilingualNameMixin):
+    """A party organization in the tree.
+
+    The parent link is the truth; `path` (ancestor ids, e.g. ``/1/5/23/``) and `depth` are kept
+    from it so that a subtree is one indexed prefix lookup and ancestors need no recursion.
+    """
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    kind = models.ForeignKey(
+        OrganizationKind,
+        on_delete=models.PROTECT,
+        related_name="organizations",
+        verbose_name=_("kind"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    path = models.CharField(max_length=1000, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(editable=False, default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        indexes = [
+            # varchar_pattern_ops lets PostgreSQL use the index for LIKE 'prefix%' whatever the
+            # collation; other databases ignore the operator class.
+            models.Index(
+                fields=["path"], name="org_path_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["parent", "name"], name="org_parent_name"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=models.F("id")), name="org_not_own_parent"),
+        ]
+
+    def save(self, *args, **kwargs) -> None:
+        """Keep path and depth consistent with the parent (moves go through services)."""
+        creating = self.pk is None
+        super().save(*args, **kwargs)
+        if creating or not self.path:
+            parent_path = self.parent.path if self.parent_id else PATH_SEPARATOR
+            self.path = f"{parent_path}{self.pk}{PATH_SEPARATOR}"
+            self.depth = self.path.count(PATH_SEPARATOR) - 2
+            Organization.objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the root down to the parent, read from the path (no query)."""
+        return [int(part) for part in self.path.strip(PATH_SEPARATOR).split(PATH_SEPARATOR)][:-1]
+
+    def is_within(self, other: "Organization") -> bool:
+        return self.path.startswith(other.path)
+
+
+class Department(BilingualNameMixin):
+    """A department of an organization's enterprise unit (one of the five-strives units)."""
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="departments",
+        verbose_name=_("organization"),
+    )
+    code = models.CharField(_("code"), max_length=40)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization", "code"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "code"], name="department_code_per_org"
+            ),
+        ]
+
+
+class LeadingGroup(BilingualNameMixin):
+    """The leading group (领导班子) of an organization's enterprise unit."""
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="leading_groups",
+        verbose_name=_("organization"),
+    )
+    members = models.ManyToManyField(
+        "Person", blank=True, related_name="leading_groups", verbose_name=_("members")
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization", "name"]
+        verbose_name = _("leading group")
+        verbose_name_plural = _("leading groups")
+
+
+class Person(models.Model):
+    """A party member or a member of staff, with the minimum of personal data the portal needs.
+
+    Deliberately no ID-card number, birth date, address or phone: the portal assesses work.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    employee_number = models.CharField(_("employee number"), max_length=40, unique=True)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="people",
+        verbose_name=_("organization"),
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("department"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=PersonKind.choices)
+    party_member_since = models.DateField(_("party member since"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=PersonStatus.choices, default=PersonStatus.ACTIVE
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization", "employee_number"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        indexes = [models.Index(fields=["organization", "kind"], name="person_org_kind")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="staff", party_member_since__isnull=True) | ~Q(kind="staff"),
+                name="person_staff_has_no_party_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.employee_number})"
+
+    @property
+    def is_party_member(self) -> bool:
+        return self.kind != PersonKind.STAFF
+
+
+class RoleAssignment(models.Model):
+    """A user holds a role on an organization; it applies to that organization's whole subtree."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+        verbose_name=_("user"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+        verbose_name=_("organization"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization", "role", "user"]
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization", "role"], name="role_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.organization}"

@@ -1,0 +1,134 @@
+"""Shared fixtures: a small organization tree and named users, one per role.
+
+The tree::
+
+    G  group leadership
+    ├── A  party committee            carol: reviewer · dave: auditor
+    │   └── A1 general branch
+    │       ├── A1a branch            alice: secretary
+    │       └── A1b branch            bob: secretary (alice's sibling)
+    └── B  party committee
+        └── B1 branch
+    erin: administrator on G;  frank: no role at all
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+
+from organizations.models import Organization
+from organizations.services import assign_role
+
+from .factories import PASSWORD, OrganizationFactory, PersonFactory, UserFactory, kind
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # A fast hasher: the tests exercise logins, not the cost of PBKDF2.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class Tree:
+    group: Organization
+    a: Organization
+    a1: Organization
+    a1a: Organization
+    a1b: Organization
+    b: Organization
+    b1: Organization
+
+
+@pytest.fixture
+def tree(db) -> Tree:
+    group = OrganizationFactory(code="G", name="集团党组", name_en="Group", kind=kind("group"))
+    a = OrganizationFactory(
+        code="A", name="甲公司党委", name_en="A Co.", kind=kind("committee"), parent=group
+    )
+    a1 = OrganizationFactory(
+        code="A1",
+        name="甲一党总支",
+        name_en="A1 general branch",
+        kind=kind("general_branch"),
+        parent=a,
+    )
+    a1a = OrganizationFactory(code="A1a", name="甲一第一支部", name_en="A1a branch", parent=a1)
+    a1b = OrganizationFactory(code="A1b", name="甲一第二支部", name_en="A1b branch", parent=a1)
+    b = OrganizationFactory(
+        code="B", name="乙公司党委", name_en="B Co.", kind=kind("committee"), parent=group
+    )
+    b1 = OrganizationFactory(code="B1", name="乙一支部", name_en="B1 branch", parent=b)
+    for org in (group, a, a1, a1a, a1b, b, b1):
+        PersonFactory(organization=org, name=f"{org.code}成员")
+    return Tree(group, a, a1, a1a, a1b, b, b1)
+
+
+def _user(username: str, role: str | None = None, org: Organization | None = None, **extra):
+    user = UserFactory(username=username, **extra)
+    if role:
+        assign_role(user=user, organization=org, role=role)
+    return user
+
+
+@pytest.fixture
+def alice(tree):
+    return _user("alice", "secretary", tree.a1a)
+
+
+@pytest.fixture
+def bob(tree):
+    return _user("bob", "secretary", tree.a1b)
+
+
+@pytest.fixture
+def carol(tree):
+    return _user("carol", "reviewer", tree.a)
+
+
+@pytest.fixture
+def dave(tree):
+    return _user("dave", "auditor", tree.a)
+
+
+@pytest.fixture
+def erin(tree):
+    return _user("erin", "administrator", tree.group)
+
+
+@pytest.fixture
+def frank(tree):
+    return _user("frank")
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def client_for(client):
+    """Log a user in on the test client: ``client_for(alice).get(...)``."""
+
+    def login(user):
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return login
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_eager():
+    """Tasks run in-process in tests; the worker test over Redis switches this off for itself."""
+    from partybuild.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
