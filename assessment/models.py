@@ -1,1 +1,0 @@
-"""Assessment models: frameworks, periods, submissions, scores (filled in by later work)."""
