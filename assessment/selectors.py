@@ -7,8 +7,8 @@ from django.db.models import QuerySet
 
 from .choices import FrameworkStatus
 from .models import Dimension, Framework, Indicator
-from .scoring.spec import parse_framework
 from .scoring import spec as engine
+from .scoring.spec import parse_framework
 
 _ENGINE_CACHE: dict[tuple[int, int], engine.Framework] = {}
 

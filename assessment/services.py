@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from .choices import FrameworkStatus
 from .models import Axis, Dimension, Framework, FrameworkLocked, Indicator
-from .scoring.spec import FrameworkError, parse_framework
 from .scoring import spec as engine
+from .scoring.spec import FrameworkError, parse_framework
 
 
 class FrameworkExists(ValueError):

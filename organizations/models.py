@@ -253,3 +253,46 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.organization}"
+
+
+class ImportBatch(models.Model):
+    """One uploaded import file, kept between its dry-run preview and the commit.
+
+    The bytes live in the database rather than the session or local media: any web node can show
+    the preview or commit it, and the row stays as the record of exactly what was imported
+    (with its sha256), by whom and with what result.
+    """
+
+    class Kind(models.TextChoices):
+        ORGANIZATIONS = "organizations", _("Organizations")
+        PEOPLE = "people", _("People")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting confirmation")
+        INVALID = "invalid", _("Has errors")
+        COMMITTED = "committed", _("Imported")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    filename = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(_("content"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="import_batches",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.filename}"

@@ -1,10 +1,11 @@
 """Reads of the organization tree for pages and the API, always through the access scope."""
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
-from .choices import Action
-from .models import Organization, Person, RoleAssignment
-from .scope import scope_prefixes
+from .choices import Action, Role
+from .models import Department, LeadingGroup, Organization, Person, RoleAssignment
+from .scope import grants_of, scope_prefixes
 
 
 def visible_organizations(user, action: str = Action.VIEW) -> QuerySet[Organization]:
@@ -24,10 +25,23 @@ def children_of(user, org: Organization) -> QuerySet[Organization]:
     return _with_tree_counts(visible_organizations(user).filter(parent=org)).order_by("code")
 
 
+def _count_of(related: QuerySet, field: str) -> Coalesce:
+    """A correlated COUNT subquery: no join multiplies the outer rows, no GROUP BY needed."""
+    counted = (
+        related.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
 def _with_tree_counts(qs: QuerySet[Organization]) -> QuerySet[Organization]:
     return qs.annotate(
         has_children=Exists(Organization.objects.filter(parent=OuterRef("pk"))),
-        people_count=Count("people", distinct=True),
+        children_count=_count_of(Organization.objects.all(), "parent"),
+        people_count=_count_of(Person.objects.all(), "organization"),
     )
 
 
@@ -64,3 +78,50 @@ def role_holders(user, org: Organization) -> QuerySet[RoleAssignment]:
         .select_related("user")
         .order_by("role", "user__username")
     )
+
+
+def with_trails(user, orgs) -> list[tuple[Organization, list[Organization]]]:
+    """Each organization with its ancestors the user may see, root first (one query in all)."""
+    orgs = list(orgs)
+    ancestor_ids = {pk for org in orgs for pk in org.ancestor_ids}
+    visible = {
+        ancestor.pk: ancestor
+        for ancestor in Organization.objects.restrict(user).filter(pk__in=ancestor_ids)
+    }
+    return [(org, [visible[pk] for pk in org.ancestor_ids if pk in visible]) for org in orgs]
+
+
+def departments_of(user, org: Organization) -> QuerySet[Department]:
+    return (
+        Department.objects.restrict(user)
+        .filter(organization=org)
+        .annotate(people_count=Count("people"))
+        .order_by("code")
+    )
+
+
+def leading_groups_of(user, org: Organization) -> QuerySet[LeadingGroup]:
+    """Leading groups with their members prefetched (two queries whatever the size)."""
+    members = Person.objects.restrict(user).order_by("name", "employee_number")
+    return (
+        LeadingGroup.objects.restrict(user)
+        .filter(organization=org)
+        .prefetch_related(Prefetch("members", queryset=members))
+        .order_by("name")
+    )
+
+
+def primary_organization(user) -> Organization | None:
+    """The one organization a secretary works for, when that is all the user holds.
+
+    The landing page sends such a user straight there; anyone else starts at the tree browser.
+    """
+    grants = grants_of(user)
+    if getattr(user, "is_superuser", False) or not grants:
+        return None
+    if {role for role, _path in grants} != {Role.SECRETARY}:
+        return None
+    paths = {path for _role, path in grants}
+    if len(paths) != 1:
+        return None
+    return visible_organizations(user).filter(path=paths.pop()).first()

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.tree, name="tree"),
     path("<int:pk>/", views.OrganizationDetailView.as_view(), name="detail"),
     path("<int:pk>/children/", views.children, name="children"),
+    path("search/", views.search, name="search"),
 ]

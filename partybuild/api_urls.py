@@ -1,8 +1,12 @@
-"""The REST API, version 1: each app contributes its routes."""
+"""The REST API, version 1: the caller's token and identity, then each app's routes."""
 
 from django.urls import include, path
 
+from . import api
+
 urlpatterns = [
+    path("auth/token/", api.TokenView.as_view(), name="api-token"),
+    path("me/", api.MeView.as_view(), name="api-me"),
     path("", include("organizations.api.urls")),
     path("", include("assessment.api.urls")),
 ]

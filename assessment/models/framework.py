@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import Direction, Frequency, FrameworkStatus, RubricKind, ValueType
+from ..choices import Direction, FrameworkStatus, Frequency, RubricKind, ValueType
 
 
 class FrameworkLocked(Exception):
