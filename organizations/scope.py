@@ -91,3 +91,17 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         lookup = f"{self.scope_path_field}__startswith"
         return self.filter(reduce(or_, (Q(**{lookup: prefix}) for prefix in prefixes)))
+
+
+def is_group_administrator(user) -> bool:
+    """Administrators of a whole tree (a role on a root organization) or superusers.
+
+    Group-wide things that hang from no organization — frameworks, periods — are theirs to change.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return any(
+        role == Role.ADMINISTRATOR and path.count("/") == 2 for role, path in grants_of(user)
+    )

@@ -92,3 +92,13 @@ def test_role_assignments_are_scoped_too(tree, alice, bob, carol):
 def test_moving_a_subtree_moves_the_scope_with_it(tree, carol):
     move_organization(tree.b1, tree.a1)
     assert "B1" in codes(Organization.objects.restrict(carol))
+
+
+def test_group_administrator_is_an_administrator_on_a_root(tree, erin, carol, django_user_model):
+    from organizations.scope import is_group_administrator
+
+    assert is_group_administrator(erin)
+    assert not is_group_administrator(carol)
+    scoped_admin = django_user_model.objects.create_user("sub-admin")
+    assign_role(user=scoped_admin, organization=tree.a, role="administrator")
+    assert not is_group_administrator(scoped_admin)
