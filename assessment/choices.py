@@ -42,3 +42,42 @@ class RubricKind(models.TextChoices):
     FORMULA = "formula", _("Formula over other indicators")
     APPRAISAL = "appraisal", _("Democratic appraisal")
     NONE = "none", _("Recorded, not scored")
+
+
+class PeriodKind(models.TextChoices):
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Quarter")
+    HALF_YEAR = "half_year", _("Half year")
+    YEAR = "year", _("Year")
+    TERM = "term", _("Term")
+
+
+class PeriodStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    LOCKED = "locked", _("Locked")
+
+
+class SubmissionState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned")
+    APPROVED = "approved", _("Approved")
+    LOCKED = "locked", _("Locked")
+
+
+class SubjectUnit(models.TextChoices):
+    """What kind of record a subject is (the framework's subject kinds name one of these)."""
+
+    ORGANIZATION = "organization", _("Organization")
+    LEADING_GROUP = "leading_group", _("Leading group")
+    DEPARTMENT = "department", _("Department")
+    PERSON = "person", _("Person")
+
+
+class NoticeKind(models.TextChoices):
+    RETURNED = "returned", _("Submission returned")
+    APPROVED = "approved", _("Submission approved")
+    REMINDER = "reminder", _("Deadline reminder")
+    REOPENED = "reopened", _("Submission reopened")

@@ -12,7 +12,8 @@ STRONG_KEY = "k" * 20 + "Zq8-x_Lm3PvR7tYw2NcB5hJd9FgK4sAe"
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS"}}
+    unwanted = {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in unwanted}
     clean.update({"DJANGO_SETTINGS_MODULE": "partybuild.settings", **env})
     return subprocess.run(
         [sys.executable, "manage.py", *args],

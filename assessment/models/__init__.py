@@ -1,5 +1,22 @@
 """Assessment models, one module per area."""
 
 from .framework import Axis, Dimension, Framework, FrameworkLocked, Indicator
+from .notices import Notice, Reminder
+from .periods import Period
+from .submissions import Evidence, IndicatorValue, Submission, Transition, ValueChange
 
-__all__ = ["Axis", "Dimension", "Framework", "FrameworkLocked", "Indicator"]
+__all__ = [
+    "Axis",
+    "Dimension",
+    "Evidence",
+    "Framework",
+    "FrameworkLocked",
+    "Indicator",
+    "IndicatorValue",
+    "Notice",
+    "Period",
+    "Reminder",
+    "Submission",
+    "Transition",
+    "ValueChange",
+]

@@ -11,10 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .choices import FrameworkStatus
-from .models import Axis, Dimension, Framework, FrameworkLocked, Indicator
-from .scoring import spec as engine
-from .scoring.spec import FrameworkError, parse_framework
+from ..choices import FrameworkStatus
+from ..models import Axis, Dimension, Framework, FrameworkLocked, Indicator
+from ..scoring import spec as engine
+from ..scoring.spec import FrameworkError, parse_framework
 
 
 class FrameworkExists(ValueError):
@@ -141,7 +141,7 @@ def _indicator_row(
 @transaction.atomic
 def publish_framework(framework: Framework, *, acting_user=None) -> Framework:
     """Publish a draft; the version published before it (same code) is archived."""
-    from .selectors import framework_document
+    from ..selectors import framework_document
 
     framework = Framework.objects.select_for_update().get(pk=framework.pk)
     if not framework.is_draft:
@@ -166,7 +166,7 @@ def archive_framework(framework: Framework, *, acting_user=None) -> Framework:
 @transaction.atomic
 def clone_framework(framework: Framework, *, version: str, acting_user=None) -> Framework:
     """A new draft version with the same content: how next year's framework starts."""
-    from .selectors import framework_document
+    from ..selectors import framework_document
 
     if Framework.objects.filter(code=framework.code, version=version).exists():
         raise FrameworkExists(
@@ -203,7 +203,7 @@ def update_indicator(indicator: Indicator, changes: Mapping[str, Any], *, acting
     Raises FrameworkLocked for a published version and FrameworkError when the edit would make the
     framework invalid (weights no longer adding up, a rubric that does not fit, …).
     """
-    from .selectors import framework_document
+    from ..selectors import framework_document
 
     framework = Framework.objects.select_for_update().get(pk=indicator.framework_id)
     if not framework.is_draft:

@@ -5,12 +5,14 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from .choices import FrameworkStatus
-from .models import Dimension, Framework, Indicator
-from .scoring import spec as engine
-from .scoring.spec import parse_framework
+from ..choices import FrameworkStatus
+from ..models import Dimension, Framework, Indicator
+from ..scoring import spec as engine
+from ..scoring.spec import parse_framework
 
-_ENGINE_CACHE: dict[tuple[int, int], engine.Framework] = {}
+# Keyed by id, edit revision and creation time: a published version never changes, and an id
+# reused after a delete (tests, a replaced draft) comes with a new creation time.
+_ENGINE_CACHE: dict[tuple, engine.Framework] = {}
 
 
 def frameworks() -> QuerySet[Framework]:
@@ -116,7 +118,7 @@ def indicator_document(row: Indicator) -> dict[str, Any]:
 
 def engine_framework(framework: Framework) -> engine.Framework:
     """The pure engine's view of a framework, parsed once per version and edit."""
-    key = (framework.pk, framework.revision)
+    key = (framework.pk, framework.revision, framework.created_at)
     cached = _ENGINE_CACHE.get(key)
     if cached is None:
         cached = parse_framework(framework_document(framework))

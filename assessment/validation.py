@@ -1,0 +1,142 @@
+"""Checks of entered values by value type, with messages in the user's language.
+
+The entry form, the API and the Excel upload all clean values here before anything is saved; the
+scoring engine tolerates anything, but the database only ever holds values that passed.
+"""
+
+import math
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from .scoring import spec
+
+NOT_APPLICABLE = "n/a"
+TEXT_MAX = 2000
+APPRAISAL_KEYS = ("voters", "excellent", "competent", "basic", "incompetent")
+_TRUE = {"true", "yes", "y", "1", "是", "√"}
+_FALSE = {"false", "no", "n", "0", "否", "×"}
+
+
+class EntryError(ValueError):
+    """A value that cannot be saved; the message is for the user."""
+
+
+def clean_value(indicator: spec.Indicator, raw: Any) -> Any:
+    """The value to store: None for empty, "n/a", or a value of the indicator's type."""
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        return None
+    if isinstance(raw, str) and raw.strip().lower() == NOT_APPLICABLE:
+        return NOT_APPLICABLE
+    cleaner = _CLEANERS[indicator.value_type]
+    return cleaner(raw)
+
+
+def _decimal(raw: Any) -> Decimal:
+    if isinstance(raw, bool):
+        raise EntryError(_("Enter a number."))
+    try:
+        number = Decimal(str(raw).strip().replace(",", ""))
+    except InvalidOperation:
+        raise EntryError(_("Enter a number.")) from None
+    if not number.is_finite():
+        raise EntryError(_("Enter a number."))
+    if abs(number) > Decimal("1e12"):
+        raise EntryError(_("The number is too large."))
+    return number
+
+
+def _number(raw: Any) -> float:
+    return float(_decimal(raw))
+
+
+def _percentage(raw: Any) -> float:
+    text = str(raw).strip().rstrip("%").strip() if isinstance(raw, str) else raw
+    value = _number(text)
+    if not 0 <= value <= 100:
+        raise EntryError(_("A percentage lies between 0 and 100."))
+    return value
+
+
+def _count(raw: Any) -> int:
+    number = _decimal(raw)
+    if number != number.to_integral_value():
+        raise EntryError(_("Enter a whole number."))
+    if number < 0:
+        raise EntryError(_("A count cannot be negative."))
+    return int(number)
+
+
+def _boolean(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    word = str(raw).strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise EntryError(_("Answer yes or no."))
+
+
+def _appraisal(raw: Any) -> dict[str, int]:
+    if not isinstance(raw, dict):
+        raise EntryError(_("Enter the number of voters and the votes in each category."))
+    unknown = set(raw) - set(APPRAISAL_KEYS)
+    if unknown:
+        raise EntryError(_("Unknown vote categories: %(keys)s.") % {"keys": ", ".join(unknown)})
+    votes = {}
+    for key in APPRAISAL_KEYS:
+        try:
+            votes[key] = _count(raw.get(key) if raw.get(key) not in (None, "") else 0)
+        except EntryError:
+            raise EntryError(_("Votes are whole numbers of 0 or more.")) from None
+    cast = sum(votes[k] for k in APPRAISAL_KEYS[1:])
+    if votes["voters"] == 0:
+        raise EntryError(_("Enter the number of voters."))
+    if cast != votes["voters"]:
+        raise EntryError(
+            _("The votes add up to %(cast)d, but there were %(voters)d voters.")
+            % {"cast": cast, "voters": votes["voters"]}
+        )
+    return votes
+
+
+def _text(raw: Any) -> str:
+    text = str(raw).strip()
+    if len(text) > TEXT_MAX:
+        raise EntryError(_("At most %(n)d characters.") % {"n": TEXT_MAX})
+    return text
+
+
+_CLEANERS = {
+    "number": _number,
+    "percentage": _percentage,
+    "count": _count,
+    "boolean": _boolean,
+    "appraisal": _appraisal,
+    "text": _text,
+}
+
+
+def quality_flags(indicator: spec.Indicator, value: Any, history: list[float]) -> list[str]:
+    """Reasons a reviewer should look twice at a value (never a reason to refuse it).
+
+    Outside the indicator's plausible range, or far from the subject's own earlier values (more
+    than three standard deviations, or ten times the mean, once there are three earlier values).
+    """
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return []
+    flags = []
+    plausible = indicator.plausible
+    if plausible is not None and not plausible.contains(value):
+        flags.append(_("Outside the plausible range for this indicator."))
+    if len(history) >= 3:
+        mean = sum(history) / len(history)
+        spread = math.sqrt(sum((h - mean) ** 2 for h in history) / len(history))
+        far = abs(value - mean) > 3 * spread if spread > 0 else value != mean
+        if far and (spread > 0 or abs(value - mean) > max(1.0, abs(mean)) * 0.5):
+            flags.append(
+                _("Far from this unit's earlier values (average %(mean)s).") % {"mean": f"{mean:g}"}
+            )
+    return flags

@@ -1,0 +1,167 @@
+"""Sign-in, lock-out after repeated failures, sign-out, the landing page and the site layout."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+LOGIN_URL = reverse("login")
+LOCKED_MESSAGE = "this account is locked from this address for 15 minutes"
+
+
+def sign_in(client, username: str, password: str):
+    return client.post(
+        LOGIN_URL, {"username": username, "password": password}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+
+def is_signed_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def test_login_page_renders_a_form(client):
+    response = client.get(LOGIN_URL, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert b'name="username"' in response.content
+    assert b'name="password"' in response.content
+
+
+def test_correct_password_signs_in_and_lands_home(client, alice, password):
+    response = sign_in(client, "alice", password)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    assert is_signed_in(client)
+
+
+def test_a_signed_in_user_is_sent_on_from_the_login_page(client_for, alice):
+    response = client_for(alice).get(LOGIN_URL)
+    assert response.status_code == 302
+
+
+def test_a_wrong_password_is_an_ordinary_form_error(client, alice):
+    response = sign_in(client, "alice", "wrong")
+    assert response.status_code == 200
+    assert b"Please enter a correct username and password" in response.content
+    assert b"alert-danger" in response.content
+    assert not is_signed_in(client)
+
+
+def test_five_failures_lock_the_account_even_for_the_right_password(client, alice, password):
+    """GIVEN four failures shown as form errors WHEN the fifth fails THEN the account is locked,
+    and the sixth attempt, with the right password, gets the locked-out page too."""
+    for _attempt in range(4):
+        assert sign_in(client, "alice", "wrong").status_code == 200
+    assert sign_in(client, "alice", "wrong").status_code == 429
+
+    response = sign_in(client, "alice", password)
+
+    assert response.status_code == 429
+    assert LOCKED_MESSAGE in response.content.decode()
+    assert not is_signed_in(client)
+
+
+def test_the_lock_out_message_follows_the_cool_off_setting(client, alice, settings):
+    settings.AXES_COOLOFF_TIME = 0.5  # hours
+    for _attempt in range(5):
+        response = sign_in(client, "alice", "wrong")
+    assert "locked from this address for 30 minutes" in response.content.decode()
+
+
+def test_a_success_before_the_limit_resets_the_count(client, alice, password):
+    for _attempt in range(4):
+        sign_in(client, "alice", "wrong")
+    assert sign_in(client, "alice", password).status_code == 302
+    client.post(reverse("logout"))
+
+    for _attempt in range(4):
+        assert sign_in(client, "alice", "wrong").status_code == 200
+    assert sign_in(client, "alice", password).status_code == 302
+
+
+def test_the_lock_is_per_username(client, alice, bob, password):
+    for _attempt in range(5):
+        sign_in(client, "alice", "wrong")
+    assert sign_in(client, "bob", password).status_code == 302
+
+
+def test_logout_is_a_post_and_ends_the_session(client_for, alice):
+    client = client_for(alice)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert not is_signed_in(client)
+
+
+def test_home_needs_a_sign_in(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN_URL)
+
+
+def test_a_secretary_of_one_branch_lands_on_its_page(client_for, tree, alice):
+    response = client_for(alice).get(reverse("home"))
+    assert response["Location"] == reverse("organizations:detail", args=[tree.a1a.pk])
+
+
+def test_a_secretary_of_two_branches_lands_on_the_tree(client_for, tree, alice):
+    from organizations.services import assign_role
+
+    assign_role(user=alice, organization=tree.b1, role="secretary")
+    response = client_for(alice).get(reverse("home"))
+    assert response["Location"] == reverse("organizations:tree")
+
+
+@pytest.mark.parametrize("username", ["carol", "dave", "erin"])
+def test_other_roles_land_on_the_tree(client_for, request, username):
+    user = request.getfixturevalue(username)
+    response = client_for(user).get(reverse("home"))
+    assert response["Location"] == reverse("organizations:tree")
+
+
+def test_a_user_without_a_role_gets_a_friendly_page(client_for, frank):
+    response = client_for(frank).get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Your account has no role yet" in content
+    assert "frank" in content
+    assert reverse("organizations:tree") not in content
+
+
+def test_the_page_language_defaults_to_simplified_chinese(client_for, alice):
+    response = client_for(alice).get(reverse("organizations:tree"))
+    assert '<html lang="zh-hans">' in response.content.decode()
+
+
+def test_switching_to_english_makes_the_next_page_english(client_for, alice):
+    client = client_for(alice)
+    tree_url = reverse("organizations:tree")
+    response = client.post(reverse("set_language"), {"language": "en", "next": tree_url})
+    assert response.status_code == 302
+    assert response["Location"] == tree_url
+
+    content = client.get(tree_url).content.decode()
+
+    assert '<html lang="en">' in content
+    assert "Sign out" in content
+
+
+def test_the_layout_loads_assets_from_the_portal_and_sends_csrf_with_htmx(client_for, alice):
+    content = client_for(alice).get(reverse("organizations:tree")).content.decode()
+    assert "/static/vendor/bootstrap/css/bootstrap.min.css" in content
+    assert "/static/vendor/htmx/htmx.min.js" in content
+    assert 'hx-headers=\'{"X-CSRFToken": ' in content
+    assert "https://" not in content
+
+
+def test_the_navigation_offers_admin_only_to_staff_administrators(client_for, erin, alice):
+    assert "/admin/" not in client_for(alice).get(reverse("organizations:tree")).content.decode()
+    erin.is_staff = True
+    erin.save()
+    assert "/admin/" in client_for(erin).get(reverse("organizations:tree")).content.decode()
+
+
+def test_the_navigation_shows_the_user_and_their_roles(client_for, carol):
+    content = client_for(carol).get(reverse("organizations:tree"), HTTP_ACCEPT_LANGUAGE="en")
+    text = content.content.decode()
+    assert "carol" in text
+    assert "Reviewer" in text
+    assert "Administrator" not in text

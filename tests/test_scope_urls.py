@@ -1,0 +1,235 @@
+"""Every URL that names a scoped object answers 404 for a user whose scope does not hold it.
+
+The routes are not listed by hand: the test walks the project's URL configuration, so a page or
+API endpoint added later is covered the day it is added. Each object kwarg of a route is filled
+with an object in the subtree of bob's branch A1b. Which model a kwarg means is taken from the
+view when it says (``model``, ``queryset``, a serializer's ``Meta.model``), else from the kwarg's
+name (``organization_pk`` → Organization) or, for ``pk`` of a function view, from the path segment
+before it (``frameworks/<pk>/`` → Framework); failing all that it is the branch itself. Routes
+whose objects are not scoped by organization (frameworks, for one) are
+skipped with the reason. The route is requested as alice, secretary of the sibling branch A1a:
+every HTTP method the route accepts must answer 404. As a control, erin (administrator on the
+root) must not get a 404 for the same URL when the view named its model, so a wrongly built URL
+cannot pass silently.
+"""
+
+import re
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from django.apps import apps
+from django.db import models
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.regex_helper import normalize
+
+from organizations.models import Organization
+from organizations.scope import ScopedQuerySet
+from tests.factories import DepartmentFactory, LeadingGroupFactory
+
+pytestmark = pytest.mark.django_db
+
+# Route prefixes that are deliberately not scoped by organization, with the reason.
+EXCLUDED_PREFIXES: dict[str, str] = {
+    "admin/": "Django admin: staff only, guarded by is_staff and model permissions, not by scope",
+    "i18n/": "language switch and JavaScript catalogue: no objects",
+    "api/schema/": "the OpenAPI document: no objects",
+    "api/docs/": "the API browser: no objects",
+}
+
+# Kwargs that carry no object, with the value to use.
+LITERAL_KWARGS: dict[str, str] = {"format": "json"}
+
+# Kwargs that are an object's primary key; `<model>_pk` and `<model>_id` are recognised too.
+PK_KWARGS = {"pk", "id", "object_id"}
+KWARG_MODEL_ALIASES: dict[str, str] = {"org": "organization"}
+PLURALS: dict[str, str] = {"people": "person", "leading-groups": "leading_group"}
+
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+@dataclass
+class Route:
+    """One URL pattern of the project, flattened: its format string, kwargs and view."""
+
+    route: str
+    template: str
+    kwargs: list[str]
+    callback: object
+    converters: dict = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return "/" + re.sub(r"%\((\w+)\)s", r"<\1>", self.template)
+
+
+@dataclass
+class Target:
+    """What one kwarg of a route points at: a model, the attribute to put in the URL, and
+    whether the view itself named the model (rather than the test assuming Organization)."""
+
+    model: type[models.Model]
+    attribute: str
+    known: bool
+
+
+def _walk(
+    patterns, prefix: str = "", template: str = "", converters: dict | None = None
+) -> Iterator[Route]:
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        # The same normalisation Django's reverse() uses: a regex becomes a "%(name)s" template.
+        piece, _params = normalize(entry.pattern.regex.pattern)[0]
+        merged = {**(converters or {}), **getattr(entry.pattern, "converters", {})}
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry.url_patterns, route, template + piece, merged)
+        elif isinstance(entry, URLPattern):
+            full = template + piece
+            kwargs = re.findall(r"%\((\w+)\)s", full)
+            yield Route(route, full, kwargs, entry.callback, merged)
+
+
+def _excluded(route: str) -> bool:
+    return any(route.startswith(prefix) for prefix in EXCLUDED_PREFIXES)
+
+
+ROUTES = [
+    r
+    for r in _walk(get_resolver().url_patterns)
+    if set(r.kwargs) - set(LITERAL_KWARGS) and not _excluded(r.route)
+]
+
+
+def _view_model(callback) -> type[models.Model] | None:
+    """The model a view works on, when the view class says so (Django CBV or DRF view)."""
+    view = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+    if view is None:
+        return None
+    model = getattr(view, "model", None)
+    queryset = getattr(view, "queryset", None)
+    if model is None and queryset is not None:
+        model = queryset.model
+    serializer = getattr(view, "serializer_class", None)
+    if model is None and serializer is not None and hasattr(serializer, "Meta"):
+        model = getattr(serializer.Meta, "model", None)
+    return model
+
+
+def _model_named(stem: str) -> type[models.Model] | None:
+    stem = stem.removeprefix("parent_lookup_").replace("-", "_")
+    name = KWARG_MODEL_ALIASES.get(stem, stem).replace("_", "")
+    matches = [m for m in apps.get_models() if m._meta.model_name == name]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _model_of_segment(route: Route, kwarg: str) -> type[models.Model] | None:
+    """For a function view: the model named by the path segment before the kwarg.
+
+    ``frameworks/%(pk)s/`` → Framework, ``people/%(pk)s/`` → Person.
+    """
+    before = route.template.split(f"%({kwarg})s")[0].rstrip("/").rsplit("/", 1)[-1]
+    for stem in (PLURALS.get(before, before), before.removesuffix("s"), before):
+        if stem and (model := _model_named(stem)) is not None:
+            return model
+    return None
+
+
+def _target(kwarg: str, route: Route) -> Target | None:
+    """What a kwarg points at; None when the test cannot tell."""
+    view_model = _view_model(route.callback)
+    if kwarg in PK_KWARGS:
+        if view_model is not None:
+            return Target(view_model, "pk", True)
+        inferred = _model_of_segment(route, kwarg)
+        return Target(inferred or Organization, "pk", False)
+    stem = kwarg.removesuffix("_pk").removesuffix("_id")
+    if stem != kwarg:
+        model = _model_named(stem)
+        return Target(model or Organization, "pk", model is not None)
+    if view_model is not None and any(f.name == kwarg for f in view_model._meta.fields):
+        return Target(view_model, kwarg, True)  # a lookup by another field, e.g. a code
+    return None
+
+
+def _is_scoped(model: type[models.Model]) -> bool:
+    return isinstance(model._default_manager.all(), ScopedQuerySet)
+
+
+@pytest.fixture
+def sibling_subtree(tree, bob):
+    """Bob's branch A1b with one of each thing that hangs from an organization."""
+    DepartmentFactory(organization=tree.a1b)
+    LeadingGroupFactory(organization=tree.a1b)
+    return tree.a1b
+
+
+def _fill(route: Route, targets: dict[str, Target], bob, sibling: Organization) -> tuple[str, bool]:
+    """The route's URL with every object kwarg pointing into the sibling subtree.
+
+    Returns the URL and whether every object is a real one of the model the view uses (so the
+    control request by an administrator must find it).
+    """
+    values = {k: v for k, v in LITERAL_KWARGS.items() if k in route.kwargs}
+    real = True
+    for kwarg, target in targets.items():
+        manager = target.model._default_manager
+        scoped = _is_scoped(target.model)
+        obj = manager.restrict(bob).first() if scoped else manager.first()
+        known = target.known
+        if obj is None:
+            if scoped:
+                warnings.warn(
+                    f"{route}: no {target.model._meta.label} in the sibling subtree for "
+                    f"<{kwarg}>; using the sibling organization — add one to sibling_subtree",
+                    stacklevel=2,
+                )
+            obj, known = sibling, False
+        real = real and known
+        value = getattr(obj, target.attribute)
+        converter = route.converters.get(kwarg)
+        values[kwarg] = converter.to_url(value) if converter else str(value)
+    return "/" + route.template % values, real
+
+
+def test_the_walk_finds_the_organization_pages():
+    routes = {r.route for r in ROUTES}
+    assert "organizations/<int:pk>/" in routes
+    assert "organizations/<int:pk>/children/" in routes
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=str)
+def test_an_object_of_a_sibling_branch_is_404(route, client_for, alice, bob, erin, sibling_subtree):
+    targets = {k: _target(k, route) for k in route.kwargs if k not in LITERAL_KWARGS}
+    view_model = _view_model(route.callback)
+    unknown = [k for k, t in targets.items() if t is None]
+    if unknown and view_model is not None and not _is_scoped(view_model):
+        pytest.skip(f"{route}: works on {view_model._meta.label}, not scoped by organization")
+    assert not unknown, (
+        f"{route}: cannot tell what {unknown} point at; name them <model>_pk, or add them to "
+        "LITERAL_KWARGS or EXCLUDED_PREFIXES with a reason"
+    )
+    if not any(_is_scoped(t.model) for t in targets.values()):
+        labels = sorted({t.model._meta.label for t in targets.values()})
+        pytest.skip(f"{route}: {labels} not scoped by organization")
+    url, real = _fill(route, targets, bob, sibling_subtree)
+
+    client = client_for(alice)
+    answers = {method: getattr(client, method)(url).status_code for method in METHODS}
+
+    allowed = {m: status for m, status in answers.items() if status != 405}
+    assert allowed, f"{url}: every method answered 405"
+    assert set(allowed.values()) == {404}, f"{url} as alice (sibling branch): {allowed}"
+
+    if real:
+        control = client_for(erin)
+        for method in METHODS:  # stop at the first method the route accepts: no DELETE needed
+            status = getattr(control, method)(url).status_code
+            if status != 405:
+                assert status != 404, f"{url} as erin ({method}): 404 — the URL is built wrong"
+                break
+
+
+def test_a_reviewer_sees_the_sibling_branch_but_not_another_committee(client_for, tree, carol):
+    client = client_for(carol)
+    assert client.get(f"/organizations/{tree.a1b.pk}/").status_code == 200
+    assert client.get(f"/organizations/{tree.b1.pk}/").status_code == 404
