@@ -15,7 +15,8 @@ from assessment.models import IndicatorValue, Submission, ValueChange
 from assessment.services import submissions
 from assessment.services.submissions import StaleVersion
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: a flush would also drop the organization kinds a migration created.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
