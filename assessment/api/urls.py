@@ -1,3 +1,10 @@
-"""API routes of the assessment app."""
+"""API routes of the assessment app (mounted under /api/v1/)."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("frameworks", views.FrameworkViewSet, basename="framework")
+
+urlpatterns = router.urls

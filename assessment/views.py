@@ -1,0 +1,208 @@
+"""Pages of the assessment app: the framework browser, version comparison and draft editing.
+
+Every signed-in user may read frameworks. Changing them (editing a draft's indicators,
+publishing, cloning) is for group administrators only; to anyone else those pages do not exist
+(404), as everything outside a user's scope.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from organizations.scope import is_group_administrator
+
+from . import browse, selectors, services
+from .forms import CloneForm, CompareForm, IndicatorForm
+from .models import Framework, FrameworkLocked, Indicator
+from .scoring.spec import FrameworkError
+
+View = Callable[..., HttpResponse]
+
+
+def group_administrator_required(view: View) -> View:
+    """Sign-in required; then anyone but a group administrator gets a 404."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not is_group_administrator(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _framework(pk: int) -> Framework:
+    return get_object_or_404(selectors.frameworks(), pk=pk)
+
+
+@login_required
+def framework_list(request: HttpRequest) -> HttpResponse:
+    """Every version of every framework, newest first, with its status."""
+    return render(
+        request,
+        "assessment/framework_list.html",
+        {
+            "frameworks": browse.frameworks_with_counts(),
+            "can_change": is_group_administrator(request.user),
+        },
+    )
+
+
+@login_required
+def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One version: goal, bands and the dimension trees with their indicators and rubrics.
+
+    ``?kind=`` picks the subject kind whose points per dimension are shown (the first one when it
+    is missing or unknown); an HTMX request gets only the tree.
+    """
+    framework = _framework(pk)
+    kinds = [kind["code"] for kind in framework.subject_kinds]
+    kind = request.GET.get("kind")
+    if kind not in kinds:
+        kind = kinds[0] if kinds else None
+    page = browse.framework_browse(framework, lang=browse.engine_language(), subject_kind=kind)
+    context = {
+        "framework": framework,
+        "page": page,
+        "can_change": is_group_administrator(request.user),
+        "can_edit": framework.is_draft and is_group_administrator(request.user),
+    }
+    partial = bool(request.headers.get("HX-Request"))
+    template = "assessment/_framework_tree.html" if partial else "assessment/framework_detail.html"
+    response = render(request, template, context)
+    # The same URL answers with the whole page or only the tree: caches must keep both apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+def framework_compare(request: HttpRequest) -> HttpResponse:
+    """Two versions side by side: indicators added, removed and changed field by field."""
+    chosen = {key: request.GET[key] for key in ("a", "b") if request.GET.get(key)}
+    form = CompareForm(request.GET if len(chosen) == 2 else None, initial=chosen)
+    result = None
+    if form.is_bound and form.is_valid():
+        result = browse.comparison(
+            form.cleaned_data["a"], form.cleaned_data["b"], lang=browse.engine_language()
+        )
+    return render(request, "assessment/framework_compare.html", {"form": form, "result": result})
+
+
+@group_administrator_required
+@require_http_methods(["GET", "POST"])
+def indicator_edit(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResponse:
+    """Edit one indicator of a draft; the whole framework is re-validated before anything saves."""
+    framework = _framework(pk)
+    indicator = get_object_or_404(
+        Indicator.objects.filter(framework=framework).select_related("dimension"),
+        pk=indicator_pk,
+    )
+    if not framework.is_draft:
+        messages.error(request, str(FrameworkLocked(framework)))
+        return redirect("assessment:framework_detail", pk=framework.pk)
+    form = IndicatorForm(request.POST or None, indicator=indicator)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        changes = form.changes()
+        if not changes:
+            messages.info(request, _("Nothing was changed."))
+            return redirect(_indicator_anchor(framework, indicator))
+        try:
+            services.update_indicator(indicator, changes, acting_user=request.user)
+        except FrameworkLocked as locked:
+            messages.error(request, str(locked))
+            return redirect("assessment:framework_detail", pk=framework.pk)
+        except FrameworkError as invalid:
+            errors = list(invalid.errors)
+            indicator.refresh_from_db()  # the service set the rejected values on this instance
+        else:
+            messages.success(request, _("Indicator %(code)s was saved.") % {"code": indicator.code})
+            return redirect(_indicator_anchor(framework, indicator))
+    return render(
+        request,
+        "assessment/indicator_edit.html",
+        {
+            "framework": framework,
+            "indicator": indicator,
+            "form": form,
+            "framework_errors": errors,
+        },
+    )
+
+
+def _indicator_anchor(framework: Framework, indicator: Indicator) -> str:
+    url = reverse("assessment:framework_detail", args=[framework.pk])
+    return f"{url}#indicator-{indicator.code}"
+
+
+@group_administrator_required
+@require_http_methods(["GET", "POST"])
+def framework_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm (GET), then publish (POST) a draft; the version published before is archived."""
+    framework = _framework(pk)
+    if not framework.is_draft:
+        messages.error(request, str(FrameworkLocked(framework)))
+        return redirect("assessment:framework_detail", pk=framework.pk)
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            services.publish_framework(framework, acting_user=request.user)
+        except FrameworkLocked as locked:
+            messages.error(request, str(locked))
+            return redirect("assessment:framework_detail", pk=framework.pk)
+        except FrameworkError as invalid:
+            errors = list(invalid.errors)
+        else:
+            messages.success(
+                request,
+                _("Version %(version)s is published.") % {"version": framework.version},
+            )
+            return redirect("assessment:framework_detail", pk=framework.pk)
+    return render(
+        request,
+        "assessment/framework_publish.html",
+        {
+            "framework": framework,
+            "current": selectors.current_framework(framework.code),
+            "framework_errors": errors,
+        },
+    )
+
+
+@group_administrator_required
+@require_http_methods(["GET", "POST"])
+def framework_clone(request: HttpRequest, pk: int) -> HttpResponse:
+    """Copy a version into a new draft with the version string given (next year's framework)."""
+    framework = _framework(pk)
+    form = CloneForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            clone = services.clone_framework(
+                framework, version=form.cleaned_data["version"], acting_user=request.user
+            )
+        except services.FrameworkExists as exists:
+            form.add_error("version", str(exists))
+        except FrameworkError as invalid:
+            for error in invalid.errors:
+                form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Version %(version)s was created as a draft from version %(source)s.")
+                % {"version": clone.version, "source": framework.version},
+            )
+            return redirect("assessment:framework_detail", pk=clone.pk)
+    return render(
+        request,
+        "assessment/framework_clone.html",
+        {"framework": framework, "form": form},
+    )
