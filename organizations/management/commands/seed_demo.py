@@ -52,6 +52,17 @@ class Command(BaseCommand):
         so that an older demo database gains the assessment data; it must therefore be
         idempotent itself (detect what is there and skip it).
         """
+        from assessment.demo import load_demo_assessment
+
+        created = load_demo_assessment()
+        if created["periods"]:
+            self.stdout.write(
+                _(
+                    "Assessment: %(periods)d periods, %(submissions)d submissions, "
+                    "%(values)d values."
+                )
+                % created
+            )
 
     def _print_summary(self, summary: demo.DemoSummary) -> None:
         kinds = summary.organizations
