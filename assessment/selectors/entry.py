@@ -1,0 +1,646 @@
+"""Reads for the submission page: the entry form's rows, live points, history and what changed.
+
+`entry_page` gathers everything the page shows in a fixed number of queries whatever the size of
+the framework: the stored values, the evidence, the subject's own approved values of earlier
+periods (for the data-quality flags), the transitions and the value history, one query each.
+Scores are computed on the fly with the pure engine from the effective values (or from what the
+user is typing); nothing is stored here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from organizations.choices import Action
+from organizations.scope import can
+
+from ..choices import PeriodStatus, SubjectUnit, SubmissionState
+from ..models import Evidence, IndicatorValue, Submission, Transition, ValueChange
+from ..scoring import spec as engine
+from ..scoring.engine import IndicatorScore, SubjectScore, score_subject
+from ..scoring.explain import describe_rubric
+from ..services.submissions import EDITABLE, StaleVersion, can_enter, can_review
+from ..validation import APPRAISAL_KEYS, NOT_APPLICABLE, EntryError, clean_value, quality_flags
+from .frameworks import engine_framework
+
+REOPENABLE = (SubmissionState.SUBMITTED, SubmissionState.APPROVED, SubmissionState.LOCKED)
+# Rubrics where "not applicable" is a sensible answer; for bonus, deduction and veto indicators
+# it would only be a way round the rule, for formulas it is worked out from their inputs.
+NA_KINDS = frozenset({"linear", "bands", "yes_no", "appraisal"})
+REVIEW_STATES = (SubmissionState.RETURNED, SubmissionState.APPROVED)
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "").startswith("en") else "zh"
+
+
+def scoped_submissions(user, action: str = Action.VIEW) -> QuerySet[Submission]:
+    """Submissions the user may act on, with what the page header needs."""
+    return Submission.objects.restrict(user, action).select_related(
+        "period__framework", "organization__kind"
+    )
+
+
+def scoped_evidence(user, action: str = Action.VIEW) -> QuerySet[Evidence]:
+    return Evidence.objects.restrict(user, action).select_related(
+        "submission__period", "submission__organization"
+    )
+
+
+@dataclass(frozen=True)
+class Actions:
+    """What the user may do on the page now."""
+
+    can_edit: bool
+    can_assess: bool
+    can_decide: bool
+    can_reopen: bool
+
+    @property
+    def mode(self) -> str:
+        """enter (the secretary's form), assess (the reviewer's judgements) or read."""
+        if self.can_edit:
+            return "enter"
+        if self.can_assess:
+            return "assess"
+        return "read"
+
+
+def page_actions(user, submission: Submission, *, has_judgements: bool = True) -> Actions:
+    period_open = submission.period.status == PeriodStatus.OPEN
+    submitted = submission.state == SubmissionState.SUBMITTED
+    decide = submitted and can_review(user, submission)
+    return Actions(
+        can_edit=period_open and submission.state in EDITABLE and can_enter(user, submission),
+        can_assess=decide and period_open and has_judgements,
+        can_decide=decide,
+        can_reopen=submission.state in REOPENABLE
+        and can(user, Action.MANAGE, submission.organization),
+    )
+
+
+@dataclass
+class TypedInput:
+    """One indicator's input as shown in the form: typed by the user or from the stored value.
+
+    `raw` is what `clean_value` receives: text, the votes of an appraisal, "n/a" or None.
+    """
+
+    text: str = ""
+    votes: dict[str, str] = field(default_factory=dict)
+    na: bool = False
+    reason: str = ""
+
+    def raw(self, value_type: str) -> Any:
+        if self.na:
+            return NOT_APPLICABLE
+        if value_type == "appraisal":
+            if not any(v.strip() for v in self.votes.values()):
+                return None
+            return {k: v.strip() for k, v in self.votes.items() if k in APPRAISAL_KEYS}
+        return self.text
+
+    @classmethod
+    def of(cls, indicator: engine.Indicator, value: Any, reason: str = "") -> TypedInput:
+        """The input showing a stored value."""
+        if value == NOT_APPLICABLE:
+            text = NOT_APPLICABLE if indicator.value_type == "boolean" else ""
+            return cls(text=text, na=True, reason=reason)
+        if indicator.value_type == "appraisal" and isinstance(value, dict):
+            return cls(votes={k: str(value.get(k, "")) for k in APPRAISAL_KEYS}, reason=reason)
+        if isinstance(value, bool):
+            return cls(text="yes" if value else "no", reason=reason)
+        if isinstance(value, int | float):
+            return cls(text=_num(value), reason=reason)
+        return cls(text="" if value is None else str(value), reason=reason)
+
+
+@dataclass
+class Conflict:
+    """A change someone else saved after the version the user started from."""
+
+    code: str
+    name: str
+    old: str
+    new: str
+    by: str
+    at: Any
+    kept_yours: bool = False
+
+
+@dataclass
+class ValueDiff:
+    code: str
+    name: str
+    before: str
+    now: str
+
+
+@dataclass
+class EntryRow:
+    """One indicator on the page: what it is, its input, its points and its evidence."""
+
+    index: int
+    indicator: engine.Indicator
+    name: str
+    unit: str
+    rubric: str
+    description: str
+    target_text: str
+    formula: bool
+    na_allowed: bool
+    input: TypedInput
+    value_text: str
+    points: IndicatorScore
+    points_text: str
+    self_text: str = ""
+    reviewed_text: str = ""
+    review_reason: str = ""
+    messages: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    error: str = ""
+    conflict: Conflict | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+    history: list[ValueChange] = field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        return self.indicator.code
+
+    @property
+    def vote_inputs(self) -> list[tuple[str, str, str]]:
+        """(key, label, typed value) of an appraisal's five inputs."""
+        labels = {
+            "voters": _("Voters"),
+            "excellent": _("Excellent"),
+            "competent": _("Competent"),
+            "basic": _("Basic"),
+            "incompetent": _("Incompetent"),
+        }
+        return [(key, labels[key], self.input.votes.get(key, "")) for key in APPRAISAL_KEYS]
+
+    @property
+    def dom_id(self) -> str:
+        # Codes hold dots, which CSS selectors (and so htmx targets) would need escaped.
+        return f"ind-{self.index}"
+
+
+@dataclass
+class Group:
+    """The indicators of one dimension; `axis` is set on the first group of each axis."""
+
+    code: str
+    title: str
+    depth: int
+    axis: str | None
+    rows: list[EntryRow]
+
+
+@dataclass
+class Total:
+    points: float
+    max: float
+    grade: str | None
+    grade_name: str
+    stars: int | None
+    vetoed: bool
+
+    @property
+    def star_symbols(self) -> str:
+        return "★" * (self.stars or 0)
+
+
+@dataclass
+class EntryPage:
+    submission: Submission
+    actions: Actions
+    subject_kind_name: str
+    total: Total
+    groups: list[Group]
+    rows: list[EntryRow]
+    overdue: bool = False
+    transitions: list[Transition] = field(default_factory=list)
+    last_return: Transition | None = None
+    since: Transition | None = None
+    since_changes: list[ValueDiff] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    other_errors: list[str] = field(default_factory=list)
+    history_count: int = 0
+
+    @property
+    def mode(self) -> str:
+        return self.actions.mode
+
+    @property
+    def subject_name(self) -> str:
+        """An organization's name in the active language; other subjects by their own name."""
+        if self.submission.subject_unit == SubjectUnit.ORGANIZATION:
+            return self.submission.organization.display_name
+        return self.submission.subject_name
+
+    @property
+    def has_judgements(self) -> bool:
+        return any(r.indicator.assessed for r in self.rows)
+
+
+def _num(value: float) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return f"{value:.6f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+
+
+def value_text(indicator: engine.Indicator, value: Any, lang: str) -> str:
+    """A stored or computed value in words, for reading."""
+    if value is None or value == "":
+        return "—"
+    if value == NOT_APPLICABLE:
+        return _("Not applicable")
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, dict):
+        return _(
+            "%(voters)s voters: %(excellent)s excellent, %(competent)s competent, "
+            "%(basic)s basic, %(incompetent)s incompetent"
+        ) % {k: value.get(k, 0) for k in APPRAISAL_KEYS}
+    if isinstance(value, int | float):
+        unit = indicator.unit.get(lang) if indicator.unit is not None else ""
+        if indicator.value_type == "percentage" or unit == "%":
+            return f"{_num(value)}%"
+        if not unit:
+            return _num(value)
+        return f"{_num(value)}{unit}" if lang == "zh" else f"{_num(value)} {unit}"
+    return str(value)
+
+
+def _points_text(result: IndicatorScore | None) -> str:
+    if result is None:
+        return ""
+    if result.not_applicable:
+        return _("not applicable")
+    if result.kind == "none":
+        return _("not scored")
+    if result.kind == "veto":
+        return _("veto triggered") if result.triggered else _("no veto")
+    if result.kind == "bonus":
+        return _("+%(points)s of at most %(max)s") % {
+            "points": _num(round(result.points, 2)),
+            "max": _num(round(result.max, 2)),
+        }
+    return _("%(points)s / %(max)s") % {
+        "points": _num(round(result.points, 2)),
+        "max": _num(round(result.max, 2)),
+    }
+
+
+def _person(user) -> str:
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()
+
+
+def _stored_rows(submission: Submission) -> dict[str, IndicatorValue]:
+    return {
+        row.indicator.code: row
+        for row in IndicatorValue.objects.filter(submission=submission).select_related("indicator")
+    }
+
+
+def earlier_values(submission: Submission, codes: Iterable[str]) -> dict[str, list[float]]:
+    """The subject's own approved numeric values of earlier periods, per indicator code.
+
+    One query for all indicators; indicators are matched by code across framework versions.
+    """
+    rows = (
+        IndicatorValue.objects.filter(
+            submission__subject_kind=submission.subject_kind,
+            submission__organization_id=submission.organization_id,
+            submission__leading_group_id=submission.leading_group_id,
+            submission__department_id=submission.department_id,
+            submission__person_id=submission.person_id,
+            submission__state__in=(SubmissionState.APPROVED, SubmissionState.LOCKED),
+            submission__period__start__lt=submission.period.start,
+            indicator__code__in=list(codes),
+        )
+        .order_by("submission__period__start")
+        .values_list("indicator__code", "value", "reviewed_value")
+    )
+    history: dict[str, list[float]] = defaultdict(list)
+    for code, value, reviewed in rows:
+        effective = reviewed if reviewed is not None else value
+        if isinstance(effective, int | float) and not isinstance(effective, bool):
+            history[code].append(float(effective))
+    return history
+
+
+def _effective(
+    stored: Mapping[str, IndicatorValue], cleaned: Mapping[str, Any], reviewed: bool
+) -> dict[str, Any]:
+    """The values as they would count if what is typed were saved (see `save_values`)."""
+    values = {code: row.effective for code, row in stored.items()}
+    for code, value in cleaned.items():
+        row = stored.get(code)
+        if reviewed:
+            own = row.value if row is not None else None
+            values[code] = value if value is not None else own
+        elif row is None or row.reviewed_value is None:
+            values[code] = value
+    return values
+
+
+def _clean_typed(
+    spec: engine.Framework, typed: Mapping[str, TypedInput]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Run the same checks the save runs; a value that fails counts as missing meanwhile."""
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for code, entry in typed.items():
+        try:
+            indicator = spec.indicator(code)
+        except KeyError:
+            continue
+        try:
+            cleaned[code] = clean_value(indicator, entry.raw(indicator.value_type))
+        except EntryError as exc:
+            errors[code] = str(exc)
+            cleaned[code] = None
+    return cleaned, errors
+
+
+def _merge_stale(
+    spec: engine.Framework,
+    stale: StaleVersion,
+    typed: dict[str, TypedInput],
+    stored: Mapping[str, IndicatorValue],
+    reviewed: bool,
+    lang: str,
+) -> list[Conflict]:
+    """Who changed what meanwhile; the user's inputs for those indicators are settled here.
+
+    Where the user left an indicator as it was when they opened the page, the other person's
+    value is shown instead; where both changed it, the user's typed value stays, marked, so that
+    saving again is a deliberate choice made with the other value in view.
+    """
+    field_name = "reviewed_value" if reviewed else "value"
+    base: dict[str, Any] = {}
+    conflicts = []
+    for change in stale.changes:
+        code = change.indicator.code
+        try:
+            indicator = spec.indicator(code)
+        except KeyError:
+            continue
+        if change.field == field_name:
+            base.setdefault(code, change.old)
+        conflicts.append(
+            Conflict(
+                code=code,
+                name=indicator.name.get(lang),
+                old=value_text(indicator, change.old, lang),
+                new=value_text(indicator, change.new, lang),
+                by=_person(change.changed_by),
+                at=change.changed_at,
+            )
+        )
+    for code, old in base.items():
+        indicator = spec.indicator(code)
+        entry = typed.get(code)
+        if entry is None:
+            continue
+        try:
+            mine = clean_value(indicator, entry.raw(indicator.value_type))
+        except EntryError:
+            mine = entry  # an invalid input is certainly the user's own change
+        row = stored.get(code)
+        if mine == old:
+            current = getattr(row, field_name) if row is not None else None
+            reason = row.review_reason if (row is not None and reviewed) else entry.reason
+            typed[code] = TypedInput.of(indicator, current, reason)
+        else:
+            for conflict in conflicts:
+                if conflict.code == code:
+                    conflict.kept_yours = True
+    return conflicts
+
+
+def _since_last_review(
+    spec: engine.Framework,
+    transitions: list[Transition],
+    stored: Mapping[str, IndicatorValue],
+    codes: list[str],
+    lang: str,
+) -> tuple[Transition | None, list[ValueDiff]]:
+    """Effective values that differ from the snapshot of the last return or approval."""
+    last = next((t for t in reversed(transitions) if t.to_state in REVIEW_STATES), None)
+    if last is None:
+        return None, []
+    now = {code: row.effective for code, row in stored.items()}
+    diffs = []
+    for code in codes:
+        before, after = last.values.get(code), now.get(code)
+        if before != after:
+            indicator = spec.indicator(code)
+            diffs.append(
+                ValueDiff(
+                    code,
+                    indicator.name.get(lang),
+                    value_text(indicator, before, lang),
+                    value_text(indicator, after, lang),
+                )
+            )
+    return last, diffs
+
+
+def _total(spec: engine.Framework, score: SubjectScore, lang: str) -> Total:
+    grade_name = ""
+    if score.grade is not None:
+        try:
+            grade_name = spec.grade_band(score.grade).name.get(lang)
+        except KeyError:
+            grade_name = ""
+    return Total(
+        points=round(score.total, 2),
+        max=round(score.max, 2),
+        grade=score.grade,
+        grade_name=grade_name,
+        stars=score.stars,
+        vetoed=bool(score.vetoes),
+    )
+
+
+def _groups(spec: engine.Framework, rows: list[EntryRow], lang: str) -> list[Group]:
+    by_dimension: dict[str, list[EntryRow]] = defaultdict(list)
+    for row in rows:
+        by_dimension[row.indicator.dimension].append(row)
+    axis_names = {axis.code: axis.name.get(lang) for axis in spec.axes}
+    groups: list[Group] = []
+    last_axis = None
+    for place in spec.dimension_places():
+        members = by_dimension.get(place.dimension.code)
+        if not members:
+            continue
+        chain = [place.dimension]
+        parent = place.parent
+        while parent is not None:
+            up = spec.place(parent)
+            chain.append(up.dimension)
+            parent = up.parent
+        title = " › ".join(f"{d.code} {d.name.get(lang)}" for d in reversed(chain))
+        groups.append(
+            Group(
+                code=place.dimension.code,
+                title=title,
+                depth=place.depth,
+                axis=axis_names.get(place.axis) if place.axis != last_axis else None,
+                rows=members,
+            )
+        )
+        last_axis = place.axis
+    return groups
+
+
+def _row(
+    index: int,
+    indicator: engine.Indicator,
+    stored: IndicatorValue | None,
+    result: IndicatorScore,
+    reviewed: bool,
+    lang: str,
+) -> EntryRow:
+    """One indicator as stored and scored; the input shows the stored value of the form's field."""
+    own = stored.value if stored is not None else None
+    their = stored.reviewed_value if stored is not None else None
+    reason = stored.review_reason if stored is not None else ""
+    if reviewed:
+        entry = TypedInput.of(indicator, their if their is not None else own, reason)
+    else:
+        entry = TypedInput.of(indicator, own)
+    formula = indicator.kind == "formula"
+    shown = result.value if formula else (stored.effective if stored is not None else None)
+    target = indicator.target
+    return EntryRow(
+        index=index,
+        indicator=indicator,
+        name=indicator.name.get(lang),
+        unit=indicator.unit.get(lang) if indicator.unit is not None else "",
+        rubric=describe_rubric(indicator, lang),
+        description=indicator.description.get(lang) if indicator.description else "",
+        target_text=value_text(indicator, target, lang) if target is not None else "",
+        formula=formula,
+        na_allowed=indicator.kind in NA_KINDS,
+        input=entry,
+        value_text=value_text(indicator, shown, lang),
+        self_text=value_text(indicator, own, lang),
+        reviewed_text=value_text(indicator, their, lang) if their is not None else "",
+        review_reason=reason,
+        points=result,
+        points_text=_points_text(result),
+        messages=[m.text(lang) for m in result.messages if m.code not in ("missing", "invalid")],
+    )
+
+
+def entry_page(
+    submission: Submission,
+    user,
+    *,
+    typed: Mapping[str, TypedInput] | None = None,
+    reviewed: bool = False,
+    errors: Mapping[str, str] | None = None,
+    stale: StaleVersion | None = None,
+    missing: list[str] | None = None,
+    full: bool = True,
+) -> EntryPage:
+    """Everything the submission page shows.
+
+    `typed` are the user's inputs (on a failed save, or while typing): they are shown instead of
+    the stored values and scored live. `reviewed` says they are a reviewer's assessments of the
+    judgement indicators. `full=False` leaves out history and transitions (for live points).
+    """
+    lang = _lang()
+    spec = engine_framework(submission.period.framework)
+    indicators = spec.indicators_for(submission.subject_kind)
+    codes = [i.code for i in indicators]
+    stored = _stored_rows(submission)
+    typed = dict(typed or {})
+    conflicts = _merge_stale(spec, stale, typed, stored, reviewed, lang) if stale else []
+    cleaned, field_errors = _clean_typed(spec, typed)
+    field_errors.update(errors or {})
+    score = score_subject(spec, submission.subject_kind, _effective(stored, cleaned, reviewed))
+    history = earlier_values(submission, [i.code for i in indicators if i.kind != "formula"])
+    actions = page_actions(user, submission, has_judgements=any(i.assessed for i in indicators))
+
+    evidence: dict[str, list[Evidence]] = defaultdict(list)
+    changes: dict[str, list[ValueChange]] = defaultdict(list)
+    transitions: list[Transition] = []
+    if full:
+        for item in (
+            Evidence.objects.filter(submission=submission)
+            .select_related("indicator")
+            .order_by("uploaded_at", "id")
+        ):
+            evidence[item.indicator.code].append(item)
+        for change in ValueChange.objects.filter(submission=submission).select_related(
+            "indicator", "changed_by"
+        ):
+            changes[change.indicator.code].append(change)
+        transitions = list(
+            Transition.objects.filter(submission=submission)
+            .select_related("by")
+            .order_by("at", "id")
+        )
+
+    rows = []
+    for index, indicator in enumerate(indicators):
+        code = indicator.code
+        row = _row(index, indicator, stored.get(code), score.indicator(code), reviewed, lang)
+        if code in typed:
+            row.input = typed[code]
+        row.flags = (
+            quality_flags(indicator, row.points.value, history.get(code, []))
+            if not row.points.not_applicable
+            else []
+        )
+        row.error = field_errors.get(code, "")
+        row.conflict = next((c for c in conflicts if c.code == code and c.kept_yours), None)
+        row.evidence = evidence.get(code, [])
+        row.history = changes.get(code, [])
+        for change in row.history:
+            change.old_text = value_text(indicator, change.old, lang)
+            change.new_text = value_text(indicator, change.new, lang)
+        rows.append(row)
+
+    since, since_changes = _since_last_review(
+        spec, transitions, stored, [i.code for i in indicators if i.kind != "formula"], lang
+    )
+    last = transitions[-1] if transitions else None
+    try:
+        kind_name = spec.subject_kind(submission.subject_kind).name.get(lang)
+    except KeyError:
+        kind_name = submission.subject_kind
+    return EntryPage(
+        submission=submission,
+        actions=actions,
+        subject_kind_name=kind_name,
+        total=_total(spec, score, lang),
+        groups=_groups(spec, rows, lang),
+        rows=rows,
+        overdue=submission.state in EDITABLE and timezone.localdate() > submission.period.deadline,
+        transitions=transitions,
+        last_return=last
+        if last is not None and last.to_state == SubmissionState.RETURNED
+        else None,
+        since=since,
+        since_changes=since_changes,
+        conflicts=conflicts,
+        missing=list(missing or []),
+        other_errors=[msg for code, msg in field_errors.items() if code not in codes],
+        history_count=sum(len(v) for v in changes.values()),
+    )

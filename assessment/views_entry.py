@@ -1,0 +1,288 @@
+"""The submission page: entering values with live points, evidence, review and the history.
+
+Each view finds its submission through the access scope for the action it performs (VIEW to read,
+ENTER to save, submit and upload, REVIEW to assess, return and approve, MANAGE to reopen): outside
+that scope the submission does not exist for the user (404). The services decide everything else
+(state, period, the reviewer-of-an-ancestor rule); their refusals come back as messages.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from organizations.choices import Action
+
+from .forms_entry import CommentForm, EntryForm, EvidenceForm, ReasonForm
+from .models import Submission
+from .selectors import engine_framework
+from .selectors import entry as selectors
+from .services import evidence as evidence_services
+from .services import submissions
+from .services.submissions import Incomplete, InvalidValues, StaleVersion, WorkflowError
+
+
+def _submission(request: HttpRequest, pk: int, action: str = Action.VIEW) -> Submission:
+    return get_object_or_404(selectors.scoped_submissions(request.user, action), pk=pk)
+
+
+def _entry_form(submission: Submission, request: HttpRequest, *, reviewed: bool) -> EntryForm:
+    spec = engine_framework(submission.period.framework)
+    return EntryForm(spec.indicators_for(submission.subject_kind), request.POST, reviewed=reviewed)
+
+
+def _page(
+    request: HttpRequest, submission: Submission, *, status: int = 200, alert: str = "", **kwargs
+) -> HttpResponse:
+    page = selectors.entry_page(submission, request.user, **kwargs)
+    context = {
+        "page": page,
+        "submission": submission,
+        "alert": alert,
+        "return_form": ReasonForm(auto_id="return_%s"),
+        "approve_form": CommentForm(auto_id="approve_%s"),
+        "reopen_form": ReasonForm(auto_id="reopen_%s"),
+    }
+    return render(request, "assessment/submission_detail.html", context, status=status)
+
+
+def _back(submission: Submission) -> HttpResponse:
+    return redirect("assessment:submission", pk=submission.pk)
+
+
+def _form_errors(request: HttpRequest, form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
+def _save(
+    request: HttpRequest, submission: Submission, form: EntryForm, *, reviewed: bool
+) -> HttpResponse | None:
+    """Save the posted values; on failure, the response to send (the page again, or back)."""
+    if form.version is None:
+        messages.error(request, _("The form was incomplete. Reload the page and try again."))
+        return _back(submission)
+    try:
+        submissions.save_values(
+            submission,
+            form.raw_values(),
+            version=form.version,
+            acting_user=request.user,
+            reviewed=reviewed,
+            reasons=form.reasons() if reviewed else None,
+        )
+    except StaleVersion as stale:
+        return _page(
+            request,
+            submission,
+            status=409,
+            alert=str(stale),
+            typed=form.typed(),
+            reviewed=reviewed,
+            stale=stale,
+        )
+    except InvalidValues as invalid:
+        return _page(
+            request,
+            submission,
+            status=400,
+            alert=str(invalid),
+            typed=form.typed(),
+            reviewed=reviewed,
+            errors=invalid.errors,
+        )
+    except WorkflowError as refused:
+        messages.error(request, str(refused))
+        return _back(submission)
+    return None
+
+
+@login_required
+@require_GET
+def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The submission: header with the live total, the entry form, evidence, review, history."""
+    return _page(request, _submission(request, pk))
+
+
+@login_required
+@require_POST
+def submission_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save a draft: any values, complete or not, against the version the user started from."""
+    submission = _submission(request, pk, Action.ENTER)
+    failed = _save(
+        request, submission, _entry_form(submission, request, reviewed=False), reviewed=False
+    )
+    if failed is not None:
+        return failed
+    messages.success(request, _("Draft saved."))
+    return _back(submission)
+
+
+@login_required
+@require_POST
+def submission_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Submit for review; values posted with the button are saved first."""
+    submission = _submission(request, pk, Action.ENTER)
+    form = _entry_form(submission, request, reviewed=False)
+    saved = False
+    if form.typed():
+        failed = _save(request, submission, form, reviewed=False)
+        if failed is not None:
+            return failed
+        saved = True
+        submission = _submission(request, pk, Action.ENTER)
+    try:
+        submissions.submit(submission, acting_user=request.user)
+    except Incomplete as incomplete:
+        if saved:
+            messages.info(request, _("Your values were saved as a draft."))
+        return _page(
+            request, submission, status=400, alert=str(incomplete), missing=incomplete.missing
+        )
+    except WorkflowError as refused:
+        messages.error(request, str(refused))
+        return _back(submission)
+    messages.success(request, _("Submitted for review."))
+    return _back(submission)
+
+
+@login_required
+@require_POST
+def submission_assess(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reviewer's assessment of the judgement indicators, with reasons where it differs."""
+    submission = _submission(request, pk, Action.REVIEW)
+    failed = _save(
+        request, submission, _entry_form(submission, request, reviewed=True), reviewed=True
+    )
+    if failed is not None:
+        return failed
+    messages.success(request, _("Assessment saved."))
+    return _back(submission)
+
+
+@login_required
+@require_POST
+def submission_return(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = _submission(request, pk, Action.REVIEW)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(submission)
+    try:
+        submissions.return_submission(
+            submission, reason=form.cleaned_data["reason"], acting_user=request.user
+        )
+    except WorkflowError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("The submission was returned to the secretary."))
+    return _back(submission)
+
+
+@login_required
+@require_POST
+def submission_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = _submission(request, pk, Action.REVIEW)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(submission)
+    try:
+        submissions.approve(
+            submission, comment=form.cleaned_data["comment"], acting_user=request.user
+        )
+    except WorkflowError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("The submission was approved."))
+    return _back(submission)
+
+
+@login_required
+@require_POST
+def submission_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = _submission(request, pk, Action.MANAGE)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(submission)
+    try:
+        submissions.reopen(submission, reason=form.cleaned_data["reason"], acting_user=request.user)
+    except WorkflowError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("The submission was reopened for editing."))
+    return _back(submission)
+
+
+@login_required
+@require_POST
+def submission_points(request: HttpRequest, pk: int) -> HttpResponse:
+    """HTMX: the points, messages and errors for what is being typed, and the new total."""
+    submission = _submission(request, pk)
+    reviewed = request.POST.get("mode") == "assess"
+    form = _entry_form(submission, request, reviewed=reviewed)
+    page = selectors.entry_page(
+        submission, request.user, typed=form.typed(), reviewed=reviewed, full=False
+    )
+    return render(request, "assessment/_entry_live.html", {"page": page})
+
+
+@login_required
+@require_POST
+def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = _submission(request, pk, Action.ENTER)
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(submission)
+    try:
+        added = evidence_services.add_evidence(
+            submission,
+            form.cleaned_data["indicator"],
+            form.cleaned_data["file"],
+            acting_user=request.user,
+        )
+    except WorkflowError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            _("%(name)s was attached to %(code)s.")
+            % {"name": added.original_name, "code": form.cleaned_data["indicator"]},
+        )
+    return _back(submission)
+
+
+@login_required
+@require_GET
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The file as it was uploaded, always as a download and never sniffed by the browser."""
+    item = get_object_or_404(selectors.scoped_evidence(request.user), pk=pk)
+    try:
+        handle = item.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=item.original_name, content_type=item.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(selectors.scoped_evidence(request.user, Action.ENTER), pk=pk)
+    try:
+        evidence_services.delete_evidence(item, acting_user=request.user)
+    except WorkflowError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("%(name)s was removed.") % {"name": item.original_name})
+    return _back(item.submission)
