@@ -160,7 +160,37 @@ def sibling_subtree(tree, bob):
     """Bob's branch A1b with one of each thing that hangs from an organization."""
     DepartmentFactory(organization=tree.a1b)
     LeadingGroupFactory(organization=tree.a1b)
+    _open_period_with_a_filled_submission(bob, tree.a1b)
     return tree.a1b
+
+
+def _open_period_with_a_filled_submission(bob, branch: Organization) -> None:
+    """An open period whose submission for the branch has a value, evidence and history."""
+    import copy
+    import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from assessment import services
+    from assessment.models import Submission
+    from assessment.services import evidence, periods, submissions
+    from tests.framework_data import SMALL_FRAMEWORK
+
+    framework = services.publish_framework(services.load_framework(copy.deepcopy(SMALL_FRAMEWORK)))
+    period = periods.create_period(
+        framework=framework,
+        kind="year",
+        name="2026",
+        name_en="2026",
+        start=datetime.date(2026, 1, 1),
+        end=datetime.date(2026, 12, 31),
+        deadline=datetime.date(2027, 1, 15),
+    )
+    periods.open_period(period)
+    submission = Submission.objects.get(period=period, organization=branch)
+    submissions.save_values(submission, {"C1.01": "5"}, version=1, acting_user=bob)
+    pdf = SimpleUploadedFile("minutes.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
+    evidence.add_evidence(submission, "C2.01", pdf, acting_user=bob)
 
 
 def _fill(route: Route, targets: dict[str, Target], bob, sibling: Organization) -> tuple[str, bool]:
