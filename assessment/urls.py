@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_lists
+from . import views, views_entry, views_excel, views_lists, views_scores
 
 app_name = "assessment"
 urlpatterns = [
@@ -25,4 +25,36 @@ urlpatterns = [
     path("periods/new/", views_lists.period_create, name="period_create"),
     path("periods/<int:pk>/open/", views_lists.period_open, name="period_open"),
     path("periods/<int:pk>/close/", views_lists.period_close, name="period_close"),
+    path("submissions/<int:pk>/", views_entry.submission_detail, name="submission"),
+    path("submissions/<int:pk>/save/", views_entry.submission_save, name="submission_save"),
+    path("submissions/<int:pk>/submit/", views_entry.submission_submit, name="submission_submit"),
+    path("submissions/<int:pk>/return/", views_entry.submission_return, name="submission_return"),
+    path(
+        "submissions/<int:pk>/approve/", views_entry.submission_approve, name="submission_approve"
+    ),
+    path("submissions/<int:pk>/reopen/", views_entry.submission_reopen, name="submission_reopen"),
+    path("submissions/<int:pk>/assess/", views_entry.submission_assess, name="submission_assess"),
+    path("submissions/<int:pk>/points/", views_entry.submission_points, name="submission_points"),
+    path("submissions/<int:pk>/evidence/", views_entry.evidence_upload, name="evidence_upload"),
+    path("evidence/<int:pk>/", views_entry.evidence_download, name="evidence_download"),
+    path("evidence/<int:pk>/delete/", views_entry.evidence_delete, name="evidence_delete"),
+    path(
+        "submissions/<int:pk>/template.xlsx",
+        views_excel.submission_template,
+        name="excel_template",
+    ),
+    path(
+        "periods/<int:pk>/template.xlsx",
+        views_excel.committee_template,
+        name="excel_bulk_template",
+    ),
+    path("excel/upload/", views_excel.upload, name="excel_upload"),
+    path("scores/runs/", views_scores.score_runs, name="score_runs"),
+    path("scores/runs/table/", views_scores.score_runs_table, name="score_runs_table"),
+    path(
+        "scores/periods/<int:pk>/recompute/",
+        views_scores.score_recompute,
+        name="score_recompute",
+    ),
+    path("scores/settings/<str:code>/", views_scores.rollup_settings, name="rollup_settings"),
 ]

@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "partybuild.context_processors.navigation",
+                "assessment.context_processors.unread_notices",
             ],
         },
     },
@@ -220,6 +221,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # No validator badge: it would call swagger.io from an offline intranet.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # Several serializers share these choice sets; name each enum once.
+    "ENUM_NAME_OVERRIDES": {
+        "PeriodKindEnum": "assessment.choices.PeriodKind",
+        "PeriodStatusEnum": "assessment.choices.PeriodStatus",
+        "SubmissionStateEnum": "assessment.choices.SubmissionState",
+    },
 }
 
 # Celery: a Redis broker when REDIS_URL is set, otherwise tasks run eagerly in the web process.

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from organizations import selectors
+from organizations.choices import Role
 from organizations.scope import roles_of
 
 from .health import healthz
@@ -17,16 +17,20 @@ __all__ = ["LoginView", "LogoutView", "healthz", "home"]
 def home(request: HttpRequest) -> HttpResponse:
     """Send the user to their primary place in the portal.
 
-    A secretary of exactly one organization lands on its page; anyone else with a role starts
-    at the tree browser; a user without any role gets a page that says whom to ask (not an error:
-    new accounts are created before their roles are assigned).
+    A secretary lands on their to-do list, a reviewer on the review queue (a user holding both
+    roles enters data first); anyone else with a role starts at the tree browser; a user without
+    any role gets a page that says whom to ask (not an error: new accounts are created before
+    their roles are assigned). Superusers hold every role implicitly and start at the tree.
     """
     user = request.user
-    if not roles_of(user):
+    roles = roles_of(user)
+    if not roles:
         return render(request, "no_role.html")
-    primary = selectors.primary_organization(user)
-    if primary is not None:
-        return redirect("organizations:detail", pk=primary.pk)
+    if not user.is_superuser:
+        if Role.SECRETARY in roles:
+            return redirect("assessment:my_submissions")
+        if Role.REVIEWER in roles:
+            return redirect("assessment:queue")
     return redirect("organizations:tree")
 
 

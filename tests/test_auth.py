@@ -97,21 +97,18 @@ def test_home_needs_a_sign_in(client):
     assert response["Location"].startswith(LOGIN_URL)
 
 
-def test_a_secretary_of_one_branch_lands_on_its_page(client_for, tree, alice):
+def test_a_secretary_lands_on_their_to_do_list(client_for, tree, alice):
     response = client_for(alice).get(reverse("home"))
-    assert response["Location"] == reverse("organizations:detail", args=[tree.a1a.pk])
+    assert response["Location"] == reverse("assessment:my_submissions")
 
 
-def test_a_secretary_of_two_branches_lands_on_the_tree(client_for, tree, alice):
-    from organizations.services import assign_role
-
-    assign_role(user=alice, organization=tree.b1, role="secretary")
-    response = client_for(alice).get(reverse("home"))
-    assert response["Location"] == reverse("organizations:tree")
+def test_a_reviewer_lands_on_the_review_queue(client_for, carol):
+    response = client_for(carol).get(reverse("home"))
+    assert response["Location"] == reverse("assessment:queue")
 
 
-@pytest.mark.parametrize("username", ["carol", "dave", "erin"])
-def test_other_roles_land_on_the_tree(client_for, request, username):
+@pytest.mark.parametrize("username", ["dave", "erin"])
+def test_auditors_and_administrators_land_on_the_tree(client_for, request, username):
     user = request.getfixturevalue(username)
     response = client_for(user).get(reverse("home"))
     assert response["Location"] == reverse("organizations:tree")

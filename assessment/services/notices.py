@@ -8,7 +8,7 @@ from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from organizations.choices import Role
@@ -40,6 +40,11 @@ def notify_secretaries(submission: Submission, kind: str, *, reason: str = "") -
     )
     transaction.on_commit(lambda: _mail([(n, submission) for n in created]))
     return created
+
+
+def mark_all_read(user) -> int:
+    """Mark every unread notice of the user as read now; returns how many were unread."""
+    return Notice.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
 
 
 def notice_text(notice: Notice) -> str:
