@@ -24,11 +24,22 @@ FLAGS = [
 ]
 OUT = Path(__file__).resolve().parent.parent / "docs" / "img"
 
+# A path, or "@first-submission": the first submission linked from the page before.
 PAGES = {
-    "secretary": [("home", "/"), ("organization", "/organizations/")],
-    "reviewer": [("home", "/"), ("tree", "/organizations/"), ("frameworks", "/assessment/frameworks/")],
+    "secretary": [("home", "/"), ("submission", "@first-submission")],
+    "reviewer": [
+        ("home", "/"),
+        ("submission", "@first-submission"),
+        ("completeness", "/assessment/completeness/"),
+        ("tree", "/organizations/"),
+        ("frameworks", "/assessment/frameworks/"),
+    ],
     "auditor": [("home", "/"), ("tree", "/organizations/")],
-    "admin": [("home", "/"), ("import", "/organizations/import/")],
+    "admin": [
+        ("home", "/"),
+        ("import", "/organizations/import/"),
+        ("periods", "/assessment/periods/"),
+    ],
 }
 
 
@@ -46,7 +57,10 @@ def shoot(base: str, pages: dict[str, list[tuple[str, str]]] = PAGES) -> list[Pa
             page.locator("form button").last.click()
             page.wait_for_load_state("networkidle")
             for name, path in visits:
-                page.goto(base + path)
+                if path == "@first-submission":
+                    page.locator("a[href*='/assessment/submissions/']").first.click()
+                else:
+                    page.goto(base + path)
                 page.wait_for_load_state("networkidle")
                 target = OUT / f"{username}-{name}.png"
                 page.screenshot(path=str(target), full_page=False)
