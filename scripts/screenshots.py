@@ -34,9 +34,8 @@ PAGES = {
         ("tree", "/organizations/"),
         ("frameworks", "/assessment/frameworks/"),
     ],
-    "auditor": [("home", "/"), ("tree", "/organizations/")],
+    "auditor": [("tree", "/organizations/"), ("frameworks", "/assessment/frameworks/")],
     "admin": [
-        ("home", "/"),
         ("import", "/organizations/import/"),
         ("periods", "/assessment/periods/"),
     ],
