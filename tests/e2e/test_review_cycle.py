@@ -1,0 +1,108 @@
+"""The whole review cycle in a real browser.
+
+The secretary fills the form with evidence and submits; the reviewer returns it with a reason;
+the secretary fixes it and resubmits; the reviewer approves; closing the period locks it.
+"""
+
+import copy
+import datetime
+
+import pytest
+
+from assessment import services
+from assessment.models import Submission
+from assessment.services import periods
+from tests.factories import PASSWORD
+from tests.framework_data import SMALL_FRAMEWORK
+
+from .conftest import login
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def submission(live_server, tree, alice, carol, erin):
+    framework = services.publish_framework(services.load_framework(copy.deepcopy(SMALL_FRAMEWORK)))
+    period = periods.create_period(
+        framework=framework,
+        kind="year",
+        name="2026年度",
+        name_en="Year 2026",
+        start=datetime.date(2026, 1, 1),
+        end=datetime.date(2026, 12, 31),
+        deadline=datetime.date(2099, 1, 15),
+    )
+    periods.open_period(period)
+    return Submission.objects.get(period=period, organization=tree.a1a)
+
+
+def sign_in_as(page, live_server, username):
+    page.context.clear_cookies()
+    login(page, live_server.url, username, PASSWORD)
+
+
+def state_of(submission) -> str:
+    submission.refresh_from_db()
+    return submission.state
+
+
+def test_the_whole_review_cycle(page, live_server, submission):
+    url = f"{live_server.url}/assessment/submissions/{submission.pk}/"
+
+    # The secretary fills the form, attaches the minutes, saves and submits.
+    sign_in_as(page, live_server, "alice")
+    page.goto(url)
+    page.fill("input[name='v-C1.01']", "10")
+    page.select_option("select[name='v-C2.01']", "yes")
+    page.get_by_role("button", name="保存草稿").click()
+    page.wait_for_load_state("networkidle")
+    row = page.locator(".entry-row[data-code='C2.01']")
+    row.locator("input[type=file]").set_input_files(
+        {"name": "minutes.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
+    row.get_by_role("button", name="上传").click()
+    page.wait_for_load_state("networkidle")
+    assert "minutes.pdf" in page.locator(".entry-row[data-code='C2.01']").inner_text()
+    page.get_by_role("button", name="提交审核").click()
+    page.wait_for_load_state("networkidle")
+    assert state_of(submission) == "submitted"
+
+    # The reviewer returns it, saying why.
+    sign_in_as(page, live_server, "carol")
+    page.goto(url)
+    page.locator("form[action$='/return/'] textarea").fill("请补充支委会会议记录")
+    page.locator("form[action$='/return/'] button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert state_of(submission) == "returned"
+
+    # The secretary sees the reason first on their list, fixes the value and resubmits.
+    sign_in_as(page, live_server, "alice")
+    page.goto(f"{live_server.url}/assessment/my/")
+    assert "请补充支委会会议记录" in page.content()
+    page.goto(url)
+    page.fill("input[name='v-C1.01']", "12")
+    page.get_by_role("button", name="提交审核").click()
+    page.wait_for_load_state("networkidle")
+    assert state_of(submission) == "submitted"
+
+    # The reviewer sees what changed since the return, and approves.
+    sign_in_as(page, live_server, "carol")
+    page.goto(url)
+    since = page.locator("[data-since]").inner_text()
+    assert "C1.01" in since
+    assert "10" in since
+    assert "12" in since
+    page.locator("form[action$='/approve/'] button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert state_of(submission) == "approved"
+
+    # The administrator closes the period: the approved submission is locked.
+    sign_in_as(page, live_server, "erin")
+    page.goto(f"{live_server.url}/assessment/periods/")
+    page.locator(f"form[action$='/periods/{submission.period_id}/close/'] button").click()
+    page.wait_for_load_state("networkidle")
+    assert state_of(submission) == "locked"
+    page.goto(url)
+    assert "已锁定" in page.content()
