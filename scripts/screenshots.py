@@ -71,4 +71,4 @@ def shoot(base: str, pages: dict[str, list[tuple[str, str]]] = PAGES) -> list[Pa
 
 if __name__ == "__main__":
     for path in shoot(sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"):
-        print(path)  # noqa: T201
+        print(path)
