@@ -27,8 +27,8 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transac
 from django.utils import timezone
 
 from .choices import PersonKind, PersonStatus, Role
-from .models import Department, LeadingGroup, Organization, OrganizationKind, Person
-from .services import assign_role
+from .models import Department, LeadingGroup, Organization, Person
+from .services import assign_role, ensure_default_kinds
 
 DEMO_GROUP_CODE = "CETC"
 DEMO_SEED = 2016  # the year of the seed document
@@ -222,7 +222,7 @@ def insert_tree(plan: Sequence[OrgSpec]) -> list[int]:
     model instances would cost more than the insert itself.
     """
     db = connections[DEFAULT_DB_ALIAS]
-    kinds = dict(OrganizationKind.objects.values_list("code", "id"))
+    kinds = ensure_default_kinds()
     now = Organization._meta.get_field("created_at").get_db_prep_save(timezone.now(), db)
     ids = allocate_ids(Organization, len(plan))
     paths: list[str] = []

@@ -11,6 +11,23 @@ from django.utils.translation import gettext as _
 from .models import Organization, OrganizationKind, RoleAssignment
 from .scope import forget_grants
 
+DEFAULT_KINDS = (
+    ("group", "集团党组", "Group party leadership", 0),
+    ("committee", "党委", "Party committee", 1),
+    ("general_branch", "党总支", "General branch", 2),
+    ("branch", "党支部", "Branch", 3),
+)
+
+
+def ensure_default_kinds() -> dict[str, int]:
+    """The four kinds of the seed document exist (a data migration creates them; a flushed test
+    database or a hand-made one may lack them); returns every kind's id by code."""
+    for code, name, name_en, rank in DEFAULT_KINDS:
+        OrganizationKind.objects.get_or_create(
+            code=code, defaults={"name": name, "name_en": name_en, "rank": rank}
+        )
+    return dict(OrganizationKind.objects.values_list("code", "id"))
+
 
 class TreeError(ValueError):
     """A change that would break the tree (a cycle, an unknown parent)."""

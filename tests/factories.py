@@ -17,6 +17,9 @@ PASSWORD = "correct-horse-battery"
 
 
 def kind(code: str) -> OrganizationKind:
+    from organizations.services import ensure_default_kinds
+
+    ensure_default_kinds()
     return OrganizationKind.objects.get(code=code)
 
 
