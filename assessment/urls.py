@@ -56,5 +56,5 @@ urlpatterns = [
         views_scores.score_recompute,
         name="score_recompute",
     ),
-    path("scores/settings/<str:code>/", views_scores.rollup_settings, name="rollup_settings"),
+    path("scores/settings/", views_scores.rollup_settings, name="rollup_settings"),
 ]

@@ -3,6 +3,7 @@
 from .framework import Axis, Dimension, Framework, FrameworkLocked, Indicator
 from .notices import Notice, Reminder
 from .periods import Period
+from .scores import IndicatorScore, Rollup, RollupSettings, ScoreRun, SubjectScore
 from .submissions import Evidence, IndicatorValue, Submission, Transition, ValueChange
 
 __all__ = [
@@ -12,10 +13,15 @@ __all__ = [
     "Framework",
     "FrameworkLocked",
     "Indicator",
+    "IndicatorScore",
     "IndicatorValue",
     "Notice",
     "Period",
     "Reminder",
+    "Rollup",
+    "RollupSettings",
+    "ScoreRun",
+    "SubjectScore",
     "Submission",
     "Transition",
     "ValueChange",

@@ -9,6 +9,7 @@ kept in `ValueChange`, every step in `Transition`, in the same transaction as th
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -22,7 +23,7 @@ from ..choices import NoticeKind, PeriodStatus, SubjectUnit, SubmissionState
 from ..models import Evidence, Indicator, IndicatorValue, Submission, Transition, ValueChange
 from ..selectors import engine_framework
 from ..validation import EntryError, clean_value
-from . import notices
+from . import notices, scores
 
 EDITABLE = (SubmissionState.DRAFT, SubmissionState.RETURNED)
 
@@ -301,6 +302,9 @@ def approve(submission: Submission, *, acting_user, comment: str = "") -> Submis
         raise WorkflowError(_("Only a submitted submission can be approved."))
     _transition(submission, SubmissionState.APPROVED, by=acting_user, reason=comment.strip())
     notices.notify_secretaries(submission, NoticeKind.APPROVED, reason=comment.strip())
+    # Scored in a task once the approval is committed; if the queue is down, the approval still
+    # stands and the period is marked for recompute.
+    transaction.on_commit(partial(scores.submission_changed, submission.pk, submission.period_id))
     return submission
 
 
@@ -318,6 +322,11 @@ def reopen(submission: Submission, *, reason: str, acting_user) -> Submission:
         raise WorkflowError(_("Only a submitted, approved or locked submission can be reopened."))
     if not reason.strip():
         raise WorkflowError(_("Say why the submission is reopened."))
+    counted = submission.state in scores.COUNTED_STATES
     _transition(submission, SubmissionState.RETURNED, by=acting_user, reason=reason.strip())
     notices.notify_secretaries(submission, NoticeKind.REOPENED, reason=reason.strip())
+    if counted:  # its score no longer counts: removed, and its ancestors rolled up again
+        transaction.on_commit(
+            partial(scores.submission_changed, submission.pk, submission.period_id)
+        )
     return submission
