@@ -89,5 +89,5 @@ def test_services_follow_the_environment(settings):
     if not (os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL")):
         pytest.skip("needs DATABASE_URL and REDIS_URL (set by .ci/run)")
     assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-    assert settings.CELERY_BROKER_URL == os.environ["REDIS_URL"]
+    assert os.environ["REDIS_URL"] == settings.CELERY_BROKER_URL
     assert "RedisCache" in settings.CACHES["default"]["BACKEND"]

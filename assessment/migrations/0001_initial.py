@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,127 +14,315 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Axis',
+            name="Axis",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=300, verbose_name='name')),
-                ('name_en', models.CharField(max_length=300, verbose_name='English name')),
-                ('code', models.CharField(max_length=40, verbose_name='code')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=300, verbose_name="name")),
+                ("name_en", models.CharField(max_length=300, verbose_name="English name")),
+                ("code", models.CharField(max_length=40, verbose_name="code")),
+                ("position", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'axis',
-                'verbose_name_plural': 'axes',
-                'ordering': ['framework', 'position'],
+                "verbose_name": "axis",
+                "verbose_name_plural": "axes",
+                "ordering": ["framework", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Framework',
+            name="Framework",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=300, verbose_name='name')),
-                ('name_en', models.CharField(max_length=300, verbose_name='English name')),
-                ('code', models.CharField(max_length=40, verbose_name='code')),
-                ('version', models.CharField(max_length=40, verbose_name='version')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published'), ('archived', 'Archived')], default='draft', max_length=20, verbose_name='status')),
-                ('goal', models.TextField(blank=True, verbose_name='goal')),
-                ('goal_en', models.TextField(blank=True, verbose_name='goal (English)')),
-                ('total_points', models.FloatField(default=100, verbose_name='total points')),
-                ('rectify_below', models.FloatField(default=0.6, verbose_name='rectify below')),
-                ('grade_bands', models.JSONField(default=list, verbose_name='grade bands')),
-                ('star_bands', models.JSONField(default=list, verbose_name='star bands')),
-                ('subject_kinds', models.JSONField(default=list, verbose_name='subject kinds')),
-                ('revision', models.PositiveIntegerField(default=0, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('cloned_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='clones', to='assessment.framework')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=300, verbose_name="name")),
+                ("name_en", models.CharField(max_length=300, verbose_name="English name")),
+                ("code", models.CharField(max_length=40, verbose_name="code")),
+                ("version", models.CharField(max_length=40, verbose_name="version")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("published", "Published"),
+                            ("archived", "Archived"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("goal", models.TextField(blank=True, verbose_name="goal")),
+                ("goal_en", models.TextField(blank=True, verbose_name="goal (English)")),
+                ("total_points", models.FloatField(default=100, verbose_name="total points")),
+                ("rectify_below", models.FloatField(default=0.6, verbose_name="rectify below")),
+                ("grade_bands", models.JSONField(default=list, verbose_name="grade bands")),
+                ("star_bands", models.JSONField(default=list, verbose_name="star bands")),
+                ("subject_kinds", models.JSONField(default=list, verbose_name="subject kinds")),
+                ("revision", models.PositiveIntegerField(default=0, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "cloned_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="clones",
+                        to="assessment.framework",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'framework',
-                'verbose_name_plural': 'frameworks',
-                'ordering': ['code', '-version'],
+                "verbose_name": "framework",
+                "verbose_name_plural": "frameworks",
+                "ordering": ["code", "-version"],
             },
         ),
         migrations.CreateModel(
-            name='Dimension',
+            name="Dimension",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=300, verbose_name='name')),
-                ('name_en', models.CharField(max_length=300, verbose_name='English name')),
-                ('code', models.CharField(max_length=40, verbose_name='code')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('description_en', models.TextField(blank=True, verbose_name='description (English)')),
-                ('depth', models.PositiveSmallIntegerField(default=0)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('axis', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='dimensions', to='assessment.axis')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='assessment.dimension')),
-                ('framework', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='dimensions', to='assessment.framework')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=300, verbose_name="name")),
+                ("name_en", models.CharField(max_length=300, verbose_name="English name")),
+                ("code", models.CharField(max_length=40, verbose_name="code")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "description_en",
+                    models.TextField(blank=True, verbose_name="description (English)"),
+                ),
+                ("depth", models.PositiveSmallIntegerField(default=0)),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "axis",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="dimensions",
+                        to="assessment.axis",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="assessment.dimension",
+                    ),
+                ),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="dimensions",
+                        to="assessment.framework",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'dimension',
-                'verbose_name_plural': 'dimensions',
-                'ordering': ['framework', 'position'],
+                "verbose_name": "dimension",
+                "verbose_name_plural": "dimensions",
+                "ordering": ["framework", "position"],
             },
         ),
         migrations.AddField(
-            model_name='axis',
-            name='framework',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='axes', to='assessment.framework'),
+            model_name="axis",
+            name="framework",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="axes",
+                to="assessment.framework",
+            ),
         ),
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=300, verbose_name='name')),
-                ('name_en', models.CharField(max_length=300, verbose_name='English name')),
-                ('code', models.CharField(max_length=40, verbose_name='code')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('description_en', models.TextField(blank=True, verbose_name='description (English)')),
-                ('applies_to', models.JSONField(default=list, verbose_name='applies to')),
-                ('value_type', models.CharField(choices=[('number', 'Number'), ('percentage', 'Percentage'), ('count', 'Count'), ('boolean', 'Yes / no'), ('appraisal', 'Appraisal votes'), ('text', 'Text')], max_length=20, verbose_name='value type')),
-                ('unit', models.CharField(blank=True, max_length=40, verbose_name='unit')),
-                ('unit_en', models.CharField(blank=True, max_length=40, verbose_name='unit (English)')),
-                ('direction', models.CharField(choices=[('higher', 'Higher is better'), ('lower', 'Lower is better')], default='higher', max_length=10, verbose_name='direction')),
-                ('target', models.FloatField(blank=True, null=True, verbose_name='target')),
-                ('plausible_min', models.FloatField(blank=True, null=True, verbose_name='plausible minimum')),
-                ('plausible_max', models.FloatField(blank=True, null=True, verbose_name='plausible maximum')),
-                ('weight', models.FloatField(verbose_name='weight')),
-                ('frequency', models.CharField(choices=[('month', 'Monthly'), ('quarter', 'Quarterly'), ('half_year', 'Half-yearly'), ('year', 'Yearly'), ('term', 'Per term')], max_length=20, verbose_name='frequency')),
-                ('evidence_required', models.BooleanField(default=False, verbose_name='evidence required')),
-                ('assessed', models.BooleanField(default=False, help_text='A judgement the reviewer confirms.', verbose_name='judgement')),
-                ('rectify_below', models.FloatField(blank=True, null=True, verbose_name='rectify below')),
-                ('rubric_kind', models.CharField(choices=[('linear', 'Linear between floor and target'), ('bands', 'Threshold bands'), ('yes_no', 'Yes / no'), ('bonus', 'Bonus per occurrence, capped'), ('deduction', 'Deduction per occurrence, floored'), ('veto', 'Veto (one-vote rejection)'), ('formula', 'Formula over other indicators'), ('appraisal', 'Democratic appraisal'), ('none', 'Recorded, not scored')], max_length=20, verbose_name='rubric')),
-                ('rubric', models.JSONField(default=dict, verbose_name='rubric parameters')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('also', models.ManyToManyField(blank=True, related_name='tagged_indicators', to='assessment.dimension', verbose_name='also counts in')),
-                ('dimension', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='indicators', to='assessment.dimension', verbose_name='dimension')),
-                ('framework', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='indicators', to='assessment.framework')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=300, verbose_name="name")),
+                ("name_en", models.CharField(max_length=300, verbose_name="English name")),
+                ("code", models.CharField(max_length=40, verbose_name="code")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "description_en",
+                    models.TextField(blank=True, verbose_name="description (English)"),
+                ),
+                ("applies_to", models.JSONField(default=list, verbose_name="applies to")),
+                (
+                    "value_type",
+                    models.CharField(
+                        choices=[
+                            ("number", "Number"),
+                            ("percentage", "Percentage"),
+                            ("count", "Count"),
+                            ("boolean", "Yes / no"),
+                            ("appraisal", "Appraisal votes"),
+                            ("text", "Text"),
+                        ],
+                        max_length=20,
+                        verbose_name="value type",
+                    ),
+                ),
+                ("unit", models.CharField(blank=True, max_length=40, verbose_name="unit")),
+                (
+                    "unit_en",
+                    models.CharField(blank=True, max_length=40, verbose_name="unit (English)"),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("higher", "Higher is better"), ("lower", "Lower is better")],
+                        default="higher",
+                        max_length=10,
+                        verbose_name="direction",
+                    ),
+                ),
+                ("target", models.FloatField(blank=True, null=True, verbose_name="target")),
+                (
+                    "plausible_min",
+                    models.FloatField(blank=True, null=True, verbose_name="plausible minimum"),
+                ),
+                (
+                    "plausible_max",
+                    models.FloatField(blank=True, null=True, verbose_name="plausible maximum"),
+                ),
+                ("weight", models.FloatField(verbose_name="weight")),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[
+                            ("month", "Monthly"),
+                            ("quarter", "Quarterly"),
+                            ("half_year", "Half-yearly"),
+                            ("year", "Yearly"),
+                            ("term", "Per term"),
+                        ],
+                        max_length=20,
+                        verbose_name="frequency",
+                    ),
+                ),
+                (
+                    "evidence_required",
+                    models.BooleanField(default=False, verbose_name="evidence required"),
+                ),
+                (
+                    "assessed",
+                    models.BooleanField(
+                        default=False,
+                        help_text="A judgement the reviewer confirms.",
+                        verbose_name="judgement",
+                    ),
+                ),
+                (
+                    "rectify_below",
+                    models.FloatField(blank=True, null=True, verbose_name="rectify below"),
+                ),
+                (
+                    "rubric_kind",
+                    models.CharField(
+                        choices=[
+                            ("linear", "Linear between floor and target"),
+                            ("bands", "Threshold bands"),
+                            ("yes_no", "Yes / no"),
+                            ("bonus", "Bonus per occurrence, capped"),
+                            ("deduction", "Deduction per occurrence, floored"),
+                            ("veto", "Veto (one-vote rejection)"),
+                            ("formula", "Formula over other indicators"),
+                            ("appraisal", "Democratic appraisal"),
+                            ("none", "Recorded, not scored"),
+                        ],
+                        max_length=20,
+                        verbose_name="rubric",
+                    ),
+                ),
+                ("rubric", models.JSONField(default=dict, verbose_name="rubric parameters")),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "also",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="tagged_indicators",
+                        to="assessment.dimension",
+                        verbose_name="also counts in",
+                    ),
+                ),
+                (
+                    "dimension",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="indicators",
+                        to="assessment.dimension",
+                        verbose_name="dimension",
+                    ),
+                ),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="indicators",
+                        to="assessment.framework",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'indicator',
-                'verbose_name_plural': 'indicators',
-                'ordering': ['framework', 'position'],
+                "verbose_name": "indicator",
+                "verbose_name_plural": "indicators",
+                "ordering": ["framework", "position"],
             },
         ),
         migrations.AddConstraint(
-            model_name='framework',
-            constraint=models.UniqueConstraint(fields=('code', 'version'), name='framework_version_once'),
+            model_name="framework",
+            constraint=models.UniqueConstraint(
+                fields=("code", "version"), name="framework_version_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dimension',
-            constraint=models.UniqueConstraint(fields=('framework', 'code'), name='dimension_code_once'),
+            model_name="dimension",
+            constraint=models.UniqueConstraint(
+                fields=("framework", "code"), name="dimension_code_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='axis',
-            constraint=models.UniqueConstraint(fields=('framework', 'code'), name='axis_code_once'),
+            model_name="axis",
+            constraint=models.UniqueConstraint(fields=("framework", "code"), name="axis_code_once"),
         ),
         migrations.AddConstraint(
-            model_name='indicator',
-            constraint=models.UniqueConstraint(fields=('framework', 'code'), name='indicator_code_once'),
+            model_name="indicator",
+            constraint=models.UniqueConstraint(
+                fields=("framework", "code"), name="indicator_code_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='indicator',
-            constraint=models.CheckConstraint(condition=models.Q(('weight__gte', 0)), name='indicator_weight_ge0'),
+            model_name="indicator",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weight__gte", 0)), name="indicator_weight_ge0"
+            ),
         ),
     ]
