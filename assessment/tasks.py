@@ -15,6 +15,10 @@ from .services import notices, scores
 RETRYABLE = (OperationalError, InterfaceError)
 RETRY = {
     "acks_late": True,
+    # Outcomes are recorded in the database (ScoreRun, the score rows). Without a result to
+    # wait for, sending does not touch the result backend, so an unreachable Redis fails the
+    # send at once instead of after the result backend's twenty reconnection attempts.
+    "ignore_result": True,
     "autoretry_for": RETRYABLE,
     "retry_backoff": 5,
     "retry_backoff_max": 600,
@@ -67,7 +71,9 @@ def refresh_peer_ranks(period_id: int) -> int:
     return scores.refresh_peer_ranks(period_id)
 
 
-@shared_task(name="assessment.recompute_open_periods", acks_late=True, time_limit=600)
+@shared_task(
+    name="assessment.recompute_open_periods", acks_late=True, ignore_result=True, time_limit=600
+)
 def recompute_open_periods() -> list[int]:
     """Nightly: a full recompute of every open period and every period marked for one."""
     return [run.pk for run in scores.recompute_due_periods()]

@@ -3,7 +3,7 @@
 from .framework import Axis, Dimension, Framework, FrameworkLocked, Indicator
 from .notices import Notice, Reminder
 from .periods import Period
-from .scores import IndicatorScore, Rollup, RollupSettings, ScoreRun, SubjectScore
+from .scores import Rollup, RollupSettings, ScoreRun, SubjectScore
 from .submissions import Evidence, IndicatorValue, Submission, Transition, ValueChange
 
 __all__ = [
@@ -13,7 +13,6 @@ __all__ = [
     "Framework",
     "FrameworkLocked",
     "Indicator",
-    "IndicatorScore",
     "IndicatorValue",
     "Notice",
     "Period",

@@ -1,0 +1,600 @@
+"""Stored scores: scoring subjects into `SubjectScore` rows, the full recompute of a period as
+a `ScoreRun`, the incremental update after an approval, and what happens when the task queue
+cannot be reached.
+
+Only counted submissions (approved or locked) are scored. The pure engine does the scoring;
+this module reads the values with one query per chunk of submissions, and replaces the chunk's
+rows with one delete and one bulk insert (COPY on PostgreSQL). Everything is derived data, so
+running anything twice gives the same rows.
+
+A full recompute scores the period in chunks of `CHUNK` submissions, each its own transaction
+(so progress shows and a killed worker loses one chunk), then replaces the roll-ups in one
+transaction. Every write of a period's scores holds the period's row lock, so a full run and
+the incremental updates of approvals never interleave.
+"""
+
+import contextlib
+import json
+import logging
+import math
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, DateTimeField, F, Max, Min, Q, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerError
+
+from organizations.demo import insert_rows
+
+from ..choices import PeriodStatus, SubjectUnit, SubmissionState
+from ..models import Indicator, IndicatorValue, Period, ScoreRun, SubjectScore, Submission
+from ..scoring import Framework as EngineFramework
+from ..scoring import SubjectScore as EngineScore
+from ..scoring import score_subject
+from ..selectors import engine_framework
+from . import rollup as rollups
+
+logger = logging.getLogger(__name__)
+
+COUNTED_STATES = (SubmissionState.APPROVED, SubmissionState.LOCKED)
+CHUNK = 2000  # submissions per transaction of a full run
+LEASE = timedelta(minutes=10)  # renewed after every chunk; a run silent longer is abandoned
+# A queued run's task is delivered well within the broker's visibility timeout (1 h).
+QUEUED_LEASE = timedelta(minutes=55)
+SCORING_SHARE = 85  # per cent of a run's progress given to scoring; the roll-up gets the rest
+PEER_RANK_DELAY = 60  # seconds; settings.SCORES_PEER_RANK_DELAY overrides (0: no debounce)
+# Publishing gives up after about a second when the broker is down: an approval must not hang.
+PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+BROKER_ERRORS = (BrokerError, OSError)
+
+SUBJECT_FIELDS = (
+    "submission",
+    "period",
+    "organization",
+    "subject_kind",
+    "subject_unit",
+    "state",
+    "total",
+    "base",
+    "bonus",
+    "max",
+    "grade",
+    "stars",
+    "vetoes",
+    "dimensions",
+    "indicators",
+    "inputs",
+    "missing",
+    "rectify",
+    "computed_at",
+)
+
+
+class AlreadyRunning(Exception):
+    """A full recompute of the period is pending or running; the message is for the user."""
+
+    def __init__(self, run: ScoreRun | None) -> None:
+        self.run = run
+        if run is None:
+            super().__init__(_("A recompute of this period is already under way."))
+        else:
+            super().__init__(
+                _(
+                    "A recompute of %(period)s is already under way (run %(id)d: %(status)s, "
+                    "%(progress)d%%)."
+                )
+                % {
+                    "period": run.period.display_name,
+                    "id": run.pk,
+                    "status": run.get_status_display(),
+                    "progress": run.progress,
+                }
+            )
+
+
+class LeaseLost(Exception):
+    """Another executor took the run over (this one was presumed dead); stop without writing."""
+
+
+def _r(value: float) -> float:
+    return round(value, 6)
+
+
+def _columns(model, names: Iterable[str]) -> list[str]:
+    return [model._meta.get_field(name).column for name in names]
+
+
+@dataclass
+class _Context:
+    """What scoring a period needs, read once per run."""
+
+    period: Period
+    spec: EngineFramework
+    codes: dict[int, str]  # indicator id → code
+
+
+def _context(period: Period) -> _Context:
+    codes = Indicator.objects.filter(framework_id=period.framework_id).values_list("pk", "code")
+    return _Context(period=period, spec=engine_framework(period.framework), codes=dict(codes))
+
+
+def _decode(raw: Any) -> Any:
+    """A stored JSON value; numbers (most values) without the JSON parser."""
+    if not isinstance(raw, str):
+        return raw  # NULL, or a driver that decodes JSON itself
+    try:
+        return float(raw)
+    except ValueError:
+        return json.loads(raw)
+
+
+def _read_values(context: _Context, lo: int, hi: int) -> dict[int, dict[str, Any]]:
+    """Effective values (the reviewer's where set) of the counted submissions in [lo, hi), by
+    submission and indicator code: one query, no model instances."""
+    quote = connection.ops.quote_name
+    value_table = quote(IndicatorValue._meta.db_table)
+    submission_table = quote(Submission._meta.db_table)
+    v_sub, v_ind, v_value, v_reviewed = (
+        quote(c)
+        for c in _columns(IndicatorValue, ("submission", "indicator", "value", "reviewed_value"))
+    )
+    s_id, s_period, s_state = (quote(c) for c in _columns(Submission, ("id", "period", "state")))
+    sql = (
+        f"SELECT v.{v_sub}, v.{v_ind}, COALESCE(v.{v_reviewed}, v.{v_value}) "
+        f"FROM {value_table} v JOIN {submission_table} s ON s.{s_id} = v.{v_sub} "
+        f"WHERE s.{s_period} = %s AND s.{s_state} IN (%s, %s) "
+        f"AND v.{v_sub} >= %s AND v.{v_sub} < %s"
+    )
+    codes = context.codes
+    values: dict[int, dict[str, Any]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [context.period.pk, *COUNTED_STATES, lo, hi])
+        while batch := cursor.fetchmany(10_000):
+            for submission_id, indicator_id, raw in batch:
+                code = codes.get(indicator_id)
+                if code is not None:
+                    values.setdefault(submission_id, {})[code] = _decode(raw)
+    return values
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+
+_NA, _MISSING, _INVALID, _SCORED = (
+    SubjectScore.Status.NOT_APPLICABLE.value,
+    SubjectScore.Status.MISSING.value,
+    SubjectScore.Status.INVALID.value,
+    SubjectScore.Status.SCORED.value,
+)
+
+
+def _subject_row(
+    score: EngineScore, submission: tuple, inputs: dict[str, Any], period_id: int, stamp: Any
+) -> tuple:
+    """One subject's database-ready row in the order of SUBJECT_FIELDS."""
+    pk, organization_id, kind, unit, state = submission
+    indicators = {}
+    rectify = 0
+    for item in score.indicators:  # 1.2 million times in a big full run: kept lean
+        if item.not_applicable:
+            status = _NA
+        elif item.missing:
+            status = _MISSING
+        else:
+            status = _INVALID if item.invalid else _SCORED
+        fraction = item.fraction
+        indicators[item.code] = [
+            round(item.points, 6),
+            round(item.max, 6),
+            fraction if fraction is None else round(fraction, 6),
+            status,
+            item.rectify,
+            item.triggered,
+        ]
+        rectify += item.rectify
+    dimensions = {
+        d.code: [_r(d.points), _r(d.max), _r(d.also_points), _r(d.also_max), _r(d.bonus), _r(share)]
+        for d in score.dimensions
+        if (share := d.share) is not None
+    }
+    return (
+        pk,
+        period_id,
+        organization_id,
+        kind,
+        unit,
+        state,
+        _r(score.total),
+        _r(score.base),
+        _r(score.bonus),
+        _r(score.max),
+        score.grade or "",
+        score.stars,
+        _dumps([v.code for v in score.vetoes]),
+        _dumps(dimensions),
+        _dumps(indicators),
+        _dumps(inputs),
+        len(score.missing),
+        rectify,
+        stamp,
+    )
+
+
+@dataclass
+class ScoringStats:
+    """What one scoring pass did."""
+
+    subjects: int = 0
+    indicators: int = 0
+    skipped: list[int] = field(default_factory=list)  # submissions of a kind the framework lacks
+
+    def add(self, other: "ScoringStats") -> None:
+        self.subjects += other.subjects
+        self.indicators += other.indicators
+        self.skipped.extend(other.skipped)
+
+
+def score_submissions(context: _Context, *, lo: int, hi: int) -> ScoringStats:
+    """Replace the scores of the period's submissions whose ids are in [lo, hi), in one
+    transaction under the period lock: counted ones get their rows, the others lose theirs."""
+    period = context.period
+    stats = ScoringStats()
+    with transaction.atomic():
+        rollups.lock_period(period.pk)
+        submissions = list(
+            Submission.objects.filter(
+                period=period, pk__gte=lo, pk__lt=hi, state__in=COUNTED_STATES
+            ).values_list("pk", "organization_id", "subject_kind", "subject_unit", "state")
+        )
+        values = _read_values(context, lo, hi) if submissions else {}
+        stamp = SubjectScore._meta.get_field("computed_at").get_db_prep_save(
+            timezone.now(), connection
+        )
+        rows: list[tuple] = []
+        for submission in submissions:
+            inputs = values.get(submission[0], {})
+            try:
+                score = score_subject(context.spec, submission[2], inputs)
+            except ValueError:  # a subject kind the framework does not have
+                stats.skipped.append(submission[0])
+                continue
+            stats.indicators += len(score.indicators)
+            rows.append(_subject_row(score, submission, inputs, period.pk, stamp))
+        SubjectScore.objects.filter(
+            period=period, submission_id__gte=lo, submission_id__lt=hi
+        ).delete()
+        if rows:
+            insert_rows(SubjectScore, _columns(SubjectScore, SUBJECT_FIELDS), rows)
+    stats.subjects = len(rows)
+    return stats
+
+
+# -- runs ------------------------------------------------------------------------------------
+
+
+def start_full_recompute(
+    period: Period, *, trigger: str, requested_by=None, enqueue: bool = True
+) -> ScoreRun:
+    """Create the period's run, or refuse with `AlreadyRunning` when one is pending or running.
+
+    A run whose lease ran out (its worker is gone) is marked failed and replaced; a period marked
+    for recompute (a pending run without a task) is taken on. With `enqueue` the task is sent once
+    the transaction commits; otherwise the caller runs it now with
+    ``run_full_recompute(run.pk, token=run.task_id)``.
+    """
+    now = timezone.now()
+    token = str(uuid.uuid4())
+    with transaction.atomic():
+        run = (
+            ScoreRun.objects.select_for_update()
+            .select_related("period")
+            .filter(period=period, status__in=ScoreRun.ACTIVE)
+            .first()
+        )
+        if run is not None and run.task_id:
+            if run.lease_until is not None and run.lease_until >= now:
+                raise AlreadyRunning(run)
+            run.status = ScoreRun.Status.FAILED
+            run.finished_at = now
+            run.lease_until = None
+            run.error = _("Abandoned: its worker stopped renewing the lease.")
+            run.save(update_fields=["status", "finished_at", "lease_until", "error"])
+            run = None
+        if run is None:
+            try:
+                with transaction.atomic():
+                    run = ScoreRun.objects.create(
+                        period=period, trigger=trigger, requested_by=requested_by
+                    )
+            except IntegrityError:  # another request created one in the meantime
+                raise AlreadyRunning(
+                    ScoreRun.objects.filter(period=period, status__in=ScoreRun.ACTIVE).first()
+                ) from None
+        elif requested_by is not None:
+            run.requested_by = requested_by
+        run.task_id = token
+        run.lease_until = now + (QUEUED_LEASE if enqueue else LEASE)
+        run.save(update_fields=["task_id", "lease_until", "requested_by"])
+        if enqueue:
+            transaction.on_commit(partial(_send_run, run.pk, token))
+    return run
+
+
+def _send_run(run_id: int, token: str) -> None:
+    from .. import tasks
+
+    try:
+        tasks.recompute_period.apply_async(
+            args=[run_id], task_id=token, retry=True, retry_policy=PUBLISH_RETRY
+        )
+    except BROKER_ERRORS as error:
+        logger.warning("score run %s: the task queue is unavailable (%s)", run_id, error)
+        # Back to a period marked for recompute: the nightly run or `manage.py rollup` takes it.
+        ScoreRun.objects.filter(pk=run_id, task_id=token, status=ScoreRun.Status.PENDING).update(
+            task_id="", lease_until=None, error=_("The task queue was unavailable.")
+        )
+    except Exception as error:
+        # Only when tasks run eagerly (no broker): the run failed in this process, and eager
+        # execution re-raises before the task's own failure handler could record it.
+        logger.exception("score run %s failed", run_id)
+        fail_run(run_id, error)
+
+
+def _claim(run_id: int, token: str) -> ScoreRun | None:
+    """Take the run for this executor; None when it is finished already (a duplicate delivery).
+
+    The executor that was given the run (same token: a retry or a redelivery of its task) takes
+    it at once; any other only once the lease has run out.
+    """
+    now = timezone.now()
+    claimable = Q(task_id=token) | Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    claimed = ScoreRun.objects.filter(claimable, pk=run_id, status__in=ScoreRun.ACTIVE).update(
+        status=ScoreRun.Status.RUNNING,
+        task_id=token,
+        lease_until=now + LEASE,
+        attempts=F("attempts") + 1,
+        started_at=Coalesce("started_at", Value(now, output_field=DateTimeField())),
+        progress=0,
+        step="",
+    )
+    run = ScoreRun.objects.select_related("period__framework").get(pk=run_id)
+    if claimed:
+        return run
+    if run.is_active:
+        raise AlreadyRunning(run)
+    return None
+
+
+def _heartbeat(run: ScoreRun, token: str, *, progress: int, step: str) -> None:
+    """Record progress and renew the lease; stop if another executor took the run."""
+    renewed = ScoreRun.objects.filter(
+        pk=run.pk, task_id=token, status=ScoreRun.Status.RUNNING
+    ).update(lease_until=timezone.now() + LEASE, progress=min(progress, 99), step=step)
+    if not renewed:
+        raise LeaseLost(run.pk)
+
+
+def _id_ranges(period: Period) -> list[tuple[int, int]]:
+    """The period's submission ids cut into ranges of about CHUNK submissions."""
+    bounds = Submission.objects.filter(period=period).aggregate(
+        lo=Min("pk"), hi=Max("pk"), count=Count("pk")
+    )
+    if not bounds["count"]:
+        return [(0, 0)]
+    lo, hi = bounds["lo"], bounds["hi"] + 1
+    step = math.ceil((hi - lo) / math.ceil(bounds["count"] / CHUNK))
+    return [(start, min(start + step, hi)) for start in range(lo, hi, step)]
+
+
+def run_full_recompute(run_id: int, *, token: str) -> ScoreRun:
+    """Execute a run: score every chunk, then replace the roll-ups; returns the finished run.
+
+    Idempotent: a run finished already is returned as it is, and a run retried after its worker
+    died starts again from the first chunk and ends with exactly the rows of a clean run.
+    Failures are recorded by the caller (`fail_run`), which knows whether a retry follows.
+    """
+    run = _claim(run_id, token)
+    if run is None:
+        return ScoreRun.objects.get(pk=run_id)
+    period = run.period
+    started = time.perf_counter()
+    context = _context(period)
+    stats = ScoringStats()
+    ranges = _id_ranges(period)
+    scoring = ScoreRun.Step.SCORING
+    _heartbeat(run, token, progress=0, step=scoring)
+    for number, (lo, hi) in enumerate(ranges, start=1):
+        stats.add(score_submissions(context, lo=lo, hi=hi))
+        progress = SCORING_SHARE * number // len(ranges)
+        step = scoring if number < len(ranges) else ScoreRun.Step.ROLLUP
+        _heartbeat(run, token, progress=progress, step=step)
+    scored = time.perf_counter()
+    with transaction.atomic():
+        rollups.lock_period(period.pk)
+        rolled = rollups.write_full(period)
+    finished = time.perf_counter()
+    summary = {
+        "subjects": stats.subjects,
+        "indicators": stats.indicators,
+        "skipped": stats.skipped[:20],
+        "chunks": len(ranges),
+        "organizations": rolled.organizations,
+        "rollup_rows": rolled.rows,
+        "seconds": {
+            "scoring": round(scored - started, 3),
+            "rollup": round(finished - scored, 3),
+        },
+    }
+    done = ScoreRun.objects.filter(pk=run.pk, task_id=token, status=ScoreRun.Status.RUNNING).update(
+        status=ScoreRun.Status.DONE,
+        progress=100,
+        step="",
+        finished_at=timezone.now(),
+        lease_until=None,
+        error="",
+        stats=summary,
+    )
+    if not done:
+        raise LeaseLost(run.pk)
+    run.refresh_from_db()
+    return run
+
+
+def fail_run(run_id: int, error: BaseException | str) -> None:
+    """Record that a run failed for good (no retry follows)."""
+    ScoreRun.objects.filter(pk=run_id, status__in=ScoreRun.ACTIVE).update(
+        status=ScoreRun.Status.FAILED,
+        finished_at=timezone.now(),
+        lease_until=None,
+        error=str(error)[:2000] or type(error).__name__,
+    )
+
+
+def note_retry(run_id: int, error: BaseException) -> None:
+    """Show on the run why it is being retried (it stays running with its lease)."""
+    ScoreRun.objects.filter(pk=run_id, status__in=ScoreRun.ACTIVE).update(
+        error=_("Retrying after: %(error)s") % {"error": str(error)[:1900]}
+    )
+
+
+def mark_for_recompute(period_id: int, trigger: str) -> ScoreRun | None:
+    """Leave a pending run without a task: the period needs a full recompute.
+
+    None when a run is pending or running already; the nightly recompute of open periods covers
+    what it might miss.
+    """
+    try:
+        with transaction.atomic():
+            return ScoreRun.objects.create(period_id=period_id, trigger=trigger)
+    except IntegrityError:
+        return None
+
+
+def recompute_due_periods() -> list[ScoreRun]:
+    """Start a full recompute of every open period and every period marked for one."""
+    due = (
+        Period.objects.filter(
+            Q(status=PeriodStatus.OPEN)
+            | Q(score_runs__status=ScoreRun.Status.PENDING, score_runs__task_id="")
+        )
+        .distinct()
+        .select_related("framework")
+    )
+    started = []
+    for period in due:
+        try:
+            started.append(start_full_recompute(period, trigger=ScoreRun.Trigger.NIGHTLY))
+        except AlreadyRunning:
+            continue
+    return started
+
+
+# -- after an approval -------------------------------------------------------------------------
+
+
+def submission_changed(submission_id: int, period_id: int) -> None:
+    """On commit of an approval or a reopening: rescore the subject in a task.
+
+    The approval has committed whatever happens here. When the task cannot be sent (the broker
+    is down) or, running eagerly, fails, the period is marked for recompute instead.
+    """
+    from .. import tasks
+
+    try:
+        tasks.score_submission.apply_async(
+            args=[submission_id], retry=True, retry_policy=PUBLISH_RETRY
+        )
+    except BROKER_ERRORS as error:
+        logger.warning(
+            "submission %s: the task queue is unavailable (%s); period %s marked for recompute",
+            submission_id,
+            error,
+            period_id,
+        )
+        mark_for_recompute(period_id, ScoreRun.Trigger.BROKER_DOWN)
+    except Exception:
+        logger.exception("scoring submission %s failed; period %s marked", submission_id, period_id)
+        mark_for_recompute(period_id, ScoreRun.Trigger.TASK_FAILED)
+
+
+def _rolled_up_before(period: Period) -> bool:
+    """Whether the period's roll-up rows exist (a run finished) or are being made (a run with a
+    task is under way): then an incremental update is right; otherwise a full run is needed."""
+    return (
+        ScoreRun.objects.filter(period=period)
+        .filter(Q(status=ScoreRun.Status.DONE) | (Q(status__in=ScoreRun.ACTIVE) & ~Q(task_id="")))
+        .exists()
+    )
+
+
+def rescore_submission(submission_id: int) -> str:
+    """Rescore one subject and roll up its organization's ancestors; returns what was done.
+
+    "incremental": the subject's rows and (for an organization's own submission) the roll-ups of
+    the organization and its ancestors were replaced, in one transaction. "full": the period had
+    never been rolled up, so a full recompute was started instead. "gone": no such submission.
+    """
+    row = (
+        Submission.objects.filter(pk=submission_id)
+        .values_list("period_id", "organization_id", "subject_unit")
+        .first()
+    )
+    if row is None:
+        return "gone"
+    period_id, organization_id, unit = row
+    period = Period.objects.select_related("framework").get(pk=period_id)
+    if not _rolled_up_before(period):
+        with contextlib.suppress(AlreadyRunning):
+            start_full_recompute(period, trigger=ScoreRun.Trigger.FIRST_APPROVAL)
+        return "full"
+    context = _context(period)
+    with transaction.atomic():
+        rollups.lock_period(period.pk)
+        score_submissions(context, lo=submission_id, hi=submission_id + 1)
+        if unit == SubjectUnit.ORGANIZATION:
+            rollups.update_chain(period, organization_id)
+    if unit == SubjectUnit.ORGANIZATION:
+        schedule_peer_ranks(period.pk)
+    return "incremental"
+
+
+def schedule_peer_ranks(period_id: int) -> None:
+    """Ask for the period's peer ranks to be refreshed, at most once per delay (debounced).
+
+    Peer ranks span a whole level of the tree, too many rows to rewrite on every approval; the
+    refresh runs once for all the approvals of the delay, and every full run refreshes them too.
+    """
+    from .. import tasks
+
+    delay = getattr(settings, "SCORES_PEER_RANK_DELAY", PEER_RANK_DELAY)
+    if delay > 0:
+        try:
+            if not cache.add(f"scores:peer-ranks:{period_id}", 1, delay):
+                return
+        except Exception as error:  # the cache (Redis) is down: send anyway
+            logger.warning("peer ranks of period %s: cache unavailable (%s)", period_id, error)
+    try:
+        tasks.refresh_peer_ranks.apply_async(
+            args=[period_id], countdown=delay or None, retry=True, retry_policy=PUBLISH_RETRY
+        )
+    except BROKER_ERRORS as error:
+        logger.warning("peer ranks of period %s not refreshed now (%s)", period_id, error)
+
+
+def refresh_peer_ranks(period_id: int) -> int:
+    """Recompute the period's ranks among peers under its lock; returns how many changed."""
+    period = Period.objects.filter(pk=period_id).first()
+    if period is None:
+        return 0
+    with transaction.atomic():
+        rollups.lock_period(period.pk)
+        return rollups.refresh_peer_ranks(period)

@@ -1,0 +1,142 @@
+"""The score runs page: group administrators see each period's recompute with its progress,
+start one, and set how each framework's scores roll up. To anyone else it does not exist (404).
+
+Reads come from `selectors.scores`, writes from `services.scores`. While a run is under way the
+table reloads itself every two seconds (htmx), so the percentage moves without a page reload.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from .choices import PeriodStatus
+from .models import Framework, Period, RollupSettings, ScoreRun
+from .selectors import scores as selectors
+from .services import scores as services
+from .views import group_administrator_required
+
+
+class RollupSettingsForm(forms.ModelForm):
+    """How one framework's scores roll up the tree."""
+
+    class Meta:
+        model = RollupSettings
+        fields = ["own_weight", "children", "missing"]
+        widgets = {
+            "own_weight": forms.NumberInput(attrs={"min": 0, "max": 1, "step": 0.05}),
+        }
+
+    def clean_own_weight(self) -> float:
+        weight = self.cleaned_data["own_weight"]
+        if not 0 <= weight <= 1:
+            raise forms.ValidationError(_("The weight of the own score runs from 0 to 1."))
+        return weight
+
+
+def _settings_forms() -> list[tuple[str, RollupSettingsForm]]:
+    """One form per framework code that has periods, filled with its saved settings."""
+    codes = sorted(
+        set(Framework.objects.filter(periods__isnull=False).values_list("code", flat=True))
+    )
+    saved = RollupSettings.objects.in_bulk(codes, field_name="framework_code")
+    return [(code, RollupSettingsForm(instance=saved.get(code), prefix=code)) for code in codes]
+
+
+def _table_context() -> dict:
+    periods = selectors.periods_with_runs()
+    runs = selectors.recent_runs()
+    return {
+        "periods": periods,
+        "runs": runs,
+        "polling": any(p.busy for p in periods) or selectors.any_active(runs),
+    }
+
+
+@group_administrator_required
+@require_GET
+def score_runs(request: HttpRequest) -> HttpResponse:
+    """Each period's latest run with its progress, the recent runs and the roll-up settings."""
+    return render(
+        request,
+        "assessment/score_runs.html",
+        {**_table_context(), "settings_forms": _settings_forms()},
+    )
+
+
+@group_administrator_required
+@require_GET
+def score_runs_table(request: HttpRequest) -> HttpResponse:
+    """The tables alone, for the page to reload while a run is under way."""
+    return render(request, "assessment/_score_runs_table.html", _table_context())
+
+
+@group_administrator_required
+@require_POST
+def score_recompute(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start a full recompute of one period's scores and roll-ups."""
+    period = get_object_or_404(Period.objects.select_related("framework"), pk=pk)
+    try:
+        run = services.start_full_recompute(
+            period, trigger=ScoreRun.Trigger.MANUAL, requested_by=request.user
+        )
+    except services.AlreadyRunning as busy:
+        messages.error(request, str(busy))
+    else:
+        messages.success(
+            request,
+            _("The recompute of %(period)s has started (run %(run)d).")
+            % {"period": period.display_name, "run": run.pk},
+        )
+    return redirect("assessment:score_runs")
+
+
+@group_administrator_required
+@require_POST
+def rollup_settings(request: HttpRequest) -> HttpResponse:
+    """Save a framework's roll-up settings and recompute its open periods with them."""
+    code = request.POST.get("framework", "")
+    if not Framework.objects.filter(code=code).exists():
+        return redirect("assessment:score_runs")
+    saved = RollupSettings.objects.filter(framework_code=code).first()
+    form = RollupSettingsForm(request.POST, instance=saved, prefix=code)
+    if not form.is_valid():
+        forms_ = [(c, form if c == code else f) for c, f in _settings_forms()]
+        return render(
+            request,
+            "assessment/score_runs.html",
+            {**_table_context(), "settings_forms": forms_},
+            status=400,
+        )
+    with transaction.atomic():
+        settings = form.save(commit=False)
+        settings.framework_code = code
+        settings.updated_by = request.user
+        settings.save()
+    started = 0
+    for period in Period.objects.filter(
+        framework__code=code, status=PeriodStatus.OPEN
+    ).select_related("framework"):
+        try:
+            services.start_full_recompute(
+                period, trigger=ScoreRun.Trigger.SETTINGS, requested_by=request.user
+            )
+        except services.AlreadyRunning:
+            continue  # the nightly run recomputes it with the new settings
+        started += 1
+    messages.success(
+        request,
+        ngettext(
+            "The roll-up settings of %(code)s were saved; %(count)d open period is being "
+            "recomputed.",
+            "The roll-up settings of %(code)s were saved; %(count)d open periods are being "
+            "recomputed.",
+            started,
+        )
+        % {"code": code, "count": started},
+    )
+    return redirect("assessment:score_runs")

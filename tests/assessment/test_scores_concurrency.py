@@ -1,0 +1,87 @@
+"""Scores under real concurrency, against PostgreSQL: two full recomputes asked for at once,
+and approvals in one subtree rolled up at the same moment. SQLite serialises whole transactions,
+so these tests only mean something on PostgreSQL (CI sets DATABASE_URL)."""
+
+import os
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from assessment.models import ScoreRun
+from assessment.services import scores
+
+from .test_scores_support import (
+    FULL,
+    WEAK,
+    _peer_ranks_at_once,  # noqa: F401  (an autouse fixture)
+    recompute,
+    set_values,
+    snapshot,
+    submission_of,
+)
+
+# serialized_rollback: a flush would also drop the organization kinds a migration created.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture
+def postgres():
+    if connection.vendor != "postgresql":
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the concurrency tests on PostgreSQL")
+        pytest.skip("needs PostgreSQL (DATABASE_URL)")
+
+
+def together(*calls) -> list[object]:
+    """Run the calls in threads released at the same moment; their results or exceptions."""
+    barrier = threading.Barrier(len(calls))
+    outcomes: list[object] = [None] * len(calls)
+
+    def run(index: int, call) -> None:
+        try:
+            barrier.wait(timeout=10)
+            outcomes[index] = call()
+        except Exception as error:
+            outcomes[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(n, c)) for n, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def test_two_full_recomputes_asked_at_once_start_one_run(postgres, period):
+    def start():
+        return scores.start_full_recompute(period, trigger="manual", enqueue=False)
+
+    outcomes = together(start, start)
+
+    assert sum(isinstance(o, ScoreRun) for o in outcomes) == 1
+    assert sum(isinstance(o, scores.AlreadyRunning) for o in outcomes) == 1
+    assert ScoreRun.objects.count() == 1
+
+
+def test_approvals_rolled_up_at_the_same_moment_lose_nothing(postgres, period, tree, monkeypatch):
+    set_values(submission_of(period, tree.b1), FULL)
+    recompute(period)
+    first, second = submission_of(period, tree.a1a), submission_of(period, tree.a1b)
+    set_values(first, FULL)
+    set_values(second, WEAK)
+    # Peer ranks once, afterwards: Celery's eager mode keeps a process-wide flag that two
+    # threads running tasks eagerly at once can leave set (then result.get() refuses to work).
+    monkeypatch.setattr(scores, "schedule_peer_ranks", lambda period_id: None)
+
+    outcomes = together(
+        lambda: scores.rescore_submission(first.pk), lambda: scores.rescore_submission(second.pk)
+    )
+    scores.refresh_peer_ranks(period.pk)
+
+    assert outcomes == ["incremental", "incremental"]
+    concurrent = snapshot()
+    recompute(period)
+    assert snapshot() == concurrent

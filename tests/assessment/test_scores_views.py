@@ -1,0 +1,128 @@
+"""The score runs page: for group administrators only; progress, recompute, roll-up settings."""
+
+import pytest
+from django.urls import reverse
+
+from assessment.models import RollupSettings, ScoreRun
+from assessment.services import scores
+
+from .test_scores_support import (
+    FULL,
+    _peer_ranks_at_once,  # noqa: F401  (an autouse fixture)
+    set_values,
+    submission_of,
+    totals,
+)
+
+pytestmark = pytest.mark.django_db
+
+PAGE = reverse("assessment:score_runs")
+TABLE = reverse("assessment:score_runs_table")
+
+
+@pytest.mark.parametrize("who", ["alice", "carol", "dave", "frank"])
+def test_only_group_administrators_find_the_page(period, who, request, client_for):
+    client = client_for(request.getfixturevalue(who))
+    assert client.get(PAGE).status_code == 404
+    assert client.get(TABLE).status_code == 404
+    assert client.post(reverse("assessment:score_recompute", args=[period.pk])).status_code == 404
+    assert not ScoreRun.objects.exists()
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    response = client.get(PAGE)
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+def test_an_administrator_sees_each_period_with_its_progress(period, erin, client_for):
+    run = scores.start_full_recompute(period, trigger="manual", enqueue=False)
+    ScoreRun.objects.filter(pk=run.pk).update(status="running", progress=42)
+    page = client_for(erin).get(PAGE)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'data-period="{period.pk}"' in html
+    assert 'data-progress="42"' in html
+    assert 'hx-trigger="every 2s"' in html  # reloads itself while the run goes on
+
+
+def test_the_table_stops_reloading_once_runs_are_done(period, erin, client_for):
+    ScoreRun.objects.create(period=period, trigger="manual", status="done", progress=100)
+    html = client_for(erin).get(TABLE).content.decode()
+    assert 'data-progress="100"' in html
+    assert "hx-trigger" not in html
+
+
+def test_an_administrator_starts_a_recompute(
+    period, tree, erin, client_for, django_capture_on_commit_callbacks
+):
+    set_values(submission_of(period, tree.a1a), FULL)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(erin).post(reverse("assessment:score_recompute", args=[period.pk]))
+    assert response.status_code == 302
+    run = ScoreRun.objects.get()
+    assert (run.status, run.progress, run.requested_by, run.trigger) == (
+        "done",
+        100,
+        erin,
+        "manual",
+    )
+    assert totals(period)["A1a"] == 100
+
+
+def test_a_recompute_under_way_is_not_started_twice(period, erin, client_for):
+    scores.start_full_recompute(period, trigger="manual", enqueue=False)
+    response = client_for(erin).post(
+        reverse("assessment:score_recompute", args=[period.pk]), follow=True
+    )
+    assert ScoreRun.objects.count() == 1
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+
+
+def test_settings_are_saved_and_open_periods_recomputed(
+    period, erin, client_for, django_capture_on_commit_callbacks
+):
+    code = period.framework.code
+    data = {
+        "framework": code,
+        f"{code}-own_weight": "0.5",
+        f"{code}-children": "members",
+        f"{code}-missing": "flag",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(erin).post(reverse("assessment:rollup_settings"), data)
+    assert response.status_code == 302
+    saved = RollupSettings.objects.get(framework_code=code)
+    assert (saved.own_weight, saved.children, saved.missing, saved.updated_by) == (
+        0.5,
+        "members",
+        "flag",
+        erin,
+    )
+    run = ScoreRun.objects.get()
+    assert (run.trigger, run.status) == ("settings", "done")
+
+
+def test_settings_are_for_group_administrators_only(period, carol, client_for):
+    code = period.framework.code
+    response = client_for(carol).post(
+        reverse("assessment:rollup_settings"), {"framework": code, f"{code}-own_weight": "1"}
+    )
+    assert response.status_code == 404
+    assert not RollupSettings.objects.exists()
+
+
+def test_bad_settings_are_refused_with_the_reason(period, erin, client_for):
+    code = period.framework.code
+    response = client_for(erin).post(
+        reverse("assessment:rollup_settings"),
+        {
+            "framework": code,
+            f"{code}-own_weight": "1.5",
+            f"{code}-children": "equal",
+            f"{code}-missing": "zero",
+        },
+    )
+    assert response.status_code == 400
+    assert not RollupSettings.objects.exists()
+    assert not ScoreRun.objects.exists()

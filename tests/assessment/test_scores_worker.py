@@ -1,0 +1,160 @@
+"""A real Celery worker process killed in the middle of a full recompute (CI: Redis and
+PostgreSQL). The prefork parent sees its child die and puts the task back (acks_late,
+reject_on_worker_lost); a new child runs it again and the run ends with the rows of a clean run.
+"""
+
+import datetime
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from assessment import tasks
+from assessment.models import IndicatorValue, ScoreRun, SubjectScore
+from assessment.services import periods, scores
+from organizations import demo
+
+from .test_scores_support import (
+    _peer_ranks_at_once,  # noqa: F401  (an autouse fixture)
+    recompute,
+    snapshot,
+)
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+pytestmark = [
+    pytest.mark.redis,
+    # serialized_rollback: a flush would also drop the organization kinds a migration created.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker():
+    """A prefork worker (one child) on a queue of its own, using this test's database."""
+    if not os.environ.get("REDIS_URL") or connection.vendor != "postgresql":
+        if os.environ.get("CI"):
+            pytest.fail("CI must set REDIS_URL and DATABASE_URL so the worker test runs")
+        pytest.skip("needs REDIS_URL and PostgreSQL (DATABASE_URL), as .ci/run sets them")
+    from partybuild.celery import app
+
+    queue = f"test-scores-{uuid.uuid4().hex[:8]}"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "partybuild",
+            "worker",
+            "--pool=prefork",
+            "--concurrency=1",
+            "-Q",
+            queue,
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "partybuild.settings",
+            "DATABASE_URL": _database_url(),
+        },
+    )
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        yield process, queue
+    finally:
+        app.conf.task_always_eager = eager
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in path.read_text().split()] if path.exists() else []
+
+
+def _wait_for(condition, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def big_period(published_framework):
+    """Thousands of approved branch submissions: a run of several chunks and a real roll-up."""
+    demo.build_synthetic(orgs=6000, seed=1, people_per_branch=0)
+    period = periods.create_period(
+        framework=published_framework,
+        kind="year",
+        name="2026",
+        name_en="2026",
+        start=datetime.date(2026, 1, 1),
+        end=datetime.date(2026, 12, 31),
+        deadline=datetime.date(2027, 1, 15),
+    )
+    periods.open_period(period)
+    ids = dict(published_framework.indicators.values_list("code", "pk"))
+    now = timezone.now()
+    rows = []
+    for number, pk in enumerate(period.submissions.values_list("pk", flat=True)):
+        rows.append((pk, ids["C1.01"], json.dumps(number % 13), "", now))
+        rows.append((pk, ids["C2.01"], json.dumps(number % 3 > 0), "", now))
+    demo.insert_rows(
+        IndicatorValue,
+        ["submission_id", "indicator_id", "value", "review_reason", "updated_at"],
+        rows,
+    )
+    period.submissions.update(state="approved")
+    return period
+
+
+def test_a_worker_killed_mid_run_is_replaced_and_the_run_converges(worker, big_period):
+    process, queue = worker
+    run = scores.start_full_recompute(big_period, trigger="manual", enqueue=False)
+    tasks.recompute_period.apply_async(args=[run.pk], task_id=run.task_id, queue=queue)
+
+    # Kill the worker's child once the first chunk is committed and before the run is done.
+    _wait_for(
+        lambda: ScoreRun.objects.filter(pk=run.pk, progress__gt=0, status="running").exists(),
+        120,
+        "the first chunk",
+    )
+    (child,) = _wait_for(lambda: _children(process.pid), 10, "the worker's child")
+    os.kill(child, signal.SIGKILL)
+    killed_midway = ScoreRun.objects.get(pk=run.pk).status == "running"
+
+    done = _wait_for(
+        lambda: ScoreRun.objects.filter(pk=run.pk, status__in=["done", "failed"]).first(),
+        180,
+        "the redelivered run",
+    )
+    assert killed_midway, "the run finished before the kill: make big_period bigger"
+    assert (done.status, done.attempts) == ("done", 2)
+    assert SubjectScore.objects.count() == done.stats["subjects"]
+    retried = snapshot()
+    SubjectScore.objects.all().delete()
+    recompute(big_period)
+    assert snapshot() == retried
