@@ -50,7 +50,7 @@ class Command(BaseCommand):
             return
         self.stdout.write(self.style.SUCCESS(joined(lambda: _("Demo logins"))))
         self._write_table(self._rows(logins))
-        self.stdout.write(joined(lambda: _("Open")) + f": {URL}")
+        self.stdout.write(joined(lambda: _("Open in a browser")) + f": {URL}")
 
     def _rows(self, logins: list[demo.DemoLogin]) -> list[list[str]]:
         """A header, then two lines per role (Chinese, English); username and password once."""
