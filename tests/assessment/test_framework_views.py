@@ -423,7 +423,9 @@ def test_an_edit_that_breaks_the_weights_shows_the_errors_and_saves_nothing(
 ):
     row = indicator(draft, "C1.01")
 
-    response = client_for(erin).post(edit_url(row), form_data(row, weight=30, target=20))
+    response = client_for(erin).post(
+        edit_url(row), form_data(row, weight=30, target=20), HTTP_ACCEPT_LANGUAGE="en"
+    )
 
     assert response.status_code == 200
     errors = response.context["framework_errors"]
