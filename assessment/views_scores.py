@@ -28,7 +28,11 @@ class RollupSettingsForm(forms.ModelForm):
         model = RollupSettings
         fields = ["own_weight", "children", "missing"]
         widgets = {
-            "own_weight": forms.NumberInput(attrs={"min": 0, "max": 1, "step": 0.05}),
+            "own_weight": forms.NumberInput(
+                attrs={"min": 0, "max": 1, "step": 0.05, "class": "form-control form-control-sm"}
+            ),
+            "children": forms.Select(attrs={"class": "form-select form-select-sm"}),
+            "missing": forms.Select(attrs={"class": "form-select form-select-sm"}),
         }
 
     def clean_own_weight(self) -> float:

@@ -246,7 +246,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assessment.send_deadline_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    "scores-nightly": {
+        "task": "assessment.recompute_open_periods",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
+# Peer ranks across the whole period are refreshed at most this often (seconds) after approvals.
+SCORES_PEER_RANK_DELAY = env_int("SCORES_PEER_RANK_DELAY", 60)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "partybuild@localhost")

@@ -6,117 +6,369 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessment', '0002_periods_submissions'),
-        ('organizations', '0003_importbatch'),
+        ("assessment", "0002_periods_submissions"),
+        ("organizations", "0003_importbatch"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Rollup',
+            name="Rollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('dimension', models.CharField(blank=True, max_length=40, verbose_name='dimension')),
-                ('score', models.FloatField(blank=True, null=True, verbose_name='score')),
-                ('own_score', models.FloatField(blank=True, null=True, verbose_name='own score')),
-                ('children_score', models.FloatField(blank=True, null=True, verbose_name="children's score")),
-                ('members', models.PositiveIntegerField(default=0, verbose_name='party members')),
-                ('expected', models.PositiveIntegerField(default=0, verbose_name='expected submissions')),
-                ('approved', models.PositiveIntegerField(default=0, verbose_name='approved submissions')),
-                ('completeness', models.FloatField(blank=True, null=True, verbose_name='completeness')),
-                ('flagged', models.BooleanField(default=False, verbose_name='missing submissions flagged')),
-                ('rank_siblings', models.PositiveIntegerField(blank=True, null=True, verbose_name='rank among siblings')),
-                ('rank_peers', models.PositiveIntegerField(blank=True, null=True, verbose_name='rank among peers')),
-                ('change', models.FloatField(blank=True, null=True, verbose_name='change since the previous period')),
-                ('grade', models.CharField(blank=True, max_length=10, verbose_name='grade')),
-                ('stars', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='stars')),
-                ('explanation', models.JSONField(default=dict, verbose_name='explanation')),
-                ('computed_at', models.DateTimeField(verbose_name='computed at')),
-                ('organization', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organizations.organization', verbose_name='organization')),
-                ('period', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='assessment.period', verbose_name='period')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "dimension",
+                    models.CharField(blank=True, max_length=40, verbose_name="dimension"),
+                ),
+                ("score", models.FloatField(blank=True, null=True, verbose_name="score")),
+                ("own_score", models.FloatField(blank=True, null=True, verbose_name="own score")),
+                (
+                    "children_score",
+                    models.FloatField(blank=True, null=True, verbose_name="children's score"),
+                ),
+                ("members", models.PositiveIntegerField(default=0, verbose_name="party members")),
+                (
+                    "expected",
+                    models.PositiveIntegerField(default=0, verbose_name="expected submissions"),
+                ),
+                (
+                    "approved",
+                    models.PositiveIntegerField(default=0, verbose_name="approved submissions"),
+                ),
+                (
+                    "completeness",
+                    models.FloatField(blank=True, null=True, verbose_name="completeness"),
+                ),
+                (
+                    "flagged",
+                    models.BooleanField(default=False, verbose_name="missing submissions flagged"),
+                ),
+                (
+                    "rank_siblings",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="rank among siblings"
+                    ),
+                ),
+                (
+                    "rank_peers",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="rank among peers"
+                    ),
+                ),
+                (
+                    "change",
+                    models.FloatField(
+                        blank=True, null=True, verbose_name="change since the previous period"
+                    ),
+                ),
+                ("grade", models.CharField(blank=True, max_length=10, verbose_name="grade")),
+                (
+                    "stars",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="stars"),
+                ),
+                ("explanation", models.JSONField(default=dict, verbose_name="explanation")),
+                ("computed_at", models.DateTimeField(verbose_name="computed at")),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organizations.organization",
+                        verbose_name="organization",
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="assessment.period",
+                        verbose_name="period",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'roll-up',
-                'verbose_name_plural': 'roll-ups',
-                'ordering': ['period', 'dimension', 'organization__path'],
-                'constraints': [models.UniqueConstraint(fields=('period', 'organization', 'dimension'), name='rollup_once')],
+                "verbose_name": "roll-up",
+                "verbose_name_plural": "roll-ups",
+                "ordering": ["period", "dimension", "organization__path"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("period", "organization", "dimension"), name="rollup_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RollupSettings',
+            name="RollupSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('framework_code', models.CharField(max_length=40, unique=True, verbose_name='framework code')),
-                ('own_weight', models.FloatField(default=0.3, help_text="From 0 to 1; the children's combined score gets the rest.", verbose_name='weight of the own score')),
-                ('children', models.CharField(choices=[('equal', 'Equally'), ('members', 'By party members')], default='equal', max_length=10, verbose_name='children weighted')),
-                ('missing', models.CharField(choices=[('zero', 'Count as zero'), ('flag', 'Leave out and flag')], default='zero', max_length=10, verbose_name='missing submissions')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "framework_code",
+                    models.CharField(max_length=40, unique=True, verbose_name="framework code"),
+                ),
+                (
+                    "own_weight",
+                    models.FloatField(
+                        default=0.3,
+                        help_text="From 0 to 1; the children's combined score gets the rest.",
+                        verbose_name="weight of the own score",
+                    ),
+                ),
+                (
+                    "children",
+                    models.CharField(
+                        choices=[("equal", "Equally"), ("members", "By party members")],
+                        default="equal",
+                        max_length=10,
+                        verbose_name="children weighted",
+                    ),
+                ),
+                (
+                    "missing",
+                    models.CharField(
+                        choices=[("zero", "Count as zero"), ("flag", "Leave out and flag")],
+                        default="zero",
+                        max_length=10,
+                        verbose_name="missing submissions",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'roll-up settings',
-                'verbose_name_plural': 'roll-up settings',
-                'ordering': ['framework_code'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('own_weight__gte', 0), ('own_weight__lte', 1)), name='rollupsettings_own_weight_0_1'), models.CheckConstraint(condition=models.Q(('children__in', ['equal', 'members'])), name='rollupsettings_children'), models.CheckConstraint(condition=models.Q(('missing__in', ['zero', 'flag'])), name='rollupsettings_missing')],
+                "verbose_name": "roll-up settings",
+                "verbose_name_plural": "roll-up settings",
+                "ordering": ["framework_code"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("own_weight__gte", 0), ("own_weight__lte", 1)),
+                        name="rollupsettings_own_weight_0_1",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("children__in", ["equal", "members"])),
+                        name="rollupsettings_children",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("missing__in", ["zero", "flag"])),
+                        name="rollupsettings_missing",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ScoreRun',
+            name="ScoreRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pending', 'Waiting'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='pending', max_length=10, verbose_name='status')),
-                ('trigger', models.CharField(choices=[('manual', 'Started by an administrator'), ('command', 'manage.py rollup'), ('nightly', 'Nightly recompute'), ('first_approval', 'First approval of the period'), ('broker_down', 'Task queue unavailable at approval'), ('settings', 'Roll-up settings changed'), ('task_failed', 'Scoring failed at approval')], max_length=20, verbose_name='trigger')),
-                ('task_id', models.CharField(blank=True, max_length=64, verbose_name='task')),
-                ('lease_until', models.DateTimeField(blank=True, null=True)),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='progress (%)')),
-                ('step', models.CharField(blank=True, choices=[('scoring', 'Scoring subjects'), ('rollup', 'Rolling up the tree')], max_length=20, verbose_name='step')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='requested at')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started at')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
-                ('error', models.TextField(blank=True, verbose_name='error')),
-                ('stats', models.JSONField(blank=True, default=dict, verbose_name='statistics')),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='score_runs', to='assessment.period', verbose_name='period')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "trigger",
+                    models.CharField(
+                        choices=[
+                            ("manual", "Started by an administrator"),
+                            ("command", "manage.py rollup"),
+                            ("nightly", "Nightly recompute"),
+                            ("first_approval", "First approval of the period"),
+                            ("broker_down", "Task queue unavailable at approval"),
+                            ("settings", "Roll-up settings changed"),
+                            ("task_failed", "Scoring failed at approval"),
+                        ],
+                        max_length=20,
+                        verbose_name="trigger",
+                    ),
+                ),
+                ("task_id", models.CharField(blank=True, max_length=64, verbose_name="task")),
+                ("lease_until", models.DateTimeField(blank=True, null=True)),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
+                (
+                    "progress",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="progress (%)"),
+                ),
+                (
+                    "step",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("scoring", "Scoring subjects"),
+                            ("rollup", "Rolling up the tree"),
+                        ],
+                        max_length=20,
+                        verbose_name="step",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="requested at"),
+                ),
+                (
+                    "started_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="started at"),
+                ),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="finished at"),
+                ),
+                ("error", models.TextField(blank=True, verbose_name="error")),
+                ("stats", models.JSONField(blank=True, default=dict, verbose_name="statistics")),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="score_runs",
+                        to="assessment.period",
+                        verbose_name="period",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requested by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'score run',
-                'verbose_name_plural': 'score runs',
-                'ordering': ['-created_at', '-id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status__in', ['pending', 'running'])), fields=('period',), name='scorerun_one_active_per_period'), models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='scorerun_progress_le_100')],
+                "verbose_name": "score run",
+                "verbose_name_plural": "score runs",
+                "ordering": ["-created_at", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status__in", ["pending", "running"])),
+                        fields=("period",),
+                        name="scorerun_one_active_per_period",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("progress__lte", 100)), name="scorerun_progress_le_100"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SubjectScore',
+            name="SubjectScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject_kind', models.CharField(max_length=40, verbose_name='subject kind')),
-                ('subject_unit', models.CharField(max_length=20, verbose_name='unit')),
-                ('state', models.CharField(max_length=20, verbose_name='state when scored')),
-                ('total', models.FloatField(verbose_name='total')),
-                ('base', models.FloatField(verbose_name='weighted points')),
-                ('bonus', models.FloatField(verbose_name='bonus points')),
-                ('max', models.FloatField(verbose_name='maximum')),
-                ('grade', models.CharField(blank=True, max_length=10, verbose_name='grade')),
-                ('stars', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='stars')),
-                ('vetoes', models.JSONField(blank=True, default=list, verbose_name='vetoes')),
-                ('dimensions', models.JSONField(blank=True, default=dict, verbose_name='dimensions')),
-                ('indicators', models.JSONField(blank=True, default=dict, verbose_name='indicators')),
-                ('inputs', models.JSONField(blank=True, default=dict, verbose_name='values scored')),
-                ('missing', models.PositiveSmallIntegerField(default=0, verbose_name='missing values')),
-                ('rectify', models.PositiveSmallIntegerField(default=0, verbose_name='indicators to rectify')),
-                ('computed_at', models.DateTimeField(verbose_name='computed at')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organizations.organization', verbose_name='organization')),
-                ('period', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='assessment.period', verbose_name='period')),
-                ('submission', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='score', to='assessment.submission', verbose_name='submission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("subject_kind", models.CharField(max_length=40, verbose_name="subject kind")),
+                ("subject_unit", models.CharField(max_length=20, verbose_name="unit")),
+                ("state", models.CharField(max_length=20, verbose_name="state when scored")),
+                ("total", models.FloatField(verbose_name="total")),
+                ("base", models.FloatField(verbose_name="weighted points")),
+                ("bonus", models.FloatField(verbose_name="bonus points")),
+                ("max", models.FloatField(verbose_name="maximum")),
+                ("grade", models.CharField(blank=True, max_length=10, verbose_name="grade")),
+                (
+                    "stars",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="stars"),
+                ),
+                ("vetoes", models.JSONField(blank=True, default=list, verbose_name="vetoes")),
+                (
+                    "dimensions",
+                    models.JSONField(blank=True, default=dict, verbose_name="dimensions"),
+                ),
+                (
+                    "indicators",
+                    models.JSONField(blank=True, default=dict, verbose_name="indicators"),
+                ),
+                (
+                    "inputs",
+                    models.JSONField(blank=True, default=dict, verbose_name="values scored"),
+                ),
+                (
+                    "missing",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="missing values"),
+                ),
+                (
+                    "rectify",
+                    models.PositiveSmallIntegerField(
+                        default=0, verbose_name="indicators to rectify"
+                    ),
+                ),
+                ("computed_at", models.DateTimeField(verbose_name="computed at")),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organizations.organization",
+                        verbose_name="organization",
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="assessment.period",
+                        verbose_name="period",
+                    ),
+                ),
+                (
+                    "submission",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="score",
+                        to="assessment.submission",
+                        verbose_name="submission",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'subject score',
-                'verbose_name_plural': 'subject scores',
-                'ordering': ['period', 'subject_kind', '-total', 'submission'],
-                'indexes': [models.Index(fields=['period', 'organization'], name='subjectscore_period_org')],
+                "verbose_name": "subject score",
+                "verbose_name_plural": "subject scores",
+                "ordering": ["period", "subject_kind", "-total", "submission"],
+                "indexes": [
+                    models.Index(fields=["period", "organization"], name="subjectscore_period_org")
+                ],
             },
         ),
     ]

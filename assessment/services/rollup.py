@@ -3,8 +3,9 @@ ancestors after an approval, and refreshing the ranks among peers.
 
 The arithmetic is `assessment.rollup` (pure); this module only moves rows. A full roll-up reads
 the whole tree once (a handful of queries whatever its size), computes in Python and replaces the
-period's rows with one delete and one bulk insert (COPY on PostgreSQL). An incremental update
-reads the chain's own data and its children's stored rows, and rewrites the chain's rows only.
+period's rows with one delete and bulk inserts of 50,000 rows each (COPY on PostgreSQL). An
+incremental update reads the chain's own data and its children's stored rows, and rewrites the
+chain's rows only.
 Callers hold the period's row lock (`lock_period`), so updates of one period never interleave.
 """
 
@@ -97,7 +98,7 @@ def _previous_scores(
     before = previous_period(period)
     if before is None:
         return {}
-    rows = Rollup.objects.filter(period=before)
+    rows = Rollup.objects.filter(period=before).order_by()
     if organizations is not None:
         rows = rows.filter(organization_id__in=organizations)
     pairs = rows.values_list("organization_id", "dimension", "score")
@@ -160,7 +161,7 @@ def _units(
     expected: dict[int, int] = defaultdict(int)
     scores: dict[int, dict[str, float]] = {}
     kinds: dict[int, str] = {}
-    for org, kind, total, dims in own.values_list(
+    for org, kind, total, dims in own.order_by().values_list(
         "organization_id", "subject_kind", "score__total", "score__dimensions"
     ):
         expected[org] += 1
@@ -265,8 +266,11 @@ def update_chain(period: Period, organization_id: int) -> ChainStats:
         )
     )
     parent_of = {pk: parent for pk, parent, *_rest in around}
+    in_chain = set(chain_ids)
     stored = list(
-        Rollup.objects.filter(period=period, organization_id__in=list(parent_of)).values_list(
+        Rollup.objects.filter(period=period, organization_id__in=list(parent_of))
+        .order_by()
+        .values_list(
             "id",
             "organization_id",
             "dimension",
@@ -283,9 +287,8 @@ def update_chain(period: Period, organization_id: int) -> ChainStats:
     subtotals = rollup.subtotals((*row[1:7], row[9]) for row in stored)
     children: dict[int | None, list[rollup.Subtotal]] = defaultdict(list)
     for pk, parent in parent_of.items():
-        if pk in subtotals and (parent is None or parent in chain_ids):
+        if pk in subtotals and (parent is None or parent in in_chain):
             children[parent].append(subtotals[pk])
-    in_chain = set(chain_ids)
     units = {
         unit.id: unit
         for unit in _units(

@@ -253,7 +253,9 @@ def score_submissions(context: _Context, *, lo: int, hi: int) -> ScoringStats:
         submissions = list(
             Submission.objects.filter(
                 period=period, pk__gte=lo, pk__lt=hi, state__in=COUNTED_STATES
-            ).values_list("pk", "organization_id", "subject_kind", "subject_unit", "state")
+            )
+            .order_by("pk")  # not the default order, which joins the organizations
+            .values_list("pk", "organization_id", "subject_kind", "subject_unit", "state")
         )
         values = _read_values(context, lo, hi) if submissions else {}
         stamp = SubjectScore._meta.get_field("computed_at").get_db_prep_save(
