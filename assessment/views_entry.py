@@ -163,59 +163,62 @@ def submission_assess(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(submission)
 
 
-@login_required
-@require_POST
-def submission_return(request: HttpRequest, pk: int) -> HttpResponse:
-    submission = _submission(request, pk, Action.REVIEW)
-    form = ReasonForm(request.POST)
+def _decide(request, pk: int, action: str, form_class, step, field: str, done: str):
+    """One workflow step taken from the page: a reason or comment form, then the service."""
+    submission = _submission(request, pk, action)
+    form = form_class(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
         return _back(submission)
     try:
-        submissions.return_submission(
-            submission, reason=form.cleaned_data["reason"], acting_user=request.user
-        )
+        step(submission, acting_user=request.user, **{field: form.cleaned_data[field]})
     except WorkflowError as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(request, _("The submission was returned to the secretary."))
+        messages.success(request, done)
     return _back(submission)
+
+
+@login_required
+@require_POST
+def submission_return(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(
+        request,
+        pk,
+        Action.REVIEW,
+        ReasonForm,
+        submissions.return_submission,
+        "reason",
+        _("The submission was returned to the secretary."),
+    )
 
 
 @login_required
 @require_POST
 def submission_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    submission = _submission(request, pk, Action.REVIEW)
-    form = CommentForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back(submission)
-    try:
-        submissions.approve(
-            submission, comment=form.cleaned_data["comment"], acting_user=request.user
-        )
-    except WorkflowError as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, _("The submission was approved."))
-    return _back(submission)
+    return _decide(
+        request,
+        pk,
+        Action.REVIEW,
+        CommentForm,
+        submissions.approve,
+        "comment",
+        _("The submission was approved."),
+    )
 
 
 @login_required
 @require_POST
 def submission_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    submission = _submission(request, pk, Action.MANAGE)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back(submission)
-    try:
-        submissions.reopen(submission, reason=form.cleaned_data["reason"], acting_user=request.user)
-    except WorkflowError as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, _("The submission was reopened for editing."))
-    return _back(submission)
+    return _decide(
+        request,
+        pk,
+        Action.MANAGE,
+        ReasonForm,
+        submissions.reopen,
+        "reason",
+        _("The submission was reopened for editing."),
+    )
 
 
 @login_required

@@ -481,6 +481,17 @@ class SubmissionViewSet(
             return refusal(error)
         return self._detail(submission)
 
+    def _step(self, request: Request, serializer, step, field: str) -> Response:
+        """A workflow step with a reason or comment: validate the body, call the service."""
+        submission = self.get_object()
+        body = serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            step(submission, acting_user=request.user, **{field: body.validated_data[field]})
+        except workflow.WorkflowError as error:
+            return refusal(error)
+        return self._detail(submission)
+
     @extend_schema(
         summary=_("Return to the secretary, with a reason"),
         request=ReasonSerializer,
@@ -488,16 +499,7 @@ class SubmissionViewSet(
     )
     @action(detail=True, methods=["post"], url_path="return", url_name="return", filter_backends=[])
     def return_(self, request: Request, pk: str | None = None) -> Response:
-        submission = self.get_object()
-        body = ReasonSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            workflow.return_submission(
-                submission, reason=body.validated_data["reason"], acting_user=request.user
-            )
-        except workflow.WorkflowError as error:
-            return refusal(error)
-        return self._detail(submission)
+        return self._step(request, ReasonSerializer, workflow.return_submission, "reason")
 
     @extend_schema(
         summary=_("Approve, with an optional comment"),
@@ -506,16 +508,7 @@ class SubmissionViewSet(
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def approve(self, request: Request, pk: str | None = None) -> Response:
-        submission = self.get_object()
-        body = CommentSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            workflow.approve(
-                submission, comment=body.validated_data["comment"], acting_user=request.user
-            )
-        except workflow.WorkflowError as error:
-            return refusal(error)
-        return self._detail(submission)
+        return self._step(request, CommentSerializer, workflow.approve, "comment")
 
     @extend_schema(
         summary=_("Reopen for editing (administrators), with a reason"),
@@ -524,16 +517,7 @@ class SubmissionViewSet(
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def reopen(self, request: Request, pk: str | None = None) -> Response:
-        submission = self.get_object()
-        body = ReasonSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            workflow.reopen(
-                submission, reason=body.validated_data["reason"], acting_user=request.user
-            )
-        except workflow.WorkflowError as error:
-            return refusal(error)
-        return self._detail(submission)
+        return self._step(request, ReasonSerializer, workflow.reopen, "reason")
 
     @extend_schema(
         summary=_("History of the values, newest first"),
