@@ -19,10 +19,11 @@ from django.views.decorators.http import require_http_methods
 
 from organizations.scope import is_group_administrator
 
-from . import browse, selectors, services
+from . import selectors, services
 from .forms import CloneForm, CompareForm, IndicatorForm
 from .models import Framework, FrameworkLocked, Indicator
 from .scoring.spec import FrameworkError
+from .selectors import browse
 
 View = Callable[..., HttpResponse]
 

@@ -22,11 +22,10 @@ from organizations.models import Organization
 from organizations.scope import is_group_administrator, roles_of
 from organizations.selectors import breadcrumbs
 
-from . import browse
 from .choices import SubmissionState
 from .forms_periods import PeriodForm
 from .models import Period
-from .selectors import queues
+from .selectors import browse, queues
 from .services import notices as notice_services
 from .services import periods as period_services
 from .views import group_administrator_required

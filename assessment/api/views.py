@@ -14,9 +14,10 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .. import browse, selectors
+from .. import selectors
 from ..models import Framework
 from ..scoring import explain, score_subject
+from ..selectors import browse
 from . import serializers
 
 

@@ -17,11 +17,11 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from . import selectors
-from .choices import Direction, Frequency, RubricKind, ValueType
-from .models import Axis, Dimension, Framework, Indicator
-from .scoring import spec as engine
-from .scoring.explain import describe_rubric
+from ..choices import Direction, Frequency, RubricKind, ValueType
+from ..models import Axis, Dimension, Framework, Indicator
+from ..scoring import spec as engine
+from ..scoring.explain import describe_rubric
+from .frameworks import compare_frameworks, engine_framework, frameworks
 
 LANGUAGES = ("zh", "en")
 
@@ -45,7 +45,7 @@ def _count_of(model: type, fk: str = "framework") -> Coalesce:
 
 def frameworks_with_counts() -> QuerySet[Framework]:
     """Every framework version with its axis, dimension and indicator counts (one query)."""
-    return selectors.frameworks().annotate(
+    return frameworks().annotate(
         axis_count=_count_of(Axis),
         dimension_count=_count_of(Dimension),
         indicator_count=_count_of(Indicator),
@@ -203,7 +203,7 @@ def framework_browse(
     With a known ``subject_kind`` every dimension and axis carries the points it can earn for that
     kind, and indicators that do not apply to it are marked; an unknown kind is ignored.
     """
-    spec = selectors.engine_framework(framework)
+    spec = engine_framework(framework)
     ids = indicator_ids(framework)
     names = _kind_names(spec, lang)
     kinds = [
@@ -416,8 +416,8 @@ def comparison(old: Framework, new: Framework, *, lang: str) -> ComparisonView:
     A changed rubric is shown in words before and after (each in its own version's terms), with
     its parameters as the detail.
     """
-    diff = selectors.compare_frameworks(old, new)
-    before, after = selectors.engine_framework(old), selectors.engine_framework(new)
+    diff = compare_frameworks(old, new)
+    before, after = engine_framework(old), engine_framework(new)
     old_ids, new_ids = indicator_ids(old), indicator_ids(new)
     order = {key: n for n, key in enumerate(_FIELD_ORDER)}
     changed = []
@@ -495,7 +495,7 @@ def indicator_document(indicator: engine.Indicator, *, pk: int | None = None) ->
 
 def framework_tree(framework: Framework) -> dict[str, Any]:
     """The whole version for the API: per axis the dimension tree, indicators nested in it."""
-    spec = selectors.engine_framework(framework)
+    spec = engine_framework(framework)
     ids = indicator_ids(framework)
     own: dict[str, list[dict[str, Any]]] = {}
     for indicator in spec.indicators:
