@@ -28,6 +28,7 @@ from organizations.mixins import ScopedReadOnlyViewSet
 from ..choices import SubjectUnit, SubmissionState
 from ..models import Rollup, SubjectScore
 from ..selectors import scores as selectors
+from ..services.rollup import ROLLUP_FIELDS
 
 DIMENSION_PARAMETER = OpenApiParameter(
     "dimension",
@@ -140,27 +141,7 @@ class RollupSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Rollup
-        fields = [
-            "id",
-            "period",
-            "organization",
-            "dimension",
-            "score",
-            "own_score",
-            "children_score",
-            "members",
-            "expected",
-            "approved",
-            "completeness",
-            "flagged",
-            "rank_siblings",
-            "rank_peers",
-            "change",
-            "grade",
-            "stars",
-            "explanation",
-            "computed_at",
-        ]
+        fields = ["id", *ROLLUP_FIELDS]
         read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.STR)
