@@ -156,20 +156,22 @@ def _is_scoped(model: type[models.Model]) -> bool:
 
 
 @pytest.fixture
-def sibling_subtree(tree, bob):
+def sibling_subtree(tree, bob, erin):
     """Bob's branch A1b with one of each thing that hangs from an organization."""
     DepartmentFactory(organization=tree.a1b)
     LeadingGroupFactory(organization=tree.a1b)
-    _open_period_with_a_filled_submission(bob, tree.a1b)
+    _open_period_with_a_scored_submission(bob, erin, tree.a1b)
     return tree.a1b
 
 
-def _open_period_with_a_filled_submission(bob, branch: Organization) -> None:
-    """An open period whose submission for the branch has a value, evidence and history."""
+def _open_period_with_a_scored_submission(bob, reviewer, branch: Organization) -> None:
+    """An open period whose submission for the branch has values, evidence and history, and is
+    approved and scored (so subject scores and roll-up rows exist too)."""
     import copy
     import datetime
 
     from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.management import call_command
 
     from assessment import services
     from assessment.models import Submission
@@ -188,9 +190,12 @@ def _open_period_with_a_filled_submission(bob, branch: Organization) -> None:
     )
     periods.open_period(period)
     submission = Submission.objects.get(period=period, organization=branch)
-    submissions.save_values(submission, {"C1.01": "5"}, version=1, acting_user=bob)
+    submissions.save_values(submission, {"C1.01": "5", "C2.01": "yes"}, version=1, acting_user=bob)
     pdf = SimpleUploadedFile("minutes.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
     evidence.add_evidence(submission, "C2.01", pdf, acting_user=bob)
+    submissions.submit(submission, acting_user=bob)
+    submissions.approve(submission, acting_user=reviewer)
+    call_command("rollup", "--period", str(period.pk), verbosity=0)
 
 
 def _fill(route: Route, targets: dict[str, Target], bob, sibling: Organization) -> tuple[str, bool]:
