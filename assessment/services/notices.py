@@ -5,18 +5,19 @@ import datetime
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from organizations.choices import Role
+from organizations.models import RoleAssignment
 
 from ..choices import NoticeKind, PeriodStatus, SubmissionState
-from ..models import Notice, Reminder, Submission
+from ..models import Notice, Period, Reminder, Submission
 
 REMIND_DAYS_BEFORE = 3
+BATCH = 2000
 
 
 def secretaries_of(submission: Submission):
@@ -88,24 +89,59 @@ def _mail(items: list[tuple[Notice, Submission]]) -> None:
         send_mass_mail(messages, fail_silently=True)
 
 
+@transaction.atomic
 def send_deadline_reminders(today: datetime.date) -> int:
     """Remind secretaries of open submissions near or past their deadline, once a day each.
 
-    The unique (submission, day) row is taken first: a second run the same day, or a second
-    worker running the same beat task, finds it taken and sends nothing.
+    Set-based: one read of the due submissions, one of their secretaries, bulk writes. Locking the
+    open periods serialises two runs (a second beat or worker waits, then finds today's reminder
+    rows and sends nothing); the unique (submission, day) row is the backstop where there is no
+    row lock (SQLite): a concurrent duplicate fails as a whole and sends nothing.
     """
-    due = Submission.objects.filter(
-        period__status=PeriodStatus.OPEN,
-        state__in=[SubmissionState.DRAFT, SubmissionState.RETURNED],
-        period__deadline__lte=today + datetime.timedelta(days=REMIND_DAYS_BEFORE),
-    ).exclude(Q(reminders__day=today))
-    sent = 0
-    for submission in due.select_related("organization", "period").iterator(chunk_size=500):
-        try:
-            with transaction.atomic():
-                Reminder.objects.create(submission=submission, day=today)
-                notify_secretaries(submission, NoticeKind.REMINDER)
-        except IntegrityError:
-            continue
-        sent += 1
-    return sent
+    list(Period.objects.select_for_update().filter(status=PeriodStatus.OPEN).values_list("pk"))
+    due = list(
+        Submission.objects.filter(
+            period__status=PeriodStatus.OPEN,
+            state__in=[SubmissionState.DRAFT, SubmissionState.RETURNED],
+            period__deadline__lte=today + datetime.timedelta(days=REMIND_DAYS_BEFORE),
+        )
+        .exclude(reminders__day=today)
+        .select_related("organization", "period")
+    )
+    if not due:
+        return 0
+    Reminder.objects.bulk_create([Reminder(submission=s, day=today) for s in due], batch_size=BATCH)
+    secretaries = _secretaries_by_organization(due)
+    notices = [
+        (Notice(user=user, kind=NoticeKind.REMINDER, submission=submission), submission)
+        for submission in due
+        for user in _unique(
+            user
+            for org_id in [*submission.organization.ancestor_ids, submission.organization_id]
+            for user in secretaries.get(org_id, ())
+        )
+    ]
+    Notice.objects.bulk_create([notice for notice, _s in notices], batch_size=BATCH)
+    transaction.on_commit(lambda: _mail(notices))
+    return len(due)
+
+
+def _secretaries_by_organization(submissions: list[Submission]) -> dict[int, list]:
+    """Active secretaries by the organization their role is on, for these submissions' trees."""
+    org_ids = {
+        org_id for s in submissions for org_id in (*s.organization.ancestor_ids, s.organization_id)
+    }
+    by_org: dict[int, list] = {}
+    for assignment in RoleAssignment.objects.filter(
+        role=Role.SECRETARY, user__is_active=True, organization_id__in=org_ids
+    ).select_related("user"):
+        by_org.setdefault(assignment.organization_id, []).append(assignment.user)
+    return by_org
+
+
+def _unique(users):
+    seen: set[int] = set()
+    for user in users:
+        if user.pk not in seen:
+            seen.add(user.pk)
+            yield user

@@ -276,3 +276,28 @@ def test_departments_become_subjects_when_the_framework_assesses_them(
     )
     periods.open_period(period)
     assert not Submission.objects.filter(period=period, subject_unit="department").exists()
+
+
+def test_reminders_cost_a_bounded_number_of_queries(
+    published_framework, tree, django_assert_max_num_queries
+):
+    from organizations.services import assign_role
+    from tests.factories import OrganizationFactory
+
+    for n in range(12):
+        branch = OrganizationFactory(code=f"A1x{n}", parent=tree.a1)
+        assign_role(user=UserFactory(username=f"sec{n}"), organization=branch, role="secretary")
+    period = periods.create_period(
+        framework=published_framework,
+        kind="year",
+        name="2027",
+        name_en="2027",
+        start=datetime.date(2027, 1, 1),
+        end=datetime.date(2027, 12, 31),
+        deadline=datetime.date(2028, 1, 15),
+    )
+    periods.open_period(period)
+    with django_assert_max_num_queries(8):
+        sent = notices.send_deadline_reminders(period.deadline)
+    assert sent == 15
+    assert Notice.objects.filter(kind="reminder", user__username="sec3").count() == 1
