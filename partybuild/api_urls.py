@@ -9,4 +9,8 @@ urlpatterns = [
     path("me/", api.MeView.as_view(), name="api-me"),
     path("", include("organizations.api.urls")),
     path("", include("assessment.api.urls")),
+    path("", include("dashboards.api.urls")),
+    path("", include("rectification.api.urls")),
+    path("", include("reports.api.urls")),
+    path("", include("audit.api.urls")),
 ]

@@ -68,6 +68,10 @@ INSTALLED_APPS = [
     "partybuild",
     "organizations",
     "assessment",
+    "rectification",
+    "dashboards",
+    "reports",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -174,6 +178,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", _NODE / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", _NODE / "bootstrap-icons" / "font"),
     ("vendor/htmx", _NODE / "htmx.org" / "dist"),
+    ("vendor/echarts", _NODE / "echarts" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -36,6 +36,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from organizations.demo import insert_rows
 
+from .. import signals
 from ..choices import PeriodStatus, SubjectUnit, SubmissionState
 from ..models import Indicator, IndicatorValue, Period, ScoreRun, SubjectScore, Submission
 from ..scoring import Framework as EngineFramework
@@ -447,6 +448,7 @@ def run_full_recompute(run_id: int, *, token: str) -> ScoreRun:
     )
     if not done:
         raise LeaseLost(run.pk)
+    signals.scores_written.send(sender=SubjectScore, period_id=period.pk, submission_ids=None)
     run.refresh_from_db()
     return run
 
@@ -564,6 +566,9 @@ def rescore_submission(submission_id: int) -> str:
         score_submissions(context, lo=submission_id, hi=submission_id + 1)
         if unit == SubjectUnit.ORGANIZATION:
             rollups.update_chain(period, organization_id)
+    signals.scores_written.send(
+        sender=SubjectScore, period_id=period.pk, submission_ids=[submission_id]
+    )
     if unit == SubjectUnit.ORGANIZATION:
         schedule_peer_ranks(period.pk)
     return "incremental"

@@ -1,0 +1,10 @@
+"""Signals other apps listen to, so the assessment app does not import them.
+
+`scores_written` is sent after a period's subject scores were replaced and committed: with
+`submission_ids` for the subjects of one approval, or `submission_ids=None` after a full
+recompute of the period. Receivers (rectification items, for one) read the stored rows.
+"""
+
+from django.dispatch import Signal
+
+scores_written = Signal()  # kwargs: period_id: int, submission_ids: list[int] | None

@@ -1,0 +1,4 @@
+"""Pages of the audit app."""
+
+app_name = "audit"
+urlpatterns: list = []

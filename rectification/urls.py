@@ -1,0 +1,4 @@
+"""Pages of the rectification app."""
+
+app_name = "rectification"
+urlpatterns: list = []
