@@ -255,6 +255,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assessment.recompute_open_periods",
         "schedule": crontab(hour=2, minute=30),
     },
+    "rectification-overdue": {
+        "task": "rectification.flag_overdue",
+        "schedule": crontab(hour=8, minute=10),
+    },
+    "reports-scheduled": {
+        "task": "reports.run_schedules",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 # Peer ranks across the whole period are refreshed at most this often (seconds) after approvals.
 SCORES_PEER_RANK_DELAY = env_int("SCORES_PEER_RANK_DELAY", 60)
