@@ -15,7 +15,11 @@ BENCHES = [
     ["bench/bench_scoring.py"],
     ["bench/bench_seed.py"],
 ]
-EXTRA = [["bench/bench_rollup.py"]]
+EXTRA = [
+    ["bench/bench_rollup.py"],
+    ["bench/bench_dashboard.py"],
+    ["bench/bench_reports.py"],
+]
 
 
 def main() -> int:
