@@ -81,3 +81,5 @@ class NoticeKind(models.TextChoices):
     APPROVED = "approved", _("Submission approved")
     REMINDER = "reminder", _("Deadline reminder")
     REOPENED = "reopened", _("Submission reopened")
+    RECTIFICATION_OVERDUE = "rect_overdue", _("Rectification overdue")
+    REPORT = "report", _("Report ready")

@@ -226,3 +226,26 @@ def _approve_and_close(period: Period, users: dict) -> None:
         state=SubmissionState.LOCKED, submitted_at=submitted, approved_at=approved
     )
     Period.objects.filter(pk=period.pk).update(status=PeriodStatus.CLOSED, closed_at=deadline)
+
+
+def score_demo_periods() -> int:
+    """Compute the scores and roll-ups of every demo period that has none yet, in this process.
+
+    The demo writes its values and approvals in bulk, so no approval task ran: without this the
+    dashboards and reports of a fresh demo would be empty until the nightly recompute.
+    Returns how many periods were computed.
+    """
+    from .models import ScoreRun
+    from .services import scores
+
+    done = set(
+        ScoreRun.objects.filter(status=ScoreRun.Status.DONE).values_list("period_id", flat=True)
+    )
+    computed = 0
+    for period in Period.objects.exclude(status=PeriodStatus.PLANNED).order_by("start", "pk"):
+        if period.pk in done:
+            continue
+        run = scores.start_full_recompute(period, trigger=ScoreRun.Trigger.COMMAND, enqueue=False)
+        scores.run_full_recompute(run.pk, token=run.task_id or f"demo-{run.pk}")
+        computed += 1
+    return computed

@@ -59,6 +59,11 @@ def notice_text(notice: Notice) -> str:
         NoticeKind.REMINDER: _(
             "%(subject)s (%(period)s) is due by %(deadline)s and not submitted."
         ),
+        NoticeKind.RECTIFICATION_OVERDUE: _(
+            "%(subject)s (%(period)s): the rectification of %(reason)s is overdue."
+        ),
+        # Report deliveries carry their whole text (title and link), made by the reports app.
+        NoticeKind.REPORT: "%(reason)s",
     }
     deadline = notice.submission.period.deadline.isoformat() if notice.submission else ""
     return texts[notice.kind] % {

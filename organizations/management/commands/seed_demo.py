@@ -63,6 +63,12 @@ class Command(BaseCommand):
                 )
                 % created
             )
+        from assessment.demo import score_demo_periods
+        from rectification.demo import load_demo_rectifications
+
+        if scored := score_demo_periods():
+            self.stdout.write(_("Scores and roll-ups: %(n)d periods.") % {"n": scored})
+        load_demo_rectifications()
 
     def _print_summary(self, summary: demo.DemoSummary) -> None:
         kinds = summary.organizations
