@@ -7,3 +7,11 @@ class RectificationConfig(AppConfig):
 
     name = "rectification"
     verbose_name = _("Rectification")
+
+    def ready(self) -> None:
+        # The assessment app sends the signal and knows nothing of this app.
+        from assessment.signals import scores_written
+
+        from .services import on_scores_written
+
+        scores_written.connect(on_scores_written, dispatch_uid="rectification.open_for_scores")

@@ -1,0 +1,624 @@
+"""Opening rectification items from scores, moving them to closure, and flagging overdue ones.
+
+open → in_progress (a plan or progress is written) → closure_requested (closing note and evidence)
+→ closed (a reviewer confirms) or back to in_progress (a reviewer rejects, with a reason).
+Secretaries (ENTER on the unit) plan and request closure; reviewers (REVIEW from an ancestor) may
+also update an item and decide on closure, but never on a request they made themselves. Every step
+is kept in `RectificationEvent` and in the audit trail, in the same transaction as the change.
+"""
+
+import datetime
+import logging
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from assessment.choices import NoticeKind, PeriodStatus, RubricKind, SubjectUnit
+from assessment.models import Indicator, Notice, Period, SubjectScore
+from assessment.services.evidence import EvidenceRefused, inspect_upload
+from organizations.choices import Action, Role
+from organizations.models import RoleAssignment
+from organizations.scope import can, scope_prefixes
+
+from .models import Rectification, RectificationEvent, RectificationEvidence, due_days
+
+logger = logging.getLogger(__name__)
+
+BATCH = 2000
+MAX_FILES = 10
+State = Rectification.State
+Source = Rectification.Source
+EDITABLE = (State.OPEN, State.IN_PROGRESS)
+# The Notice kind of an overdue item; portal notices are written once assessment's NoticeKind
+# knows it (until then only the e-mail goes out: an unknown kind would break the notices page).
+OVERDUE_NOTICE_KIND = "rect_overdue"
+
+
+class RectificationError(ValueError):
+    """A step the loop does not allow now; the message is for the user."""
+
+
+class NotAllowed(RectificationError):
+    """The user may see the item but not take this step."""
+
+
+class StaleVersion(RectificationError):
+    """A change based on an older version of the item; nothing was written."""
+
+    def __init__(self, current: int) -> None:
+        super().__init__(
+            _(
+                "Someone changed this rectification item after you opened it (now version "
+                "%(v)d). Nothing was saved: check the item and enter your change again."
+            )
+            % {"v": current}
+        )
+        self.current = current
+
+
+# Opening ------------------------------------------------------------------------------------
+
+
+def eligible(period: Period) -> bool:
+    """Whether scores of this period open items: open periods, and the latest closed one.
+
+    Older closed and locked periods are history: opening their items would flood units with
+    work nobody can act on (the demo's three closed years would make tens of thousands).
+    """
+    if period.status == PeriodStatus.OPEN:
+        return True
+    if period.status != PeriodStatus.CLOSED:
+        return False
+    return not Period.objects.filter(
+        framework__code=period.framework.code,
+        kind=period.kind,
+        start__gt=period.start,
+        status__in=[PeriodStatus.CLOSED, PeriodStatus.LOCKED],
+    ).exists()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One indicator of one organization's score that needs rectifying."""
+
+    organization_id: int
+    submission_id: int
+    code: str
+    source: str
+    fraction: float | None
+    points: float | None
+    max: float | None
+    threshold: float | None
+
+
+def findings(rows: list[dict[str, Any]], rubrics: dict[str, tuple[str, float]]) -> list[Finding]:
+    """What to rectify in stored scores (a pure function of the rows and the rubrics).
+
+    `rubrics` maps an indicator code to (rubric kind, rectification threshold). A veto that
+    fired, a deduction actually taken (points below the maximum) and a share of points below the
+    threshold each open an item; a veto wins over a deduction over a low share.
+    """
+    found = []
+    for row in rows:
+        for code, packed in row["indicators"].items():
+            ind = dict(zip(SubjectScore.INDICATOR_FIELDS, packed, strict=False))
+            if ind.get("status") == SubjectScore.Status.NOT_APPLICABLE:
+                continue
+            kind, threshold = rubrics.get(code, ("", None))
+            fraction = ind.get("fraction")
+            if kind == RubricKind.VETO:
+                source = Source.VETO if ind.get("triggered") else None
+            elif (
+                kind == RubricKind.DEDUCTION
+                and ind.get("status") == SubjectScore.Status.SCORED
+                and fraction is not None
+                and fraction < 1
+            ):
+                source = Source.DEDUCTION
+            elif ind.get("rectify"):
+                source = Source.THRESHOLD
+            else:
+                source = None
+            if source is None:
+                continue
+            found.append(
+                Finding(
+                    organization_id=row["organization_id"],
+                    submission_id=row["submission_id"],
+                    code=code,
+                    source=source,
+                    fraction=fraction,
+                    points=ind.get("points"),
+                    max=ind.get("max"),
+                    threshold=threshold if source != Source.VETO else None,
+                )
+            )
+    return found
+
+
+def open_for_scores(period_id: int, submission_ids: list[int] | None = None) -> int:
+    """Open an item for every indicator to rectify in the period's organization-level scores.
+
+    Set-based and idempotent: one read of the scores, one of the existing items, one of the
+    units' secretaries, one bulk insert (conflicts ignored, so a concurrent run adds nothing
+    twice). An item already there is left as it is, even when a rescore no longer calls for it:
+    the unit shows the improvement with evidence and a reviewer confirms closure. Returns how
+    many items were opened.
+    """
+    period = Period.objects.select_related("framework").filter(pk=period_id).first()
+    if period is None or not eligible(period):
+        return 0
+    # Not only rows with `rectify` > 0: a deduction taken above the threshold is not counted there.
+    scores = SubjectScore.objects.filter(period_id=period_id, subject_unit=SubjectUnit.ORGANIZATION)
+    if submission_ids is not None:
+        scores = scores.filter(submission_id__in=submission_ids)
+    rows = list(scores.values("organization_id", "submission_id", "indicators"))
+    if not rows:
+        return 0
+    found = findings(rows, _rubrics(period))
+    if not found:
+        return 0
+    org_ids = {f.organization_id for f in found}
+    existing = set(
+        Rectification.objects.filter(period_id=period_id, organization_id__in=org_ids).values_list(
+            "organization_id", "indicator_code"
+        )
+    )
+    new = [f for f in found if (f.organization_id, f.code) not in existing]
+    if not new:
+        return 0
+    owners = _unit_secretaries({f.organization_id for f in new})
+    due = timezone.localdate() + datetime.timedelta(days=due_days())
+    with transaction.atomic():
+        Rectification.objects.bulk_create(
+            [
+                Rectification(
+                    organization_id=f.organization_id,
+                    period_id=period_id,
+                    submission_id=f.submission_id,
+                    indicator_code=f.code,
+                    source=f.source,
+                    fraction_at_opening=f.fraction,
+                    points_at_opening=f.points,
+                    max_points=f.max,
+                    threshold=f.threshold,
+                    owner_id=owners.get(f.organization_id),
+                    due_date=due,
+                )
+                for f in new
+            ],
+            batch_size=BATCH,
+            ignore_conflicts=True,
+        )
+        _audit(
+            "rectification.created",
+            period=period,
+            target=f"period:{period.pk}",
+            summary=f"{len(new)} rectification item(s) opened from scores",
+            after={"items": sorted(f"{f.organization_id}:{f.code}" for f in new)[:500]},
+        )
+    return len(new)
+
+
+def _rubrics(period: Period) -> dict[str, tuple[str, float]]:
+    default = period.framework.rectify_below
+    return {
+        code: (kind, below if below is not None else default)
+        for code, kind, below in Indicator.objects.filter(framework=period.framework).values_list(
+            "code", "rubric_kind", "rectify_below"
+        )
+    }
+
+
+def _unit_secretaries(org_ids: set[int]) -> dict[int, int]:
+    """The default owner of each unit: its first active secretary (by assignment)."""
+    owners: dict[int, int] = {}
+    for org_id, user_id in (
+        RoleAssignment.objects.filter(
+            role=Role.SECRETARY, organization_id__in=org_ids, user__is_active=True
+        )
+        .order_by("organization_id", "pk")
+        .values_list("organization_id", "user_id")
+    ):
+        owners.setdefault(org_id, user_id)
+    return owners
+
+
+def on_scores_written(sender, *, period_id: int, submission_ids=None, **kwargs) -> None:
+    """Receiver of `assessment.signals.scores_written`.
+
+    A failure here must not fail the scoring that already committed: it is logged, and the next
+    full recompute (nightly for open periods) opens what was missed, since opening is idempotent.
+    """
+    try:
+        open_for_scores(period_id, submission_ids)
+    except Exception:
+        logger.exception("Opening rectification items for period %s failed", period_id)
+
+
+# Permissions --------------------------------------------------------------------------------
+
+
+def can_enter(user, item: Rectification) -> bool:
+    return can(user, Action.ENTER, item.organization)
+
+
+def can_review(user, item: Rectification) -> bool:
+    """Reviewers of an ancestor: a unit never confirms its own rectification."""
+    prefixes = scope_prefixes(user, Action.REVIEW)
+    if prefixes is None:
+        return True
+    path = item.organization.path
+    return any(path.startswith(p) and path != p for p in prefixes)
+
+
+def can_update(user, item: Rectification) -> bool:
+    return item.state in EDITABLE and (can_enter(user, item) or can_review(user, item))
+
+
+def can_request_closure(user, item: Rectification) -> bool:
+    return item.state in EDITABLE and can_enter(user, item)
+
+
+def can_decide(user, item: Rectification) -> bool:
+    return (
+        item.state == State.CLOSURE_REQUESTED
+        and can_review(user, item)
+        and item.closure_requested_by_id != user.pk
+    )
+
+
+# Transitions --------------------------------------------------------------------------------
+
+
+def _lock(item: Rectification, version: int | None) -> Rectification:
+    locked = (
+        Rectification.objects.select_for_update(of=("self",))
+        .select_related("organization", "period")
+        .get(pk=item.pk)
+    )
+    if version is not None and locked.version != version:
+        raise StaleVersion(locked.version)
+    return locked
+
+
+def _snapshot(item: Rectification) -> dict[str, Any]:
+    return {
+        "state": item.state,
+        "owner": item.owner_id,
+        "due_date": item.due_date.isoformat() if item.due_date else None,
+        "plan": item.plan,
+        "progress_note": item.progress_note,
+    }
+
+
+def _save(item: Rectification, to_state: str, *, by, note: str, before: dict, fields) -> None:
+    from_state = item.state
+    item.state = to_state
+    item.version += 1
+    item.save(update_fields=[*fields, "state", "version", "updated_at"])
+    RectificationEvent.objects.create(
+        rectification=item, from_state=from_state, to_state=to_state, by=by, note=note
+    )
+    _audit(
+        "rectification.transition",
+        actor=by,
+        organization=item.organization,
+        period=item.period,
+        target=f"rectification:{item.pk}",
+        summary=f"{item.indicator_code}: {from_state} → {to_state}",
+        before=before,
+        after=_snapshot(item),
+    )
+
+
+@transaction.atomic
+def update(
+    item: Rectification,
+    *,
+    acting_user,
+    version: int | None,
+    plan: str | None = None,
+    progress_note: str | None = None,
+    owner=None,
+    due_date: datetime.date | None = None,
+) -> Rectification:
+    """Change the plan, progress, owner or due date; a plan or progress starts the work."""
+    item = _lock(item, version)
+    if not (can_enter(acting_user, item) or can_review(acting_user, item)):
+        raise NotAllowed(_("You do not work on or review this organization's rectification."))
+    if item.state not in EDITABLE:
+        raise RectificationError(
+            _("Only an open or in-progress item can be changed; this one is %(state)s.")
+            % {"state": item.get_state_display()}
+        )
+    before = _snapshot(item)
+    changed = []
+    if plan is not None and plan.strip() != item.plan:
+        item.plan = plan.strip()
+        changed.append("plan")
+    if progress_note is not None and progress_note.strip() != item.progress_note:
+        item.progress_note = progress_note.strip()
+        changed.append("progress_note")
+    if owner is not None and owner.pk != item.owner_id:
+        if not owner.is_active or not can(owner, Action.ENTER, item.organization):
+            raise RectificationError(
+                _("The owner must be someone who enters data for %(org)s.")
+                % {"org": item.organization.display_name}
+            )
+        item.owner = owner
+        changed.append("owner")
+    if due_date is not None and due_date != item.due_date:
+        if due_date < timezone.localtime(item.created_at).date():
+            raise RectificationError(_("The due date cannot be before the item was opened."))
+        item.due_date = due_date
+        # A new due date may make the item overdue again later: notify again then.
+        item.overdue_notified_at = None
+        changed += ["due_date", "overdue_notified_at"]
+    if not changed:
+        raise RectificationError(_("Nothing was changed."))
+    to_state = item.state
+    if item.state == State.OPEN and (item.plan or item.progress_note):
+        to_state = State.IN_PROGRESS
+    labels = [
+        str(Rectification._meta.get_field(f).verbose_name)
+        for f in changed
+        if f != "overdue_notified_at"
+    ]
+    note = _("Changed: %(fields)s") % {"fields": ", ".join(labels)}
+    _save(item, to_state, by=acting_user, note=note, before=before, fields=changed)
+    return item
+
+
+@transaction.atomic
+def request_closure(
+    item: Rectification, *, acting_user, version: int | None, closing_note: str, files=()
+) -> Rectification:
+    """The unit says the rectification is done: a closing note and at least one evidence file."""
+    item = _lock(item, version)
+    if not can_enter(acting_user, item):
+        raise NotAllowed(_("You do not enter data for this organization."))
+    if item.state not in EDITABLE:
+        raise RectificationError(
+            _("Closure can only be requested for an open or in-progress item.")
+        )
+    if not closing_note.strip():
+        raise RectificationError(_("Write a closing note: what was done and with what result."))
+    files = [f for f in files if f]
+    if len(files) > MAX_FILES:
+        raise RectificationError(_("Attach at most %(n)d files at a time.") % {"n": MAX_FILES})
+    if not files and not item.evidence.exists():
+        raise RectificationError(_("Attach at least one evidence file."))
+    checked = [(f, _inspect(f)) for f in files]  # every file is checked before any is stored
+    before = _snapshot(item)
+    for uploaded_file, facts in checked:
+        _store_evidence(item, uploaded_file, facts, acting_user)
+    item.closing_note = closing_note.strip()
+    item.closure_requested_by = acting_user
+    item.closure_requested_at = timezone.now()
+    item.rejection_reason = ""
+    _save(
+        item,
+        State.CLOSURE_REQUESTED,
+        by=acting_user,
+        note=item.closing_note,
+        before=before,
+        fields=["closing_note", "closure_requested_by", "closure_requested_at", "rejection_reason"],
+    )
+    return item
+
+
+def _inspect(uploaded_file) -> tuple[str, str, int]:
+    try:
+        return inspect_upload(uploaded_file)
+    except EvidenceRefused as refused:
+        name = os.path.basename((uploaded_file.name or "").replace("\\", "/"))
+        raise RectificationError(f"{name}: {refused}") from refused
+
+
+def _store_evidence(
+    item: Rectification, uploaded_file, facts: tuple[str, str, int], user
+) -> RectificationEvidence:
+    """Stored under its SHA-256 like submission evidence; the user's file name is only a record."""
+    content_type, sha256, size = facts
+    name = os.path.basename((uploaded_file.name or "").replace("\\", "/")).strip()
+    name = "".join(ch for ch in name if ch.isprintable())[-255:] or "evidence"
+    evidence = RectificationEvidence(
+        rectification=item,
+        original_name=name,
+        content_type=content_type,
+        size=size,
+        sha256=sha256,
+        uploaded_by=user,
+    )
+    stored_as = evidence.file.field.generate_filename(evidence, "upload")
+    if default_storage.exists(stored_as):
+        evidence.file.name = stored_as
+    else:
+        evidence.file.save("upload", uploaded_file, save=False)
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def confirm(
+    item: Rectification, *, acting_user, version: int | None, note: str = ""
+) -> Rectification:
+    """A reviewer of an ancestor confirms the closure the unit requested."""
+    item = _lock(item, version)
+    _check_decision(item, acting_user)
+    before = _snapshot(item)
+    item.confirmed_by = acting_user
+    item.confirmed_at = timezone.now()
+    _save(
+        item,
+        State.CLOSED,
+        by=acting_user,
+        note=note.strip(),
+        before=before,
+        fields=["confirmed_by", "confirmed_at"],
+    )
+    return item
+
+
+@transaction.atomic
+def reject(item: Rectification, *, acting_user, version: int | None, reason: str) -> Rectification:
+    """A reviewer sends a closure request back to work, saying why."""
+    item = _lock(item, version)
+    _check_decision(item, acting_user)
+    if not reason.strip():
+        raise RectificationError(_("Say why the closure is rejected."))
+    before = _snapshot(item)
+    item.rejection_reason = reason.strip()
+    _save(
+        item,
+        State.IN_PROGRESS,
+        by=acting_user,
+        note=item.rejection_reason,
+        before=before,
+        fields=["rejection_reason"],
+    )
+    return item
+
+
+def _check_decision(item: Rectification, user) -> None:
+    if not can_review(user, item):
+        raise NotAllowed(_("You do not review this organization."))
+    if item.state != State.CLOSURE_REQUESTED:
+        raise RectificationError(_("Closure has not been requested for this item."))
+    if item.closure_requested_by_id == user.pk:
+        raise NotAllowed(_("You requested this closure: another reviewer must decide on it."))
+
+
+def _audit(kind: str, **fields) -> None:
+    """Report to the audit trail when the audit app provides `record` (skipped otherwise)."""
+    try:
+        from audit import services as audit_services
+
+        record = audit_services.record
+    except (ImportError, AttributeError):
+        return
+    record(kind, **fields)
+
+
+# Overdue ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def flag_overdue(today: datetime.date) -> int:
+    """Notify owners and the nearest reviewers of items that became overdue, once per item.
+
+    Set-based: one read of the items (locked, so a second run waits and then finds them flagged),
+    one of the units' secretaries and one of the reviewers above, bulk writes. Returns how many
+    items were flagged.
+    """
+    items = list(
+        Rectification.objects.select_for_update(of=("self",))
+        .filter(
+            state__in=Rectification.ACTIVE, due_date__lt=today, overdue_notified_at__isnull=True
+        )
+        .select_related("organization", "period", "owner", "submission")
+        .order_by("pk")
+    )
+    if not items:
+        return 0
+    now = timezone.now()
+    Rectification.objects.filter(pk__in=[i.pk for i in items]).update(overdue_notified_at=now)
+    recipients = _overdue_recipients(items)
+    pairs = [(user, item) for item in items for user in recipients[item.pk]]
+    if OVERDUE_NOTICE_KIND in NoticeKind.values:
+        Notice.objects.bulk_create(
+            [
+                Notice(
+                    user=user,
+                    kind=OVERDUE_NOTICE_KIND,
+                    submission_id=item.submission_id,
+                    reason=f"{item.indicator_code} ({item.due_date.isoformat()})",
+                )
+                for user, item in pairs
+            ],
+            batch_size=BATCH,
+        )
+    transaction.on_commit(lambda: _mail_overdue(pairs))
+    return len(items)
+
+
+def _overdue_recipients(items: list[Rectification]) -> dict[int, list]:
+    """Per item: its owner (or, with none, the unit's secretaries) and the nearest reviewers."""
+    org_ids = {
+        org_id for i in items for org_id in (*i.organization.ancestor_ids, i.organization_id)
+    }
+    secretaries: dict[int, list] = {}
+    reviewers: dict[int, list] = {}
+    for assignment in RoleAssignment.objects.filter(
+        role__in=[Role.SECRETARY, Role.REVIEWER], user__is_active=True, organization_id__in=org_ids
+    ).select_related("user"):
+        target = secretaries if assignment.role == Role.SECRETARY else reviewers
+        target.setdefault(assignment.organization_id, []).append(assignment.user)
+    out: dict[int, list] = {}
+    for item in items:
+        users = [item.owner] if item.owner and item.owner.is_active else []
+        if not users:
+            users = list(secretaries.get(item.organization_id, ()))
+        for ancestor in reversed(item.organization.ancestor_ids):
+            if ancestor in reviewers:
+                users += reviewers[ancestor]
+                break
+        seen: set[int] = set()
+        out[item.pk] = [u for u in users if not (u.pk in seen or seen.add(u.pk))]
+    return out
+
+
+def overdue_text(item: Rectification) -> str:
+    return _(
+        "The rectification of %(indicator)s for %(organization)s (%(period)s) was due on "
+        "%(due)s and is not closed."
+    ) % {
+        "indicator": item.indicator_code,
+        "organization": item.organization.display_name,
+        "period": item.period.display_name,
+        "due": item.due_date.isoformat(),
+    }
+
+
+def _mail_overdue(pairs: list[tuple[Any, Rectification]]) -> None:
+    messages = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for user, item in pairs:
+            if not user.email:
+                continue
+            url = reverse("rectification:detail", args=[item.pk])
+            messages.append(
+                (
+                    _("partybuild: rectification overdue"),
+                    f"{overdue_text(item)}\n\n{url}",
+                    settings.DEFAULT_FROM_EMAIL,
+                    [user.email],
+                )
+            )
+    if messages:
+        send_mass_mail(messages, fail_silently=True)
+
+
+def owner_choices(item: Rectification):
+    """Active users who may own the item: who enter data for the unit (a role on it or above)."""
+    org = item.organization
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            role_assignments__role__in=[Role.SECRETARY, Role.ADMINISTRATOR],
+            role_assignments__organization_id__in=[*org.ancestor_ids, org.pk],
+        )
+        .distinct()
+        .order_by("username")
+    )

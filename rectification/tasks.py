@@ -1,0 +1,23 @@
+"""Celery tasks of the rectification app: thin wrappers that call services."""
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+
+from . import services
+
+RETRY = {
+    "acks_late": True,
+    "ignore_result": True,
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": 5,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
+
+
+@shared_task(name="rectification.flag_overdue", time_limit=1800, **RETRY)
+def flag_overdue() -> int:
+    """Daily: notify owners and reviewers of items that became overdue (once per item)."""
+    return services.flag_overdue(timezone.localdate())

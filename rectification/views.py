@@ -1,0 +1,242 @@
+"""Pages of the rectification loop: the list, an item's detail with its action forms, evidence.
+
+Reads come from `selectors` (scoped querysets, a fixed number of queries per page), writes from
+`services`, which decide who may take which step. An item outside the user's scope is a 404. A
+refused step re-shows the item with the form as typed and the reason (409 when the item changed
+meanwhile, 400 otherwise).
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from . import selectors, services
+from .forms import ClosureForm, ConfirmForm, RejectForm, UpdateForm
+from .models import Rectification, RectificationEvidence
+
+PER_PAGE = 50
+MAX_ID = 2**63 - 1
+
+
+def _int_param(request: HttpRequest, name: str) -> int | None:
+    try:
+        value = int(request.GET.get(name, ""))
+    except ValueError:
+        return None
+    return value if 0 < value <= MAX_ID else None
+
+
+class ListView(LoginRequiredMixin, View):
+    """Items the user may see: by default those not closed, the most urgent first."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        state = request.GET.get("state", selectors.ACTIVE)
+        if state not in ("", selectors.ACTIVE, *Rectification.State.values):
+            state = selectors.ACTIVE
+        filters = selectors.ListFilter(
+            period=_int_param(request, "period"),
+            within=_int_param(request, "within"),
+            state=state,
+            overdue=request.GET.get("overdue") == "1",
+            indicator=request.GET.get("indicator", "").strip()[:40],
+        )
+        result = selectors.item_list(request.user, filters)
+        page = Paginator(result.rows, PER_PAGE).get_page(request.GET.get("page"))
+        items = list(page.object_list)
+        following = selectors.decorate(items)
+        for item in items:
+            item.next_result = following.get(item.pk)
+        subtrees = list(selectors.subtree_choices(request.user))
+        if result.within is not None and result.within not in subtrees:
+            subtrees.append(result.within)
+        tabs = [(selectors.ACTIVE, _("Not closed"), result.counts["active"])]
+        tabs += [(v, label, result.counts[v]) for v, label in Rectification.State.choices]
+        tabs.append(("", _("All"), result.counts["all"]))
+        return render(
+            request,
+            "rectification/list.html",
+            {
+                "filters": filters,
+                "page": page,
+                "items": items,
+                "tabs": tabs,
+                "overdue_count": result.counts["overdue"],
+                "periods": list(selectors.periods_with_items()),
+                "subtrees": subtrees,
+                "within_unknown": filters.within is not None and result.within is None,
+            },
+        )
+
+
+class ItemMixin(LoginRequiredMixin):
+    model = Rectification
+
+    def page(self, request: HttpRequest, item: Rectification, **forms: Any) -> dict[str, Any]:
+        user = request.user
+        can_update = services.can_update(user, item)
+        can_close = services.can_request_closure(user, item)
+        can_decide = services.can_decide(user, item)
+        context: dict[str, Any] = {
+            "item": item,
+            "next_result": selectors.next_period_results([item]).get(item.pk),
+            "today": timezone.localdate(),
+            "own_request": (
+                item.state == Rectification.State.CLOSURE_REQUESTED
+                and item.closure_requested_by_id == user.pk
+                and services.can_review(user, item)
+            ),
+        }
+        if can_update:
+            context["update_form"] = forms.get("update_form") or UpdateForm.for_item(
+                item, services.owner_choices(item)
+            )
+        if can_close:
+            context["closure_form"] = forms.get("closure_form") or ClosureForm(
+                initial={"version": item.version, "closing_note": item.closing_note},
+                prefix="closure",
+            )
+        if can_decide:
+            context["confirm_form"] = forms.get("confirm_form") or ConfirmForm(
+                initial={"version": item.version}, prefix="confirm"
+            )
+            context["reject_form"] = forms.get("reject_form") or RejectForm(
+                initial={"version": item.version}, prefix="reject"
+            )
+        return context
+
+    def render_page(self, request, item, *, status: int = 200, alert: str = "", **forms):
+        context = self.page(request, item, **forms)
+        context["alert"] = alert
+        return render(request, "rectification/detail.html", context, status=status)
+
+
+class DetailView(ItemMixin, View):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self.render_page(request, selectors.detail(request.user, pk))
+
+
+class ActionView(ItemMixin, View):
+    """A POST that takes one step; the subclass builds the form and calls the service."""
+
+    form_name = ""
+    done_message = ""
+
+    def form(self, request: HttpRequest, item: Rectification):
+        raise NotImplementedError
+
+    def act(self, request: HttpRequest, item: Rectification, data: dict) -> None:
+        raise NotImplementedError
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        item = selectors.detail(request.user, pk)
+        form = self.form(request, item)
+        if not form.is_valid():
+            return self.render_page(
+                request,
+                item,
+                status=400,
+                alert=_("Please correct the errors below."),
+                **{self.form_name: form},
+            )
+        try:
+            self.act(request, item, form.cleaned_data)
+        except services.RectificationError as refused:
+            status = 409 if isinstance(refused, services.StaleVersion) else 400
+            if isinstance(refused, services.NotAllowed):
+                status = 403
+            item = selectors.detail(request.user, pk)
+            return self.render_page(
+                request, item, status=status, alert=str(refused), **{self.form_name: form}
+            )
+        messages.success(request, str(self.done_message))
+        return redirect("rectification:detail", pk=pk)
+
+
+class UpdateView(ActionView):
+    form_name = "update_form"
+    done_message = _("Saved.")
+
+    def form(self, request, item):
+        return UpdateForm.for_item(item, services.owner_choices(item), data=request.POST)
+
+    def act(self, request, item, data):
+        services.update(
+            item,
+            acting_user=request.user,
+            version=data["version"],
+            plan=data["plan"],
+            progress_note=data["progress_note"],
+            owner=data["owner"],
+            due_date=data["due_date"],
+        )
+
+
+class RequestClosureView(ActionView):
+    form_name = "closure_form"
+    done_message = _("Closure requested: a reviewer will confirm it.")
+
+    def form(self, request, item):
+        return ClosureForm(request.POST, request.FILES, prefix="closure")
+
+    def act(self, request, item, data):
+        services.request_closure(
+            item,
+            acting_user=request.user,
+            version=data["version"],
+            closing_note=data["closing_note"],
+            files=data["files"],
+        )
+
+
+class ConfirmView(ActionView):
+    form_name = "confirm_form"
+    done_message = _("Closure confirmed: the item is closed.")
+
+    def form(self, request, item):
+        return ConfirmForm(request.POST, prefix="confirm")
+
+    def act(self, request, item, data):
+        services.confirm(item, acting_user=request.user, version=data["version"], note=data["note"])
+
+
+class RejectView(ActionView):
+    form_name = "reject_form"
+    done_message = _("Closure rejected: the item is back with the unit.")
+
+    def form(self, request, item):
+        return RejectForm(request.POST, prefix="reject")
+
+    def act(self, request, item, data):
+        services.reject(
+            item, acting_user=request.user, version=data["version"], reason=data["reason"]
+        )
+
+
+class EvidenceDownloadView(LoginRequiredMixin, View):
+    """The file as uploaded, always as a download and never sniffed by the browser."""
+
+    model = RectificationEvidence
+
+    def get(self, request: HttpRequest, pk: int) -> FileResponse:
+        evidence = get_object_or_404(selectors.scoped_evidence(request.user), pk=pk)
+        try:
+            handle = evidence.file.open("rb")
+        except (FileNotFoundError, ValueError):
+            raise Http404 from None
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=evidence.original_name,
+            content_type=evidence.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "sandbox"
+        response["Cache-Control"] = "private, no-store"
+        return response
