@@ -1,11 +1,129 @@
-"""Committee dashboard pages (placeholder until built)."""
+"""The committee dashboard: any organization in the reader's scope, any period with scores.
 
-from django.http import Http404
+`home` sends the reader to the dashboard of the highest organization of their scope (a branch
+secretary to their own branch). `organization` shows one organization in one period:
+``?period=`` (default: the latest period with roll-ups), ``?submitted=1`` (add the submitted,
+not yet approved own submissions in view, marked), and the drill-down lists ``?kind=&grade=``
+(subjects of a grade) or ``?indicator=`` (subjects weakest on an indicator). Reads come from the
+dashboard selectors; an organization outside the scope is a 404.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from organizations.models import Organization
+from organizations.selectors import breadcrumbs
+
+from . import selectors
+from . import selectors_subtree as subtree
+from .selectors_charts import Links, chart_data
+from .selectors_rectification import rectification_summary
+
+MAX_ID = 2**63 - 1
 
 
-def home(request):
-    raise Http404
+def _int_param(request: HttpRequest, name: str) -> int | None:
+    try:
+        value = int(request.GET.get(name, ""))
+    except ValueError:
+        return None
+    return value if 0 < value <= MAX_ID else None
 
 
-def organization(request, pk):
-    raise Http404
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The dashboard of the top of the reader's scope; without any role, the no-role page."""
+    organization = selectors.home_organization(request.user)
+    if organization is None:
+        return render(request, "no_role.html")
+    return redirect("dashboards:organization", pk=organization.pk)
+
+
+@dataclass
+class Drill:
+    """A drill-down list: the subjects behind a grade bar or a weak indicator."""
+
+    title: str
+    lines: list[subtree.SubjectLine]
+    indicator: str = ""
+
+
+def _drill(request: HttpRequest, board: selectors.Dashboard) -> Drill | None:
+    """The list asked for by ``?indicator=`` or ``?kind=&grade=``; a value the framework does
+    not know is reported and ignored."""
+    user, period, organization = request.user, board.period, board.organization
+    spec, lang = board.spec, board.lang
+    code = request.GET.get("indicator", "").strip()
+    if code:
+        try:
+            indicator = spec.indicator(code)
+        except KeyError:
+            messages.warning(
+                request,
+                _("The framework of this period has no indicator %(code)s.") % {"code": code},
+            )
+            return None
+        return Drill(
+            _("Subjects weakest on %(code)s %(name)s")
+            % {"code": code, "name": indicator.name.get(lang)},
+            subtree.subjects_weak_in(user, period, organization, code, lang),
+            indicator=code,
+        )
+    kind, grade = request.GET.get("kind", "").strip(), request.GET.get("grade", "").strip()
+    if not (kind or grade):
+        return None
+    kinds = dict(board.grades.kinds)
+    if kind not in kinds or grade not in board.grades.grades:
+        messages.warning(request, _("There is no such kind of unit or grade in this framework."))
+        return None
+    return Drill(
+        _("%(kind)s graded %(grade)s") % {"kind": kinds[kind], "grade": grade},
+        subtree.subjects_with_grade(user, period, organization, kind, grade, lang),
+    )
+
+
+@login_required
+@require_GET
+def organization(request: HttpRequest, pk: int) -> HttpResponse:
+    """One organization's dashboard in one period."""
+    user = request.user
+    organization = get_object_or_404(
+        Organization.objects.restrict(user).select_related("kind"), pk=pk
+    )
+    periods = selectors.rolled_up_periods(organization)
+    asked = request.GET.get("period", "").strip()
+    period = selectors.pick_period(periods, _int_param(request, "period"))
+    if asked and period is not None and str(period.pk) != asked:
+        messages.warning(
+            request,
+            _("This organization has no scores for the period asked for; showing %(period)s.")
+            % {"period": period.display_name},
+        )
+    submitted = request.GET.get("submitted") == "1"
+    context: dict[str, Any] = {
+        "organization": organization,
+        "breadcrumbs": breadcrumbs(user, organization)[:-1],
+        "periods": periods,
+        "period": period,
+        "submitted": submitted,
+    }
+    if period is not None:
+        board = selectors.dashboard(user, organization, period, periods, submitted=submitted)
+        links = Links(organization.pk, period.pk, submitted)
+        context.update(
+            board=board,
+            charts=chart_data(board, links),
+            keep=links.query(),
+            drill=_drill(request, board),
+            rectifications=rectification_summary(user, organization),
+            own_submission=selectors.own_submission_id(period, organization),
+        )
+    return render(request, "dashboards/organization.html", context)

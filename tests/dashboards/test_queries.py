@@ -1,0 +1,91 @@
+"""A dashboard page costs the same number of queries with 10 children as with 2,000.
+
+Each wide tree is a group, one committee and N branches under it, inserted in bulk
+(`organizations.demo.insert_tree`); two yearly periods are opened and rolled up with every
+branch's submission approved (scored on no values: the numbers do not matter here, the rows do),
+and a third of them left submitted in the current period for the switch.
+"""
+
+import copy
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from assessment import services
+from assessment.choices import SubmissionState
+from assessment.models import Submission
+from assessment.services import periods
+from organizations.demo import OrgSpec, insert_tree
+from organizations.models import Organization
+from organizations.services import assign_role
+from tests.factories import UserFactory
+from tests.framework_data import SMALL_FRAMEWORK
+
+pytestmark = pytest.mark.django_db
+
+# Sign-in (session, user), the scope's grants, and the page's own reads.
+MAX_QUERIES = 22
+
+
+def wide_tree(code: str, children: int) -> Organization:
+    """A group, its committee and `children` branches under the committee; the committee."""
+    plan = [
+        OrgSpec(code, f"{code}集团", f"{code} group", "group", None),
+        OrgSpec(f"{code}-C", f"{code}党委", f"{code} committee", "committee", 0),
+        *(
+            OrgSpec(f"{code}-C-{n:04d}", f"{code}第{n}支部", f"{code} branch {n}", "branch", 1)
+            for n in range(children)
+        ),
+    ]
+    ids = insert_tree(plan)
+    return Organization.objects.select_related("parent").get(pk=ids[1])
+
+
+def score_two_years() -> None:
+    """Both periods opened over every tree and rolled up; a third of the branches' current
+    submissions left submitted."""
+    framework = services.publish_framework(services.load_framework(copy.deepcopy(SMALL_FRAMEWORK)))
+    for year in (2025, 2026):
+        period = periods.create_period(
+            framework=framework,
+            kind="year",
+            name=f"{year}年度",
+            name_en=f"Year {year}",
+            start=datetime.date(year, 1, 1),
+            end=datetime.date(year, 12, 31),
+            deadline=datetime.date(year + 1, 1, 15),
+        )
+        periods.open_period(period)
+        Submission.objects.filter(period=period).update(state=SubmissionState.APPROVED)
+        call_command("rollup", "--period", str(period.pk), verbosity=0)
+    pending = list(Submission.objects.filter(period=period).values_list("pk", flat=True))[::3]
+    Submission.objects.filter(pk__in=pending).update(state=SubmissionState.SUBMITTED)
+
+
+def queries_for(client, committee: Organization, query: str) -> int:
+    url = reverse("dashboards:organization", args=[committee.pk]) + query
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(response.context["board"].children) > 0
+    return len(captured)
+
+
+@pytest.mark.parametrize(
+    "query", ["", "?submitted=1", "?indicator=C1.01", "?kind=branch&grade=D&submitted=1"]
+)
+def test_the_query_count_does_not_grow_with_the_tree(client, query):
+    committees = {size: wide_tree(f"W{size}", size) for size in (10, 2000)}
+    score_two_years()
+    counts = {}
+    for size, committee in committees.items():
+        reviewer = UserFactory(username=f"reviewer{size}")
+        assign_role(user=reviewer, organization=committee.parent, role="reviewer")
+        client.force_login(reviewer, backend="django.contrib.auth.backends.ModelBackend")
+        counts[size] = queries_for(client, committee, query)
+    assert counts[10] == counts[2000], counts
+    assert counts[10] <= MAX_QUERIES, counts

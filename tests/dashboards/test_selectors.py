@@ -1,0 +1,102 @@
+"""The dashboard's reads, one behaviour each, on the scored periods of conftest.py."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from assessment.models import Transition
+from assessment.selectors import engine_framework
+from dashboards import selectors
+from dashboards import selectors_subtree as subtree
+from dashboards.selectors_submitted import provisional_scores
+
+from .conftest import build_scored
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_sparkline_needs_two_points():
+    assert selectors.sparkline_points([None, 80.0]) == ""
+
+
+def test_a_steady_sparkline_stays_flat_in_the_middle():
+    points = selectors.sparkline_points([80.0, 80.0, 80.0])
+    assert points == "0.0,12.0 50.0,12.0 100.0,12.0"
+
+
+def test_a_sparkline_skips_missing_periods():
+    points = selectors.sparkline_points([50.0, None, 100.0])
+    assert points == "0.0,22.0 100.0,2.0"
+
+
+def test_the_default_period_is_the_latest_with_roll_ups(tree, erin):
+    scored = build_scored(tree, erin)
+    periods = selectors.rolled_up_periods(tree.group)
+    assert periods == [scored.current, scored.previous]
+    assert selectors.pick_period(periods, None) == scored.current
+    assert selectors.pick_period(periods, scored.previous.pk) == scored.previous
+    assert selectors.pick_period(periods, 10**9) == scored.current
+
+
+def test_the_heatmap_shows_the_constructions_and_the_guarantees(tree, erin):
+    scored = build_scored(tree, erin)
+    spec = engine_framework(scored.current.framework)
+    dims = selectors.heat_dimensions(spec, "en")
+    assert [(d.code, d.axis) for d in dims] == [
+        ("C1", "construction"),
+        ("C2", "construction"),
+        ("G1", "guarantee"),
+    ]
+
+
+def test_on_time_means_first_submitted_by_the_deadline_day(tree, erin):
+    scored = build_scored(tree, erin)
+    period = scored.current
+    late = Transition.objects.filter(
+        submission__period=period, submission__organization=tree.b1, to_state="submitted"
+    )
+    end_of_deadline = timezone.make_aware(
+        datetime.datetime.combine(period.deadline, datetime.time(23, 59))
+    )
+    late.update(at=end_of_deadline + datetime.timedelta(minutes=2))
+    own = Transition.objects.filter(
+        submission__period=period, submission__organization=tree.a1a, to_state="submitted"
+    )
+    own.update(at=end_of_deadline)  # the last minute of the deadline day still counts
+    timing = subtree.timeliness(erin, period, tree.group, now=timezone.now())
+    assert (timing.expected, timing.on_time, timing.submitted) == (4, 3, 4)
+    assert timing.on_time_rate == 0.75
+
+
+def test_timeliness_counts_only_the_readers_subtree(tree, erin, alice):
+    scored = build_scored(tree, erin)
+    timing = subtree.timeliness(alice, scored.current, tree.a1a, now=timezone.now())
+    assert timing.expected == 1
+
+
+def test_weak_indicators_are_averaged_over_the_subtree(tree, erin):
+    scored = build_scored(tree, erin)
+    spec = engine_framework(scored.current.framework)
+    weak = subtree.weak_indicators(scored.current, tree.a1, spec, "zh")
+    assert [(w.code, round(w.average, 4), w.subjects, w.to_rectify) for w in weak] == [
+        ("C1.01", 0.5833, 3, 2),  # 0.5, 1.0, 0.25; A1a and A1c below 0.6
+        ("C2.01", 0.6667, 3, 1),  # A1b held none
+    ]
+
+
+def test_provisional_scores_cover_the_submitted_subjects_in_view_only(tree, erin):
+    scored = build_scored(tree, erin, leave_submitted=("A1c", "B1"))
+    spec = engine_framework(scored.current.framework)
+    in_a1 = provisional_scores(erin, scored.current, tree.a1, spec)
+    assert list(in_a1) == [scored.a1c.pk]
+    assert in_a1[scored.a1c.pk].total == 70.0
+    assert in_a1[scored.a1c.pk].fractions == {"C1.01": 0.25, "C2.01": 1.0}
+    # B1 is a grandchild of the group: out of view there.
+    assert provisional_scores(erin, scored.current, tree.group, spec) == {}
+
+
+def test_provisional_scores_respect_the_scope(tree, erin, alice):
+    scored = build_scored(tree, erin, leave_submitted=("A1c",))
+    spec = engine_framework(scored.current.framework)
+    assert provisional_scores(alice, scored.current, tree.a1, spec) == {}
