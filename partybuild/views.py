@@ -18,7 +18,8 @@ def home(request: HttpRequest) -> HttpResponse:
     """Send the user to their primary place in the portal.
 
     A secretary lands on their to-do list, a reviewer on the review queue (a user holding both
-    roles enters data first); anyone else with a role starts at the tree browser; a user without
+    roles enters data first), an auditor on the dashboard of their subtree; administrators start
+    at the tree browser; a user without
     any role gets a page that says whom to ask (not an error: new accounts are created before
     their roles are assigned). Superusers hold every role implicitly and start at the tree.
     """
@@ -31,6 +32,8 @@ def home(request: HttpRequest) -> HttpResponse:
             return redirect("assessment:my_submissions")
         if Role.REVIEWER in roles:
             return redirect("assessment:queue")
+        if Role.AUDITOR in roles and Role.ADMINISTRATOR not in roles:
+            return redirect("dashboards:home")
     return redirect("organizations:tree")
 
 

@@ -107,10 +107,13 @@ def test_a_reviewer_lands_on_the_review_queue(client_for, carol):
     assert response["Location"] == reverse("assessment:queue")
 
 
-@pytest.mark.parametrize("username", ["dave", "erin"])
-def test_auditors_and_administrators_land_on_the_tree(client_for, request, username):
-    user = request.getfixturevalue(username)
-    response = client_for(user).get(reverse("home"))
+def test_an_auditor_lands_on_the_dashboard(client_for, dave):
+    response = client_for(dave).get(reverse("home"))
+    assert response["Location"] == reverse("dashboards:home")
+
+
+def test_an_administrator_lands_on_the_tree(client_for, erin):
+    response = client_for(erin).get(reverse("home"))
     assert response["Location"] == reverse("organizations:tree")
 
 
