@@ -7,10 +7,18 @@ from . import views_insight
 urlpatterns = [
     path(
         "organizations/<int:pk>/effectiveness/",
-        views_insight.effectiveness,
+        views_insight.EffectivenessView.as_view(),
         name="effectiveness",
     ),
-    path("explain/scores/<int:pk>/", views_insight.explain_score, name="explain_score"),
-    path("explain/rollups/<int:pk>/", views_insight.explain_rollup, name="explain_rollup"),
-    path("what-if/scores/<int:pk>/", views_insight.what_if, name="what_if"),
+    path(
+        "explain/scores/<int:pk>/",
+        views_insight.ExplainScoreView.as_view(),
+        name="explain_score",
+    ),
+    path(
+        "explain/rollups/<int:pk>/",
+        views_insight.ExplainRollupView.as_view(),
+        name="explain_rollup",
+    ),
+    path("what-if/scores/<int:pk>/", views_insight.WhatIfView.as_view(), name="what_if"),
 ]
