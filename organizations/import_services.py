@@ -13,6 +13,8 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import hooks as audit_trail
+
 from .importers import (
     CHUNK,
     ORGANIZATIONS,
@@ -79,6 +81,7 @@ def commit_batch(batch: ImportBatch, *, acting_user) -> ImportPlan:
     batch.committed_at = timezone.now()
     batch.summary = _summary(plan)
     batch.save(update_fields=["status", "committed_at", "summary"])
+    audit_trail.batch_committed(batch, acting_user=acting_user)
     return plan
 
 

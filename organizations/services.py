@@ -8,6 +8,9 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
+from audit import hooks as audit_trail
+from audit.models import AuditKind
+
 from .models import Organization, OrganizationKind, RoleAssignment
 from .scope import forget_grants
 
@@ -45,6 +48,7 @@ def create_organization(
     org = Organization(code=code, name=name, name_en=name_en, kind=kind, parent=parent)
     org.full_clean(exclude=["path", "depth"])
     org.save()
+    audit_trail.organization_event(AuditKind.ORGANIZATION_CREATED, org)
     return org
 
 
@@ -59,7 +63,7 @@ def move_organization(org: Organization, new_parent: Organization | None) -> Org
                 _("%(org)s cannot move under %(parent)s: that is inside its own subtree.")
                 % {"org": org.code, "parent": new_parent.code}
             )
-    old_path = org.path
+    old_path, old_parent = org.path, org.parent_id
     new_path = f"{new_parent.path if new_parent else '/'}{org.pk}/"
     delta = new_path.count("/") - old_path.count("/")
     Organization.objects.filter(pk=org.pk).update(parent=new_parent)
@@ -68,14 +72,18 @@ def move_organization(org: Organization, new_parent: Organization | None) -> Org
         depth=F("depth") + delta,
     )
     org.refresh_from_db()
+    before = {"parent": old_parent, "path": old_path}
+    audit_trail.organization_event(AuditKind.ORGANIZATION_MOVED, org, before=before)
     return org
 
 
 @transaction.atomic
 def assign_role(*, user, organization: Organization, role: str) -> RoleAssignment:
-    assignment, _created = RoleAssignment.objects.get_or_create(
+    assignment, created = RoleAssignment.objects.get_or_create(
         user=user, organization=organization, role=role
     )
+    if created:
+        audit_trail.role_event(AuditKind.ROLE_ASSIGNED, assignment)
     forget_grants(user)
     return assignment
 
@@ -83,5 +91,6 @@ def assign_role(*, user, organization: Organization, role: str) -> RoleAssignmen
 @transaction.atomic
 def revoke_role(assignment: RoleAssignment) -> None:
     user = assignment.user
+    audit_trail.role_event(AuditKind.ROLE_REVOKED, assignment)
     assignment.delete()
     forget_grants(user)

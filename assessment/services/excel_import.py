@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from audit import hooks as audit_trail
 from organizations.choices import Action
 from organizations.models import Organization
 from organizations.scope import scope_prefixes
@@ -323,7 +324,8 @@ def _refusal(submission: Submission, version: int, user) -> str | None:
 def _apply(plan: _Plan, meta: excel.Meta, user) -> ImportOutcome:
     issues: list[excel.RowIssue] = []
     saved: list[SavedSubmission] = []
-    with transaction.atomic():
+    # The entries of every save are appended together at the end (one lock, one insert).
+    with transaction.atomic(), audit_trail.batch():
         # In id order, so two uploads touching the same submissions lock them in the same order.
         for submission_id in sorted(plan.changes):
             submission, changes = plan.changes[submission_id]
@@ -355,6 +357,7 @@ def _apply(plan: _Plan, meta: excel.Meta, user) -> ImportOutcome:
         if issues:
             # Raised inside the block: everything saved above is rolled back.
             raise ImportRejected(_problems(issues, plan.visible))
+        audit_trail.workbook_imported(meta.period_id, saved, acting_user=user)
     return ImportOutcome(saved=saved, unchanged=plan.unchanged)
 
 

@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import hooks as audit_trail
+
 from ..choices import FrameworkStatus
 from ..models import Axis, Dimension, Framework, FrameworkLocked, Indicator
 from ..scoring import spec as engine
@@ -41,7 +43,9 @@ def load_framework(
         # Indicators first: they protect their dimensions from a cascading delete.
         Indicator.objects.filter(framework=existing).delete()
         existing.delete()
-    return _store(spec, acting_user=acting_user)
+    framework = _store(spec, acting_user=acting_user)
+    audit_trail.framework_loaded(framework, replaced=existing is not None, acting_user=acting_user)
+    return framework
 
 
 def _store(spec: engine.Framework, *, acting_user=None, cloned_from=None) -> Framework:
@@ -147,19 +151,24 @@ def publish_framework(framework: Framework, *, acting_user=None) -> Framework:
     if not framework.is_draft:
         raise FrameworkLocked(framework)
     parse_framework(framework_document(framework))  # a draft edited row by row must still add up
+    archived = []
     for previous in Framework.objects.filter(code=framework.code, status=FrameworkStatus.PUBLISHED):
         previous.status = FrameworkStatus.ARCHIVED
         previous.save(update_fields=["status"])
+        archived.append(previous.pk)
     framework.status = FrameworkStatus.PUBLISHED
     framework.published_at = timezone.now()
     framework.save(update_fields=["status", "published_at"])
+    audit_trail.framework_published(framework, archived=archived, acting_user=acting_user)
     return framework
 
 
 @transaction.atomic
 def archive_framework(framework: Framework, *, acting_user=None) -> Framework:
+    was = framework.status
     framework.status = FrameworkStatus.ARCHIVED
     framework.save(update_fields=["status"])
+    audit_trail.framework_archived(framework, was=was, acting_user=acting_user)
     return framework
 
 
@@ -174,7 +183,9 @@ def clone_framework(framework: Framework, *, version: str, acting_user=None) -> 
             % {"code": framework.code, "version": version}
         )
     document = {**framework_document(framework), "version": version}
-    return _store(parse_framework(document), acting_user=acting_user, cloned_from=framework)
+    clone = _store(parse_framework(document), acting_user=acting_user, cloned_from=framework)
+    audit_trail.framework_cloned(clone, source=framework, acting_user=acting_user)
+    return clone
 
 
 EDITABLE_INDICATOR_FIELDS = (
@@ -211,6 +222,7 @@ def update_indicator(indicator: Indicator, changes: Mapping[str, Any], *, acting
     unknown = set(changes) - set(EDITABLE_INDICATOR_FIELDS)
     if unknown:
         raise FrameworkError([f"{indicator.code}: fields cannot be edited: {sorted(unknown)}"])
+    before = {name: getattr(indicator, name) for name in changes}
     for name, value in changes.items():
         setattr(indicator, name, value)
     if "rubric" in changes:
@@ -219,4 +231,5 @@ def update_indicator(indicator: Indicator, changes: Mapping[str, Any], *, acting
     indicator.save()
     framework.revision += 1
     framework.save(update_fields=["revision"])
+    audit_trail.indicator_updated(indicator, before, acting_user=acting_user)
     return indicator

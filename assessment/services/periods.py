@@ -6,6 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import hooks as audit_trail
+from audit.models import AuditKind
 from organizations.choices import PersonKind, PersonStatus
 from organizations.models import Department, LeadingGroup, Organization, Person
 
@@ -65,6 +67,7 @@ def open_period(period: Period) -> int:
     period.status = PeriodStatus.OPEN
     period.opened_at = timezone.now()
     period.save(update_fields=["status", "opened_at"])
+    audit_trail.period_event(AuditKind.PERIOD_OPENED, period, after={"submissions": len(rows)})
     return len(rows)
 
 
@@ -126,4 +129,7 @@ def close_period(period: Period, *, acting_user) -> int:
     period.status = PeriodStatus.CLOSED
     period.closed_at = timezone.now()
     period.save(update_fields=["status", "closed_at"])
+    audit_trail.period_event(
+        AuditKind.PERIOD_CLOSED, period, acting_user=acting_user, after={"locked": locked}
+    )
     return locked

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import hooks as audit_trail
 from organizations.choices import Action
 from organizations.scope import can, scope_prefixes
 
@@ -202,6 +203,8 @@ def save_values(
     ValueChange.objects.bulk_create(changes)
     submission.version = new_version
     submission.save(update_fields=["version", "updated_at"])
+    codes = {pk: code for code, pk in db_indicators.items()}
+    audit_trail.values_saved(submission, changes, codes, acting_user=acting_user)
     return submission
 
 
@@ -260,6 +263,7 @@ def _transition(submission: Submission, to_state: str, *, by, reason: str = "") 
     if to_state == SubmissionState.APPROVED:
         submission.approved_at = now
     submission.save(update_fields=["state", "submitted_at", "approved_at", "updated_at"])
+    audit_trail.submission_transition(submission, step)
     return step
 
 

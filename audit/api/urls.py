@@ -1,3 +1,10 @@
 """API routes of the audit app (mounted under /api/v1/)."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("audit", views.AuditEntryViewSet, basename="audit-entry")
+
+urlpatterns = router.urls

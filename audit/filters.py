@@ -1,0 +1,88 @@
+"""The filters of the audit trail, shared by the page, the exports and the API.
+
+They narrow a queryset already restricted to the auditor's scope. `within` names an organization
+by id and answers nothing when that organization is outside the scope, the same as for an id
+that does not exist, so nothing is revealed.
+"""
+
+import datetime
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from organizations.api.filters import IntegerFilter
+from organizations.choices import Action
+from organizations.models import Organization
+
+from .models import AuditEntry
+
+
+class AuditEntryFilterSet(django_filters.FilterSet):
+    within = IntegerFilter(
+        method="filter_within",
+        label=_("organization"),
+        help_text=_("An organization id: entries of its whole subtree."),
+    )
+    user = django_filters.CharFilter(
+        field_name="actor_name",
+        lookup_expr="icontains",
+        label=_("user"),
+        help_text=_("Part of the user name."),
+    )
+    period = IntegerFilter(field_name="period_id", label=_("period"))
+    kind = django_filters.CharFilter(
+        method="filter_kind",
+        label=_("kind"),
+        help_text=_("A kind (value.changed) or a family of kinds (framework)."),
+    )
+    since = django_filters.DateTimeFilter(
+        field_name="at",
+        lookup_expr="gte",
+        label=_("from"),
+        help_text=_("A date or a date and time (ISO 8601), included."),
+    )
+    until = django_filters.DateTimeFilter(
+        method="filter_until",
+        label=_("to"),
+        help_text=_("A date (the whole day included) or a date and time (ISO 8601)."),
+    )
+    q = django_filters.CharFilter(
+        method="filter_text",
+        label=_("text"),
+        help_text=_("Text in the target or the summary."),
+    )
+    target = django_filters.CharFilter(
+        label=_("target"), help_text=_("The exact target, e.g. submission:12.")
+    )
+
+    class Meta:
+        model = AuditEntry
+        fields = ["within", "user", "period", "kind", "since", "until", "q", "target"]
+
+    def filter_within(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        path = (
+            Organization.objects.restrict(self.request.user, Action.AUDIT)
+            .filter(pk=value)
+            .values_list("path", flat=True)
+            .first()
+        )
+        if path is None:
+            return queryset.none()
+        return queryset.filter(organization__path__startswith=path)
+
+    def filter_kind(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip().rstrip(".")
+        return queryset.filter(Q(kind=value) | Q(kind__startswith=f"{value}."))
+
+    def filter_until(self, queryset: QuerySet, name: str, value: datetime.datetime) -> QuerySet:
+        raw = (self.data.get(name) or "").strip()
+        if len(raw) == len("2026-01-31"):  # a date alone: up to the end of that day
+            return queryset.filter(at__lt=value + datetime.timedelta(days=1))
+        return queryset.filter(at__lte=value)
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(target__icontains=value) | Q(summary__icontains=value))

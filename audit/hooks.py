@@ -1,0 +1,168 @@
+"""What the services of other apps record, one function per event, so each hook is one line.
+
+Call them last in the service's transaction: the append takes the chain's lock (PostgreSQL),
+held until commit, so the later it comes the less it serialises. Summaries hold names and codes,
+not prose: the kind's label (translated when shown) says what happened.
+"""
+
+from typing import Any
+
+from .models import AuditKind
+from .services import batch, record
+
+__all__ = ["batch"]  # re-exported: hooked services wrap loops in `audit_trail.batch()`
+
+
+def _user(user):
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def values_saved(submission, changes, codes: dict[int, str], *, acting_user) -> None:
+    """One entry per save (not per value): the changed values by indicator code, old and new.
+
+    `changes` are the save's ValueChange rows; `codes` maps their indicator ids to codes.
+    """
+    if not changes:
+        return
+    field = changes[0].field
+    record(
+        AuditKind.VALUE_CHANGED,
+        actor=_user(acting_user),
+        organization=submission.organization_id,
+        period=submission.period_id,
+        target=f"submission:{submission.pk}",
+        summary=f"{submission.subject_name} v{submission.version} {field}",
+        before={codes[c.indicator_id]: c.old for c in changes},
+        after={codes[c.indicator_id]: c.new for c in changes},
+    )
+
+
+def submission_transition(submission, step) -> None:
+    record(
+        AuditKind.SUBMISSION_TRANSITION,
+        actor=_user(step.by),
+        organization=submission.organization_id,
+        period=submission.period_id,
+        target=f"submission:{submission.pk}",
+        summary=f"{submission.subject_name}: {step.from_state} → {step.to_state}",
+        before={"state": step.from_state},
+        after={"state": step.to_state, "reason": step.reason},
+    )
+
+
+def _framework_label(framework) -> str:
+    return f"{framework.code} {framework.version}"
+
+
+def _framework_event(kind: str, framework, acting_user, *, before=None, after=None) -> None:
+    record(
+        kind,
+        actor=_user(acting_user),
+        target=f"framework:{framework.pk}",
+        summary=_framework_label(framework),
+        before=before,
+        after=after,
+    )
+
+
+def framework_loaded(framework, *, replaced: bool, acting_user=None) -> None:
+    after = {"status": framework.status, "replaced_draft": replaced}
+    _framework_event(AuditKind.FRAMEWORK_LOADED, framework, acting_user, after=after)
+
+
+def framework_published(framework, *, archived: list[int], acting_user=None) -> None:
+    """`archived`: ids of the versions this publication archived."""
+    _framework_event(
+        AuditKind.FRAMEWORK_PUBLISHED,
+        framework,
+        acting_user,
+        before={"status": "draft"},
+        after={"status": framework.status, "archived": archived},
+    )
+
+
+def framework_archived(framework, *, was: str, acting_user=None) -> None:
+    _framework_event(
+        AuditKind.FRAMEWORK_ARCHIVED,
+        framework,
+        acting_user,
+        before={"status": was},
+        after={"status": framework.status},
+    )
+
+
+def framework_cloned(clone, *, source, acting_user=None) -> None:
+    before = {"framework": source.pk, "version": source.version}
+    _framework_event(AuditKind.FRAMEWORK_CLONED, clone, acting_user, before=before)
+
+
+def indicator_updated(indicator, before: dict[str, Any], *, acting_user=None) -> None:
+    record(
+        AuditKind.FRAMEWORK_CHANGED,
+        actor=_user(acting_user),
+        target=f"indicator:{indicator.pk}",
+        summary=f"framework:{indicator.framework_id} {indicator.code}",
+        before=before,
+        after={name: getattr(indicator, name) for name in before},
+    )
+
+
+def period_event(kind: str, period, *, acting_user=None, after=None) -> None:
+    record(
+        kind,
+        actor=_user(acting_user),
+        period=period,
+        target=f"period:{period.pk}",
+        summary=period.name,
+        after=after,
+    )
+
+
+def organization_event(kind: str, org, *, before=None) -> None:
+    record(
+        kind,
+        organization=org,
+        target=f"organization:{org.pk}",
+        summary=f"{org.code} {org.name}",
+        before=before,
+        after={"parent": org.parent_id, "path": org.path},
+    )
+
+
+def role_event(kind: str, assignment) -> None:
+    user = assignment.user
+    grant = {"user": user.pk, "username": user.get_username(), "role": assignment.role}
+    record(
+        kind,
+        organization=assignment.organization_id,
+        target=f"role:{assignment.pk}",
+        summary=f"{user.get_username()} {assignment.role}",
+        before=grant if kind == AuditKind.ROLE_REVOKED else None,
+        after=grant if kind == AuditKind.ROLE_ASSIGNED else None,
+    )
+
+
+def batch_committed(batch, *, acting_user=None) -> None:
+    """An organizations or people import (organizations.ImportBatch) was applied."""
+    record(
+        AuditKind.IMPORT_COMMITTED,
+        actor=_user(acting_user),
+        target=f"import:{batch.pk}",
+        summary=f"{batch.kind}: {batch.filename}",
+        after={"kind": batch.kind, "sha256": batch.sha256, **(batch.summary or {})},
+    )
+
+
+def workbook_imported(period_id: int, saved, *, acting_user=None) -> None:
+    """An Excel workbook of values was applied; each submission's save has its own entry."""
+    record(
+        AuditKind.IMPORT_COMMITTED,
+        actor=_user(acting_user),
+        period=period_id,
+        target=f"period:{period_id}",
+        summary=f"values: {len(saved)} submissions",
+        after={
+            "submissions": [s.submission.pk for s in saved],
+            "values": sum(s.changed for s in saved),
+        },
+    )

@@ -1,0 +1,105 @@
+"""Reads of the audit trail for pages, exports and the API, always within the auditor's scope."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import F, QuerySet
+
+from assessment.models import Period
+from organizations.choices import Action
+from organizations.models import Organization
+from organizations.scope import scope_prefixes
+
+from .models import AuditEntry
+
+# The organization picker lists the top levels of the scope; deeper units are reached by id.
+PICKER_LEVELS = 3
+PICKER_LIMIT = 500
+
+
+def may_audit(user) -> bool:
+    """Whether the user audits anything at all (auditors and administrators)."""
+    return scope_prefixes(user, Action.AUDIT) != []
+
+
+def entries(user) -> QuerySet[AuditEntry]:
+    """The entries the user may read, newest first, with what a list row shows."""
+    return (
+        AuditEntry.objects.restrict(user, Action.AUDIT)
+        .select_related("organization", "period")
+        .order_by("-id")
+    )
+
+
+def organization_choices(user, selected: int | None = None) -> list[Organization]:
+    """Organizations of the audit scope for the filter's picker (the top levels only)."""
+    visible = Organization.objects.restrict(user, Action.AUDIT).only(
+        "id", "name", "name_en", "code", "path", "depth"
+    )
+    top = visible.order_by("depth").values_list("depth", flat=True).first()
+    if top is None:
+        return []
+    choices = list(visible.filter(depth__lt=top + PICKER_LEVELS)[:PICKER_LIMIT])
+    if selected and all(org.pk != selected for org in choices):
+        choices += list(visible.filter(pk=selected))
+    return choices
+
+
+def period_choices() -> QuerySet[Period]:
+    return Period.objects.order_by("-start", "kind").only("id", "name", "name_en", "start", "kind")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One key of an entry's before/after, for the expanded row."""
+
+    key: str
+    before: Any
+    after: Any
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+def changes(entry: AuditEntry) -> list[Change]:
+    """Before and after side by side, key by key, when both are maps; else as one row."""
+    before, after = entry.before, entry.after
+    if isinstance(before, dict | type(None)) and isinstance(after, dict | type(None)):
+        before, after = before or {}, after or {}
+        keys = list(before) + [k for k in after if k not in before]
+        return [Change(str(k), before.get(k), after.get(k)) for k in keys]
+    return [Change("", before, after)]
+
+
+EXPORT_COLUMNS = (
+    "id",
+    "at",
+    "kind",
+    "actor_name",
+    "ip",
+    "organization_code",
+    "organization_name",
+    "period_name",
+    "target",
+    "summary",
+    "before",
+    "after",
+    "prev_hash",
+    "hash",
+)
+
+
+def export_rows(queryset: QuerySet[AuditEntry], *, chunk_size: int = 2000) -> Iterator[tuple]:
+    """The filtered entries as plain tuples in EXPORT_COLUMNS order, streamed in id order."""
+    rows = (
+        queryset.order_by("id")
+        .annotate(
+            organization_code=F("organization__code"),
+            organization_name=F("organization__name"),
+            period_name=F("period__name"),
+        )
+        .values_list(*EXPORT_COLUMNS)
+    )
+    return rows.iterator(chunk_size=chunk_size)

@@ -1,0 +1,161 @@
+"""Pages of the audit trail: search, one entry, the exports and the chain's badge.
+
+Auditors and administrators only: to anyone else the audit trail does not exist (404), as for an
+object outside one's scope. Everything starts from `selectors.entries(user)`, the entries of the
+subtrees the user audits.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from . import exports, selectors, tasks
+from .filters import AuditEntryFilterSet
+from .models import AuditKind
+from .services import latest_verification
+
+PER_PAGE = 50
+VERIFY_LOCK = tasks.VERIFY_LOCK
+VERIFY_LOCK_SECONDS = 3600
+
+View = Callable[..., HttpResponse]
+
+
+def auditor_required(view: View) -> View:
+    """Sign-in required; then anyone who audits nothing gets a 404."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not selectors.may_audit(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _filtered(request: HttpRequest) -> AuditEntryFilterSet:
+    return AuditEntryFilterSet(
+        request.GET, queryset=selectors.entries(request.user), request=request
+    )
+
+
+@auditor_required
+@require_GET
+def entry_list(request: HttpRequest) -> HttpResponse:
+    """The entries in the user's scope, newest first, filtered and paginated."""
+    filterset = _filtered(request)
+    number = max(_int(request.GET.get("page")) or 1, 1)
+    # No COUNT(*): over millions of entries it would cost more than the page itself.
+    start = (number - 1) * PER_PAGE
+    window = list(filterset.qs[start : start + PER_PAGE + 1]) if filterset.is_valid() else []
+    query = request.GET.copy()
+    query.pop("page", None)
+    context: dict[str, Any] = {
+        "filterset": filterset,
+        "form": filterset.form,
+        "page": {
+            "number": number,
+            "previous": number - 1 if number > 1 else None,
+            "next": number + 1 if len(window) > PER_PAGE else None,
+        },
+        "rows": [(entry, selectors.changes(entry)) for entry in window[:PER_PAGE]],
+        "query": query.urlencode(),
+        "organizations": selectors.organization_choices(
+            request.user, _int(request.GET.get("within"))
+        ),
+        "periods": selectors.period_choices(),
+        "kinds": AuditKind.choices,
+        "verification": latest_verification(),
+        "verifying": cache.get(VERIFY_LOCK) is not None,
+    }
+    return render(request, "audit/entry_list.html", context)
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@auditor_required
+@require_GET
+def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(selectors.entries(request.user), pk=pk)
+    return render(
+        request,
+        "audit/entry_detail.html",
+        {"entry": entry, "changes": selectors.changes(entry)},
+    )
+
+
+def _export_name(extension: str) -> str:
+    return f"audit-{timezone.localtime():%Y%m%d-%H%M%S}.{extension}"
+
+
+@auditor_required
+@require_GET
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """The filtered entries as CSV, streamed: any number of rows in constant memory."""
+    filterset = _filtered(request)
+    if not filterset.is_valid():
+        return _bad_filters(request, filterset)
+    response = StreamingHttpResponse(
+        exports.csv_lines(selectors.export_rows(filterset.qs)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_export_name("csv")}"'
+    return response
+
+
+@auditor_required
+@require_GET
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    """The filtered entries as an Excel workbook (written row by row to a temporary file)."""
+    filterset = _filtered(request)
+    if not filterset.is_valid():
+        return _bad_filters(request, filterset)
+    return FileResponse(
+        exports.write_xlsx(selectors.export_rows(filterset.qs)),
+        as_attachment=True,
+        filename=_export_name("xlsx"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def _bad_filters(request: HttpRequest, filterset: AuditEntryFilterSet) -> HttpResponse:
+    errors = "; ".join(
+        f"{filterset.form[name].label}: {' '.join(problems)}"
+        for name, problems in filterset.errors.items()
+    )
+    return HttpResponse(
+        _("The filters are not valid: %(errors)s") % {"errors": errors},
+        status=400,
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+@auditor_required
+@require_POST
+def verify(request: HttpRequest) -> HttpResponse:
+    """Walk the chain again now (in a task); one walk at a time."""
+    if cache.add(VERIFY_LOCK, timezone.now().isoformat(), VERIFY_LOCK_SECONDS):
+        try:
+            tasks.verify_chain.delay()
+        except Exception:
+            cache.delete(VERIFY_LOCK)
+            raise
+        messages.success(request, _("The audit trail is being verified."))
+    else:
+        messages.info(request, _("A verification is already under way."))
+    return redirect("audit:list")
