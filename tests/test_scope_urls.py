@@ -161,7 +161,37 @@ def sibling_subtree(tree, bob, erin):
     DepartmentFactory(organization=tree.a1b)
     LeadingGroupFactory(organization=tree.a1b)
     _open_period_with_a_scored_submission(bob, erin, tree.a1b)
+    _a_rectification_with_evidence(bob, tree.a1b)
+    _a_finished_report_and_a_schedule(bob, tree.a1b)
     return tree.a1b
+
+
+def _a_finished_report_and_a_schedule(bob, branch: Organization) -> None:
+    """A finished report on the branch, with its file (so downloads are tried), and a schedule."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+
+    from reports.models import Report, ReportSchedule
+
+    report = Report(
+        organization=branch,
+        requested_by=bob,
+        format="csv",
+        period_kind="year",
+        range_start=datetime.date(2026, 1, 1),
+        range_end=datetime.date(2026, 12, 31),
+        status="done",
+        progress=100,
+        filename="report.csv",
+        sha256="0" * 64,
+        size=4,
+    )
+    report.file.save("report.csv", ContentFile(b"a,b\n"), save=False)
+    report.save()
+    ReportSchedule.objects.create(
+        name="monthly", organization=branch, formats=["pdf"], trigger="monthly", period_kind="year"
+    )
 
 
 def _open_period_with_a_scored_submission(bob, reviewer, branch: Organization) -> None:
@@ -196,6 +226,31 @@ def _open_period_with_a_scored_submission(bob, reviewer, branch: Organization) -
     submissions.submit(submission, acting_user=bob)
     submissions.approve(submission, acting_user=reviewer)
     call_command("rollup", "--period", str(period.pk), verbosity=0)
+
+
+def _a_rectification_with_evidence(bob, branch: Organization) -> None:
+    """A rectification item of the branch (opened from its weak score) with an evidence file."""
+    from django.core.files.base import ContentFile
+
+    from assessment.models import Period
+    from rectification.models import Rectification, RectificationEvidence
+
+    item = Rectification.objects.filter(organization=branch).first()
+    if item is None:
+        period = Period.objects.order_by("-start").first()
+        item = Rectification.objects.create(
+            organization=branch, period=period, indicator_code="C1.01", source="threshold"
+        )
+    evidence = RectificationEvidence(
+        rectification=item,
+        original_name="report.pdf",
+        content_type="application/pdf",
+        size=8,
+        sha256="0" * 64,
+        uploaded_by=bob,
+    )
+    evidence.file.save("upload", ContentFile(b"%PDF-1.4"), save=False)
+    evidence.save()
 
 
 def _fill(route: Route, targets: dict[str, Target], bob, sibling: Organization) -> tuple[str, bool]:

@@ -1,0 +1,39 @@
+"""The reports app in the Django admin: read-only. Snapshots never change, and schedules are
+managed on the portal's schedules page, which audits every change."""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import Report, ReportDelivery, ReportSchedule
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(ReadOnlyAdmin):
+    list_display = ["id", "organization", "format", "status", "progress", "sha256", "created_at"]
+    list_filter = ["status", "format", "language"]
+    list_select_related = ["organization"]
+    search_fields = ["=id", "sha256", "content_sha256", "organization__code"]
+
+
+@admin.register(ReportSchedule)
+class ReportScheduleAdmin(ReadOnlyAdmin):
+    list_display = ["name", "organization", "trigger", "period_kind", "active"]
+    list_filter = ["active", "trigger"]
+    list_select_related = ["organization"]
+
+
+@admin.register(ReportDelivery)
+class ReportDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["report", "recipient", "delivered_at", "emailed", "read_at"]
+    list_select_related = ["recipient"]

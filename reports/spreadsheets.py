@@ -1,0 +1,290 @@
+"""The XLSX and CSV of a report, written streaming: constant memory whatever the row count.
+
+The workbook is openpyxl in write-only mode (rows go to disk as they are appended): a summary
+sheet, then dimensions, children, every value, rectifications and every workflow step. The CSV
+holds the raw values alone. Every text cell goes through `partybuild.cells.neutralise`, so a name
+or comment typed as "=cmd|…" is shown as typed and never runs as a formula; in the workbook a
+string is also written with the string type.
+"""
+
+import csv
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from partybuild.cells import neutralise
+
+from . import selectors
+from .models import Report
+
+Progress = Callable[[int], None]
+PROGRESS_EVERY = 20_000
+
+_TITLE_FONT = Font(bold=True, size=14, color="B22222")
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="F3E5E5")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def _headers() -> dict[str, str]:
+    return {
+        "period": _("Period"),
+        "organization_code": _("Organization code"),
+        "organization": _("Organization"),
+        "subject": _("Subject"),
+        "subject_kind": _("Subject kind"),
+        "indicator_code": _("Indicator code"),
+        "indicator": _("Indicator"),
+        "unit": _("Unit"),
+        "value": _("Value entered"),
+        "reviewed_value": _("Reviewer's value"),
+        "value_scored": _("Value scored"),
+        "review_reason": _("Reviewer's reason"),
+        "updated_at": _("Updated at"),
+        "from_state": _("From"),
+        "to_state": _("To"),
+        "by": _("By"),
+        "at": _("At"),
+        "reason": _("Reason"),
+        "state": _("State"),
+        "owner": _("Owner"),
+        "due_date": _("Due date"),
+        "overdue": _("Overdue"),
+        "plan": _("Plan"),
+        "closing_note": _("Closing note"),
+    }
+
+
+def _safe(value: Any) -> Any:
+    if isinstance(value, str):
+        # Control characters are not allowed in the XML of a workbook.
+        return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
+    return value
+
+
+def _cell(sheet, value: Any, **style) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=_safe(value))
+    if isinstance(value, str):
+        cell.data_type = "s"  # never a formula, whatever the text
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell
+
+
+def _row(values: Iterable[Any]) -> list[Any]:
+    """Plain values where safe (cheaper to write); after `neutralise` no text starts with "="."""
+    return [_safe(value) for value in values]
+
+
+def _header(sheet, labels: Iterable[str]) -> list[WriteOnlyCell]:
+    return [_cell(sheet, label, font=_HEADER_FONT, fill=_HEADER_FILL) for label in labels]
+
+
+def _sheet(book: Workbook, title: str, widths: list[int]):
+    sheet = book.create_sheet(title=title)
+    for index, width in enumerate(widths):
+        sheet.column_dimensions[chr(ord("A") + index)].width = width
+    sheet.freeze_panes = "A2"
+    return sheet
+
+
+def write_xlsx(
+    report: Report,
+    data: dict[str, Any],
+    data_hash: str,
+    path: Path,
+    *,
+    progress: Progress,
+    total_values: int,
+) -> int:
+    """The workbook; returns the number of value rows written."""
+    book = Workbook(write_only=True)
+    _summary_sheet(book, report, data, data_hash)
+    _dimensions_sheet(book, data)
+    _children_sheet(book, data)
+    headers = _headers()
+    written = _stream_sheet(
+        book,
+        _("Indicator values"),
+        [headers[key] for key in selectors.VALUE_HEADERS],
+        selectors.value_rows(report),
+        widths=[12, 12, 24, 24, 10, 10, 30, 8, 12, 12, 12, 24, 16],
+        progress=lambda n: progress(min(n, total_values) * 100 // max(total_values, 1)),
+    )
+    _stream_sheet(
+        book,
+        _("Rectifications"),
+        [headers[key] for key in selectors.RECTIFICATION_HEADERS],
+        selectors.rectification_rows(report),
+        widths=[12, 12, 24, 10, 30, 12, 12, 12, 8, 30, 30],
+    )
+    _stream_sheet(
+        book,
+        _("Approvals"),
+        [headers[key] for key in selectors.APPROVAL_HEADERS],
+        selectors.approval_rows(report),
+        widths=[12, 12, 24, 24, 10, 10, 14, 16, 30],
+    )
+    book.save(str(path))
+    return written
+
+
+def _summary_sheet(book: Workbook, report: Report, data: dict[str, Any], data_hash: str) -> None:
+    sheet = book.create_sheet(title=_("Summary"))
+    sheet.column_dimensions["A"].width = 22
+    for letter in "BCDEFGHIJ":
+        sheet.column_dimensions[letter].width = 14
+    org = data["organization"]
+    sheet.append([_cell(sheet, _("Term report"), font=_TITLE_FONT)])
+    facts = [
+        (_("Organization"), f"{org['name']} ({org['code']})"),
+        (_("Range"), f"{data['range'][0]} – {data['range'][1]}"),
+        (_("Periods"), "、".join(p["name"] for p in data["periods"])),
+        (_("Framework"), data["frameworks"]),
+        (_("Snapshot"), f"#{report.pk}"),
+        (_("Generated at"), timezone.localtime().strftime("%Y-%m-%d %H:%M")),
+        (_("Data SHA-256"), data_hash),
+    ]
+    for label, value in facts:
+        sheet.append([_cell(sheet, label, font=_HEADER_FONT), _cell(sheet, value)])
+    sheet.append([])
+    sheet.append(
+        _header(
+            sheet,
+            [
+                _("Period"),
+                _("Score"),
+                _("Grade"),
+                _("Stars"),
+                _("Rank among siblings"),
+                _("Siblings"),
+                _("Rank among peers"),
+                _("Peers"),
+                _("Change vs. previous period"),
+                _("Completeness"),
+            ],
+        )
+    )
+    names = {p["id"]: p["name"] for p in data["periods"]}
+    for row in data["summary"]:
+        sheet.append(
+            _row(
+                [
+                    names[row["period"]],
+                    row.get("score"),
+                    row.get("grade") or None,
+                    row.get("stars"),
+                    row.get("rank_siblings"),
+                    row.get("siblings"),
+                    row.get("rank_peers"),
+                    row.get("peers"),
+                    row.get("change"),
+                    row.get("completeness"),
+                ]
+            )
+        )
+
+
+def _dimensions_sheet(book: Workbook, data: dict[str, Any]) -> None:
+    periods = data["periods"]
+    sheet = _sheet(book, _("Dimensions"), [10, 30, 20, *[14] * len(periods)])
+    sheet.append(
+        _header(sheet, [_("Code"), _("Dimension"), _("Axis"), *(p["name"] for p in periods)])
+    )
+    for dim in data["dimensions"]:
+        name = "    " * dim["depth"] + dim["name"]
+        sheet.append(_row([dim["code"], name, dim["axis"], *dim["scores"]]))
+
+
+def _children_sheet(book: Workbook, data: dict[str, Any]) -> None:
+    sheet = _sheet(book, _("Children"), [12, 30, 14, 12, 10, 8, 8, 12, 10, 12])
+    sheet.append(
+        _header(
+            sheet,
+            [
+                _("Code"),
+                _("Organization"),
+                _("Kind"),
+                _("Period"),
+                _("Score"),
+                _("Grade"),
+                _("Stars"),
+                _("Rank among siblings"),
+                _("Change vs. previous period"),
+                _("Completeness"),
+            ],
+        )
+    )
+    names = {p["id"]: p["name"] for p in data["periods"]}
+    for child in data["children"]:
+        for row in child["totals"]:
+            sheet.append(
+                _row(
+                    [
+                        child["code"],
+                        child["name"],
+                        child["kind"],
+                        names[row["period"]],
+                        row.get("score"),
+                        row.get("grade") or None,
+                        row.get("stars"),
+                        row.get("rank_siblings"),
+                        row.get("change"),
+                        row.get("completeness"),
+                    ]
+                )
+            )
+
+
+def _stream_sheet(
+    book: Workbook,
+    title: str,
+    headers: list[str],
+    rows: Iterator[tuple],
+    *,
+    widths: list[int],
+    progress: Progress | None = None,
+) -> int:
+    sheet = _sheet(book, title, widths)
+    sheet.append(_header(sheet, headers))
+    count = 0
+    for row in rows:
+        sheet.append(_row(row))
+        count += 1
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress(count)
+    return count
+
+
+def write_csv(report: Report, path: Path, *, progress: Progress, total_values: int) -> int:
+    """The raw values as UTF-8 CSV (with a byte-order mark, so Excel reads the Chinese)."""
+    headers = _headers()
+    count = 0
+    with open(path, "w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([headers[key] for key in selectors.VALUE_HEADERS])
+        for row in selectors.value_rows(report):
+            writer.writerow(_csv_row(row))
+            count += 1
+            if count % PROGRESS_EVERY == 0:
+                progress(min(count, total_values) * 100 // max(total_values, 1))
+    return count
+
+
+def _csv_row(row: tuple) -> list[Any]:
+    out = []
+    for value in row:
+        if value is None:
+            out.append("")
+        elif isinstance(value, bool):
+            out.append("true" if value else "false")
+        else:
+            out.append(_safe(value))
+    return out

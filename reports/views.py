@@ -1,0 +1,263 @@
+"""Pages of the reports app: the list, a new request, a report with its progress, its download,
+the verify page and the schedules (administrators).
+
+Every report is read through `Report.objects.restrict(user)`: outside the scope it is a 404. The
+detail page polls its progress block every second (htmx) until the report is done or failed.
+"""
+
+import hashlib
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.http import require_GET, require_http_methods
+
+from organizations.mixins import ScopedViewMixin
+from organizations.models import Organization
+from organizations.scope import roles_of
+
+from . import selectors, services
+from .choices import CONTENT_TYPES, ReportStatus
+from .forms import ReportRequestForm, ScheduleForm, VerifyForm
+from .models import Report, ReportSchedule
+
+
+def _require_role(request: HttpRequest) -> None:
+    if not roles_of(request.user):
+        raise Http404
+
+
+@login_required
+@require_GET
+def report_list(request: HttpRequest) -> HttpResponse:
+    """The user's reports and the scheduled ones in scope, and what was delivered to them."""
+    _require_role(request)
+    page = Paginator(selectors.reports_for(request.user), 25).get_page(request.GET.get("page"))
+    deliveries = list(selectors.deliveries_for(request.user)[:10])
+    return render(
+        request,
+        "reports/list.html",
+        {
+            "page": page,
+            "deliveries": deliveries,
+            "polling": any(report.is_active for report in page),
+            "may_schedule": selectors.may_schedule(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_new(request: HttpRequest) -> HttpResponse:
+    """Request a report: an organization in scope, a period kind and range, format, language."""
+    _require_role(request)
+    form = ReportRequestForm(request.POST or None, user=request.user)
+    if request.method == "GET" and request.GET.get("organization"):
+        form.initial["organization"] = request.GET["organization"]
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            report = services.request_report(
+                acting_user=request.user,
+                organization=data["organization"],
+                format=data["format"],
+                period_kind=data["period_kind"],
+                start=data["start"],
+                end=data["end"],
+                language=data["language"],
+            )
+        except services.ReportError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, _("Report #%(id)s was requested.") % {"id": report.pk})
+            return redirect("reports:detail", pk=report.pk)
+    chosen = _chosen_organization(request, form)
+    options = selectors.organizations_for_choice(request.user)
+    if chosen is not None and chosen not in options:
+        options.insert(0, chosen)
+    return render(
+        request,
+        "reports/new.html",
+        {"form": form, "options": options, "chosen": chosen},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _chosen_organization(request: HttpRequest, form) -> Organization | None:
+    value = form.data.get("organization") or form.initial.get("organization")
+    if not value or not str(value).isdigit():
+        return None
+    return Organization.objects.restrict(request.user).filter(pk=value).first()
+
+
+@login_required
+@require_GET
+def organization_options(request: HttpRequest) -> HttpResponse:
+    """The organizations in scope matching the search, as options (for the request form)."""
+    _require_role(request)
+    query = request.GET.get("q", "").strip()[:100]
+    return render(
+        request,
+        "reports/_organization_options.html",
+        {"options": selectors.organizations_for_choice(request.user, query)},
+    )
+
+
+class ReportObjectMixin(ScopedViewMixin):
+    model = Report
+
+    def get_object(self) -> Report:
+        return get_object_or_404(
+            self.get_queryset().select_related("organization", "requested_by", "schedule"),
+            pk=self.kwargs["pk"],
+        )
+
+
+class ReportDetailView(ReportObjectMixin, View):
+    """One report: its progress while it is made, then its snapshot facts and the download."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        report = self.get_object()
+        report.deliveries.filter(recipient=request.user, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+        return render(
+            request,
+            "reports/detail.html",
+            {"report": report, "periods": selectors.report_periods(report)},
+        )
+
+
+class ReportProgressView(ReportObjectMixin, View):
+    """The progress block alone, for the detail page to poll."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return render(request, "reports/_progress.html", {"report": self.get_object()})
+
+
+class ReportDownloadView(ReportObjectMixin, View):
+    """The snapshot's file, under its own name and type; nothing before it is done."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        report = self.get_object()
+        if report.status != ReportStatus.DONE or not report.file:
+            raise Http404
+        return FileResponse(
+            report.file.open("rb"),
+            as_attachment=True,
+            filename=report.filename,
+            content_type=CONTENT_TYPES[report.format],
+        )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    """Whether a file (or a SHA-256) matches a snapshot the user may see: which, and when.
+
+    Snapshots outside the user's scope are not searched: a match there would tell that such a
+    report exists.
+    """
+    _require_role(request)
+    form = VerifyForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data.get("file")
+        digest = form.cleaned_data.get("digest")
+        if upload:
+            hasher = hashlib.sha256()
+            for chunk in upload.chunks():
+                hasher.update(chunk)
+            digest = hasher.hexdigest()
+        matches = selectors.find_snapshots(request.user, digest)
+        result = {
+            "digest": digest,
+            "name": upload.name if upload else "",
+            "file_matches": [r for r in matches if r.sha256 == digest],
+            "data_matches": [r for r in matches if r.content_sha256 == digest],
+        }
+    status = 400 if request.method == "POST" and not form.is_valid() else 200
+    return render(request, "reports/verify.html", {"form": form, "result": result}, status=status)
+
+
+def _require_manager(request: HttpRequest) -> None:
+    if not selectors.may_schedule(request.user):
+        raise Http404
+
+
+@login_required
+@require_GET
+def schedule_list(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    return render(
+        request,
+        "reports/schedules.html",
+        {"schedules": selectors.schedules_for(request.user).prefetch_related("recipients")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def schedule_new(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    return _schedule_form(request, ReportSchedule())
+
+
+@method_decorator(login_required, name="dispatch")
+class ScheduleEditView(View):
+    """Change a schedule of the administrator's subtree."""
+
+    model = ReportSchedule
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        self.schedule = get_object_or_404(
+            ReportSchedule.objects.restrict(request.user, "manage"), pk=kwargs["pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return _schedule_form(request, self.schedule)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return _schedule_form(request, self.schedule)
+
+
+class ScheduleDeactivateView(ScheduleEditView):
+    """Stop a schedule; the reports it made stay."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        services.deactivate_schedule(self.schedule, acting_user=request.user)
+        messages.success(
+            request, _("Schedule “%(name)s” was deactivated.") % {"name": self.schedule.name}
+        )
+        return redirect("reports:schedules")
+
+
+def _schedule_form(request: HttpRequest, schedule: ReportSchedule) -> HttpResponse:
+    form = ScheduleForm(request.POST or None, instance=schedule, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save(commit=False)
+        saved.organization = form.cleaned_data["organization"]
+        services.save_schedule(saved, form.cleaned_data["recipients"], acting_user=request.user)
+        messages.success(request, _("Schedule “%(name)s” was saved.") % {"name": saved.name})
+        return redirect("reports:schedules")
+    chosen = _chosen_organization(request, form) if request.method == "POST" else None
+    if chosen is None and schedule.pk:
+        chosen = schedule.organization
+    options = selectors.organizations_for_choice(request.user, action="manage")
+    if chosen is not None and chosen not in options:
+        options.insert(0, chosen)
+    return render(
+        request,
+        "reports/schedule_form.html",
+        {"form": form, "schedule": schedule, "options": options, "chosen": chosen},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -1,0 +1,78 @@
+"""An auditor requests a term report in a real browser, watches it finish and downloads it."""
+
+import hashlib
+from unittest import mock
+
+import pytest
+
+from reports import services
+from reports.models import Report
+from tests.factories import PASSWORD
+
+from .conftest import login
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture
+def scored_periods(live_server, framework, tree, alice, bob, erin, dave):
+    from tests.reports.conftest import make_scored_period
+
+    return make_scored_period(
+        framework,
+        2026,
+        erin,
+        {
+            tree.a1a: (alice, {"C1.01": "12", "C2.01": "yes"}),
+            tree.a1b: (bob, {"C1.01": "9", "C2.01": "no"}),
+        },
+    )
+
+
+@pytest.fixture
+def framework(db):
+    import copy
+
+    from assessment import services
+    from tests.framework_data import SMALL_FRAMEWORK
+
+    return services.publish_framework(services.load_framework(copy.deepcopy(SMALL_FRAMEWORK)))
+
+
+def test_an_auditor_requests_watches_and_downloads_a_report(
+    page, live_server, scored_periods, tree
+):
+    login(page, live_server.url, "dave", PASSWORD)
+    page.goto(f"{live_server.url}/reports/")
+    page.get_by_role("link", name="新建报告").or_(
+        page.get_by_role("link", name="New report")
+    ).click()
+
+    page.fill("input[name=q]", "甲公司")
+    page.wait_for_selector(f"#org-select option[value='{tree.a.pk}']")
+    page.select_option("#org-select", str(tree.a.pk))
+    page.select_option("select[name=period_kind]", "year")
+    page.fill("input[name=start]", "2026-01-01")
+    page.fill("input[name=end]", "2026-12-31")
+    page.check("input[name=format][value=pdf]")
+    # The task is held back so the page can be seen following it (tasks run eagerly here).
+    with mock.patch("reports.services.enqueue"):
+        page.click("form button[type=submit]")
+        page.wait_for_selector("#report-progress[data-status=queued]")
+    report = Report.objects.get()
+
+    Report.objects.filter(pk=report.pk).update(status="running", progress=40, step="rendering")
+    page.wait_for_selector("#report-progress [data-progress='40']")
+    services.generate(report.pk)
+    page.wait_for_selector("#report-progress[data-status=done]", timeout=60000)
+    bar = page.locator("#report-progress [data-progress]")
+    assert bar.get_attribute("data-progress") == "100"
+    report.refresh_from_db()
+    assert page.locator("[data-sha256]").inner_text().strip() == report.sha256
+
+    with page.expect_download() as info:
+        page.click("[data-download]")
+    download = info.value
+    assert download.suggested_filename == report.filename
+    with open(download.path(), "rb") as handle:
+        assert hashlib.sha256(handle.read()).hexdigest() == report.sha256

@@ -1,0 +1,266 @@
+"""The reports pages: list, request, progress, download, verify, and who may see what."""
+
+import datetime
+import hashlib
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from reports.models import Report
+
+pytestmark = pytest.mark.django_db
+
+
+def request_data(org, **extra) -> dict:
+    return {
+        "organization": org.pk,
+        "period_kind": "year",
+        "start": "2025-01-01",
+        "end": "2026-12-31",
+        "format": "pdf",
+        "language": "zh-hans",
+        **extra,
+    }
+
+
+def test_an_auditor_requests_a_report_and_gets_its_snapshot(
+    scored, tree, dave, client_for, django_capture_on_commit_callbacks
+):
+    client = client_for(dave)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/reports/new/", request_data(tree.a1, format="xlsx"))
+
+    report = Report.objects.get()
+    assert response.status_code == 302
+    assert response.url == f"/reports/{report.pk}/"
+    page = client.get(response.url).content.decode()
+    assert report.sha256 in page
+    assert "hx-trigger" not in page  # done: no more polling
+    download = client.get(f"/reports/{report.pk}/download/")
+    assert download.status_code == 200
+    assert download["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert report.filename in download["Content-Disposition"]
+    assert hashlib.sha256(b"".join(download.streaming_content)).hexdigest() == report.sha256
+
+
+def test_a_queued_report_polls_its_progress(scored, tree, dave, client_for, make_report):
+    from unittest import mock
+
+    with mock.patch("reports.services.enqueue"):
+        report = make_report(dave, tree.a, "pdf")
+    Report.objects.filter(pk=report.pk).update(status="running", progress=42, step="rendering")
+
+    page = client_for(dave).get(f"/reports/{report.pk}/progress/").content.decode()
+
+    assert 'hx-trigger="every 1s"' in page
+    assert 'data-progress="42"' in page
+    assert client_for(dave).get(f"/reports/{report.pk}/download/").status_code == 404
+
+
+def test_the_list_shows_own_reports_in_a_bounded_number_of_queries(
+    scored, tree, dave, client_for, make_report, django_assert_max_num_queries
+):
+    for _ in range(3):
+        make_report(dave, tree.a, "csv")
+    client = client_for(dave)
+    with django_assert_max_num_queries(12):
+        page = client.get("/reports/").content.decode()
+    assert page.count("data-report=") == 3
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"start": "2026-12-31", "end": "2025-01-01"}, "before its start"),
+        ({"start": "2030-01-01", "end": "2030-12-31"}, "No opened period"),
+        ({"period_kind": "quarter"}, "No opened period"),
+    ],
+)
+def test_bad_ranges_get_a_clear_error_and_create_nothing(
+    scored, tree, dave, client_for, change, message
+):
+    response = client_for(dave).post("/reports/new/", request_data(tree.a, **change))
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Report.objects.exists()
+
+
+def test_a_secretary_cannot_request_a_report_on_a_sibling(scored, tree, alice, client_for):
+    response = client_for(alice).post("/reports/new/", request_data(tree.a1b))
+
+    assert response.status_code == 400
+    assert "no such organization in your scope" in response.content.decode()
+    assert not Report.objects.exists()
+
+
+def test_a_secretary_requests_one_for_her_own_branch(
+    scored, tree, alice, client_for, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(alice).post("/reports/new/", request_data(tree.a1a, format="csv"))
+    assert response.status_code == 302
+    assert Report.objects.get().status == "done"
+
+
+def test_a_siblings_report_is_404(scored, tree, alice, bob, client_for, make_report):
+    report = make_report(bob, tree.a1b, "csv")
+    client = client_for(alice)
+    for url in ("", "progress/", "download/"):
+        assert client.get(f"/reports/{report.pk}/{url}").status_code == 404
+
+
+def test_the_organization_search_offers_only_the_scope(tree, alice, carol, client_for):
+    assert (
+        "甲一第一支部" in client_for(carol).get("/reports/organizations/?q=甲一").content.decode()
+    )
+    page = client_for(alice).get("/reports/organizations/?q=甲一").content.decode()
+    assert "甲一第一支部" in page
+    assert "甲一第二支部" not in page
+
+
+def test_someone_without_a_role_finds_no_reports_pages(frank, client_for):
+    client = client_for(frank)
+    assert client.get("/reports/").status_code == 404
+    assert client.get("/reports/new/").status_code == 404
+
+
+# -- verify ---------------------------------------------------------------------------------
+
+
+def test_verify_finds_the_snapshot_of_an_unchanged_file(
+    scored, tree, dave, client_for, make_report
+):
+    report = make_report(dave, tree.a, "csv")
+    with report.file.open("rb") as handle:
+        content = handle.read()
+
+    page = client_for(dave).post(
+        "/reports/verify/", {"file": SimpleUploadedFile("copy.csv", content)}
+    )
+
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert 'data-result="match"' in text
+    assert f"#{report.pk}" in text
+
+
+def test_verify_finds_the_snapshot_from_the_printed_data_hash(
+    scored, tree, dave, client_for, make_report
+):
+    report = make_report(dave, tree.a, "pdf")
+
+    page = client_for(dave).post("/reports/verify/", {"digest": report.content_sha256.upper()})
+
+    assert 'data-result="match"' in page.content.decode()
+
+
+def test_verify_says_when_a_file_was_changed(scored, tree, dave, client_for, make_report):
+    report = make_report(dave, tree.a, "csv")
+    with report.file.open("rb") as handle:
+        content = handle.read().replace(b"6", b"9")
+
+    page = client_for(dave).post(
+        "/reports/verify/", {"file": SimpleUploadedFile("copy.csv", content)}
+    )
+
+    assert 'data-result="none"' in page.content.decode()
+
+
+def test_verify_does_not_reveal_snapshots_outside_the_scope(
+    scored, tree, alice, bob, client_for, make_report
+):
+    report = make_report(bob, tree.a1b, "csv")
+
+    page = client_for(alice).post("/reports/verify/", {"digest": report.sha256})
+
+    assert 'data-result="none"' in page.content.decode()
+
+
+def test_verify_refuses_a_file_too_large(tree, dave, client_for, settings):
+    settings.REPORTS_VERIFY_MAX_BYTES = 10
+
+    page = client_for(dave).post(
+        "/reports/verify/", {"file": SimpleUploadedFile("big.pdf", b"x" * 11)}
+    )
+
+    assert page.status_code == 400
+    assert "larger than" in page.content.decode()
+
+
+def test_verify_refuses_a_malformed_hash(tree, dave, client_for):
+    page = client_for(dave).post("/reports/verify/", {"digest": "abc"})
+
+    assert page.status_code == 400
+    assert "64 hexadecimal digits" in page.content.decode()
+
+
+# -- schedules ------------------------------------------------------------------------------
+
+
+def test_an_administrator_creates_edits_and_deactivates_a_schedule(tree, erin, dave, client_for):
+    from reports.models import ReportSchedule
+
+    client = client_for(erin)
+    assert client.get("/reports/schedules/new/").status_code == 200
+    response = client.post(
+        "/reports/schedules/new/",
+        {
+            "name": "季度汇总",
+            "organization": tree.group.pk,
+            "targets": "committees",
+            "formats": ["pdf", "xlsx"],
+            "language": "zh-hans",
+            "trigger": "period_closed",
+            "day_of_month": 1,
+            "period_kind": "quarter",
+            "recipients": [dave.pk],
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302
+    schedule = ReportSchedule.objects.get()
+    assert schedule.formats == ["pdf", "xlsx"]
+    assert list(schedule.recipients.all()) == [dave]
+    assert schedule.created_by == erin
+    assert "季度汇总" in client.get("/reports/schedules/").content.decode()
+
+    edit = client.get(f"/reports/schedules/{schedule.pk}/")
+    assert edit.status_code == 200
+    response = client.post(f"/reports/schedules/{schedule.pk}/deactivate/")
+    assert response.status_code == 302
+    schedule.refresh_from_db()
+    assert not schedule.active
+
+
+def test_a_schedule_with_a_bad_day_is_refused(tree, erin, client_for):
+    from reports.models import ReportSchedule
+
+    response = client_for(erin).post(
+        "/reports/schedules/new/",
+        {
+            "name": "x",
+            "organization": tree.group.pk,
+            "targets": "root",
+            "formats": ["pdf"],
+            "language": "zh-hans",
+            "trigger": "monthly",
+            "day_of_month": 31,
+            "period_kind": "year",
+        },
+    )
+    assert response.status_code == 400
+    assert not ReportSchedule.objects.exists()
+
+
+def test_schedules_are_for_administrators_only(tree, dave, carol, client_for):
+    for user in (dave, carol):
+        assert client_for(user).get("/reports/schedules/").status_code == 404
+        assert client_for(user).get("/reports/schedules/new/").status_code == 404
+
+
+def test_requests_by_date_use_the_periods_inside_the_range(scored, tree, dave, make_report):
+    report = make_report(
+        dave, tree.a, "csv", start=datetime.date(2026, 1, 1), end=datetime.date(2026, 12, 31)
+    )
+    assert report.period_ids == [scored[1].pk]
