@@ -7,3 +7,10 @@ class DashboardsConfig(AppConfig):
 
     name = "dashboards"
     verbose_name = _("Dashboards")
+
+    def ready(self) -> None:
+        from assessment.signals import scores_written
+
+        from .selectors import scores_changed
+
+        scores_written.connect(scores_changed, dispatch_uid="dashboards.scores_changed")

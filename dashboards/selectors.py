@@ -30,6 +30,7 @@ from assessment.selectors.browse import engine_language
 from organizations.choices import Action
 from organizations.models import Organization
 from organizations.scope import scope_prefixes
+from partybuild import versions
 
 from . import selectors_subtree as subtree
 from .selectors_submitted import Provisional, provisional_scores
@@ -429,7 +430,12 @@ def dashboard(
         children=children,
         trend=[TrendPoint(p, own_trend.get(p.pk), averages.get(p.pk)) for p in trend],
         grades=subtree.grade_distribution(user, period, organization, spec, lang),
-        weak=subtree.weak_indicators(period, organization, spec, lang),
+        # The one aggregate over every indicator of the subtree: kept until scores change.
+        weak=versions.remember(
+            f"weak:{period.pk}:{organization.pk}:{lang}",
+            [scores_version(period.pk)],
+            lambda: subtree.weak_indicators(period, organization, spec, lang),
+        ),
         submitted=submitted,
     )
     if submitted:
@@ -439,6 +445,16 @@ def dashboard(
             child.provisional = provisional.get(child.id)
         subtree.add_provisional(board.weak, provisional.values())
     return board
+
+
+def scores_version(period_id: int) -> str:
+    """The data version of a period's stored scores (partybuild.versions)."""
+    return f"scores:{period_id}"
+
+
+def scores_changed(sender, *, period_id: int, **kwargs) -> None:
+    """Receiver of assessment's `scores_written`: what was cached from the scores is stale."""
+    versions.bump_on_commit(scores_version(period_id))
 
 
 def own_submission_id(period: Period, organization: Organization) -> int | None:

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from organizations.models import Organization
+from partybuild import versions
 
 
 @dataclass
@@ -47,7 +49,16 @@ def rectification_summary(user, organization: Organization) -> RectificationSumm
         from rectification.selectors import dashboard_summary
     except ImportError:
         return None
-    summary = dashboard_summary(user, organization, None)
+    from rectification.services import VERSION
+
+    # The organization was read through the scope, so its whole subtree is the reader's: the
+    # summary is the same for every reader and is kept until an item changes (or the day does,
+    # which makes items overdue).
+    summary = versions.remember(
+        f"rectifications:{organization.pk}:{timezone.localdate().isoformat()}",
+        [VERSION],
+        lambda: dashboard_summary(user, organization, None),
+    )
     return RectificationSummary(
         open=int(_get(summary, "open") or 0),
         overdue=int(_get(summary, "overdue") or 0),

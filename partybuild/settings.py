@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns locked-out logins into its response.
@@ -231,6 +232,8 @@ SPECTACULAR_SETTINGS = {
         "PeriodKindEnum": "assessment.choices.PeriodKind",
         "PeriodStatusEnum": "assessment.choices.PeriodStatus",
         "SubmissionStateEnum": "assessment.choices.SubmissionState",
+        "RectificationStateEnum": "rectification.models.Rectification.State",
+        "LanguageEnum": LANGUAGES,
     },
 }
 
@@ -263,6 +266,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.run_schedules",
         "schedule": crontab(minute="*/15"),
     },
+    "audit-verify": {
+        "task": "audit.verify_chain",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 # Peer ranks across the whole period are refreshed at most this often (seconds) after approvals.
 SCORES_PEER_RANK_DELAY = env_int("SCORES_PEER_RANK_DELAY", 60)
@@ -293,3 +300,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Audit trail: proxies (addresses or networks) whose X-Forwarded-For is believed; none by default,
+# so the recorded address is REMOTE_ADDR (see docs/audit.md).
+AUDIT_TRUSTED_PROXIES = env_list("AUDIT_TRUSTED_PROXIES")

@@ -128,6 +128,10 @@ class Rectification(models.Model):
         indexes = [
             models.Index(fields=["organization", "state"], name="rect_org_state"),
             models.Index(fields=["state", "due_date"], name="rect_state_due"),
+            # The most urgent unclosed items first (dashboards): read in index order.
+            models.Index(
+                fields=["due_date", "id"], condition=~Q(state="closed"), name="rect_unclosed_due"
+            ),
         ]
 
     def __str__(self) -> str:

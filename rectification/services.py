@@ -28,6 +28,7 @@ from assessment.services.evidence import EvidenceRefused, inspect_upload
 from organizations.choices import Action, Role
 from organizations.models import RoleAssignment
 from organizations.scope import can, scope_prefixes
+from partybuild import versions
 
 from .models import Rectification, RectificationEvent, RectificationEvidence, due_days
 
@@ -41,6 +42,8 @@ EDITABLE = (State.OPEN, State.IN_PROGRESS)
 # The Notice kind of an overdue item; portal notices are written once assessment's NoticeKind
 # knows it (until then only the e-mail goes out: an unknown kind would break the notices page).
 OVERDUE_NOTICE_KIND = "rect_overdue"
+# The data version of the items (partybuild.versions): dashboards cache their summaries by it.
+VERSION = "rectification"
 
 
 class RectificationError(ValueError):
@@ -206,6 +209,7 @@ def open_for_scores(period_id: int, submission_ids: list[int] | None = None) -> 
             summary=f"{len(new)} rectification item(s) opened from scores",
             after={"items": sorted(f"{f.organization_id}:{f.code}" for f in new)[:500]},
         )
+        versions.bump_on_commit(VERSION)
     return len(new)
 
 
@@ -306,6 +310,7 @@ def _save(item: Rectification, to_state: str, *, by, note: str, before: dict, fi
     item.state = to_state
     item.version += 1
     item.save(update_fields=[*fields, "state", "version", "updated_at"])
+    versions.bump_on_commit(VERSION)
     RectificationEvent.objects.create(
         rectification=item, from_state=from_state, to_state=to_state, by=by, note=note
     )

@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessment', '0003_scores'),
+        ("assessment", "0003_scores"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notice',
-            name='kind',
-            field=models.CharField(choices=[('returned', 'Submission returned'), ('approved', 'Submission approved'), ('reminder', 'Deadline reminder'), ('reopened', 'Submission reopened'), ('rect_overdue', 'Rectification overdue'), ('report', 'Report ready')], max_length=20, verbose_name='kind'),
+            model_name="notice",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("returned", "Submission returned"),
+                    ("approved", "Submission approved"),
+                    ("reminder", "Deadline reminder"),
+                    ("reopened", "Submission reopened"),
+                    ("rect_overdue", "Rectification overdue"),
+                    ("report", "Report ready"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
     ]

@@ -343,3 +343,48 @@ def test_open_rectifications_of_the_subtree_are_counted(client_for, erin, tree, 
     summary = response.context["rectifications"]
     assert (summary.open, summary.overdue, summary.closed) == (1, 1, 0)
     assert "C1.01" in response.content.decode().split('id="rectifications"')[1]
+
+
+# -- what is cached, and when it is not any more ---------------------------------------------
+
+
+def test_the_weak_indicators_follow_a_new_approval(
+    client_for, erin, tree, scored, django_capture_on_commit_callbacks
+):
+    """They are cached per period; rescoring a subject (here: reopen and approve again with
+    other values) must show at once."""
+    from assessment.models import Submission
+    from assessment.services import submissions
+
+    client = client_for(erin)
+    before = {i["name"]: i["average"] for i in chart_data(client.get(url(tree.group)))["weak"]}
+    assert before["C1.01 理论学习次数"] == 62.5
+    submission = Submission.objects.get(period=scored.current, organization=tree.a1b)
+    with django_capture_on_commit_callbacks(execute=True):  # the rescore runs after commit
+        submission = submissions.reopen(submission, reason="recount", acting_user=erin)
+        submissions.save_values(
+            submission, {"C1.01": "0"}, version=submission.version, acting_user=erin
+        )
+        submissions.approve(submissions.submit(submission, acting_user=erin), acting_user=erin)
+    after = {i["name"]: i["average"] for i in chart_data(client.get(url(tree.group)))["weak"]}
+    assert after["C1.01 理论学习次数"] < before["C1.01 理论学习次数"]
+
+
+def test_the_rectification_counts_follow_a_closure(
+    client_for, erin, tree, scored, django_capture_on_commit_callbacks
+):
+    """Cached until an item changes: confirming a closure moves the counts at once."""
+    from rectification.models import Rectification
+
+    item = Rectification.objects.filter(organization__path__startswith=tree.a.path).first()
+    assert item is not None, "the scores opened no rectification item in A's subtree"
+    client = client_for(erin)
+    before = client.get(url(tree.a)).context["rectifications"]
+    Rectification.objects.filter(pk=item.pk).update(state=Rectification.State.CLOSURE_REQUESTED)
+    item.refresh_from_db()
+    from rectification import services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.confirm(item, acting_user=erin, version=item.version)
+    after = client.get(url(tree.a)).context["rectifications"]
+    assert (after.open, after.closed) == (before.open - 1, before.closed + 1)
