@@ -84,7 +84,7 @@ def test_only_get_is_accepted(client_for, erin, tree, scored):
 
 
 def test_the_tiles_show_the_stored_total(client_for, erin, tree, scored):
-    response = client_for(erin).get(url(tree.group))
+    response = client_for(erin).get(url(tree.group), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     total = Rollup.objects.get(period=scored.current, organization=tree.group, dimension="")
     score = tile(response, "score")

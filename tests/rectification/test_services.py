@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.utils import translation
 
 from rectification import services, tasks
 from rectification.models import Rectification
@@ -46,9 +47,12 @@ def test_an_auditor_may_look_but_not_change(weak_item, dave):
 
 
 def test_evidence_is_required_and_nothing_changes_without_it(weak_item, alice):
-    with pytest.raises(services.RectificationError, match="evidence"):
+    with translation.override("en"), pytest.raises(services.RectificationError, match="evidence"):
         services.request_closure(weak_item, acting_user=alice, version=1, closing_note="Done")
-    with pytest.raises(services.RectificationError, match="closing note"):
+    with (
+        translation.override("en"),
+        pytest.raises(services.RectificationError, match="closing note"),
+    ):
         services.request_closure(
             weak_item, acting_user=alice, version=1, closing_note=" ", files=[pdf()]
         )
@@ -77,7 +81,7 @@ def test_a_closed_item_cannot_be_changed(weak_item, alice, carol):
 
 
 def test_a_due_date_before_opening_is_refused(weak_item, alice):
-    with pytest.raises(services.RectificationError, match="before"):
+    with translation.override("en"), pytest.raises(services.RectificationError, match="before"):
         services.update(weak_item, acting_user=alice, version=1, due_date=datetime.date(2000, 1, 1))
 
 

@@ -79,7 +79,9 @@ def test_the_list_shows_own_reports_in_a_bounded_number_of_queries(
 def test_bad_ranges_get_a_clear_error_and_create_nothing(
     scored, tree, dave, client_for, change, message
 ):
-    response = client_for(dave).post("/reports/new/", request_data(tree.a, **change))
+    response = client_for(dave).post(
+        "/reports/new/", request_data(tree.a, **change), HTTP_ACCEPT_LANGUAGE="en"
+    )
 
     assert response.status_code == 400
     assert message in response.content.decode()
@@ -87,7 +89,9 @@ def test_bad_ranges_get_a_clear_error_and_create_nothing(
 
 
 def test_a_secretary_cannot_request_a_report_on_a_sibling(scored, tree, alice, client_for):
-    response = client_for(alice).post("/reports/new/", request_data(tree.a1b))
+    response = client_for(alice).post(
+        "/reports/new/", request_data(tree.a1b), HTTP_ACCEPT_LANGUAGE="en"
+    )
 
     assert response.status_code == 400
     assert "no such organization in your scope" in response.content.decode()
@@ -181,7 +185,9 @@ def test_verify_refuses_a_file_too_large(tree, dave, client_for, settings):
     settings.REPORTS_VERIFY_MAX_BYTES = 10
 
     page = client_for(dave).post(
-        "/reports/verify/", {"file": SimpleUploadedFile("big.pdf", b"x" * 11)}
+        "/reports/verify/",
+        {"file": SimpleUploadedFile("big.pdf", b"x" * 11)},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
 
     assert page.status_code == 400
@@ -189,7 +195,7 @@ def test_verify_refuses_a_file_too_large(tree, dave, client_for, settings):
 
 
 def test_verify_refuses_a_malformed_hash(tree, dave, client_for):
-    page = client_for(dave).post("/reports/verify/", {"digest": "abc"})
+    page = client_for(dave).post("/reports/verify/", {"digest": "abc"}, HTTP_ACCEPT_LANGUAGE="en")
 
     assert page.status_code == 400
     assert "64 hexadecimal digits" in page.content.decode()
