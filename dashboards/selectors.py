@@ -306,10 +306,11 @@ def _trend(
     peers' average per period (one query)."""
     ids = [p.pk for p in periods]
     scores: dict[int, dict[int, float | None]] = defaultdict(dict)
+    # The ids as a subquery rather than an OR over a join: the roll-up key's index then serves.
+    family = Organization.objects.filter(Q(pk=organization.pk) | Q(parent=organization))
     rows = (
         Rollup.objects.restrict(user)
-        .filter(period_id__in=ids, dimension=TOTAL)
-        .filter(Q(organization=organization) | Q(organization__parent=organization))
+        .filter(period_id__in=ids, dimension=TOTAL, organization_id__in=family.values("pk"))
         .order_by()
         .values_list("organization_id", "period_id", "score")
     )
@@ -429,8 +430,13 @@ def dashboard(
         timeliness=subtree.timeliness(user, period, organization, now=timezone.now()),
         children=children,
         trend=[TrendPoint(p, own_trend.get(p.pk), averages.get(p.pk)) for p in trend],
-        grades=subtree.grade_distribution(user, period, organization, spec, lang),
-        # The one aggregate over every indicator of the subtree: kept until scores change.
+        grades=versions.remember(
+            f"grades:{period.pk}:{organization.pk}:{lang}",
+            [scores_version(period.pk)],
+            lambda: subtree.grade_distribution(user, period, organization, spec, lang),
+        ),
+        # Aggregates over the whole subtree's scores, the same for every reader of the
+        # organization (it was read through the scope): kept until the scores change.
         weak=versions.remember(
             f"weak:{period.pk}:{organization.pk}:{lang}",
             [scores_version(period.pk)],
