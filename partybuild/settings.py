@@ -271,6 +271,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=15),
     },
 }
+# Report generation on its own queue when set (workers started with -Q <name> take it);
+# by default it shares the default queue with everything else.
+CELERY_REPORTS_QUEUE = env_str("CELERY_REPORTS_QUEUE", "")
+if CELERY_REPORTS_QUEUE:
+    CELERY_TASK_ROUTES = {"reports.generate": {"queue": CELERY_REPORTS_QUEUE}}
 # Peer ranks across the whole period are refreshed at most this often (seconds) after approvals.
 SCORES_PEER_RANK_DELAY = env_int("SCORES_PEER_RANK_DELAY", 60)
 
@@ -300,6 +305,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# The portal's address as users reach it, for links in e-mails ("" gives paths only).
+PORTAL_URL = env_str("PORTAL_URL", "")
+# Rectification items are due this many days after they open.
+RECTIFICATION_DUE_DAYS = env_int("RECTIFICATION_DUE_DAYS", 60)
+# The largest file the report verification page reads.
+REPORTS_VERIFY_MAX_BYTES = env_int("REPORTS_VERIFY_MAX_BYTES", 1024 * 1024 * 1024)
 
 # Audit trail: proxies (addresses or networks) whose X-Forwarded-For is believed; none by default,
 # so the recorded address is REMOTE_ADDR (see docs/audit.md).
