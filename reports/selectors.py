@@ -234,8 +234,7 @@ def _peer_counts(org: Organization, period_ids: list[int]) -> dict[int, int]:
 
 
 def _sibling_counts(org: Organization, period_ids: list[int]) -> dict[int, int]:
-    if org.parent_id is None:
-        return {}
+    """How many organizations were ranked with it per period (for a root: the roots)."""
     rows = (
         Rollup.objects.filter(
             period_id__in=period_ids,

@@ -196,3 +196,12 @@ def test_generating_is_audited(scored, tree, dave, make_report):
     entry = AuditEntry.objects.get(kind="report.generated")
     assert entry.target == f"report:{report.pk}"
     assert entry.after["sha256"] == report.sha256
+
+
+def test_the_root_is_ranked_among_the_roots(scored, tree, erin, make_report):
+    """The group's summary says how many were ranked with it (it printed "1/None" before)."""
+    report = make_report(erin, tree.group, "csv")
+
+    summary = selectors.report_data(report)["summary"]
+    assert [row["siblings"] for row in summary] == [1, 1]
+    assert all(row["rank_siblings"] == 1 for row in summary)

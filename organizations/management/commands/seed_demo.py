@@ -69,6 +69,9 @@ class Command(BaseCommand):
         if scored := score_demo_periods():
             self.stdout.write(_("Scores and roll-ups: %(n)d periods.") % {"n": scored})
         load_demo_rectifications()
+        from reports.demo import load_demo_reports
+
+        load_demo_reports()
 
     def _print_summary(self, summary: demo.DemoSummary) -> None:
         kinds = summary.organizations
