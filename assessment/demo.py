@@ -120,6 +120,8 @@ def _value(indicator, strength: float, rng: random.Random):
         return max(0, int(rng.gauss(expected, 0.8)))
     if indicator.value_type == "boolean":
         return rng.random() < strength + 0.1
+    if indicator.code.startswith(BUSINESS_RESULTS):
+        return _business_value(indicator, strength, rng)
     target = indicator.target
     if target is None:
         target = 100.0 if indicator.value_type == "percentage" else 10.0
@@ -132,6 +134,20 @@ def _value(indicator, strength: float, rng: random.Random):
     if indicator.value_type == "count":
         return max(0, round(value))
     return round(value, 1)
+
+
+BUSINESS_RESULTS = "B1."  # the shipped framework's core business results
+OPERATING_GRADE = "B1.03"  # the regulator's operating assessment: A=4 … D=1
+
+
+def _business_value(indicator, strength: float, rng: random.Random):
+    """Business results follow a unit's party-building strength only in part (the document's
+    claim, which the effectiveness page measures); the market and the trade do the rest."""
+    mixed = 0.6 * strength + 0.4 * rng.random()
+    if indicator.code == OPERATING_GRADE:
+        return min(4, max(1, round(1 + 3 * mixed + rng.gauss(0, 0.3))))
+    target = indicator.target if indicator.target is not None else 10.0
+    return round(target * (0.4 + mixed) + rng.gauss(0, abs(target) * 0.15), 1)
 
 
 def _fill(period: Period, framework: Framework, *, closed: bool, users: dict) -> int:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from django.db.models import Avg, Count, Exists, OuterRef, Q
 from django.utils import timezone
 
-from assessment.choices import SubjectUnit
+from assessment.choices import PeriodStatus, SubjectUnit
 from assessment.models import Period, Rollup
 from assessment.scoring import Framework as EngineFramework
 from assessment.selectors import engine_framework
@@ -244,10 +244,16 @@ def rolled_up_periods(organization: Organization) -> list[Period]:
     )
 
 
+FINAL = (PeriodStatus.CLOSED, PeriodStatus.LOCKED)
+
+
 def pick_period(periods: list[Period], period_id: int | None) -> Period | None:
-    """The period asked for when it has roll-ups, else the latest one that has."""
+    """The period asked for when it has roll-ups; else the latest closed one, whose results are
+    final (an open period counts its missing submissions as zero until they come in, which
+    reads as a collapse early in the year); else the latest one. `periods` is newest first."""
     chosen = next((p for p in periods if p.pk == period_id), None)
-    return chosen or (periods[0] if periods else None)
+    final = next((p for p in periods if p.status in FINAL), None)
+    return chosen or final or (periods[0] if periods else None)
 
 
 def heat_dimensions(spec: EngineFramework, lang: str) -> list[DimensionInfo]:

@@ -4,7 +4,7 @@
     .venv/bin/python scripts/screenshots.py [http://127.0.0.1:8000]
 
 Uses Debian's Chromium through Playwright, like the browser tests. Pages are listed per demo
-account; each PNG lands in docs/img/ named after the account and the page.
+account; each PNG lands in docs/img/ named after the role and the page.
 """
 
 import sys
@@ -24,22 +24,60 @@ FLAGS = [
 ]
 OUT = Path(__file__).resolve().parent.parent / "docs" / "img"
 
-# A path, or "@first-submission": the first submission linked from the page before.
+# What to do before the shot: a path to open; "@first-submission" (the first submission linked
+# from the page before); "@click:<selector>" (follow the first link matching it); or
+# "@explain" (open the explanation panel of the first score on the page).
+# Each account's shots are (file name, step); file names start with the role shown.
 PAGES = {
-    "secretary": [("home", "/"), ("submission", "@first-submission")],
-    "reviewer": [
-        ("home", "/"),
-        ("submission", "@first-submission"),
-        ("completeness", "/assessment/completeness/"),
-        ("tree", "/organizations/"),
-        ("frameworks", "/assessment/frameworks/"),
+    "secretary": [
+        ("secretary-home", "/"),
+        ("secretary-submission", "@first-submission"),
+        ("secretary-dashboard", "/dashboards/"),
     ],
-    "auditor": [("tree", "/organizations/"), ("frameworks", "/assessment/frameworks/")],
+    "secretary2": [
+        ("secretary-rectification", "/rectification/?state="),  # every state: theirs are closed
+        ("secretary-rectification", "@click:a[href*='/rectification/rectifications/']"),
+    ],
+    "reviewer": [
+        ("reviewer-home", "/"),
+        ("reviewer-submission", "@first-submission"),
+        ("reviewer-completeness", "/assessment/completeness/"),
+        ("reviewer-tree", "/organizations/"),
+        ("reviewer-frameworks", "/assessment/frameworks/"),
+        ("reviewer-dashboard", "/dashboards/"),
+        ("reviewer-explain", "@explain"),
+        ("reviewer-effectiveness", "@click:a[href*='/effectiveness/']"),
+        ("reviewer-rectification", "/rectification/?state=closure_requested"),
+    ],
+    "auditor": [
+        ("auditor-dashboard", "/"),
+        ("auditor-tree", "/organizations/"),
+        ("auditor-frameworks", "/assessment/frameworks/"),
+        ("auditor-report", "/reports/1/"),  # the demo's term report
+        ("auditor-audit", "/audit/"),
+    ],
     "admin": [
-        ("import", "/organizations/import/"),
-        ("periods", "/assessment/periods/"),
+        ("admin-import", "/organizations/import/"),
+        ("admin-periods", "/assessment/periods/"),
+        ("admin-schedules", "/reports/schedules/"),
     ],
 }
+
+
+def _step(page, base: str, step: str) -> None:
+    if step == "@first-submission":
+        page.locator("a[href*='/assessment/submissions/']").first.click()
+    elif step.startswith("@click:"):
+        page.keyboard.press("Escape")  # close a panel left open by the step before
+        page.wait_for_timeout(400)
+        page.locator(step.removeprefix("@click:")).first.click()
+    elif step == "@explain":
+        page.locator("[data-explain-url]").first.click()
+        page.locator("#explain-panel").wait_for(state="visible")
+        page.wait_for_timeout(500)  # the panel slides in
+    else:
+        page.goto(base + step)
+    page.wait_for_load_state("networkidle")
 
 
 def shoot(base: str, pages: dict[str, list[tuple[str, str]]] = PAGES) -> list[Path]:
@@ -55,15 +93,13 @@ def shoot(base: str, pages: dict[str, list[tuple[str, str]]] = PAGES) -> list[Pa
             page.fill("input[name=password]", PASSWORD)
             page.locator("form button").last.click()
             page.wait_for_load_state("networkidle")
-            for name, path in visits:
-                if path == "@first-submission":
-                    page.locator("a[href*='/assessment/submissions/']").first.click()
-                else:
-                    page.goto(base + path)
-                page.wait_for_load_state("networkidle")
-                target = OUT / f"{username}-{name}.png"
+            for name, step in visits:
+                _step(page, base, step)
+                page.wait_for_timeout(300)  # charts finish their animation
+                target = OUT / f"{name}.png"
                 page.screenshot(path=str(target), full_page=False)
-                written.append(target)
+                if target not in written:
+                    written.append(target)
             context.close()
         browser.close()
     return written

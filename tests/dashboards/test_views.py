@@ -176,6 +176,17 @@ def test_the_latest_period_with_scores_is_the_default(client_for, erin, tree, sc
     assert response.context["period"] == scored.current
 
 
+def test_the_latest_closed_period_is_the_default_over_an_open_one(client_for, erin, tree, scored):
+    """An open period's scores count missing submissions as zero: final results come first."""
+    from assessment.services import periods
+
+    periods.close_period(scored.previous, acting_user=erin)
+    response = client_for(erin).get(url(tree.group))
+    assert response.context["period"] == scored.previous
+    chosen = client_for(erin).get(url(tree.group), {"period": scored.current.pk})
+    assert chosen.context["period"] == scored.current
+
+
 def test_an_earlier_period_can_be_chosen(client_for, erin, tree, scored):
     response = client_for(erin).get(url(tree.group, period=scored.previous.pk))
     assert response.context["period"] == scored.previous
