@@ -154,7 +154,10 @@ def notices(request: HttpRequest) -> HttpResponse:
         "assessment/notices.html",
         {
             "page": page,
-            "items": [(notice, notice_services.notice_text(notice)) for notice in page],
+            "items": [
+                (notice, notice_services.notice_text(notice), notice_services.notice_link(notice))
+                for notice in page
+            ],
             "unread": queues.unread_notice_count(request.user),
         },
     )

@@ -65,13 +65,27 @@ def notice_text(notice: Notice) -> str:
         # Report deliveries carry their whole text (title and link), made by the reports app.
         NoticeKind.REPORT: "%(reason)s",
     }
+    reason = notice.reason
+    if notice.kind == NoticeKind.REPORT and (link := notice_link(notice)):
+        reason = reason.removesuffix(link).rstrip()  # the link is the notice's own
     deadline = notice.submission.period.deadline.isoformat() if notice.submission else ""
     return texts[notice.kind] % {
         "subject": subject,
         "period": period,
-        "reason": notice.reason,
+        "reason": reason,
         "deadline": deadline,
     }
+
+
+def notice_link(notice: Notice) -> str:
+    """Where the notice leads: its submission, or the address a report notice ends with."""
+    if notice.submission_id:
+        return reverse("assessment:submission", args=[notice.submission_id])
+    if notice.kind == NoticeKind.REPORT:
+        last = notice.reason.rsplit(None, 1)[-1] if notice.reason.strip() else ""
+        if last.startswith(("/", "http://", "https://")):
+            return last
+    return ""
 
 
 def _mail(items: list[tuple[Notice, Submission]]) -> None:

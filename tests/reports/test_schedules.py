@@ -125,6 +125,14 @@ def test_recipients_get_one_notice_and_one_email(
     message = next(m for m in mail.outbox if m.to == [dave.email])
     assert "/reports/" in message.body
     assert all(d.emailed for d in ReportDelivery.objects.all())
+    # In the portal too: one notice per delivery, with the link on the notices page.
+    from assessment.choices import NoticeKind
+    from assessment.models import Notice
+
+    assert Notice.objects.filter(user=dave, kind=NoticeKind.REPORT).count() == committee_a
+    assert Notice.objects.filter(user=erin, kind=NoticeKind.REPORT).count() == (
+        committee_a + committee_b
+    )
 
 
 def test_a_delivered_report_is_listed_for_its_recipient(
@@ -187,3 +195,17 @@ def test_the_beat_task_runs_the_schedules(scored, tree, erin, on_close):
     with mock.patch("reports.services.enqueue"):
         ids = run_schedules.apply().get()
     assert len(ids) == 4
+
+
+def test_a_report_notice_links_to_the_report(
+    scored, tree, erin, dave, on_close, client_for, django_capture_on_commit_callbacks
+):
+    period_services.close_period(scored[1], acting_user=erin)
+    run(django_capture_on_commit_callbacks)
+    report = Report.objects.filter(schedule=on_close, organization=tree.a).first()
+
+    page = client_for(dave).get("/assessment/notices/").content.decode()
+    # The notice's text (in the report's language) is the link; the address is not repeated.
+    text = page.split(f'<a href="/reports/{report.pk}/">')[1].split("</a>")[0]
+    assert f"#{report.pk}" in text
+    assert "/reports/" not in text
