@@ -15,7 +15,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.files.storage import default_storage
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.urls import reverse
@@ -24,7 +23,12 @@ from django.utils.translation import gettext as _
 
 from assessment.choices import NoticeKind, PeriodStatus, RubricKind, SubjectUnit
 from assessment.models import Indicator, Notice, Period, SubjectScore
-from assessment.services.evidence import EvidenceRefused, inspect_upload
+from assessment.services.evidence import (
+    EvidenceRefused,
+    inspect_upload,
+    original_name,
+    store_content,
+)
 from organizations.choices import Action, Role
 from organizations.models import RoleAssignment
 from organizations.scope import can, scope_prefixes
@@ -435,22 +439,15 @@ def _store_evidence(
 ) -> RectificationEvidence:
     """Stored under its SHA-256 like submission evidence; the user's file name is only a record."""
     content_type, sha256, size = facts
-    name = os.path.basename((uploaded_file.name or "").replace("\\", "/")).strip()
-    name = "".join(ch for ch in name if ch.isprintable())[-255:] or "evidence"
     evidence = RectificationEvidence(
         rectification=item,
-        original_name=name,
+        original_name=original_name(uploaded_file),
         content_type=content_type,
         size=size,
         sha256=sha256,
         uploaded_by=user,
     )
-    stored_as = evidence.file.field.generate_filename(evidence, "upload")
-    if default_storage.exists(stored_as):
-        evidence.file.name = stored_as
-    else:
-        evidence.file.save("upload", uploaded_file, save=False)
-    evidence.save()
+    store_content(evidence, uploaded_file)
     return evidence
 
 

@@ -132,7 +132,8 @@ def inspect_upload(uploaded_file: File) -> tuple[str, str, int]:
     return content_type, digest.hexdigest(), size
 
 
-def _original_name(uploaded_file: File) -> str:
+def original_name(uploaded_file: File) -> str:
+    """The user's file name, kept only as a record: no path, printable, at most 255 characters."""
     name = os.path.basename((uploaded_file.name or "").replace("\\", "/")).strip()
     name = "".join(ch for ch in name if ch.isprintable())
     return name[-255:] or "evidence"
@@ -173,19 +174,25 @@ def add_evidence(
     evidence = Evidence(
         submission=submission,
         indicator=indicator,
-        original_name=_original_name(uploaded_file),
+        original_name=original_name(uploaded_file),
         content_type=content_type,
         size=size,
         sha256=sha256,
         uploaded_by=acting_user,
     )
-    stored_as = evidence.file.field.generate_filename(evidence, "upload")
-    if default_storage.exists(stored_as):
-        evidence.file.name = stored_as
-    else:
-        evidence.file.save("upload", uploaded_file, save=False)
-    evidence.save()
+    store_content(evidence, uploaded_file)
     return evidence
+
+
+def store_content(record, uploaded_file: File) -> None:
+    """Save a record whose `file` is named by the content's hash: content stored already (the
+    same file uploaded before) is shared, not written again."""
+    stored_as = record.file.field.generate_filename(record, "upload")
+    if default_storage.exists(stored_as):
+        record.file.name = stored_as
+    else:
+        record.file.save("upload", uploaded_file, save=False)
+    record.save()
 
 
 @transaction.atomic
