@@ -264,7 +264,12 @@ def _fill(route: Route, targets: dict[str, Target], bob, sibling: Organization) 
     for kwarg, target in targets.items():
         manager = target.model._default_manager
         scoped = _is_scoped(target.model)
-        obj = manager.restrict(bob).first() if scoped else manager.first()
+        if scoped:  # any object of the sibling's subtree, whoever may read it there
+            queryset = manager.all()
+            lookup = f"{queryset.scope_path_field}__startswith"
+            obj = queryset.filter(**{lookup: sibling.path}).order_by("pk").first()
+        else:
+            obj = manager.first()
         known = target.known
         if obj is None:
             if scoped:
