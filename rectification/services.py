@@ -20,6 +20,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from assessment.choices import NoticeKind, PeriodStatus, RubricKind, SubjectUnit
 from assessment.models import Indicator, Notice, Period, SubjectScore
@@ -210,7 +211,12 @@ def open_for_scores(period_id: int, submission_ids: list[int] | None = None) -> 
             "rectification.created",
             period=period,
             target=f"period:{period.pk}",
-            summary=f"{len(new)} rectification item(s) opened from scores",
+            summary=ngettext(
+                "%(count)d rectification item opened from scores",
+                "%(count)d rectification items opened from scores",
+                len(new),
+            )
+            % {"count": len(new)},
             after={"items": sorted(f"{f.organization_id}:{f.code}" for f in new)[:500]},
         )
         versions.bump_on_commit(VERSION)
@@ -324,7 +330,7 @@ def _save(item: Rectification, to_state: str, *, by, note: str, before: dict, fi
         organization=item.organization,
         period=item.period,
         target=f"rectification:{item.pk}",
-        summary=f"{item.indicator_code}: {from_state} → {to_state}",
+        summary=f"{item.indicator_code}: {State(from_state).label} → {State(to_state).label}",
         before=before,
         after=_snapshot(item),
     )
