@@ -399,3 +399,10 @@ def test_the_rectification_counts_follow_a_closure(
         services.confirm(item, acting_user=erin, version=item.version)
     after = client.get(url(tree.a)).context["rectifications"]
     assert (after.open, after.closed) == (before.open - 1, before.closed + 1)
+
+
+def test_the_dashboard_leads_to_a_term_report_of_its_organization(client_for, erin, tree, scored):
+    page = client_for(erin).get(url(tree.a)).content.decode()
+    assert f'href="/reports/new/?organization={tree.a.pk}"' in page
+    form = client_for(erin).get(f"/reports/new/?organization={tree.a.pk}")
+    assert form.context["chosen"] == tree.a
