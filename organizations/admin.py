@@ -2,6 +2,10 @@
 
 from django.contrib import admin
 
+from audit import hooks as audit_trail
+from audit.models import AuditKind
+
+from . import services
 from .models import (
     Department,
     ImportBatch,
@@ -54,10 +58,28 @@ class PersonAdmin(admin.ModelAdmin):
 
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(admin.ModelAdmin):
+    """Role changes made here are recorded like those of the services: each is an audit entry
+    (a change of a grant is its revocation and a new assignment), with the administrator as the
+    actor."""
+
     list_display = ["user", "role", "organization", "created_at"]
     list_filter = ["role"]
     search_fields = ["user__username", "organization__code"]
     raw_id_fields = ["user", "organization"]
+
+    def save_model(self, request, obj, form, change):
+        before = RoleAssignment.objects.select_related("user").get(pk=obj.pk) if change else None
+        super().save_model(request, obj, form, change)
+        if before is not None:
+            audit_trail.role_event(AuditKind.ROLE_REVOKED, before)
+        audit_trail.role_event(AuditKind.ROLE_ASSIGNED, obj)
+
+    def delete_model(self, request, obj):
+        services.revoke_role(obj)
+
+    def delete_queryset(self, request, queryset):
+        for assignment in queryset.select_related("user"):
+            services.revoke_role(assignment)
 
 
 @admin.register(ImportBatch)
