@@ -148,12 +148,14 @@ class ReportDownloadView(ReportObjectMixin, View):
         report = self.get_object()
         if report.status != ReportStatus.DONE or not report.file:
             raise Http404
-        return FileResponse(
+        response = FileResponse(
             report.file.open("rb"),
             as_attachment=True,
             filename=report.filename,
             content_type=CONTENT_TYPES[report.format],
         )
+        response["Cache-Control"] = "private, no-store"  # no copy left in a shared cache
+        return response
 
 
 @login_required

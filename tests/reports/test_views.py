@@ -40,6 +40,8 @@ def test_an_auditor_requests_a_report_and_gets_its_snapshot(
     assert download.status_code == 200
     assert download["Content-Type"].startswith("application/vnd.openxmlformats")
     assert report.filename in download["Content-Disposition"]
+    assert download["Cache-Control"] == "private, no-store"
+    assert download["X-Content-Type-Options"] == "nosniff"
     assert hashlib.sha256(b"".join(download.streaming_content)).hexdigest() == report.sha256
 
 
