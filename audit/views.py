@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -115,6 +116,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{_export_name("csv")}"'
+    patch_cache_control(response, private=True, no_store=True)
     return response
 
 
@@ -125,12 +127,14 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
     filterset = _filtered(request)
     if not filterset.is_valid():
         return _bad_filters(request, filterset)
-    return FileResponse(
+    response = FileResponse(
         exports.write_xlsx(selectors.export_rows(filterset.qs)),
         as_attachment=True,
         filename=_export_name("xlsx"),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+    patch_cache_control(response, private=True, no_store=True)  # no copy in a shared cache
+    return response
 
 
 def _bad_filters(request: HttpRequest, filterset: AuditEntryFilterSet) -> HttpResponse:

@@ -224,6 +224,7 @@ def test_csv_export_has_the_filtered_entries_with_text_made_inert(client_for, er
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
+    assert response["Cache-Control"] == "private, no-store"
     text = b"".join(response.streaming_content).decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
@@ -243,6 +244,7 @@ def test_xlsx_export_keeps_formulas_as_text(client_for, erin, tree, entries):
     record("report.generated", organization=tree.a1a, summary="=1+1", target="@evil")
     response = client_for(erin).get(XLSX, {"within": tree.a1a.pk}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     sheet = workbook.worksheets[0]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
