@@ -50,6 +50,28 @@ def submission_transition(submission, step) -> None:
     )
 
 
+def evidence_event(kind: str, evidence, *, acting_user) -> None:
+    """A file added to or removed from a submission: what it was (name, type, size, hash)."""
+    submission = evidence.submission
+    facts = {
+        "indicator": evidence.indicator.code,
+        "name": evidence.original_name,
+        "content_type": evidence.content_type,
+        "size": evidence.size,
+        "sha256": evidence.sha256,
+    }
+    record(
+        kind,
+        actor=_user(acting_user),
+        organization=submission.organization_id,
+        period=submission.period_id,
+        target=f"submission:{submission.pk}",
+        summary=f"{submission.subject_name}: {evidence.indicator.code} {evidence.original_name}",
+        before=facts if kind == AuditKind.EVIDENCE_REMOVED else None,
+        after=facts if kind == AuditKind.EVIDENCE_ADDED else None,
+    )
+
+
 def _framework_label(framework) -> str:
     return f"{framework.code} {framework.version}"
 

@@ -23,6 +23,8 @@ class AuditKind(models.TextChoices):
 
     VALUE_CHANGED = "value.changed", _("Values changed")
     SUBMISSION_TRANSITION = "submission.transition", _("Submission workflow")
+    EVIDENCE_ADDED = "evidence.added", _("Evidence added")
+    EVIDENCE_REMOVED = "evidence.removed", _("Evidence removed")
     FRAMEWORK_LOADED = "framework.loaded", _("Framework loaded")
     FRAMEWORK_PUBLISHED = "framework.published", _("Framework published")
     FRAMEWORK_ARCHIVED = "framework.archived", _("Framework archived")

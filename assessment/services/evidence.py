@@ -18,6 +18,9 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from audit import hooks as audit_trail
+from audit.models import AuditKind
+
 from ..choices import PeriodStatus
 from ..models import Evidence, Indicator, Submission
 from .submissions import EDITABLE, NotAllowed, WorkflowError, can_enter, entry_indicators
@@ -181,6 +184,7 @@ def add_evidence(
         uploaded_by=acting_user,
     )
     store_content(evidence, uploaded_file)
+    audit_trail.evidence_event(AuditKind.EVIDENCE_ADDED, evidence, acting_user=acting_user)
     return evidence
 
 
@@ -201,6 +205,7 @@ def delete_evidence(evidence: Evidence, *, acting_user) -> None:
     submission = _lock(evidence.submission)
     _check_editable(submission, acting_user)
     name = evidence.file.name
+    audit_trail.evidence_event(AuditKind.EVIDENCE_REMOVED, evidence, acting_user=acting_user)
     evidence.delete()
 
     def remove_unused() -> None:

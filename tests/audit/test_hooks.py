@@ -294,3 +294,36 @@ def test_a_login_lockout_is_recorded_with_the_address(client, alice):
     assert (entry.actor, entry.actor_name, entry.ip) == (None, "alice", ADDRESS)
     assert entry.organization_id is None
     assert not AuditEntry.objects.filter(kind="login.failed").exists()
+
+
+def test_adding_and_removing_evidence_is_recorded_with_the_file_hash(api_for, alice, submission):
+    """Evidence is part of what a reviewer approved: its coming and going leaves a trace."""
+    import hashlib
+
+    from assessment.models import Evidence
+    from assessment.services import evidence as evidence_services
+
+    client = api_for(alice, REMOTE_ADDR=ADDRESS)
+    upload = SimpleUploadedFile("会议记录.pdf", PDF, content_type="application/pdf")
+    response = client.post(
+        f"/api/v1/submissions/{submission.pk}/evidence/",
+        {"indicator": "C2.01", "file": upload},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.content
+    added = last("evidence.added")
+    facts = {
+        "indicator": "C2.01",
+        "name": "会议记录.pdf",
+        "content_type": "application/pdf",
+        "size": len(PDF),
+        "sha256": hashlib.sha256(PDF).hexdigest(),
+    }
+    assert (added.actor_name, added.ip) == ("alice", ADDRESS)
+    assert (added.after, added.before) == (facts, None)
+    assert added.target == f"submission:{submission.pk}"
+
+    evidence_services.delete_evidence(Evidence.objects.get(), acting_user=alice)
+    removed = last("evidence.removed")
+    assert (removed.actor_name, removed.before, removed.after) == ("alice", facts, None)
+    assert verify_chain().intact
