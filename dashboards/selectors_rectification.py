@@ -13,6 +13,7 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from organizations.models import Organization
 from partybuild import versions
@@ -55,7 +56,8 @@ def rectification_summary(user, organization: Organization) -> RectificationSumm
     # summary is the same for every reader and is kept until an item changes (or the day does,
     # which makes items overdue).
     summary = versions.remember(
-        f"rectifications:{organization.pk}:{timezone.localdate().isoformat()}",
+        # The items carry their indicators' names in the reader's language.
+        f"rectifications:{organization.pk}:{timezone.localdate().isoformat()}:{get_language()}",
         [VERSION],
         lambda: dashboard_summary(user, organization, None),
     )

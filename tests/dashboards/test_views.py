@@ -406,3 +406,22 @@ def test_the_dashboard_leads_to_a_term_report_of_its_organization(client_for, er
     assert f'href="/reports/new/?organization={tree.a.pk}"' in page
     form = client_for(erin).get(f"/reports/new/?organization={tree.a.pk}")
     assert form.context["chosen"] == tree.a
+
+
+def test_cached_rectifications_keep_to_the_readers_language(client_for, erin, tree, scored):
+    import datetime
+
+    from rectification.models import Rectification
+
+    Rectification.objects.all().delete()
+    Rectification.objects.create(
+        organization=tree.a1a,
+        period=scored.current,
+        indicator_code="C1.01",
+        source=Rectification.Source.THRESHOLD,
+        due_date=datetime.date(2000, 1, 1),
+    )
+    client = client_for(erin)
+    chinese = client.get(url(tree.a)).context["rectifications"].items[0].indicator_name
+    english = client.get(url(tree.a), HTTP_ACCEPT_LANGUAGE="en")
+    assert english.context["rectifications"].items[0].indicator_name != chinese
