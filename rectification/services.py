@@ -44,9 +44,6 @@ MAX_FILES = 10
 State = Rectification.State
 Source = Rectification.Source
 EDITABLE = (State.OPEN, State.IN_PROGRESS)
-# The Notice kind of an overdue item; portal notices are written once assessment's NoticeKind
-# knows it (until then only the e-mail goes out: an unknown kind would break the notices page).
-OVERDUE_NOTICE_KIND = "rect_overdue"
 # The data version of the items (partybuild.versions): dashboards cache their summaries by it.
 VERSION = "rectification"
 
@@ -543,19 +540,18 @@ def flag_overdue(today: datetime.date) -> int:
     Rectification.objects.filter(pk__in=[i.pk for i in items]).update(overdue_notified_at=now)
     recipients = _overdue_recipients(items)
     pairs = [(user, item) for item in items for user in recipients[item.pk]]
-    if OVERDUE_NOTICE_KIND in NoticeKind.values:
-        Notice.objects.bulk_create(
-            [
-                Notice(
-                    user=user,
-                    kind=OVERDUE_NOTICE_KIND,
-                    submission_id=item.submission_id,
-                    reason=f"{item.indicator_code} ({item.due_date.isoformat()})",
-                )
-                for user, item in pairs
-            ],
-            batch_size=BATCH,
-        )
+    Notice.objects.bulk_create(
+        [
+            Notice(
+                user=user,
+                kind=NoticeKind.RECTIFICATION_OVERDUE,
+                submission_id=item.submission_id,
+                reason=f"{item.indicator_code} ({item.due_date.isoformat()})",
+            )
+            for user, item in pairs
+        ],
+        batch_size=BATCH,
+    )
     transaction.on_commit(lambda: _mail_overdue(pairs))
     return len(items)
 

@@ -474,13 +474,12 @@ def delivery_text(report: Report) -> str:
 
 
 def _notices(report: Report, users: list) -> None:
-    """Portal notices, where the notice kinds know reports (assessment.choices.NoticeKind)."""
+    """Portal notices: the text in the report's language, ending with the report's address
+    (the notices page links it)."""
     from assessment.choices import NoticeKind
     from assessment.models import Notice
 
-    kind = getattr(NoticeKind, "REPORT", None)
-    if kind is None:  # until then the reports page lists the deliveries itself
-        return
+    kind = NoticeKind.REPORT
     with translation.override(report.language):
         reason = f"{delivery_text(report)} {report_url(report)}"
     Notice.objects.bulk_create([Notice(user=user, kind=kind, reason=reason) for user in users])

@@ -142,11 +142,9 @@ def test_a_new_due_date_arms_the_flag_again(weak_item, alice, carol):
     assert services.flag_overdue(datetime.date.today() + datetime.timedelta(days=1)) == 1
 
 
-def test_portal_notices_once_assessment_knows_the_kind(weak_item, alice, carol, monkeypatch):
+def test_overdue_items_are_portal_notices_too(weak_item, alice, carol):
     from assessment.models import Notice
 
-    if services.OVERDUE_NOTICE_KIND not in services.NoticeKind.values:
-        pytest.skip("assessment's NoticeKind has no rectification kind yet")
     overdue(weak_item)
     services.flag_overdue(datetime.date.today())
     assert set(Notice.objects.values_list("user__username", flat=True)) == {"alice", "carol"}
