@@ -3,20 +3,10 @@ services (frameworks are re-validated, submissions move through the workflow wit
 scores are derived)."""
 
 from django.contrib import admin
-from django.http import HttpRequest
+
+from partybuild.admin import ReadOnlyAdmin
 
 from .models import Framework, Indicator, Period, ScoreRun, Submission, ValueChange
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(Framework)

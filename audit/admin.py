@@ -5,20 +5,10 @@ which apply the scope.
 """
 
 from django.contrib import admin
-from django.http import HttpRequest
+
+from partybuild.admin import ReadOnlyAdmin
 
 from .models import AuditEntry, VerifyRun
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(AuditEntry)

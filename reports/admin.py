@@ -2,20 +2,10 @@
 managed on the portal's schedules page, which audits every change."""
 
 from django.contrib import admin
-from django.http import HttpRequest
+
+from partybuild.admin import ReadOnlyAdmin
 
 from .models import Report, ReportDelivery, ReportSchedule
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(Report)
