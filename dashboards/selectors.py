@@ -334,13 +334,8 @@ def _trend(
     return scores, averages
 
 
-CHILD_FIELDS = (
-    "pk",
-    "organization_id",
-    "organization__code",
-    "organization__name",
-    "organization__name_en",
-    "dimension",
+# A child's total row carries these (the dimension cells only the score).
+TOTAL_FIELDS = (
     "score",
     "grade",
     "stars",
@@ -350,6 +345,15 @@ CHILD_FIELDS = (
     "expected",
     "approved",
     "change",
+)
+CHILD_FIELDS = (
+    "pk",
+    "organization_id",
+    "organization__code",
+    "organization__name",
+    "organization__name_en",
+    "dimension",
+    *TOTAL_FIELDS,
 )
 
 
@@ -378,20 +382,7 @@ def children_rows(
                 period=period,
                 organization_id=org,
                 dimension=TOTAL,
-                **{
-                    k: values[k]
-                    for k in (
-                        "score",
-                        "grade",
-                        "stars",
-                        "rank_siblings",
-                        "rank_peers",
-                        "completeness",
-                        "expected",
-                        "approved",
-                        "change",
-                    )
-                },
+                **{k: values[k] for k in TOTAL_FIELDS},
             )
         else:
             child.cells[values["dimension"]] = Cell(values["pk"], values["score"])
