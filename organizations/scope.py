@@ -74,6 +74,14 @@ def can(user, action: str, organization) -> bool:
     return prefixes is None or any(organization.path.startswith(p) for p in prefixes)
 
 
+def can_from_above(user, action: str, organization) -> bool:
+    """Whether the user holds the action on a strict ancestor of the organization: what an
+    organization's own decisions take (it never approves or confirms its own work)."""
+    prefixes = scope_prefixes(user, action)
+    path = organization.path
+    return prefixes is None or any(path.startswith(p) and path != p for p in prefixes)
+
+
 class ScopedQuerySet(models.QuerySet):
     """A queryset that knows where its rows hang in the organization tree.
 

@@ -1,5 +1,7 @@
 """Reads of the organization tree for pages and the API, always through the access scope."""
 
+from collections.abc import Iterable
+
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -125,3 +127,23 @@ def primary_organization(user) -> Organization | None:
     if len(paths) != 1:
         return None
     return visible_organizations(user).filter(path=paths.pop()).first()
+
+
+def active_role_holders(
+    organization_ids: Iterable[int], roles: Iterable[str]
+) -> dict[tuple[str, int], list]:
+    """Active users holding each of the roles on each of the organizations, in the order the
+    roles were given, keyed by (role, organization id): one query, for notices and defaults
+    that concern many organizations at once."""
+    holders: dict[tuple[str, int], list] = {}
+    assignments = (
+        RoleAssignment.objects.filter(
+            role__in=list(roles), user__is_active=True, organization_id__in=set(organization_ids)
+        )
+        .select_related("user")
+        .order_by("organization_id", "pk")
+    )
+    for assignment in assignments:
+        key = (assignment.role, assignment.organization_id)
+        holders.setdefault(key, []).append(assignment.user)
+    return holders

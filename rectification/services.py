@@ -31,8 +31,8 @@ from assessment.services.evidence import (
     store_content,
 )
 from organizations.choices import Action, Role
-from organizations.models import RoleAssignment
-from organizations.scope import can, scope_prefixes
+from organizations.scope import can, can_from_above
+from organizations.selectors import active_role_holders
 from partybuild import versions
 
 from .models import Rectification, RectificationEvent, RectificationEvidence, due_days
@@ -232,16 +232,8 @@ def _rubrics(period: Period) -> dict[str, tuple[str, float]]:
 
 def _unit_secretaries(org_ids: set[int]) -> dict[int, int]:
     """The default owner of each unit: its first active secretary (by assignment)."""
-    owners: dict[int, int] = {}
-    for org_id, user_id in (
-        RoleAssignment.objects.filter(
-            role=Role.SECRETARY, organization_id__in=org_ids, user__is_active=True
-        )
-        .order_by("organization_id", "pk")
-        .values_list("organization_id", "user_id")
-    ):
-        owners.setdefault(org_id, user_id)
-    return owners
+    holders = active_role_holders(org_ids, [Role.SECRETARY])
+    return {org_id: users[0].pk for (_role, org_id), users in holders.items()}
 
 
 def on_scores_written(sender, *, period_id: int, submission_ids=None, **kwargs) -> None:
@@ -265,11 +257,7 @@ def can_enter(user, item: Rectification) -> bool:
 
 def can_review(user, item: Rectification) -> bool:
     """Reviewers of an ancestor: a unit never confirms its own rectification."""
-    prefixes = scope_prefixes(user, Action.REVIEW)
-    if prefixes is None:
-        return True
-    path = item.organization.path
-    return any(path.startswith(p) and path != p for p in prefixes)
+    return can_from_above(user, Action.REVIEW, item.organization)
 
 
 def can_update(user, item: Rectification) -> bool:
@@ -561,21 +549,15 @@ def _overdue_recipients(items: list[Rectification]) -> dict[int, list]:
     org_ids = {
         org_id for i in items for org_id in (*i.organization.ancestor_ids, i.organization_id)
     }
-    secretaries: dict[int, list] = {}
-    reviewers: dict[int, list] = {}
-    for assignment in RoleAssignment.objects.filter(
-        role__in=[Role.SECRETARY, Role.REVIEWER], user__is_active=True, organization_id__in=org_ids
-    ).select_related("user"):
-        target = secretaries if assignment.role == Role.SECRETARY else reviewers
-        target.setdefault(assignment.organization_id, []).append(assignment.user)
+    holders = active_role_holders(org_ids, [Role.SECRETARY, Role.REVIEWER])
     out: dict[int, list] = {}
     for item in items:
         users = [item.owner] if item.owner and item.owner.is_active else []
         if not users:
-            users = list(secretaries.get(item.organization_id, ()))
+            users = list(holders.get((Role.SECRETARY, item.organization_id), ()))
         for ancestor in reversed(item.organization.ancestor_ids):
-            if ancestor in reviewers:
-                users += reviewers[ancestor]
+            if (Role.REVIEWER, ancestor) in holders:
+                users += holders[(Role.REVIEWER, ancestor)]
                 break
         seen: set[int] = set()
         out[item.pk] = [u for u in users if not (u.pk in seen or seen.add(u.pk))]

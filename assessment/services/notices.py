@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from organizations.choices import Role
-from organizations.models import RoleAssignment
+from organizations.selectors import active_role_holders
 
 from ..choices import NoticeKind, PeriodStatus, SubmissionState
 from ..models import Notice, Period, Reminder, Submission
@@ -130,32 +130,20 @@ def send_deadline_reminders(today: datetime.date) -> int:
     if not due:
         return 0
     Reminder.objects.bulk_create([Reminder(submission=s, day=today) for s in due], batch_size=BATCH)
-    secretaries = _secretaries_by_organization(due)
+    trees = {org for s in due for org in (*s.organization.ancestor_ids, s.organization_id)}
+    secretaries = active_role_holders(trees, [Role.SECRETARY])
     notices = [
         (Notice(user=user, kind=NoticeKind.REMINDER, submission=submission), submission)
         for submission in due
         for user in _unique(
             user
             for org_id in [*submission.organization.ancestor_ids, submission.organization_id]
-            for user in secretaries.get(org_id, ())
+            for user in secretaries.get((Role.SECRETARY, org_id), ())
         )
     ]
     Notice.objects.bulk_create([notice for notice, _s in notices], batch_size=BATCH)
     transaction.on_commit(lambda: _mail(notices))
     return len(due)
-
-
-def _secretaries_by_organization(submissions: list[Submission]) -> dict[int, list]:
-    """Active secretaries by the organization their role is on, for these submissions' trees."""
-    org_ids = {
-        org_id for s in submissions for org_id in (*s.organization.ancestor_ids, s.organization_id)
-    }
-    by_org: dict[int, list] = {}
-    for assignment in RoleAssignment.objects.filter(
-        role=Role.SECRETARY, user__is_active=True, organization_id__in=org_ids
-    ).select_related("user"):
-        by_org.setdefault(assignment.organization_id, []).append(assignment.user)
-    return by_org
 
 
 def _unique(users):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from audit import hooks as audit_trail
 from organizations.choices import Action
-from organizations.scope import can, scope_prefixes
+from organizations.scope import can, can_from_above
 
 from ..choices import NoticeKind, PeriodStatus, SubjectUnit, SubmissionState
 from ..models import Evidence, Indicator, IndicatorValue, Submission, Transition, ValueChange
@@ -75,13 +75,11 @@ def can_enter(user, submission: Submission) -> bool:
 
 
 def can_review(user, submission: Submission) -> bool:
-    """Reviewers of an ancestor: an organization never approves its own submission."""
-    prefixes = scope_prefixes(user, Action.REVIEW)
-    if prefixes is None:
-        return True
-    path = submission.organization.path
-    own = submission.subject_unit == SubjectUnit.ORGANIZATION
-    return any(path.startswith(p) and not (own and path == p) for p in prefixes)
+    """Reviewers of an ancestor: an organization never approves its own submission (those of
+    its units — departments, members — its own reviewers do)."""
+    if submission.subject_unit == SubjectUnit.ORGANIZATION:
+        return can_from_above(user, Action.REVIEW, submission.organization)
+    return can(user, Action.REVIEW, submission.organization)
 
 
 def entry_indicators(submission: Submission) -> list:
