@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assessment.models import StoredFile
 from organizations.scope import ScopedQuerySet
 
 DEFAULT_DUE_DAYS = 60
@@ -182,21 +183,13 @@ def evidence_path(instance: "RectificationEvidence", filename: str) -> str:
     return f"rectification/{instance.sha256[:2]}/{instance.sha256}"
 
 
-class RectificationEvidence(models.Model):
+class RectificationEvidence(StoredFile):
     """A file showing the rectification was done; its type is checked by content."""
 
     rectification = models.ForeignKey(
         Rectification, on_delete=models.CASCADE, related_name="evidence"
     )
     file = models.FileField(upload_to=evidence_path, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveBigIntegerField(_("size"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     objects = RectificationPartQuerySet.as_manager()
 
@@ -204,6 +197,3 @@ class RectificationEvidence(models.Model):
         ordering = ["rectification", "uploaded_at", "id"]
         verbose_name = _("rectification evidence")
         verbose_name_plural = _("rectification evidence")
-
-    def __str__(self) -> str:
-        return self.original_name

@@ -4,7 +4,14 @@ from .framework import Axis, Dimension, Framework, FrameworkLocked, Indicator
 from .notices import Notice, Reminder
 from .periods import Period
 from .scores import Rollup, RollupSettings, ScoreRun, SubjectScore
-from .submissions import Evidence, IndicatorValue, Submission, Transition, ValueChange
+from .submissions import (
+    Evidence,
+    IndicatorValue,
+    StoredFile,
+    Submission,
+    Transition,
+    ValueChange,
+)
 
 __all__ = [
     "Axis",
@@ -20,6 +27,7 @@ __all__ = [
     "Rollup",
     "RollupSettings",
     "ScoreRun",
+    "StoredFile",
     "SubjectScore",
     "Submission",
     "Transition",

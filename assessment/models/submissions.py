@@ -174,17 +174,10 @@ class ValueChange(models.Model):
         return f"{self.indicator.code}: {self.old!r} → {self.new!r}"
 
 
-def evidence_path(instance: "Evidence", filename: str) -> str:
-    # Files are stored under their hash: names from users never reach the file system.
-    return f"evidence/{instance.sha256[:2]}/{instance.sha256}"
+class StoredFile(models.Model):
+    """What is kept of an uploaded file beside its content: the content is stored under its
+    SHA-256 (the subclass's `file`), the user's name for it only as a record."""
 
-
-class Evidence(models.Model):
-    """A file supporting one indicator's value; its type is checked by content, its hash kept."""
-
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="evidence")
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
-    file = models.FileField(upload_to=evidence_path, max_length=200)
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size"))
@@ -194,15 +187,31 @@ class Evidence(models.Model):
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+def evidence_path(instance: "Evidence", filename: str) -> str:
+    # Files are stored under their hash: names from users never reach the file system.
+    return f"evidence/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class Evidence(StoredFile):
+    """A file supporting one indicator's value; its type is checked by content, its hash kept."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="evidence")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to=evidence_path, max_length=200)
+
     objects = SubmissionPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["submission", "indicator", "uploaded_at"]
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class Transition(models.Model):
