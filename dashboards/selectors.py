@@ -28,7 +28,7 @@ from assessment.scoring import Framework as EngineFramework
 from assessment.selectors import engine_framework
 from assessment.selectors.browse import engine_language
 from organizations.choices import Action
-from organizations.models import Organization
+from organizations.models import Organization, bilingual_name
 from organizations.scope import scope_prefixes
 from partybuild import versions
 
@@ -50,10 +50,6 @@ __all__ = [
     "pick_period",
     "rolled_up_periods",
 ]
-
-
-def _name(name: str, name_en: str, lang: str) -> str:
-    return name_en if lang == "en" and name_en else name
 
 
 @dataclass(frozen=True)
@@ -374,7 +370,9 @@ def children_rows(
         org = values["organization_id"]
         child = children.get(org)
         if child is None:
-            name = _name(values["organization__name"], values["organization__name_en"], lang)
+            name = bilingual_name(
+                values["organization__name"], values["organization__name_en"], lang == "en"
+            )
             child = children[org] = ChildRow(org, values["organization__code"], name)
         if values["dimension"] == TOTAL:
             child.total = Rollup(

@@ -26,7 +26,7 @@ from assessment.scoring import Indicator as EngineIndicator
 from assessment.scoring import SubjectScore as EngineScore
 from assessment.scoring import describe_rubric, explain, score_subject, what_if
 from assessment.selectors import engine_framework
-from organizations.models import Organization
+from organizations.models import Organization, bilingual_name
 
 from . import effectiveness
 
@@ -43,10 +43,6 @@ def score_inputs(score: SubjectScore) -> dict[str, Any]:
     them. They are the submission's effective values (the reviewer's where set), immutable once
     approved; should `inputs` be dropped from the row, read IndicatorValue here instead."""
     return dict(score.inputs)
-
-
-def _name(zh: str, en: str, lang: str) -> str:
-    return en if lang == "en" and en else zh
 
 
 def _number(raw: Any) -> float | None:
@@ -278,7 +274,7 @@ def effectiveness_of(user, organization: Organization, period: Period, lang: str
             UnitPoint(
                 organization_id=org_id,
                 code=code,
-                name=_name(name, name_en, lang),
+                name=bilingual_name(name, name_en, lang == "en"),
                 score_id=pk,
                 total=total,
                 grade=grade,
@@ -460,7 +456,7 @@ def explain_rollup(row: Rollup, user, lang: str) -> RollupExplanation:
     missing_ids = list(missing.get("organizations", []))
     ids = {int(item[0]) for item in items} | set(missing_ids)
     names = {
-        pk: _name(name, name_en, lang)
+        pk: bilingual_name(name, name_en, lang == "en")
         for pk, name, name_en in Organization.objects.restrict(user)
         .filter(pk__in=ids)
         .values_list("pk", "name", "name_en")

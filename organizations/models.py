@@ -12,6 +12,14 @@ from .scope import ScopedQuerySet
 PATH_SEPARATOR = "/"
 
 
+def bilingual_name(name: str, name_en: str, english: bool | None = None) -> str:
+    """The English name when English is wanted and there is one, else the Chinese (official)
+    one. `english` None: the active language decides. For names read as plain values."""
+    if english is None:
+        english = (get_language() or "").startswith("en")
+    return name_en if english and name_en else name
+
+
 class BilingualNameMixin(models.Model):
     """A Chinese name (the official one) and an optional English name."""
 
@@ -26,9 +34,7 @@ class BilingualNameMixin(models.Model):
 
     @property
     def display_name(self) -> str:
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
+        return bilingual_name(self.name, self.name_en)
 
 
 class OrganizationKind(BilingualNameMixin):

@@ -31,7 +31,7 @@ from assessment.models import (
     Submission,
     Transition,
 )
-from organizations.models import Organization
+from organizations.models import Organization, bilingual_name
 from organizations.scope import scope_prefixes
 
 from .choices import ReportStatus
@@ -47,10 +47,6 @@ LIST_SIZE = 50
 
 def _english() -> bool:
     return (get_language() or "").startswith("en")
-
-
-def _name(name: str, name_en: str) -> str:
-    return name_en if _english() and name_en else name
 
 
 def _local(moment: datetime.datetime | None) -> str:
@@ -139,8 +135,8 @@ def report_data(report: Report) -> dict[str, Any]:
             {
                 "id": child.pk,
                 "code": child.code,
-                "name": _name(child.name, child.name_en),
-                "kind": _name(child.kind.name, child.kind.name_en),
+                "name": bilingual_name(child.name, child.name_en),
+                "kind": bilingual_name(child.kind.name, child.kind.name_en),
                 "totals": [{**rows.get(p.pk, {}).get("", {}), "period": p.pk} for p in periods],
                 "dimensions": [
                     {
@@ -156,9 +152,9 @@ def report_data(report: Report) -> dict[str, Any]:
         "organization": {
             "id": org.pk,
             "code": org.code,
-            "name": _name(org.name, org.name_en),
-            "kind": _name(org.kind.name, org.kind.name_en),
-            "parent": _name(org.parent.name, org.parent.name_en) if org.parent else "",
+            "name": bilingual_name(org.name, org.name_en),
+            "kind": bilingual_name(org.kind.name, org.kind.name_en),
+            "parent": bilingual_name(org.parent.name, org.parent.name_en) if org.parent else "",
         },
         "format": report.format,
         "language": report.language,
@@ -168,7 +164,7 @@ def report_data(report: Report) -> dict[str, Any]:
         "periods": [
             {
                 "id": p.pk,
-                "name": _name(p.name, p.name_en),
+                "name": bilingual_name(p.name, p.name_en),
                 "start": p.start.isoformat(),
                 "end": p.end.isoformat(),
                 "status": p.status,
@@ -260,9 +256,9 @@ def _dimensions(framework_ids: list[int]) -> list[dict[str, Any]]:
     for code, name, name_en, depth, axis, axis_en in rows:
         out[code] = {
             "code": code,
-            "name": _name(name, name_en),
+            "name": bilingual_name(name, name_en),
             "depth": depth,
-            "axis": _name(axis, axis_en),
+            "axis": bilingual_name(axis, axis_en),
         }
     return list(out.values())
 
@@ -273,7 +269,7 @@ def _indicator_names(framework_ids: list[int]) -> dict[str, str]:
         .order_by("framework_id", "position")
         .values_list("code", "name", "name_en")
     )
-    return {code: _name(name, name_en) for code, name, name_en in rows}
+    return {code: bilingual_name(name, name_en) for code, name, name_en in rows}
 
 
 def _indicator_results(
@@ -344,7 +340,7 @@ def _rectifications(
     state_names = dict(model._meta.get_field("state").choices)
     items = [
         {
-            "organization": _name(name, name_en),
+            "organization": bilingual_name(name, name_en),
             "code": org_code,
             "period": period_id,
             "indicator": code,
@@ -423,16 +419,16 @@ def _approvals(org: Organization, period_ids: list[int]) -> dict[str, Any]:
 def _lookups(report: Report) -> tuple[dict, dict, dict]:
     """Names of the periods, organizations and indicators the rows refer to, read once."""
     org = report.organization
-    periods = {p.pk: _name(p.name, p.name_en) for p in report_periods(report)}
+    periods = {p.pk: bilingual_name(p.name, p.name_en) for p in report_periods(report)}
     orgs = {
-        pk: (code, _name(name, name_en))
+        pk: (code, bilingual_name(name, name_en))
         for pk, code, name, name_en in Organization.objects.filter(
             path__startswith=org.path
         ).values_list("pk", "code", "name", "name_en")
     }
     framework_ids = Period.objects.filter(pk__in=report.period_ids).values("framework_id")
     indicators = {
-        pk: (code, _name(name, name_en), unit if not _english() else unit_en or unit)
+        pk: (code, bilingual_name(name, name_en), unit if not _english() else unit_en or unit)
         for pk, code, name, name_en, unit, unit_en in Indicator.objects.filter(
             framework_id__in=framework_ids
         ).values_list("pk", "code", "name", "name_en", "unit", "unit_en")
