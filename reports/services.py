@@ -339,11 +339,13 @@ def run_schedules(now: datetime.datetime | None = None) -> list[Report]:
     now = now or timezone.now()
     today = timezone.localdate(now)
     created: list[Report] = []
-    schedules = ReportSchedule.objects.filter(active=True).select_related("organization")
+    schedules = list(ReportSchedule.objects.filter(active=True).select_related("organization"))
+    done = set(
+        Report.objects.filter(schedule__in=schedules).values_list("schedule_id", "schedule_key")
+    )
     for schedule in schedules:
-        done = set(Report.objects.filter(schedule=schedule).values_list("schedule_key", flat=True))
         for key, periods in due_keys(schedule, today):
-            if key not in done:
+            if (schedule.pk, key) not in done:
                 created.extend(_create_scheduled(schedule, key, periods))
     stale = Report.objects.filter(
         status=ReportStatus.QUEUED, created_at__lt=now - STALE_QUEUED
