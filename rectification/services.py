@@ -268,6 +268,15 @@ def can_request_closure(user, item: Rectification) -> bool:
     return item.state in EDITABLE and can_enter(user, item)
 
 
+def is_own_request(user, item: Rectification) -> bool:
+    """A reviewer looking at the closure they asked for themselves: theirs is not to decide."""
+    return (
+        item.state == State.CLOSURE_REQUESTED
+        and item.closure_requested_by_id == user.pk
+        and can_review(user, item)
+    )
+
+
 def can_decide(user, item: Rectification) -> bool:
     return (
         item.state == State.CLOSURE_REQUESTED

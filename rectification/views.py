@@ -87,11 +87,7 @@ class ItemMixin(LoginRequiredMixin):
             "item": item,
             "next_result": selectors.next_period_results([item]).get(item.pk),
             "today": timezone.localdate(),
-            "own_request": (
-                item.state == Rectification.State.CLOSURE_REQUESTED
-                and item.closure_requested_by_id == user.pk
-                and services.can_review(user, item)
-            ),
+            "own_request": services.is_own_request(user, item),
         }
         if can_update:
             context["update_form"] = forms.get("update_form") or UpdateForm.for_item(
