@@ -10,9 +10,11 @@ the spreadsheets, never one ORM object per row.
 """
 
 import datetime
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
@@ -683,6 +685,34 @@ def organizations_for_choice(
             depths = [p.count("/") - 2 for p in prefixes]
             qs = qs.filter(depth__lte=min(depths) + 1) if depths else qs.none()
     return list(qs.order_by("depth", "path")[:limit])
+
+
+@dataclass
+class Verification:
+    """What the verify page found for a file (or a typed hash): the snapshots whose file has
+    this SHA-256, and those whose data has it (a hash read off a printed page)."""
+
+    digest: str
+    name: str
+    file_matches: list[Report]
+    data_matches: list[Report]
+
+
+def verify(user, *, upload=None, digest: str = "") -> Verification:
+    """Look an uploaded file (hashed as it streams in) or a SHA-256 up among the user's
+    snapshots."""
+    if upload is not None:
+        hasher = hashlib.sha256()
+        for chunk in upload.chunks():
+            hasher.update(chunk)
+        digest = hasher.hexdigest()
+    matches = find_snapshots(user, digest)
+    return Verification(
+        digest=digest,
+        name=upload.name if upload is not None else "",
+        file_matches=[r for r in matches if r.sha256 == digest],
+        data_matches=[r for r in matches if r.content_sha256 == digest],
+    )
 
 
 def find_snapshots(user, digest: str) -> list[Report]:

@@ -5,8 +5,6 @@ Every report is read through `Report.objects.restrict(user)`: outside the scope 
 detail page polls its progress block every second (htmx) until the report is done or failed.
 """
 
-import hashlib
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -170,20 +168,11 @@ def verify(request: HttpRequest) -> HttpResponse:
     form = VerifyForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data.get("file")
-        digest = form.cleaned_data.get("digest")
-        if upload:
-            hasher = hashlib.sha256()
-            for chunk in upload.chunks():
-                hasher.update(chunk)
-            digest = hasher.hexdigest()
-        matches = selectors.find_snapshots(request.user, digest)
-        result = {
-            "digest": digest,
-            "name": upload.name if upload else "",
-            "file_matches": [r for r in matches if r.sha256 == digest],
-            "data_matches": [r for r in matches if r.content_sha256 == digest],
-        }
+        result = selectors.verify(
+            request.user,
+            upload=form.cleaned_data.get("file") or None,
+            digest=form.cleaned_data.get("digest") or "",
+        )
     status = 400 if request.method == "POST" and not form.is_valid() else 200
     return render(request, "reports/verify.html", {"form": form, "result": result}, status=status)
 

@@ -4,8 +4,6 @@ Everything starts from `Report.objects.restrict(user)`: a report outside the cal
 404, and a request for an organization outside it gets the same error as one that does not exist.
 """
 
-import hashlib
-
 import django_filters
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
@@ -123,22 +121,18 @@ class ReportViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         if upload is not None:
             if upload.size > verify_max_bytes():
                 raise ValidationError({"file": [_("The file is larger than any report.")]})
-            hasher = hashlib.sha256()
-            for chunk in upload.chunks():
-                hasher.update(chunk)
-            digest = hasher.hexdigest()
+            found = selectors.verify(request.user, upload=upload)
         else:
-            digest = incoming.validated_data["sha256"].lower()
-        matches = selectors.find_snapshots(request.user, digest)
+            found = selectors.verify(request.user, digest=incoming.validated_data["sha256"].lower())
         context = self.get_serializer_context()
         return Response(
             {
-                "sha256": digest,
+                "sha256": found.digest,
                 "file_matches": ReportSerializer(
-                    [r for r in matches if r.sha256 == digest], many=True, context=context
+                    found.file_matches, many=True, context=context
                 ).data,
                 "data_matches": ReportSerializer(
-                    [r for r in matches if r.content_sha256 == digest], many=True, context=context
+                    found.data_matches, many=True, context=context
                 ).data,
             }
         )
