@@ -13,9 +13,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
-from partybuild.cells import neutralise
+from partybuild.cells import neutralise, xlsx_cell
 
 # One sheet holds 1,048,576 rows; past this the export says it stopped.
 XLSX_MAX_ROWS = 1_000_000
@@ -70,23 +69,14 @@ def write_xlsx(rows: Iterable[tuple]):
     sheet = book.create_sheet(title=_("Audit trail"))
     for letter, width in WIDTHS.items():
         sheet.column_dimensions[letter].width = width
-    sheet.append([_text(sheet, h) for h in headers()])
+    sheet.append([xlsx_cell(sheet, h) for h in headers()])
     for written, row in enumerate(rows):
         if written == XLSX_MAX_ROWS:
-            sheet.append([_text(sheet, _("Stopped here: export fewer entries with filters."))])
+            sheet.append([xlsx_cell(sheet, _("Stopped here: export fewer entries with filters."))])
             break
-        sheet.append([_text(sheet, value) for value in _plain(row)])
+        sheet.append([xlsx_cell(sheet, value) for value in _plain(row)])
     # Handed to the response, which closes it once sent.
     out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
     book.save(out)
     out.seek(0)
     return out
-
-
-def _text(sheet, value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    # openpyxl writes a string starting with "=" as a formula unless the cell says text.
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    return cell

@@ -8,6 +8,9 @@ prefixes such text with an apostrophe: shown as typed, never evaluated (the OWAS
 
 from typing import Any
 
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -20,3 +23,22 @@ def neutralise(value: Any) -> Any:
 
 def neutralise_row(row) -> list:
     return [neutralise(value) for value in row]
+
+
+def xlsx_value(value: Any) -> Any:
+    """A value for a workbook cell: text made inert and stripped of the control characters a
+    workbook's XML cannot hold; other types as they are."""
+    if isinstance(value, str):
+        return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
+    return value
+
+
+def xlsx_cell(sheet, value: Any, **style) -> WriteOnlyCell:
+    """A write-only cell whose text is typed as text: openpyxl would otherwise write a string
+    starting with "=" as a formula."""
+    cell = WriteOnlyCell(sheet, value=xlsx_value(value))
+    if isinstance(value, str):
+        cell.data_type = "s"
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell

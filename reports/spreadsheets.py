@@ -16,10 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from partybuild.cells import neutralise
+from partybuild.cells import xlsx_cell, xlsx_value
 
 from . import selectors
 from .models import Report
@@ -62,29 +61,13 @@ def _headers() -> dict[str, str]:
     }
 
 
-def _safe(value: Any) -> Any:
-    if isinstance(value, str):
-        # Control characters are not allowed in the XML of a workbook.
-        return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
-    return value
-
-
-def _cell(sheet, value: Any, **style) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=_safe(value))
-    if isinstance(value, str):
-        cell.data_type = "s"  # never a formula, whatever the text
-    for name, setting in style.items():
-        setattr(cell, name, setting)
-    return cell
-
-
 def _row(values: Iterable[Any]) -> list[Any]:
     """Plain values where safe (cheaper to write); after `neutralise` no text starts with "="."""
-    return [_safe(value) for value in values]
+    return [xlsx_value(value) for value in values]
 
 
 def _header(sheet, labels: Iterable[str]) -> list[WriteOnlyCell]:
-    return [_cell(sheet, label, font=_HEADER_FONT, fill=_HEADER_FILL) for label in labels]
+    return [xlsx_cell(sheet, label, font=_HEADER_FONT, fill=_HEADER_FILL) for label in labels]
 
 
 def _sheet(book: Workbook, title: str, widths: list[int]):
@@ -142,7 +125,7 @@ def _summary_sheet(book: Workbook, report: Report, data: dict[str, Any], data_ha
     for letter in "BCDEFGHIJ":
         sheet.column_dimensions[letter].width = 14
     org = data["organization"]
-    sheet.append([_cell(sheet, _("Term report"), font=_TITLE_FONT)])
+    sheet.append([xlsx_cell(sheet, _("Term report"), font=_TITLE_FONT)])
     facts = [
         (_("Organization"), f"{org['name']} ({org['code']})"),
         (_("Range"), f"{data['range'][0]} – {data['range'][1]}"),
@@ -153,7 +136,7 @@ def _summary_sheet(book: Workbook, report: Report, data: dict[str, Any], data_ha
         (_("Data SHA-256"), data_hash),
     ]
     for label, value in facts:
-        sheet.append([_cell(sheet, label, font=_HEADER_FONT), _cell(sheet, value)])
+        sheet.append([xlsx_cell(sheet, label, font=_HEADER_FONT), xlsx_cell(sheet, value)])
     sheet.append([])
     sheet.append(
         _header(
@@ -286,5 +269,5 @@ def _csv_row(row: tuple) -> list[Any]:
         elif isinstance(value, bool):
             out.append("true" if value else "false")
         else:
-            out.append(_safe(value))
+            out.append(xlsx_value(value))
     return out
