@@ -30,6 +30,7 @@ from assessment.services.evidence import (
     original_name,
     store_content,
 )
+from audit import services as audit_trail
 from organizations.choices import Action, Role
 from organizations.scope import can, can_from_above
 from organizations.selectors import active_role_holders
@@ -204,7 +205,7 @@ def open_for_scores(period_id: int, submission_ids: list[int] | None = None) -> 
             batch_size=BATCH,
             ignore_conflicts=True,
         )
-        _audit(
+        audit_trail.record(
             "rectification.created",
             period=period,
             target=f"period:{period.pk}",
@@ -318,7 +319,7 @@ def _save(item: Rectification, to_state: str, *, by, note: str, before: dict, fi
     RectificationEvent.objects.create(
         rectification=item, from_state=from_state, to_state=to_state, by=by, note=note
     )
-    _audit(
+    audit_trail.record(
         "rectification.transition",
         actor=by,
         organization=item.organization,
@@ -499,17 +500,6 @@ def _check_decision(item: Rectification, user) -> None:
         raise RectificationError(_("Closure has not been requested for this item."))
     if item.closure_requested_by_id == user.pk:
         raise NotAllowed(_("You requested this closure: another reviewer must decide on it."))
-
-
-def _audit(kind: str, **fields) -> None:
-    """Report to the audit trail when the audit app provides `record` (skipped otherwise)."""
-    try:
-        from audit import services as audit_services
-
-        record = audit_services.record
-    except (ImportError, AttributeError):
-        return
-    record(kind, **fields)
 
 
 # Overdue ------------------------------------------------------------------------------------

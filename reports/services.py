@@ -19,7 +19,6 @@ import os
 import tempfile
 import uuid
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -34,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from assessment.choices import PeriodStatus
 from assessment.models import Period
+from audit import services as audit_trail
 from organizations import scope
 from organizations.models import Organization
 
@@ -255,7 +255,7 @@ def _finish(
     )
     if finished:
         actor = report.requested_by or (report.schedule.created_by if report.schedule else None)
-        _audit(
+        audit_trail.record(
             "report.generated",
             actor=actor,
             organization=report.organization,
@@ -269,16 +269,6 @@ def _finish(
             after={"sha256": digest, "format": report.format, "data_sha256": data_hash},
         )
     return bool(finished)
-
-
-def _audit(kind: str, **entry: Any) -> None:
-    try:
-        from audit import services as audit_services
-
-        record = audit_services.record
-    except (ImportError, AttributeError):  # a deployment without the audit app still reports
-        return
-    record(kind, **entry)
 
 
 def fail(report_id: int, exc: BaseException) -> None:
@@ -306,7 +296,7 @@ def save_schedule(schedule: ReportSchedule, recipients, *, acting_user) -> Repor
         schedule.created_by = acting_user
     schedule.save()
     schedule.recipients.set(recipients)
-    _audit(
+    audit_trail.record(
         "report.schedule.saved",
         actor=acting_user,
         organization=schedule.organization,
@@ -325,7 +315,7 @@ def save_schedule(schedule: ReportSchedule, recipients, *, acting_user) -> Repor
 @transaction.atomic
 def deactivate_schedule(schedule: ReportSchedule, *, acting_user) -> None:
     ReportSchedule.objects.filter(pk=schedule.pk).update(active=False)
-    _audit(
+    audit_trail.record(
         "report.schedule.deactivated",
         actor=acting_user,
         organization=schedule.organization,
