@@ -184,7 +184,7 @@ def latest_scored_period(user, organization: Organization) -> Period | None:
     """The newest period with a score in the organization's subtree the user can see."""
     period_id = (
         SubjectScore.objects.restrict(user)
-        .filter(organization__path__startswith=organization.path)
+        .within(organization)
         .order_by("-period__start")
         .values_list("period_id", flat=True)
         .first()

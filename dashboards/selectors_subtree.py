@@ -67,7 +67,8 @@ def timeliness(user, period: Period, organization: Organization, *, now) -> Time
     )
     counts = (
         Submission.objects.restrict(user)
-        .filter(period=period, organization__path__startswith=organization.path)
+        .within(organization)
+        .filter(period=period)
         .aggregate(
             expected=Count("pk"),
             on_time=Count("pk", filter=Q(Exists(first_in_time))),
@@ -105,9 +106,7 @@ class GradeDistribution:
 
 
 def _subtree_scores(user, period: Period, organization: Organization):
-    return SubjectScore.objects.restrict(user).filter(
-        period=period, organization__path__startswith=organization.path
-    )
+    return SubjectScore.objects.restrict(user).within(organization).filter(period=period)
 
 
 def grade_distribution(

@@ -91,6 +91,10 @@ class ScopedQuerySet(models.QuerySet):
 
     scope_path_field = "organization__path"
 
+    def within(self, organization) -> "ScopedQuerySet":
+        """The rows of the organization's subtree (the organization included)."""
+        return self.filter(**{f"{self.scope_path_field}__startswith": organization.path})
+
     def restrict(self, user, action: str = Action.VIEW) -> "ScopedQuerySet":
         prefixes = scope_prefixes(user, action)
         if prefixes is None:

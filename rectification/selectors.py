@@ -27,10 +27,6 @@ def visible(user, action: str = "view"):
     )
 
 
-def in_subtree(queryset, organization):
-    return queryset.filter(organization__path__startswith=organization.path)
-
-
 def dashboard_summary(user, organization, period=None) -> dict:
     """Counts and the most urgent items of an organization's subtree, within the user's scope.
 
@@ -39,7 +35,7 @@ def dashboard_summary(user, organization, period=None) -> dict:
     "closed", "total", and "items": up to ten items not closed, by due date (so overdue ones
     first), each with `indicator_name`. Three queries: counts, items, indicator names.
     """
-    items = in_subtree(visible(user), organization)
+    items = visible(user).within(organization)
     if period is not None:
         items = items.filter(period=period)
     today = timezone.localdate()
@@ -211,7 +207,7 @@ def item_list(user, filters: ListFilter) -> ItemList:
     within = None
     if filters.within is not None:
         within = Organization.objects.restrict(user).filter(pk=filters.within).first()
-        items = in_subtree(items, within) if within is not None else items.none()
+        items = items.within(within) if within is not None else items.none()
     if filters.period is not None:
         items = items.filter(period_id=filters.period)
     if filters.indicator:

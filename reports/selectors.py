@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.apps import apps
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -35,6 +34,7 @@ from assessment.models import (
 )
 from organizations.models import Organization, bilingual_name
 from organizations.scope import scope_prefixes
+from rectification.models import Rectification
 
 from .choices import ReportStatus
 from .models import Report, ReportDelivery, ReportSchedule
@@ -321,25 +321,14 @@ def _indicator_results(
     }
 
 
-def rectification_model():
-    """The rectification model, or None while that app has no such model."""
-    try:
-        return apps.get_model("rectification", "Rectification")
-    except LookupError:
-        return None
-
-
 def _rectifications(
     org: Organization, period_ids: list[int], names: dict[str, str]
 ) -> dict[str, Any]:
-    model = rectification_model()
-    if model is None:
-        return {"available": False, "counts": {}, "overdue": 0, "items": [], "total": 0}
-    rows = model.objects.filter(period_id__in=period_ids, organization__path__startswith=org.path)
+    rows = Rectification.objects.within(org).filter(period_id__in=period_ids)
     today = timezone.localdate()
     counts = dict(rows.order_by().values_list("state").annotate(n=Count("id")))
     overdue = rows.exclude(state="closed").filter(due_date__lt=today).count()
-    state_names = dict(model._meta.get_field("state").choices)
+    state_names = dict(Rectification._meta.get_field("state").choices)
     items = [
         {
             "organization": bilingual_name(name, name_en),
@@ -365,7 +354,6 @@ def _rectifications(
         )[:RECTIFICATIONS_SHOWN]
     ]
     return {
-        "available": True,
         "counts": {str(state_names.get(k, k)): v for k, v in sorted(counts.items())},
         "overdue": overdue,
         "items": items,
@@ -593,15 +581,12 @@ RECTIFICATION_HEADERS = (
 
 
 def rectification_rows(report: Report) -> Iterator[tuple]:
-    model = rectification_model()
-    if model is None:
-        return
     periods, orgs, indicators = _lookups(report)
     by_code = {code: name for code, name, _unit in indicators.values()}
-    states = dict(model._meta.get_field("state").choices)
+    states = dict(Rectification._meta.get_field("state").choices)
     today = timezone.localdate()
     rows = (
-        model.objects.filter(
+        Rectification.objects.filter(
             period_id__in=report.period_ids,
             organization__path__startswith=report.organization.path,
         )
