@@ -421,7 +421,12 @@ def dashboard(
         lang=lang,
         dimensions=dimensions,
         own=own,
-        peers=peer_stats(period, organization),
+        # Over every unit of the same kind and level (thousands of branches): kept likewise.
+        peers=versions.remember(
+            f"peers:{period.pk}:{organization.pk}",
+            [scores_version(period.pk)],
+            lambda: peer_stats(period, organization),
+        ),
         timeliness=subtree.timeliness(user, period, organization, now=timezone.now()),
         children=children,
         trend=[TrendPoint(p, own_trend.get(p.pk), averages.get(p.pk)) for p in trend],
