@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from organizations.demo import insert_rows
+from partybuild.bulk import insert_rows
 
 from .choices import PeriodStatus, SubmissionState
 from .models import Framework, Indicator, IndicatorValue, Period, Submission, Transition

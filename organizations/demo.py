@@ -11,11 +11,10 @@ PostgreSQL); no per-row save, no UPDATE afterwards. Same seed, same data.
 """
 
 import hashlib
-import io
 import random
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import accumulate
@@ -25,6 +24,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
+
+from partybuild.bulk import insert_rows
 
 from .choices import PersonKind, PersonStatus, Role
 from .models import Department, LeadingGroup, Organization, Person
@@ -166,42 +167,6 @@ def bulk_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None
     # pre_save fills the auto_now fields, as bulk_create would.
     rows = [[f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields] for obj in objs]
     insert_rows(model, [f.column for f in fields], rows)
-
-
-def insert_rows(
-    model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence]
-) -> None:
-    """Insert rows of database-ready values into the model's table, skipping the ORM.
-
-    One COPY on PostgreSQL (psycopg2), about ten times faster than INSERTs; one executemany
-    elsewhere. Django's bulk_create spends most of its time compiling SQL for such volumes.
-    """
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    column_list = ", ".join(quote(column) for column in columns)
-    with connection.cursor() as cursor:
-        raw = getattr(cursor, "cursor", cursor)
-        if connection.vendor == "postgresql" and hasattr(raw, "copy_expert"):
-            buffer = io.StringIO()
-            buffer.writelines(",".join(map(_csv_value, row)) + "\n" for row in rows)
-            buffer.seek(0)
-            raw.copy_expert(
-                f"COPY {table} ({column_list}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
-            )
-            return
-        placeholders = ", ".join(["%s"] * len(columns))
-        cursor.executemany(f"INSERT INTO {table} ({column_list}) VALUES ({placeholders})", rows)
-
-
-def _csv_value(value: object) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, str):
-        # Always quoted, so a text that reads \N is not taken for NULL.
-        return '"' + value.replace('"', '""') + '"'
-    return str(value)
 
 
 @dataclass(frozen=True)

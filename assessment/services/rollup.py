@@ -21,8 +21,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from organizations.choices import PersonKind, PersonStatus
-from organizations.demo import insert_rows
 from organizations.models import Organization, Person
+from partybuild.bulk import insert_rows
 
 from .. import rollup
 from ..choices import SubjectUnit

@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 
-from organizations.demo import insert_rows
+from partybuild.bulk import insert_rows
 
 from .. import signals
 from ..choices import PeriodStatus, SubjectUnit, SubmissionState
