@@ -8,6 +8,7 @@ is kept in `RectificationEvent` and in the audit trail, in the same transaction 
 """
 
 import datetime
+import itertools
 import logging
 import os
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -30,17 +31,20 @@ from assessment.services.evidence import (
     original_name,
     store_content,
 )
+from assessment.services.scores import PUBLISH_RETRY
 from audit import services as audit_trail
 from organizations.choices import Action, Role
 from organizations.scope import can, can_from_above
 from organizations.selectors import active_role_holders
 from partybuild import versions
+from partybuild.bulk import insert_rows
 
 from .models import Rectification, RectificationEvent, RectificationEvidence, due_days
 
 logger = logging.getLogger(__name__)
 
 BATCH = 2000
+READ_BATCH = 500  # stored subject scores read at a time when opening items
 MAX_FILES = 10
 State = Rectification.State
 Source = Rectification.Source
@@ -167,10 +171,13 @@ def open_for_scores(period_id: int, submission_ids: list[int] | None = None) -> 
     scores = SubjectScore.objects.filter(period_id=period_id, subject_unit=SubjectUnit.ORGANIZATION)
     if submission_ids is not None:
         scores = scores.filter(submission_id__in=submission_ids)
-    rows = list(scores.values("organization_id", "submission_id", "indicators"))
-    if not rows:
-        return 0
-    found = findings(rows, _rubrics(period))
+    rubrics = _rubrics(period)
+    found: list[Finding] = []
+    # In batches: the indicator results of a whole large period would all be held at once.
+    rows = scores.order_by().values("organization_id", "submission_id", "indicators")
+    stream = rows.iterator(chunk_size=READ_BATCH)
+    while batch := list(itertools.islice(stream, READ_BATCH)):
+        found.extend(findings(batch, rubrics))
     if not found:
         return 0
     org_ids = {f.organization_id for f in found}
@@ -185,26 +192,7 @@ def open_for_scores(period_id: int, submission_ids: list[int] | None = None) -> 
     owners = _unit_secretaries({f.organization_id for f in new})
     due = timezone.localdate() + datetime.timedelta(days=due_days())
     with transaction.atomic():
-        Rectification.objects.bulk_create(
-            [
-                Rectification(
-                    organization_id=f.organization_id,
-                    period_id=period_id,
-                    submission_id=f.submission_id,
-                    indicator_code=f.code,
-                    source=f.source,
-                    fraction_at_opening=f.fraction,
-                    points_at_opening=f.points,
-                    max_points=f.max,
-                    threshold=f.threshold,
-                    owner_id=owners.get(f.organization_id),
-                    due_date=due,
-                )
-                for f in new
-            ],
-            batch_size=BATCH,
-            ignore_conflicts=True,
-        )
+        _insert_items(new, period_id, owners, due)
         audit_trail.record(
             "rectification.created",
             period=period,
@@ -231,6 +219,49 @@ def _rubrics(period: Period) -> dict[str, tuple[str, float]]:
     }
 
 
+# What a finding sets; every other column takes the model's default for a new item.
+_FROM_FINDING = (
+    "organization",
+    "submission",
+    "indicator_code",
+    "source",
+    "fraction_at_opening",
+    "points_at_opening",
+    "max_points",
+    "threshold",
+    "owner",
+)
+
+
+def _insert_items(
+    new: list[Finding], period_id: int, owners: dict[int, int], due: datetime.date
+) -> None:
+    """Insert the items in one COPY (hundreds of thousands when a large period is first scored,
+    where bulk_create spends a minute preparing values); an item another run inserted meanwhile
+    is skipped by the unique (period, organization, indicator) constraint."""
+    meta = Rectification._meta
+    varying = [meta.get_field(name) for name in _FROM_FINDING]
+    fixed = [f for f in meta.concrete_fields if not f.primary_key and f not in varying]
+    template = Rectification(period_id=period_id, due_date=due)
+    defaults = tuple(f.get_db_prep_save(f.pre_save(template, True), connection) for f in fixed)
+    rows = (
+        (
+            f.organization_id,
+            f.submission_id,
+            f.code,
+            str(f.source),
+            f.fraction,
+            f.points,
+            f.max,
+            f.threshold,
+            owners.get(f.organization_id),
+            *defaults,
+        )
+        for f in new
+    )
+    insert_rows(Rectification, [f.column for f in (*varying, *fixed)], rows, ignore_conflicts=True)
+
+
 def _unit_secretaries(org_ids: set[int]) -> dict[int, int]:
     """The default owner of each unit: its first active secretary (by assignment)."""
     holders = active_role_holders(org_ids, [Role.SECRETARY])
@@ -240,11 +271,21 @@ def _unit_secretaries(org_ids: set[int]) -> dict[int, int]:
 def on_scores_written(sender, *, period_id: int, submission_ids=None, **kwargs) -> None:
     """Receiver of `assessment.signals.scores_written`.
 
-    A failure here must not fail the scoring that already committed: it is logged, and the next
-    full recompute (nightly for open periods) opens what was missed, since opening is idempotent.
+    One approval's subjects are looked at here, in the approval's scoring task; a whole period
+    (after a full recompute) in a task of its own, so a recompute is not held up by the items of
+    10,000 units. A failure here must not fail the scoring that already committed: it is logged,
+    and the next full recompute (nightly for open periods) opens what was missed, since opening
+    is idempotent.
     """
+    from . import tasks
+
     try:
-        open_for_scores(period_id, submission_ids)
+        if submission_ids is None:
+            tasks.open_for_period.apply_async(
+                args=[period_id], retry=True, retry_policy=PUBLISH_RETRY
+            )
+        else:
+            open_for_scores(period_id, submission_ids)
     except Exception:
         logger.exception("Opening rectification items for period %s failed", period_id)
 

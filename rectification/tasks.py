@@ -21,3 +21,9 @@ RETRY = {
 def flag_overdue() -> int:
     """Daily: notify owners and reviewers of items that became overdue (once per item)."""
     return services.flag_overdue(timezone.localdate())
+
+
+@shared_task(name="rectification.open_for_period", time_limit=3600, **RETRY)
+def open_for_period(period_id: int) -> int:
+    """After a full recompute: open the items the period's new scores call for (idempotent)."""
+    return services.open_for_scores(period_id)

@@ -129,6 +129,38 @@ def test_a_failure_does_not_fail_the_scoring(period, tree, monkeypatch):
     assert not Rectification.objects.exists()
 
 
+def test_a_full_recompute_opens_items_in_a_task_of_their_own(period, tree, monkeypatch):
+    """Thousands of units' items must not hold up the recompute: they are a separate task."""
+    from rectification import tasks
+
+    sent = []
+    monkeypatch.setattr(
+        tasks.open_for_period, "apply_async", lambda args, **options: sent.append(args)
+    )
+    set_values(period, tree.a1a, WEAK)
+    run = recompute(period)
+    assert run.status == "done"
+    assert sent == [[period.pk]]
+    assert not Rectification.objects.exists()  # nothing opened inside the recompute
+    assert tasks.open_for_period(period.pk) == 1  # what the task does when it runs
+    assert set(items()) == {("A1a", "C1.01")}
+
+
+def test_an_unreachable_task_queue_does_not_fail_the_scoring(period, tree, monkeypatch, caplog):
+    from kombu.exceptions import OperationalError
+
+    from rectification import tasks
+
+    def down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.open_for_period, "apply_async", down)
+    set_values(period, tree.a1a, WEAK)
+    assert recompute(period).status == "done"
+    assert "Opening rectification items for period" in caplog.text
+    assert not Rectification.objects.exists()  # the nightly recompute sends it again
+
+
 def test_findings_is_pure():
     rows = [
         {
