@@ -3,11 +3,16 @@
 Django's bulk_create spends most of its time preparing values and compiling SQL at the volumes
 of a full score run (hundreds of thousands of rows): `insert_rows` streams rows through one COPY
 on PostgreSQL (psycopg2) and one executemany elsewhere.
+
+The COPY is fed lazily: rows are drawn from the iterable and written as CSV only as psycopg2
+reads the stream, so the database parses and indexes one batch while Python makes the next (on
+two cores the work of both sides overlaps), and a generator of rows is never held in memory.
 """
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 
 from django.db import connection, models
 
@@ -27,9 +32,39 @@ class _Null(float):
 NULL = _Null()
 
 
-def _copy_rows(rows: Iterable[Sequence]) -> Iterable[Sequence]:
-    for row in rows:
-        yield [NULL if value is None else value for value in row] if None in row else row
+STREAM_ROWS = 1000  # rows written per read of the COPY stream
+
+
+class _CsvStream:
+    """The file psycopg2's COPY FROM STDIN reads: each read makes the next batch of rows.
+
+    psycopg2 sends whatever a read returns (the size it asks for is a hint) and stops at "".
+    Numbers and booleans are written bare and every other value quoted (see _Null). psycopg2
+    turns an exception raised while making rows into a cancelled COPY; `error` keeps the
+    original for the caller to raise instead.
+    """
+
+    def __init__(self, rows: Iterable[Sequence]) -> None:
+        self._rows: Iterator[Sequence] = iter(rows)
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
+        self.error: BaseException | None = None
+
+    def read(self, size: int = -1) -> str:
+        try:
+            batch = list(islice(self._rows, STREAM_ROWS))
+        except BaseException as error:  # SystemExit and KeyboardInterrupt too
+            self.error = error
+            raise
+        if not batch:
+            return ""
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._writer.writerows(
+            [NULL if value is None else value for value in row] if None in row else row
+            for row in batch
+        )
+        return self._buffer.getvalue()
 
 
 def insert_rows(
@@ -51,11 +86,6 @@ def insert_rows(
     with connection.cursor() as cursor:
         raw = getattr(cursor, "cursor", cursor)
         if connection.vendor == "postgresql" and hasattr(raw, "copy_expert"):
-            buffer = io.StringIO()
-            # Numbers and booleans bare, every other value quoted (see _Null).
-            writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
-            writer.writerows(_copy_rows(rows))
-            buffer.seek(0)
             target = table
             if ignore_conflicts:
                 target = quote(f"staging_{model._meta.db_table}")
@@ -64,11 +94,17 @@ def insert_rows(
                     f"CREATE TEMPORARY TABLE {target} AS SELECT {column_list} FROM {table} "
                     "WITH NO DATA"
                 )
-            with connection.wrap_database_errors:  # Django's exceptions, as for execute()
-                raw.copy_expert(
-                    f"COPY {target} ({column_list}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
-                    buffer,
-                )
+            stream = _CsvStream(rows)
+            try:
+                with connection.wrap_database_errors:  # Django's exceptions, as for execute()
+                    raw.copy_expert(
+                        f"COPY {target} ({column_list}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
+                        stream,
+                    )
+            except Exception:
+                if stream.error is not None:  # the rows failed, not the database
+                    raise stream.error from None
+                raise
             if ignore_conflicts:
                 cursor.execute(
                     f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {target} "

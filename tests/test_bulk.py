@@ -65,3 +65,26 @@ def test_conflicts_are_skipped_only_when_asked():
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_rows(Rollup, COLUMNS, [_row(1, "", grade="D")])
     assert Rollup.objects.filter(period_id=7).order_by().count() == 2
+
+
+@pytest.mark.django_db
+def test_rows_are_drawn_lazily_and_a_failure_midway_writes_nothing(monkeypatch):
+    from partybuild import bulk
+
+    monkeypatch.setattr(bulk, "STREAM_ROWS", 10)
+    drawn = []
+
+    def rows(count, fail_at=None):
+        for n in range(count):
+            if n == fail_at:
+                raise ValueError("a row could not be made")
+            drawn.append(n)
+            yield _row(n, "")
+
+    insert_rows(Rollup, COLUMNS, rows(35))  # several reads of the stream
+    assert Rollup.objects.filter(period_id=7).order_by().count() == 35
+    drawn.clear()
+    with pytest.raises(ValueError, match="could not be made"), transaction.atomic():
+        insert_rows(Rollup, COLUMNS, (row for row in rows(60, fail_at=25) if row[1] >= 35))
+    assert Rollup.objects.filter(period_id=7).order_by().count() == 35  # the batch rolled back
+    assert drawn == list(range(25))  # drawn as needed, up to the failure

@@ -9,11 +9,9 @@ chain's rows only.
 Callers hold the period's row lock (`lock_period`), so updates of one period never interleave.
 """
 
-import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import islice
 from typing import Any
 
 from django.db import connection, models
@@ -23,6 +21,7 @@ from django.utils import timezone
 from organizations.choices import PersonKind, PersonStatus
 from organizations.models import Organization, Person
 from partybuild.bulk import insert_rows
+from partybuild.fastjson import dumps
 
 from .. import rollup
 from ..choices import SubjectUnit
@@ -53,7 +52,6 @@ ROLLUP_FIELDS = (
     "computed_at",
 )
 UPDATE_BATCH = 5000
-INSERT_BATCH = 50_000
 
 
 def lock_period(period_id: int) -> None:
@@ -188,12 +186,11 @@ def _org_rows(queryset: models.QuerySet) -> list[tuple]:
     return list(queryset.values_list("id", "parent_id", "depth", "kind__code", "path"))
 
 
-def _db_rows(period: Period, rows: Iterable[rollup.Row], now) -> list[tuple]:
-    """Database-ready tuples in the order of ROLLUP_FIELDS."""
+def _db_rows(period: Period, rows: Iterable[rollup.Row], now) -> Iterator[tuple]:
+    """Database-ready tuples in the order of ROLLUP_FIELDS, made as they are read."""
     stamp = Rollup._meta.get_field("computed_at").get_db_prep_save(now, connection)
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    return [
-        (
+    for r in rows:
+        yield (
             period.pk,
             r.organization,
             r.dimension,
@@ -213,8 +210,6 @@ def _db_rows(period: Period, rows: Iterable[rollup.Row], now) -> list[tuple]:
             dumps(r.explanation),
             stamp,
         )
-        for r in rows
-    ]
 
 
 def _columns() -> list[str]:
@@ -230,17 +225,23 @@ class RollupStats:
 def write_full(period: Period) -> RollupStats:
     """Replace every roll-up row of the period (the caller holds the period lock).
 
-    Rows are made and inserted in batches, so memory stays flat whatever the tree's size.
+    Rows are made as they are inserted, so memory stays flat whatever the number of rows.
     """
     spec = engine_framework(period.framework)
     settings = settings_for(period.framework)
     units = _units(period, spec, _org_rows(Organization.objects.order_by()), only=None)
     rows = rollup.roll_up(units, settings, bands_of(spec), previous=_previous_scores(period))
     Rollup.objects.filter(period=period).delete()
-    now, columns, written = timezone.now(), _columns(), 0
-    while batch := list(islice(rows, INSERT_BATCH)):
-        insert_rows(Rollup, columns, _db_rows(period, batch, now))
-        written += len(batch)
+    written = 0
+
+    def counted(rows: Iterable[rollup.Row]) -> Iterator[rollup.Row]:
+        nonlocal written
+        for row in rows:
+            written += 1
+            yield row
+
+    # One streamed COPY: rows are made as the database stores the ones before them.
+    insert_rows(Rollup, _columns(), _db_rows(period, counted(rows), timezone.now()))
     return RollupStats(organizations=len(units), rows=written)
 
 

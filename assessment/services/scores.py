@@ -14,12 +14,11 @@ the incremental updates of approvals never interleave.
 """
 
 import contextlib
-import json
 import logging
 import math
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
@@ -35,6 +34,7 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 
 from partybuild.bulk import insert_rows
+from partybuild.fastjson import dumps, loads
 
 from .. import signals
 from ..choices import PeriodStatus, SubjectUnit, SubmissionState
@@ -121,54 +121,44 @@ class _Context:
 
     period: Period
     spec: EngineFramework
-    codes: dict[int, str]  # indicator id → code
 
 
 def _context(period: Period) -> _Context:
-    codes = Indicator.objects.filter(framework_id=period.framework_id).values_list("pk", "code")
-    return _Context(period=period, spec=engine_framework(period.framework), codes=dict(codes))
-
-
-def _decode(raw: Any) -> Any:
-    """A stored JSON value; numbers (most values) without the JSON parser."""
-    if not isinstance(raw, str):
-        return raw  # NULL, or a driver that decodes JSON itself
-    try:
-        return float(raw)
-    except ValueError:
-        return json.loads(raw)
+    return _Context(period=period, spec=engine_framework(period.framework))
 
 
 def _read_values(context: _Context, lo: int, hi: int) -> dict[int, dict[str, Any]]:
     """Effective values (the reviewer's where set) of the counted submissions in [lo, hi), by
-    submission and indicator code: one query, no model instances."""
+    submission and indicator code: one query, one JSON object per submission made by the
+    database (parsing 120 small objects separately costs Python several times more)."""
     quote = connection.ops.quote_name
     value_table = quote(IndicatorValue._meta.db_table)
     submission_table = quote(Submission._meta.db_table)
+    indicator_table = quote(Indicator._meta.db_table)
     v_sub, v_ind, v_value, v_reviewed = (
         quote(c)
         for c in _columns(IndicatorValue, ("submission", "indicator", "value", "reviewed_value"))
     )
     s_id, s_period, s_state = (quote(c) for c in _columns(Submission, ("id", "period", "state")))
+    i_id, i_code, i_framework = (quote(c) for c in _columns(Indicator, ("id", "code", "framework")))
+    value = f"COALESCE(v.{v_reviewed}, v.{v_value})"
+    if connection.vendor == "postgresql":
+        document = f"json_object_agg(i.{i_code}, {value})::text"
+    else:  # SQLite keeps JSON as text
+        document = f"json_group_object(i.{i_code}, json({value}))"
     sql = (
-        f"SELECT v.{v_sub}, v.{v_ind}, COALESCE(v.{v_reviewed}, v.{v_value}) "
+        f"SELECT v.{v_sub}, {document} "
         f"FROM {value_table} v JOIN {submission_table} s ON s.{s_id} = v.{v_sub} "
-        f"WHERE s.{s_period} = %s AND s.{s_state} IN (%s, %s) "
-        f"AND v.{v_sub} >= %s AND v.{v_sub} < %s"
+        f"JOIN {indicator_table} i ON i.{i_id} = v.{v_ind} "
+        f"WHERE s.{s_period} = %s AND s.{s_state} IN (%s, %s) AND i.{i_framework} = %s "
+        f"AND v.{v_sub} >= %s AND v.{v_sub} < %s "
+        f"GROUP BY v.{v_sub}"
     )
-    codes = context.codes
-    values: dict[int, dict[str, Any]] = {}
+    params = [context.period.pk, *COUNTED_STATES, context.period.framework_id, lo, hi]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [context.period.pk, *COUNTED_STATES, lo, hi])
-        while batch := cursor.fetchmany(10_000):
-            for submission_id, indicator_id, raw in batch:
-                code = codes.get(indicator_id)
-                if code is not None:
-                    values.setdefault(submission_id, {})[code] = _decode(raw)
-    return values
+        cursor.execute(sql, params)
+        return {submission_id: loads(document) for submission_id, document in cursor.fetchall()}
 
-
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
 
 _NA, _MISSING, _INVALID, _SCORED = (
     SubjectScore.Status.NOT_APPLICABLE.value,
@@ -220,10 +210,10 @@ def _subject_row(
         _r(score.max),
         score.grade or "",
         score.stars,
-        _dumps([v.code for v in score.vetoes]),
-        _dumps(dimensions),
-        _dumps(indicators),
-        _dumps(inputs),
+        dumps([v.code for v in score.vetoes]),
+        dumps(dimensions),
+        dumps(indicators),
+        dumps(inputs),
         len(score.missing),
         rectify,
         stamp,
@@ -262,22 +252,25 @@ def score_submissions(context: _Context, *, lo: int, hi: int) -> ScoringStats:
         stamp = SubjectScore._meta.get_field("computed_at").get_db_prep_save(
             timezone.now(), connection
         )
-        rows: list[tuple] = []
-        for submission in submissions:
-            inputs = values.get(submission[0], {})
-            try:
-                score = score_subject(context.spec, submission[2], inputs)
-            except ValueError:  # a subject kind the framework does not have
-                stats.skipped.append(submission[0])
-                continue
-            stats.indicators += len(score.indicators)
-            rows.append(_subject_row(score, submission, inputs, period.pk, stamp))
+
+        def rows() -> Iterator[tuple]:
+            # Scored as the COPY reads them: the database stores one batch while the next is made.
+            for submission in submissions:
+                inputs = values.get(submission[0], {})
+                try:
+                    score = score_subject(context.spec, submission[2], inputs)
+                except ValueError:  # a subject kind the framework does not have
+                    stats.skipped.append(submission[0])
+                    continue
+                stats.indicators += len(score.indicators)
+                stats.subjects += 1
+                yield _subject_row(score, submission, inputs, period.pk, stamp)
+
         SubjectScore.objects.filter(
             period=period, submission_id__gte=lo, submission_id__lt=hi
         ).delete()
-        if rows:
-            insert_rows(SubjectScore, _columns(SubjectScore, SUBJECT_FIELDS), rows)
-    stats.subjects = len(rows)
+        if submissions:
+            insert_rows(SubjectScore, _columns(SubjectScore, SUBJECT_FIELDS), rows())
     return stats
 
 
