@@ -249,8 +249,8 @@ def score_submissions(context: _Context, *, lo: int, hi: int) -> ScoringStats:
             .values_list("pk", "organization_id", "subject_kind", "subject_unit", "state")
         )
         values = _read_values(context, lo, hi) if submissions else {}
-        stamp = SubjectScore._meta.get_field("computed_at").get_db_prep_save(
-            timezone.now(), connection
+        stamp = str(  # as text once, not formatted again for every row
+            SubjectScore._meta.get_field("computed_at").get_db_prep_save(timezone.now(), connection)
         )
 
         def rows() -> Iterator[tuple]:
