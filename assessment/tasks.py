@@ -54,9 +54,33 @@ class ScoreRunTask(Task):
     **RETRY,
 )
 def recompute_period(self, run_id: int) -> dict:
-    """A period's full recompute (scores, then roll-ups), as recorded in ScoreRun `run_id`."""
-    run = scores.run_full_recompute(run_id, token=self.request.id)
-    return {"run": run.pk, "status": run.status, "stats": run.stats}
+    """A period's full recompute, as recorded in ScoreRun `run_id`: plans the chunks and sends
+    each to `score_chunk` on this task's queue; the last chunk rolls the period up."""
+    queue = (self.request.delivery_info or {}).get("routing_key")
+
+    def dispatch(number: int) -> None:
+        score_chunk.apply_async(
+            args=[run_id, self.request.id, number],
+            queue=queue,
+            retry=True,
+            retry_policy=scores.PUBLISH_RETRY,
+        )
+
+    run = scores.run_full_recompute(run_id, token=self.request.id, dispatch=dispatch)
+    return {"run": run.pk, "status": run.status}
+
+
+@shared_task(
+    bind=True,
+    base=ScoreRunTask,
+    name="assessment.score_chunk",
+    soft_time_limit=2700,
+    time_limit=3000,
+    **RETRY,
+)
+def score_chunk(self, run_id: int, token: str, number: int) -> str:
+    """One chunk of a full recompute; the run's last chunk to finish also does the roll-up."""
+    return scores.score_chunk(run_id, token=token, number=number)
 
 
 @shared_task(name="assessment.score_submission", soft_time_limit=240, time_limit=300, **RETRY)

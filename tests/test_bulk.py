@@ -44,12 +44,18 @@ def test_tricky_values_arrive_unchanged():
         r.organization_id: r
         for r in Rollup.objects.filter(period_id=7).order_by().select_related(None)
     }
-    assert stored[1].score is None and stored[1].grade == "" and stored[1].dimension == ""
-    assert stored[2].dimension == "\\N" and stored[2].grade == "\\N"
-    assert stored[3].dimension == 'a,"b"\nc' and stored[3].flagged is True
+    assert stored[1].score is None
+    assert stored[1].grade == ""
+    assert stored[1].dimension == ""
+    assert stored[2].dimension == "\\N"
+    assert stored[2].grade == "\\N"
+    assert stored[3].dimension == 'a,"b"\nc'
+    assert stored[3].flagged is True
     assert stored[3].explanation == {"say": '他说"好", 1,2'}
-    assert stored[4].dimension == "党建" and stored[4].score == -0.000001
-    assert stored[1].flagged is False and stored[1].members == 3
+    assert stored[4].dimension == "党建"
+    assert stored[4].score == -0.000001
+    assert stored[1].flagged is False
+    assert stored[1].members == 3
 
 
 @pytest.mark.django_db

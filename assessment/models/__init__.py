@@ -3,7 +3,7 @@
 from .framework import Axis, Dimension, Framework, FrameworkLocked, Indicator
 from .notices import Notice, Reminder
 from .periods import Period
-from .scores import Rollup, RollupSettings, ScoreRun, SubjectScore
+from .scores import Rollup, RollupSettings, ScoreRun, ScoreRunChunk, SubjectScore
 from .submissions import (
     Evidence,
     IndicatorValue,
@@ -27,6 +27,7 @@ __all__ = [
     "Rollup",
     "RollupSettings",
     "ScoreRun",
+    "ScoreRunChunk",
     "StoredFile",
     "SubjectScore",
     "Submission",

@@ -292,3 +292,26 @@ class ScoreRun(models.Model):
         if self.started_at and self.finished_at:
             return self.finished_at - self.started_at
         return None
+
+
+class ScoreRunChunk(models.Model):
+    """One range of a run's submissions, scored by a task of its own so that a full recompute
+    uses every worker. The run's last chunk to finish starts the roll-up."""
+
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="chunks")
+    number = models.PositiveIntegerField()
+    lo = models.BigIntegerField()  # submission ids in [lo, hi)
+    hi = models.BigIntegerField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    stats = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["run", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "number"], name="scorerunchunk_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}#{self.number} [{self.lo}, {self.hi})"

@@ -8,9 +8,10 @@ rows with one delete and one bulk insert (COPY on PostgreSQL). Everything is der
 running anything twice gives the same rows.
 
 A full recompute scores the period in chunks of `CHUNK` submissions, each its own transaction
-(so progress shows and a killed worker loses one chunk), then replaces the roll-ups in one
-transaction. Every write of a period's scores holds the period's row lock, so a full run and
-the incremental updates of approvals never interleave.
+and, from the task, its own task (so the workers score chunks side by side, progress shows and a
+killed worker loses one chunk), then replaces the roll-ups in one transaction. Every write of
+a period's scores holds the period's row lock, so a full run and the incremental updates of
+approvals never interleave.
 """
 
 import contextlib
@@ -18,8 +19,8 @@ import logging
 import math
 import time
 import uuid
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -38,7 +39,15 @@ from partybuild.fastjson import dumps, loads
 
 from .. import signals
 from ..choices import PeriodStatus, SubjectUnit, SubmissionState
-from ..models import Indicator, IndicatorValue, Period, ScoreRun, SubjectScore, Submission
+from ..models import (
+    Indicator,
+    IndicatorValue,
+    Period,
+    ScoreRun,
+    ScoreRunChunk,
+    SubjectScore,
+    Submission,
+)
 from ..scoring import Framework as EngineFramework
 from ..scoring import SubjectScore as EngineScore
 from ..scoring import score_subject
@@ -391,59 +400,126 @@ def _id_ranges(period: Period) -> list[tuple[int, int]]:
     return [(start, min(start + step, hi)) for start in range(lo, hi, step)]
 
 
-def run_full_recompute(run_id: int, *, token: str) -> ScoreRun:
-    """Execute a run: score every chunk, then replace the roll-ups; returns the finished run.
+def run_full_recompute(
+    run_id: int, *, token: str, dispatch: Callable[[int], None] | None = None
+) -> ScoreRun:
+    """Execute a run: plan its chunks, score them, then replace the roll-ups.
+
+    Without `dispatch` every chunk is scored here, one after the other, and the finished run is
+    returned. With it (the task), `dispatch(number)` sends each chunk to a task of its own, so
+    the workers score chunks side by side; the last chunk to finish does the roll-up, and the
+    run is returned running.
 
     Idempotent: a run finished already is returned as it is, and a run retried after its worker
-    died starts again from the first chunk and ends with exactly the rows of a clean run.
-    Failures are recorded by the caller (`fail_run`), which knows whether a retry follows.
+    died plans its chunks again and ends with exactly the rows of a clean run. Failures are
+    recorded by the caller (`fail_run`), which knows whether a retry follows.
     """
     run = _claim(run_id, token)
     if run is None:
         return ScoreRun.objects.get(pk=run_id)
-    period = run.period
-    started = time.perf_counter()
-    context = _context(period)
-    stats = ScoringStats()
-    ranges = _id_ranges(period)
-    scoring = ScoreRun.Step.SCORING
-    _heartbeat(run, token, progress=0, step=scoring)
-    for number, (lo, hi) in enumerate(ranges, start=1):
-        stats.add(score_submissions(context, lo=lo, hi=hi))
-        progress = SCORING_SHARE * number // len(ranges)
-        step = scoring if number < len(ranges) else ScoreRun.Step.ROLLUP
-        _heartbeat(run, token, progress=progress, step=step)
-    scored = time.perf_counter()
+    ranges = _id_ranges(run.period)
     with transaction.atomic():
-        rollups.lock_period(period.pk)
-        rolled = rollups.write_full(period)
-    finished = time.perf_counter()
-    summary = {
-        "subjects": stats.subjects,
-        "indicators": stats.indicators,
-        "skipped": stats.skipped[:20],
-        "chunks": len(ranges),
-        "organizations": rolled.organizations,
-        "rollup_rows": rolled.rows,
-        "seconds": {
-            "scoring": round(scored - started, 3),
-            "rollup": round(finished - scored, 3),
-        },
-    }
-    done = ScoreRun.objects.filter(pk=run.pk, task_id=token, status=ScoreRun.Status.RUNNING).update(
-        status=ScoreRun.Status.DONE,
-        progress=100,
-        step="",
-        finished_at=timezone.now(),
-        lease_until=None,
-        error="",
-        stats=summary,
-    )
-    if not done:
-        raise LeaseLost(run.pk)
-    signals.scores_written.send(sender=SubjectScore, period_id=period.pk, submission_ids=None)
+        ScoreRunChunk.objects.filter(run=run).delete()  # a retried run starts again
+        ScoreRunChunk.objects.bulk_create(
+            ScoreRunChunk(run=run, number=number, lo=lo, hi=hi)
+            for number, (lo, hi) in enumerate(ranges, start=1)
+        )
+    _heartbeat(run, token, progress=0, step=ScoreRun.Step.SCORING)
+    numbers = range(1, len(ranges) + 1)
+    if dispatch is None:
+        for number in numbers:
+            score_chunk(run.pk, token=token, number=number)
+    else:
+        for position, number in enumerate(numbers):
+            try:
+                dispatch(number)
+            except BROKER_ERRORS as error:  # the queue went away: score the rest here
+                logger.warning("score run %s: scoring in this task (%s)", run.pk, error)
+                for rest in numbers[position:]:
+                    score_chunk(run.pk, token=token, number=rest)
+                break
     run.refresh_from_db()
     return run
+
+
+def score_chunk(run_id: int, *, token: str, number: int) -> str:
+    """Score one chunk of a run; the run's last chunk to finish rolls the period up.
+
+    Returns what happened: "stale" when the run is no longer this token's to execute (taken
+    over, failed or finished: a late or repeated delivery), "scored", or "finished".
+    """
+    run = (
+        ScoreRun.objects.select_related("period__framework")
+        .filter(pk=run_id, task_id=token, status=ScoreRun.Status.RUNNING)
+        .first()
+    )
+    chunk = ScoreRunChunk.objects.filter(run_id=run_id, number=number).first()
+    if run is None or chunk is None:
+        return "stale"
+    ScoreRunChunk.objects.filter(pk=chunk.pk).update(attempts=F("attempts") + 1)
+    stats = score_submissions(_context(run.period), lo=chunk.lo, hi=chunk.hi)
+    ScoreRunChunk.objects.filter(pk=chunk.pk, done_at__isnull=True).update(
+        done_at=timezone.now(),
+        stats=asdict(stats),
+    )
+    counts = ScoreRunChunk.objects.filter(run_id=run_id).aggregate(
+        total=Count("pk"), remaining=Count("pk", filter=Q(done_at__isnull=True))
+    )
+    total, remaining = counts["total"], counts["remaining"]
+    if remaining:
+        _heartbeat(
+            run,
+            token,
+            progress=SCORING_SHARE * (total - remaining) // total,
+            step=ScoreRun.Step.SCORING,
+        )
+        return "scored"
+    _finish(run, token)
+    return "finished"
+
+
+def _finish(run: ScoreRun, token: str) -> None:
+    """Replace the period's roll-ups and mark the run done, in one transaction under the period
+    lock. Chunks finishing together may all get here: the first does the work, the others find
+    the run done once they hold the lock. A retry after a failure here gets here again."""
+    ScoreRun.objects.filter(pk=run.pk, task_id=token, status=ScoreRun.Status.RUNNING).update(
+        step=ScoreRun.Step.ROLLUP, progress=SCORING_SHARE, lease_until=timezone.now() + LEASE
+    )
+    period = run.period
+    started = time.perf_counter()
+    with transaction.atomic():
+        rollups.lock_period(period.pk)
+        current = ScoreRun.objects.filter(pk=run.pk).values_list("status", "task_id").get()
+        if current != (ScoreRun.Status.RUNNING, token):
+            return  # finished by another chunk, or taken over
+        rolled = rollups.write_full(period)
+        rollup_seconds = time.perf_counter() - started
+        stats = ScoringStats()
+        chunks = list(ScoreRunChunk.objects.filter(run=run).order_by("number"))
+        for chunk in chunks:
+            stats.add(ScoringStats(**chunk.stats))
+        scored = max(c.done_at for c in chunks) - min(c.created_at for c in chunks)
+        ScoreRun.objects.filter(pk=run.pk).update(
+            status=ScoreRun.Status.DONE,
+            progress=100,
+            step="",
+            finished_at=timezone.now(),
+            lease_until=None,
+            error="",
+            stats={
+                "subjects": stats.subjects,
+                "indicators": stats.indicators,
+                "skipped": stats.skipped[:20],
+                "chunks": len(chunks),
+                "organizations": rolled.organizations,
+                "rollup_rows": rolled.rows,
+                "seconds": {
+                    "scoring": round(scored.total_seconds(), 3),
+                    "rollup": round(rollup_seconds, 3),
+                },
+            },
+        )
+    signals.scores_written.send(sender=SubjectScore, period_id=period.pk, submission_ids=None)
 
 
 def fail_run(run_id: int, error: BaseException | str) -> None:

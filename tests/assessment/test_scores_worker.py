@@ -1,5 +1,5 @@
 """A real Celery worker process killed in the middle of a full recompute (CI: Redis and
-PostgreSQL). The prefork parent sees its child die and puts the task back (acks_late,
+PostgreSQL). The prefork parent sees its child die and puts the chunk's task back (acks_late,
 reject_on_worker_lost); a new child runs it again and the run ends with the rows of a clean run.
 """
 
@@ -18,7 +18,7 @@ from django.db import connection
 from django.utils import timezone
 
 from assessment import tasks
-from assessment.models import IndicatorValue, ScoreRun, SubjectScore
+from assessment.models import IndicatorValue, ScoreRun, ScoreRunChunk, SubjectScore
 from assessment.services import periods, scores
 from organizations import demo
 
@@ -136,23 +136,31 @@ def test_a_worker_killed_mid_run_is_replaced_and_the_run_converges(worker, big_p
     run = scores.start_full_recompute(big_period, trigger="manual", enqueue=False)
     tasks.recompute_period.apply_async(args=[run.pk], task_id=run.task_id, queue=queue)
 
-    # Kill the worker's child once the first chunk is committed and before the run is done.
-    _wait_for(
-        lambda: ScoreRun.objects.filter(pk=run.pk, progress__gt=0, status="running").exists(),
+    # Kill the worker's child while it scores a chunk, once an earlier chunk is committed.
+    running = _wait_for(
+        lambda: ScoreRunChunk.objects.filter(
+            run=run, number__gt=1, attempts=1, done_at__isnull=True
+        ).first(),
         120,
-        "the first chunk",
+        "a chunk being scored after the first",
     )
     (child,) = _wait_for(lambda: _children(process.pid), 10, "the worker's child")
     os.kill(child, signal.SIGKILL)
-    killed_midway = ScoreRun.objects.get(pk=run.pk).status == "running"
+    running.refresh_from_db()
+    killed_midway = running.done_at is None
 
     done = _wait_for(
         lambda: ScoreRun.objects.filter(pk=run.pk, status__in=["done", "failed"]).first(),
         180,
-        "the redelivered run",
+        "the redelivered chunk",
     )
-    assert killed_midway, "the run finished before the kill: make big_period bigger"
-    assert (done.status, done.attempts) == ("done", 2)
+    assert killed_midway, "the chunk finished before the kill: make big_period bigger"
+    # The run's task had only sent the chunks: the killed chunk's task was delivered again and
+    # ran twice, every other chunk once.
+    assert (done.status, done.attempts) == ("done", 1)
+    attempts = dict(done.chunks.values_list("number", "attempts"))
+    assert attempts.pop(running.number) == 2
+    assert set(attempts.values()) == {1}
     assert SubjectScore.objects.count() == done.stats["subjects"]
     retried = snapshot()
     SubjectScore.objects.all().delete()
