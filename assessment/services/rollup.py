@@ -3,10 +3,10 @@ ancestors after an approval, and refreshing the ranks among peers.
 
 The arithmetic is `assessment.rollup` (pure); this module only moves rows. A full roll-up reads
 the whole tree once (a handful of queries whatever its size), computes in Python and replaces the
-period's rows with one delete and bulk inserts of 50,000 rows each (COPY on PostgreSQL). An
-incremental update reads the chain's own data and its children's stored rows, and rewrites the
-chain's rows only.
-Callers hold the period's row lock (`lock_period`), so updates of one period never interleave.
+period's rows with one delete and one insert of rows made as they are written (a streamed COPY
+on PostgreSQL). An incremental update reads the chain's own data and its children's stored rows,
+and rewrites the chain's rows only. Callers hold the period's row lock (`lock_period`), so
+updates of one period never interleave.
 """
 
 from collections import defaultdict
@@ -55,8 +55,18 @@ ROLLUP_FIELDS = (
 UPDATE_BATCH = 5000
 
 
-def lock_period(period_id: int) -> None:
-    """Take the period's row lock until the transaction ends (SQLite serializes writers anyway)."""
+def lock_period(period_id: int, *, shared: bool = False) -> None:
+    """Take the period's row lock until the transaction ends (SQLite serializes writers anyway).
+
+    Exclusive (FOR UPDATE) for the roll-up and incremental updates; `shared` (FOR SHARE) for the
+    chunks of a full recompute, which score disjoint ranges of submissions side by side but
+    exclude, and are excluded by, everything that holds the lock exclusively.
+    """
+    if shared and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            table = connection.ops.quote_name(Period._meta.db_table)
+            cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR SHARE", [period_id])
+        return
     list(
         Period.objects.select_for_update()
         .filter(pk=period_id)

@@ -57,7 +57,7 @@ from . import rollup as rollups
 logger = logging.getLogger(__name__)
 
 COUNTED_STATES = (SubmissionState.APPROVED, SubmissionState.LOCKED)
-CHUNK = 2000  # submissions per transaction of a full run
+CHUNK = 1000  # submissions per transaction (and per task) of a full run
 LEASE = timedelta(minutes=10)  # renewed after every chunk; a run silent longer is abandoned
 # A queued run's task is delivered well within the broker's visibility timeout (1 h).
 QUEUED_LEASE = timedelta(minutes=55)
@@ -245,11 +245,15 @@ class ScoringStats:
 
 def score_submissions(context: _Context, *, lo: int, hi: int) -> ScoringStats:
     """Replace the scores of the period's submissions whose ids are in [lo, hi), in one
-    transaction under the period lock: counted ones get their rows, the others lose theirs."""
+    transaction under the period lock: counted ones get their rows, the others lose theirs.
+
+    The lock is shared: chunks of a full run proceed side by side (their ranges do not overlap),
+    while an incremental update (which holds it exclusively already) or the roll-up waits.
+    """
     period = context.period
     stats = ScoringStats()
     with transaction.atomic():
-        rollups.lock_period(period.pk)
+        rollups.lock_period(period.pk, shared=True)
         submissions = list(
             Submission.objects.filter(
                 period=period, pk__gte=lo, pk__lt=hi, state__in=COUNTED_STATES

@@ -85,3 +85,73 @@ def test_approvals_rolled_up_at_the_same_moment_lose_nothing(postgres, period, t
     concurrent = snapshot()
     recompute(period)
     assert snapshot() == concurrent
+
+
+def test_chunks_share_the_period_lock_and_exclude_exclusive_writers(
+    postgres, period, tree, monkeypatch
+):
+    """Chunks of a full run score side by side on the workers; an approval's update or the
+    roll-up (the exclusive lock) waits for them."""
+    from django.db import OperationalError, transaction
+
+    from assessment.services import rollup
+
+    set_values(submission_of(period, tree.a1a), FULL)
+    set_values(submission_of(period, tree.a1b), WEAK)
+    first, second = (submission_of(period, org).pk for org in (tree.a1a, tree.a1b))
+    context = scores._context(period)
+    inside, release = threading.Event(), threading.Event()
+    read_values = scores._read_values
+
+    def paused(ctx, lo, hi):
+        if lo == first:  # the first chunk holds the period's lock here until released
+            inside.set()
+            release.wait(10)
+        return read_values(ctx, lo, hi)
+
+    monkeypatch.setattr(scores, "_read_values", paused)
+    outcomes: dict[str, object] = {}
+
+    def attempt(name, call):
+        try:
+            outcomes[name] = call()
+        except Exception as error:
+            outcomes[name] = error
+        finally:
+            connections.close_all()
+
+    def exclusive():
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '300ms'")
+            rollup.lock_period(period.pk)
+
+    holder = threading.Thread(
+        target=attempt,
+        args=("first", lambda: scores.score_submissions(context, lo=first, hi=first + 1)),
+    )
+    holder.start()
+    assert inside.wait(10)
+    other = threading.Thread(
+        target=attempt,
+        args=("second", lambda: scores.score_submissions(context, lo=second, hi=second + 1)),
+    )
+    other.start()
+    other.join(10)
+    blocked = threading.Thread(target=attempt, args=("exclusive", exclusive))
+    blocked.start()
+    blocked.join(10)
+    release.set()
+    holder.join(10)
+    assert outcomes["second"].subjects == 1  # done while the first chunk held the lock
+    assert isinstance(outcomes["exclusive"], OperationalError)  # lock timeout: it had to wait
+    assert outcomes["first"].subjects == 1
+
+
+def test_score_documents_are_compressed_with_lz4(postgres):
+    """Migration 0006: the large JSON documents of subject scores use the faster compression."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attcompression FROM pg_attribute WHERE attrelid = "
+            "'assessment_subjectscore'::regclass AND attname IN ('indicators', 'inputs')"
+        )
+        assert dict(cursor.fetchall()) == {"indicators": "l", "inputs": "l"}
