@@ -4,50 +4,54 @@ Django's bulk_create spends most of its time preparing values and compiling SQL 
 of a full score run (hundreds of thousands of rows): `insert_rows` streams rows through one COPY
 on PostgreSQL (psycopg2) and one executemany elsewhere.
 
-The COPY is fed lazily: rows are drawn from the iterable and written as CSV only as psycopg2
+The COPY is fed lazily: rows are drawn from the iterable and written out only as psycopg2
 reads the stream, so the database parses and indexes one batch while Python makes the next (on
 two cores the work of both sides overlaps), and a generator of rows is never held in memory.
 """
 
-import csv
-import io
-from collections.abc import Iterable, Iterator, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
+from typing import Any
 
 from django.db import connection, models
 
-
-class _Null(float):
-    """How NULL is written into the COPY stream: the csv module leaves a number unquoted and
-    writes a float by its repr, so this prints a bare ``\\N`` (the COPY's NULL marker), while every
-    string, ``"\\N"`` included, is quoted and so never read as NULL. (Python 3.12's
-    ``QUOTE_NOTNULL`` would do this without the trick; we support 3.11.)"""
-
-    def __repr__(self) -> str:
-        return "\\N"
-
-    __str__ = __repr__
+_SPECIAL = re.compile(r"[\\\t\n\r]").search
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-NULL = _Null()
+def _text(value: str) -> str:
+    return value.translate(_ESCAPES) if _SPECIAL(value) else value
+
+
+# COPY's text format: a value as PostgreSQL reads it, NULL as \N, and in text only the four
+# characters the format uses escaped. Unlike CSV, JSON's many quotes are written as they are.
+_FORMATS: dict[type, Callable[[Any], str]] = {
+    str: _text,
+    float: repr,
+    int: str,
+    bool: lambda value: "t" if value else "f",
+    type(None): lambda value: "\\N",
+}
+
+
+def _field(value: Any) -> str:
+    return _FORMATS.get(type(value), str)(value)
 
 
 STREAM_ROWS = 1000  # rows written per read of the COPY stream
 
 
-class _CsvStream:
+class _CopyStream:
     """The file psycopg2's COPY FROM STDIN reads: each read makes the next batch of rows.
 
     psycopg2 sends whatever a read returns (the size it asks for is a hint) and stops at "".
-    Numbers and booleans are written bare and every other value quoted (see _Null). psycopg2
-    turns an exception raised while making rows into a cancelled COPY; `error` keeps the
+    psycopg2 turns an exception raised while making rows into a cancelled COPY; `error` keeps the
     original for the caller to raise instead.
     """
 
     def __init__(self, rows: Iterable[Sequence]) -> None:
         self._rows: Iterator[Sequence] = iter(rows)
-        self._buffer = io.StringIO()
-        self._writer = csv.writer(self._buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
         self.error: BaseException | None = None
 
     def read(self, size: int = -1) -> str:
@@ -56,15 +60,7 @@ class _CsvStream:
         except BaseException as error:  # SystemExit and KeyboardInterrupt too
             self.error = error
             raise
-        if not batch:
-            return ""
-        self._buffer.seek(0)
-        self._buffer.truncate()
-        self._writer.writerows(
-            [NULL if value is None else value for value in row] if None in row else row
-            for row in batch
-        )
-        return self._buffer.getvalue()
+        return "".join(["\t".join(map(_field, row)) + "\n" for row in batch])
 
 
 def insert_rows(
@@ -94,11 +90,11 @@ def insert_rows(
                     f"CREATE TEMPORARY TABLE {target} AS SELECT {column_list} FROM {table} "
                     "WITH NO DATA"
                 )
-            stream = _CsvStream(rows)
+            stream = _CopyStream(rows)
             try:
                 with connection.wrap_database_errors:  # Django's exceptions, as for execute()
                     raw.copy_expert(
-                        f"COPY {target} ({column_list}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
+                        f"COPY {target} ({column_list}) FROM STDIN",
                         stream,
                     )
             except Exception:

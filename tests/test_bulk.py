@@ -38,6 +38,7 @@ def test_tricky_values_arrive_unchanged():
         _row(2, "\\N", grade="\\N"),  # COPY's NULL marker as text stays text
         _row(3, 'a,"b"\nc', flagged=True, explanation='{"say": "他说\\"好\\", 1,2"}'),
         _row(4, "党建", score=-0.000001, grade="B+"),
+        _row(5, "tab\there\\back\r\n\\.", explanation='{"path": "C:\\\\x\\t"}'),
     ]
     insert_rows(Rollup, COLUMNS, tricky)
     stored = {
@@ -54,6 +55,8 @@ def test_tricky_values_arrive_unchanged():
     assert stored[3].explanation == {"say": '他说"好", 1,2'}
     assert stored[4].dimension == "党建"
     assert stored[4].score == -0.000001
+    assert stored[5].dimension == "tab\there\\back\r\n\\."
+    assert stored[5].explanation == {"path": "C:\\x\t"}
     assert stored[1].flagged is False
     assert stored[1].members == 3
 
