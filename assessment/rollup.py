@@ -377,16 +377,16 @@ def to_rows(
 
 def _ranks_by_group(
     groups: Mapping[Hashable, Sequence[Subtotal]],
-) -> dict[tuple[int, str], int | None]:
-    """Ranks by (organization, dimension) within each group, for every dimension in the group."""
-    out: dict[tuple[int, str], int | None] = {}
+) -> dict[int, dict[str, int | None]]:
+    """Ranks by organization, then dimension, within each group, for every dimension in it."""
+    out: dict[int, dict[str, int | None]] = defaultdict(dict)
     for members in groups.values():
         dims = {TOTAL}
         for member in members:
             dims.update(member.scores)
         for dim in dims:
-            ranks = rank((m.id, m.scores.get(dim)) for m in members)
-            out.update(((org, dim), r) for org, r in ranks.items())
+            for org, r in rank((m.id, m.scores.get(dim)) for m in members).items():
+                out[org][dim] = r
     return out
 
 
@@ -423,13 +423,13 @@ def roll_up(
 
     for unit in units:
         result = results.pop(unit.id)  # rows made: let it go
-        dims = result.dimensions
+        before = {d: previous.get((unit.id, d)) for d in result.dimensions} if previous else {}
         yield from to_rows(
             result,
             bands,
-            previous={d: previous.get((unit.id, d)) for d in dims},
-            sibling_ranks={d: sibling_ranks.get((unit.id, d)) for d in dims},
-            peer_ranks={d: peer_ranks.get((unit.id, d)) for d in dims},
+            previous=before,
+            sibling_ranks=sibling_ranks.get(unit.id, {}),
+            peer_ranks=peer_ranks.get(unit.id, {}),
         )
 
 
@@ -490,8 +490,9 @@ def roll_up_chain(
                 result,
                 bands,
                 previous={d: previous.get((org, d)) for d in dims},
-                sibling_ranks={d: sibling_ranks.get((org, d)) for d in dims},
+                sibling_ranks=sibling_ranks.get(org, {}),
                 peer_ranks={d: peer_ranks.get((org, d)) for d in dims},
             )
         )
-    return ChainResult(rows=rows, sibling_ranks=sibling_ranks)
+    flat = {(org, dim): r for org, ranks in sibling_ranks.items() for dim, r in ranks.items()}
+    return ChainResult(rows=rows, sibling_ranks=flat)

@@ -202,7 +202,14 @@ def _subject_row(
         ]
         rectify += item.rectify
     dimensions = {
-        d.code: [_r(d.points), _r(d.max), _r(d.also_points), _r(d.also_max), _r(d.bonus), _r(share)]
+        d.code: [
+            round(d.points, 6),  # round() itself: 1.7 million calls in a big full run
+            round(d.max, 6),
+            round(d.also_points, 6),
+            round(d.also_max, 6),
+            round(d.bonus, 6),
+            round(share, 6),
+        ]
         for d in score.dimensions
         if (share := d.share) is not None
     }
