@@ -2,8 +2,9 @@
 
     createdb -h 127.0.0.1 -U postgres pb_bench        # a scratch database: it is migrated,
                                                        # its synthetic tree replaced
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pb_bench \\
-        python bench/bench_rollup.py [--orgs 1000 10000] [--approvals 50] [--no-profile] [--plan]
+    REDIS_URL=redis://127.0.0.1:6379/4 DATABASE_URL=postgres://postgres@127.0.0.1:5432/pb_bench \\
+        python bench/bench_rollup.py [--orgs 1000 10000] [--approvals 50] [--workers 2]
+                                     [--no-profile] [--plan]
 
 For each size: `seed_synthetic --orgs N --seed 1 --replace`, a generated framework of 120
 indicators (mostly linear, bands and yes/no; some deduction, bonus, veto, appraisal and formula)
@@ -13,14 +14,19 @@ per organization), the values of every submission written with COPY (115 entered
 one UPDATE (no per-approval task). Then it measures:
 
 1. the full recompute of the period's scores and roll-up, as `manage.py rollup --period` runs it
-   (in this process);
-2. the baseline: one hand-written SQL statement that reads the same values, submissions,
-   indicators and organizations and aggregates them up the tree, per organization's subtree and
-   dimension (what the database alone needs to read and group the same data);
+   (every chunk in this process, one after the other) and, with REDIS_URL set, as the task runs
+   it on a real Celery worker pool of `--workers` processes (each chunk a task, the last one
+   rolling up), from sending the task until the run is done; the rectification items the new
+   scores call for are opened by a task of their own afterwards, timed apart;
+2. the baseline: `bench/rollup_sql.py`'s statement, the same roll-up scored from the same values
+   in one hand-written SQL statement (checked row by row against the stored rows), and for
+   comparison `BASELINE_SQL` below, which only counts and averages the values per subtree and
+   dimension (what reading and grouping the same data costs the database);
 3. incremental updates: a branch's submission set back to submitted, then approved through
    `assessment.services.submissions.approve` (tasks eager, so the call returns once the task has
    rescored the subject and rewritten its ancestors' roll-up rows), p50 and p95 of the approvals;
-4. the peak resident memory of the process, phase by phase (ru_maxrss, reset between phases).
+4. the peak resident memory of the process, phase by phase (ru_maxrss, reset between phases), and
+   of the worker's processes.
 
 The full recompute of the largest size is then run once more under cProfile (it replaces the rows
 of the first run) and the functions costing most are printed. Old benchmark periods and the
@@ -406,6 +412,20 @@ def baseline(period, runs: int = 3) -> dict[str, Any]:
     return out
 
 
+def faithful_baseline(period, runs: int = 3) -> dict[str, Any]:
+    """`bench/rollup_sql.py`'s statement: the same roll-up, scored from the same values, in one
+    statement; timed like the count baseline and checked row by row against the stored rows."""
+    import rollup_sql
+    from django.db import connection, transaction
+
+    out = rollup_sql.time_statement(rollup_sql.FAITHFUL_SQL, {"period": period.pk}, runs)
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement in rollup_sql.TUNED:
+            cursor.execute(statement)
+        out["check"] = rollup_sql.verify(cursor, period.pk)
+    return out
+
+
 # -- (3) incremental ---------------------------------------------------------------------------
 
 
@@ -583,6 +603,19 @@ def bench_size(orgs: int, args: argparse.Namespace) -> dict[str, Any]:
     )
     if args.plan:
         print("      " + base["plan"].replace("\n", "\n      "))
+    faithful = faithful_baseline(data["period"])
+    result["same_s"], result["same_tuned_s"] = faithful["default"], faithful["tuned"]
+    result["same_check"] = faithful["check"]
+    check = faithful["check"]
+    print(
+        f"      the same roll-up in one SQL statement (bench/rollup_sql.py): "
+        f"{faithful['default']:.2f} s with the server's settings, {faithful['tuned']:.2f} s "
+        f"with jit off and work_mem 64MB ({faithful['rows']:,} rows); against the stored rows: "
+        f"{check['compared']:,} compared, {check['missing_in_sql'] + check['missing_in_stored']} "
+        f"missing, largest score difference {check['max_score_diff']:.0e}, "
+        f"{'agrees' if check['ok'] else 'DISAGREES'}",
+        flush=True,
+    )
 
     reset_peak()
     result["incr"] = incremental(data["period"], data["reviewer"], args.approvals, rng)
@@ -616,37 +649,52 @@ def peak_of(result: dict[str, Any]) -> float:
     return max(result[k] for k in ("rss_setup", "rss_full", "rss_base", "rss_incr"))
 
 
+def slowest(result: dict[str, Any]) -> float:
+    """The full recompute the targets are held to: the slower of the run in one process and
+    the run on the worker pool (when measured), so neither is picked for looking better."""
+    return max(result["one_s"], result["full_s"])
+
+
+def slowest_stats(result: dict[str, Any]) -> dict[str, Any]:
+    return result["one_stats"] if result["one_s"] >= result["full_s"] else result["full_stats"]
+
+
 def report(results: list[dict[str, Any]]) -> None:
     print(
-        "\nSQL: the baseline statement with the server's settings (tuned: jit off, work_mem 64MB);"
-    )
-    print(
-        "ratio: full recompute / SQL; p50, p95: approval until its ancestors' roll-ups are stored"
+        "\nfull: the slower of the recompute in one process and on the worker pool; "
+        "same SQL: the same roll-up in one statement (bench/rollup_sql.py), count SQL: counts and "
+        "means of the values per subtree (BASELINE_SQL), both tuned (jit off, work_mem 64MB) and "
+        "with the server's settings in brackets; p50, p95: approval until its ancestors' roll-ups "
+        "are stored"
     )
     header = (
-        f"{'orgs':>7} {'values':>10} {'full s':>7} {'scoring':>8} {'roll-up':>8} {'SQL s':>6} "
-        f"{'tuned':>6} {'ratio':>6} {'p50 ms':>7} {'p95 ms':>7} {'peak MB':>8}"
+        f"{'orgs':>7} {'values':>10} {'full s':>7} {'scoring':>8} {'roll-up':>8} "
+        f"{'same SQL s':>14} {'÷ same':>7} {'count SQL s':>12} {'÷ count':>8} "
+        f"{'p50 ms':>7} {'p95 ms':>7} {'peak MB':>8}"
     )
     print(header)
     print("-" * len(header))
     for r in results:
-        s = r["full_stats"]["seconds"]
+        s = slowest_stats(r)["seconds"]
+        full = slowest(r)
         print(
-            f"{r['orgs']:>7,} {r['values']:>10,} {r['full_s']:>7.2f} {s['scoring']:>8.2f} "
-            f"{s['rollup']:>8.2f} {r['base_s']:>6.2f} {r['base_tuned_s']:>6.2f} "
-            f"{r['full_s'] / r['base_s']:>6.1f} {r['incr']['p50_ms']:>7.0f} "
+            f"{r['orgs']:>7,} {r['values']:>10,} {full:>7.2f} {s['scoring']:>8.2f} "
+            f"{s['rollup']:>8.2f} {r['same_tuned_s']:>6.2f} ({r['same_s']:>5.2f}) "
+            f"{full / r['same_tuned_s']:>7.1f} {r['base_tuned_s']:>5.2f} ({r['base_s']:>4.2f}) "
+            f"{full / r['base_tuned_s']:>8.1f} {r['incr']['p50_ms']:>7.0f} "
             f"{r['incr']['p95_ms']:>7.0f} {peak_of(r):>8.0f}"
         )
     if len(results) > 1:
         small, large = results[0], results[-1]
         factor = large["orgs"] / small["orgs"]
         grow = {
-            "full recompute": large["full_s"] / small["full_s"],
-            "scoring": large["full_stats"]["seconds"]["scoring"]
-            / small["full_stats"]["seconds"]["scoring"],
-            "roll-up": large["full_stats"]["seconds"]["rollup"]
-            / small["full_stats"]["seconds"]["rollup"],
-            "baseline SQL": large["base_s"] / small["base_s"],
+            "full recompute": slowest(large) / slowest(small),
+            "scoring": slowest_stats(large)["seconds"]["scoring"]
+            / slowest_stats(small)["seconds"]["scoring"],
+            "roll-up": slowest_stats(large)["seconds"]["rollup"]
+            / slowest_stats(small)["seconds"]["rollup"],
+            "same-roll-up SQL": large["same_tuned_s"] / small["same_tuned_s"],
+            "count SQL": large["base_tuned_s"] / small["base_tuned_s"],
             "incremental p50": large["incr"]["p50_ms"] / small["incr"]["p50_ms"],
             "incremental p95": large["incr"]["p95_ms"] / small["incr"]["p95_ms"],
         }
@@ -655,17 +703,19 @@ def report(results: list[dict[str, Any]]) -> None:
             + ", ".join(f"{name} ×{ratio:.1f}" for name, ratio in grow.items())
         )
     big = results[-1]
+    full = slowest(big)
     checks = [
         (
-            f"(1) full ≤ {TARGETS['ratio']:g}× baseline",
-            big["full_s"] <= TARGETS["ratio"] * big["base_s"],
-            f"{big['full_s'] / big['base_s']:.1f}× ({big['full_s'] / big['base_tuned_s']:.1f}× "
-            "the tuned statement)",
+            f"(1) full ≤ {TARGETS['ratio']:g}× the same roll-up in SQL",
+            big["same_check"]["ok"] and full <= TARGETS["ratio"] * big["same_tuned_s"],
+            f"{full / big['same_tuned_s']:.1f}× the tuned statement "
+            f"({full / big['same_s']:.1f}× with the server's settings; "
+            f"{full / big['base_tuned_s']:.1f}× the count statement)",
         ),
         (
             f"(1) full < {TARGETS['full_s']:g} s",
-            big["full_s"] < TARGETS["full_s"],
-            f"{big['full_s']:.1f} s",
+            full < TARGETS["full_s"],
+            f"{full:.1f} s",
         ),
         (
             f"(3) p95 < {TARGETS['p95_ms']:g} ms",
@@ -680,7 +730,7 @@ def report(results: list[dict[str, Any]]) -> None:
     ]
     print(f"\ntargets at {big['orgs']:,} organizations:")
     for label, met, figure in checks:
-        print(f"  {label:<28} {'met' if met else 'NOT met':<8} {figure}")
+        print(f"  {label:<40} {'met' if met else 'NOT met':<8} {figure}")
 
 
 def main() -> int:
