@@ -1,7 +1,9 @@
 """Benchmark of the stored scores and roll-up (issue 5) on PostgreSQL; a plain script, not a test.
 
     createdb -h 127.0.0.1 -U postgres pb_bench        # a scratch database: it is migrated,
-                                                       # its synthetic tree replaced
+                                                       # its synthetic tree replaced; REDIS_URL
+                                                       # a scratch Redis database too (its
+                                                       # default queue is purged at the end)
     REDIS_URL=redis://127.0.0.1:6379/4 DATABASE_URL=postgres://postgres@127.0.0.1:5432/pb_bench \\
         python bench/bench_rollup.py [--orgs 1000 10000] [--approvals 50] [--workers 2]
                                      [--no-profile] [--plan]
