@@ -204,7 +204,7 @@ def period_create(request: HttpRequest) -> HttpResponse:
     form = PeriodForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            period = period_services.create_period(**form.cleaned_data)
+            period = period_services.create_period(**form.cleaned_data, acting_user=request.user)
         except period_services.PeriodError as refused:
             form.add_error(None, str(refused))
         else:

@@ -5,6 +5,7 @@ held until commit, so the later it comes the less it serialises. Summaries hold 
 not prose: the kind's label (translated when shown) says what happened.
 """
 
+import hashlib
 from typing import Any
 
 from .models import AuditKind
@@ -172,6 +173,18 @@ def batch_committed(batch, *, acting_user=None) -> None:
         target=f"import:{batch.pk}",
         summary=f"{batch.kind}: {batch.filename}",
         after={"kind": batch.kind, "sha256": batch.sha256, **(batch.summary or {})},
+    )
+
+
+def file_imported(kind: str, filename: str, data: bytes, counts: dict) -> None:
+    """An organizations or people file applied from the command line (`import_orgs`,
+    `import_people`): an operator's tool, with no batch kept and no portal user."""
+    digest = hashlib.sha256(data).hexdigest()
+    record(
+        AuditKind.IMPORT_COMMITTED,
+        target=f"file:{digest[:16]}",
+        summary=f"{kind}: {filename} (command line)",
+        after={"kind": kind, "sha256": digest, "counts": counts},
     )
 
 

@@ -30,6 +30,7 @@ class AuditKind(models.TextChoices):
     FRAMEWORK_ARCHIVED = "framework.archived", _("Framework archived")
     FRAMEWORK_CLONED = "framework.cloned", _("Framework cloned")
     FRAMEWORK_CHANGED = "framework.changed", _("Framework changed")
+    PERIOD_CREATED = "period.created", _("Period created")
     PERIOD_OPENED = "period.opened", _("Period opened")
     PERIOD_CLOSED = "period.closed", _("Period closed")
     ORGANIZATION_CREATED = "organization.created", _("Organization created")

@@ -42,11 +42,13 @@ class AlreadyImported(Exception):
 def import_file(
     kind: str, data: bytes, filename: str, *, user=None, dry_run: bool = False
 ) -> ImportPlan:
-    """Plan the file and, unless dry-running or in error, apply it. `user=None`: full rights."""
+    """Plan the file and, unless dry-running or in error, apply it and record it in the audit
+    trail (the same transaction). `user=None`: full rights."""
     with transaction.atomic():
         plan = build_plan(kind, data, filename, user=user)
         if plan.ok and not dry_run:
             apply_plan(plan)
+            audit_trail.file_imported(kind, filename, data, plan.counts)
     return plan
 
 

@@ -36,20 +36,35 @@ def create_period(
     start: datetime.date,
     end: datetime.date,
     deadline: datetime.date,
+    acting_user=None,
 ) -> Period:
     if framework.status != FrameworkStatus.PUBLISHED:
         raise PeriodError(_("Periods use a published framework."))
     if end < start or deadline < start:
         raise PeriodError(_("The end and the deadline must not come before the start."))
-    return Period.objects.create(
-        framework=framework,
-        kind=kind,
-        name=name,
-        name_en=name_en,
-        start=start,
-        end=end,
-        deadline=deadline,
-    )
+    with transaction.atomic():
+        period = Period.objects.create(
+            framework=framework,
+            kind=kind,
+            name=name,
+            name_en=name_en,
+            start=start,
+            end=end,
+            deadline=deadline,
+        )
+        audit_trail.period_event(
+            AuditKind.PERIOD_CREATED,
+            period,
+            acting_user=acting_user,
+            after={
+                "framework": f"{framework.code} {framework.version}",
+                "kind": kind,
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "deadline": deadline.isoformat(),
+            },
+        )
+    return period
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ Events are caused through the test client where a page or the API causes them, s
 middleware supplies the user and the address as in production.
 """
 
+import hashlib
 import io
 from unittest import mock
 
@@ -170,6 +171,49 @@ def test_opening_and_closing_a_period_are_recorded(erin, period):
     periods.close_period(period, acting_user=erin)
     closed = last("period.closed")
     assert (closed.actor, closed.period, closed.after) == (erin, period, {"locked": 0})
+
+
+def test_creating_a_period_is_recorded(client_for, admin_user, published_framework, tree):
+    client_for(admin_user).post(
+        reverse("assessment:period_create"),
+        {
+            "framework": published_framework.pk,
+            "kind": "year",
+            "name": "2027年度",
+            "name_en": "2027",
+            "start": "2027-01-01",
+            "end": "2027-12-31",
+            "deadline": "2028-01-15",
+        },
+        REMOTE_ADDR=ADDRESS,
+    )
+    created = last("period.created")
+    assert created is not None, "the page did not create the period"
+    assert (created.actor, created.ip, created.period.name_en) == (admin_user, ADDRESS, "2027")
+    assert created.after == {
+        "framework": f"{published_framework.code} {published_framework.version}",
+        "kind": "year",
+        "start": "2027-01-01",
+        "end": "2027-12-31",
+        "deadline": "2028-01-15",
+    }
+    assert verify_chain().intact
+
+
+def test_an_import_from_the_command_line_is_recorded_and_a_dry_run_is_not(tree, tmp_path):
+    from django.core.management import call_command
+
+    data = b"code,name,name_en,kind,parent_code\r\nC,\xe4\xb8\x99,C Co.,committee,G\r\n"
+    path = tmp_path / "orgs.csv"
+    path.write_bytes(data)
+    call_command("import_orgs", str(path), "--dry-run", stdout=io.StringIO())
+    assert last("import.committed") is None
+    call_command("import_orgs", str(path), stdout=io.StringIO())
+    entry = last("import.committed")
+    assert entry.actor is None  # an operator's tool: no portal user
+    assert entry.summary == "organizations: orgs.csv (command line)"
+    assert entry.after["counts"]["create"] == 1
+    assert entry.after["sha256"] == hashlib.sha256(data).hexdigest()
 
 
 def test_role_changes_are_recorded(tree):
