@@ -1,6 +1,6 @@
 """The stored roll-up of a period recomputed by one PostgreSQL statement: a faithful baseline.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pb_base python bench/rollup_sql.py [--plan]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pb_bench python bench/rollup_sql.py [--plan]
 
 `bench_rollup.BASELINE_SQL` only reads, counts and averages the raw values per subtree. This module
 holds `FAITHFUL_SQL`, one statement over the same tables (values, submissions, indicators with
