@@ -385,46 +385,29 @@ JOIN organizations_organization d
 JOIN own ON own.org = d.id
 GROUP BY GROUPING SETS ((a.id, own.dim), (a.id))
 """
-# The same statement with JIT off (the planner overestimates the tree join ×200, so JIT compiles
-# at full optimisation for a query of a few seconds) and room for its sorts and hashes in memory.
-TUNED = ("SET LOCAL jit = off", "SET LOCAL work_mem = '64MB'")
 
 
 def baseline(period, runs: int = 3) -> dict[str, Any]:
-    """Median seconds (rows fetched) of the baseline statement with the server's settings and
-    tuned, its row count and its plan."""
-    from django.db import connection, transaction
+    """Median seconds (rows fetched) of the count statement with the server's settings and
+    tuned (rollup_sql.TUNED: the planner overestimates the tree join ×200, so JIT compiles at
+    full optimisation for a query of a few seconds), its row count and its plan."""
+    import rollup_sql
+    from django.db import connection
 
     params = {"period": period.pk}
-    out: dict[str, Any] = {}
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + BASELINE_SQL, params)
-        out["plan"] = "\n".join(row[0] for row in cursor.fetchall())
-    for name, settings in (("default", ()), ("tuned", TUNED)):
-        times = []
-        for _ in range(runs):
-            with transaction.atomic(), connection.cursor() as cursor:
-                for statement in settings:
-                    cursor.execute(statement)
-                started = time.perf_counter()
-                cursor.execute(BASELINE_SQL, params)
-                out["rows"] = len(cursor.fetchall())
-                times.append(time.perf_counter() - started)
-        out[name] = statistics.median(times)
-    return out
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    return {**rollup_sql.time_statement(BASELINE_SQL, params, runs), "plan": plan}
 
 
 def faithful_baseline(period, runs: int = 3) -> dict[str, Any]:
     """`bench/rollup_sql.py`'s statement: the same roll-up, scored from the same values, in one
     statement; timed like the count baseline and checked row by row against the stored rows."""
     import rollup_sql
-    from django.db import connection, transaction
 
     out = rollup_sql.time_statement(rollup_sql.FAITHFUL_SQL, {"period": period.pk}, runs)
-    with transaction.atomic(), connection.cursor() as cursor:
-        for statement in rollup_sql.TUNED:
-            cursor.execute(statement)
-        out["check"] = rollup_sql.verify(cursor, period.pk)
+    out["check"] = rollup_sql.verify_tuned(period.pk)
     return out
 
 

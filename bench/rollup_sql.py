@@ -1072,6 +1072,16 @@ def verify(cursor, period_id: int) -> dict[str, Any]:
     return out
 
 
+def verify_tuned(period_id: int) -> dict[str, Any]:
+    """`verify` in a transaction of its own with TUNED (jit off, work_mem 64MB)."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement in TUNED:
+            cursor.execute(statement)
+        return verify(cursor, period_id)
+
+
 # -- timing ---------------------------------------------------------------------------------
 
 
@@ -1118,7 +1128,7 @@ def main() -> int:
     import django
 
     django.setup()
-    from django.db import connection, transaction
+    from django.db import connection
 
     from assessment.models import Period
 
@@ -1176,10 +1186,7 @@ def main() -> int:
         )
 
     started = time.perf_counter()
-    with transaction.atomic(), connection.cursor() as cursor:
-        for statement in TUNED:
-            cursor.execute(statement)
-        result = verify(cursor, period.pk)
+    result = verify_tuned(period.pk)
     print(f"verification ({time.perf_counter() - started:.1f} s, jit off, work_mem 64MB):")
     width = max(len(key) for key in result)
     for key, value in result.items():
