@@ -46,6 +46,7 @@ __all__ = [
     "Dashboard",
     "DimensionInfo",
     "dashboard",
+    "default_period",
     "home_organization",
     "pick_period",
     "rolled_up_periods",
@@ -244,12 +245,25 @@ FINAL = (PeriodStatus.CLOSED, PeriodStatus.LOCKED)
 
 
 def pick_period(periods: list[Period], period_id: int | None) -> Period | None:
-    """The period asked for when it has roll-ups; else the latest closed one, whose results are
-    final (an open period counts its missing submissions as zero until they come in, which
-    reads as a collapse early in the year); else the latest one. `periods` is newest first."""
+    """The period asked for when it has roll-ups, else the default one (`default_period`).
+    `periods` is newest first, as `rolled_up_periods` returns them."""
     chosen = next((p for p in periods if p.pk == period_id), None)
+    return chosen or _default_of(periods)
+
+
+def default_period(organization: Organization) -> Period | None:
+    """The period the dashboard and the effectiveness page open on, for one organization.
+
+    The latest closed period with scores, whose results are final (an open period counts its
+    missing submissions as zero until they come in, which reads as a collapse early in the year
+    and gives the effectiveness page one or two units); else the latest period with scores.
+    """
+    return _default_of(rolled_up_periods(organization))
+
+
+def _default_of(periods: list[Period]) -> Period | None:
     final = next((p for p in periods if p.status in FINAL), None)
-    return chosen or final or (periods[0] if periods else None)
+    return final or (periods[0] if periods else None)
 
 
 def heat_dimensions(spec: EngineFramework, lang: str) -> list[DimensionInfo]:

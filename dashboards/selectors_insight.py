@@ -180,20 +180,6 @@ def periods_for(user) -> list[Period]:
     )
 
 
-def latest_scored_period(user, organization: Organization) -> Period | None:
-    """The newest period with a score in the organization's subtree the user can see."""
-    period_id = (
-        SubjectScore.objects.restrict(user)
-        .within(organization)
-        .order_by("-period__start")
-        .values_list("period_id", flat=True)
-        .first()
-    )
-    if period_id is None:
-        return None
-    return Period.objects.select_related("framework").get(pk=period_id)
-
-
 def _trend_periods(period: Period) -> list[Period]:
     """This period and the earlier ones of the same kind and framework code, oldest first."""
     rows = (

@@ -22,6 +22,7 @@ from organizations.mixins import ScopedViewMixin
 from organizations.models import Organization
 
 from . import selectors_insight as selectors
+from .selectors import default_period
 
 
 def _strength_words() -> dict[str | None, str]:
@@ -96,7 +97,7 @@ class EffectivenessView(InsightObjectView):
             if period is None:
                 period = get_object_or_404(Period.objects.select_related("framework"), pk=chosen)
         else:
-            period = selectors.latest_scored_period(request.user, organization)
+            period = default_period(organization)
         data = None
         if period is not None:
             data = selectors.effectiveness_of(request.user, organization, period, lang)
