@@ -6,12 +6,13 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
+PORT ?= 8000
 
 .PHONY: run test install assets translations migrate demo lint format bench framework-doc worker beat clean
 
 run: install assets translations migrate demo
 	@$(MANAGE) demo_logins
-	DJANGO_DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
+	DJANGO_DEBUG=1 $(MANAGE) serve 127.0.0.1:$(PORT)
 
 test: install assets translations
 	@$(PY) -m pytest; rc=$$?; \

@@ -762,7 +762,7 @@ def main() -> int:
     # Approvals run their task in this process; with Redis, full recomputes also run on a worker.
     app.conf.task_always_eager = True
     args.worker = None
-    if not settings.CELERY_TASK_ALWAYS_EAGER and args.workers > 0:
+    if settings.REDIS_URL and args.workers > 0:
         args.worker = Worker(args.workers)
     print(f"machine: {machine()}; load average {os.getloadavg()[0]:.2f}")
     print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}", flush=True)

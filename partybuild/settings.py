@@ -122,8 +122,14 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
-            # SQLite waits for a writer instead of failing at once when two requests overlap.
-            "OPTIONS": {"timeout": 20},
+            "OPTIONS": {
+                # WAL lets pages read while the worker writes; a writer waits for another
+                # (busy timeout, seconds) instead of failing, and takes the write lock when its
+                # transaction begins, so two transactions never deadlock upgrading a read lock.
+                "timeout": env_int("SQLITE_BUSY_TIMEOUT", 30),
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -237,16 +243,27 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Celery: a Redis broker when REDIS_URL is set, otherwise tasks run eagerly in the web process.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Celery: a Redis broker when REDIS_URL is set. Otherwise messages are files in a folder (kombu's
+# filesystem transport, no server) and `make run` starts a worker beside the web server, so a long
+# job never runs inside a request in any configuration. Eager mode is for tests and benchmarks.
+CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+BROKER_DIR = Path(env_str("BROKER_DIR", str(BASE_DIR / "var" / "broker")))
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Every countdown and retry stays well below this, or Redis would deliver a task twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+if not REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "control_folder": str(BROKER_DIR / "control"),
+        "store_processed": False,
+        "polling_interval": 0.5,
+    }
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {

@@ -1,0 +1,13 @@
+"""The project package as a Django app: its templates, commands, checks and start-up."""
+
+from django.apps import AppConfig
+
+
+class PartybuildConfig(AppConfig):
+    name = "partybuild"
+    verbose_name = "partybuild"
+
+    def ready(self) -> None:
+        from .celery import ensure_broker_folders
+
+        ensure_broker_folders()
