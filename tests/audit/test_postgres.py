@@ -59,3 +59,24 @@ def test_a_rolled_back_append_releases_the_lock_and_leaves_nothing():
     record("value.changed", target="kept")
     assert list(AuditEntry.objects.values_list("target", flat=True)) == ["kept"]
     assert verify_chain().intact
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_auditentry SET target = 'changed'",
+        "DELETE FROM audit_auditentry",
+        "TRUNCATE audit_auditentry",
+        "TRUNCATE audit_auditentry CASCADE",
+    ],
+)
+def test_the_database_refuses_to_change_or_remove_entries(statement):
+    """GIVEN an entry WHEN raw SQL updates, deletes or truncates THEN PostgreSQL refuses it."""
+    record("value.changed", target="kept")
+    with (
+        pytest.raises(Exception, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
+    assert list(AuditEntry.objects.values_list("target", flat=True)) == ["kept"]
