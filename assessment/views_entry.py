@@ -6,10 +6,13 @@ that scope the submission does not exist for the user (404). The services decide
 (state, period, the reviewer-of-an-ancestor rule); their refusals come back as messages.
 """
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -234,30 +237,69 @@ def submission_points(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "assessment/_entry_live.html", {"page": page})
 
 
+_ROW_ID = re.compile(r"ind-\d{1,6}")
+
+
+def _with_typed_values(request: HttpRequest, submission: Submission, anchor: str) -> HttpResponse:
+    """After an evidence step: save the values posted with it, then back to the page.
+
+    The upload and remove buttons belong to the entry form, so the browser posts what was typed
+    along with them (with or without JavaScript). Saving it as a draft keeps it through the
+    reload; where it cannot be saved (a stale version, an invalid value), the page is shown again
+    with the typed values and the reason, as a save would.
+    """
+    form = _entry_form(submission, request, reviewed=False)
+    if form.typed():
+        before = submission.version
+        failed = _save(request, submission, form, reviewed=False)
+        if failed is not None:
+            return failed
+        submission.refresh_from_db(fields=["version"])
+        if submission.version != before:
+            messages.info(request, _("Your values were saved as a draft."))
+    url = reverse("assessment:submission", args=[submission.pk])
+    # Back to the row the button was on; the anchor is the page's own row id, nothing else.
+    return redirect(f"{url}#{anchor}" if _ROW_ID.fullmatch(anchor) else url)
+
+
+def _evidence_form(request: HttpRequest) -> EvidenceForm:
+    """The file posted for the indicator whose upload button was pressed.
+
+    In the entry form each indicator's file input is named ``file-<code>``; a post of its own
+    (the API's shape, older pages) names it ``file``.
+    """
+    code = request.POST.get("indicator", "")
+    files = request.FILES.copy()
+    if f"file-{code}" in files:
+        files["file"] = files[f"file-{code}"]
+    return EvidenceForm(request.POST, files)
+
+
 @login_required
 @require_POST
 def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attach a file to an indicator; the values typed in the form are saved with it."""
     submission = _submission(request, pk, Action.ENTER)
-    form = EvidenceForm(request.POST, request.FILES)
+    form = _evidence_form(request)
     if not form.is_valid():
         _form_errors(request, form)
-        return _back(submission)
-    try:
-        added = evidence_services.add_evidence(
-            submission,
-            form.cleaned_data["indicator"],
-            form.cleaned_data["file"],
-            acting_user=request.user,
-        )
-    except WorkflowError as refused:
-        messages.error(request, str(refused))
     else:
-        messages.success(
-            request,
-            _("%(name)s was attached to %(code)s.")
-            % {"name": added.original_name, "code": form.cleaned_data["indicator"]},
-        )
-    return _back(submission)
+        try:
+            added = evidence_services.add_evidence(
+                submission,
+                form.cleaned_data["indicator"],
+                form.cleaned_data["file"],
+                acting_user=request.user,
+            )
+        except WorkflowError as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(
+                request,
+                _("%(name)s was attached to %(code)s.")
+                % {"name": added.original_name, "code": form.cleaned_data["indicator"]},
+            )
+    return _with_typed_values(request, submission, request.GET.get("row", ""))
 
 
 @login_required
@@ -281,6 +323,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 @require_POST
 def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove a file; the values typed in the form are saved with it."""
     item = get_object_or_404(selectors.scoped_evidence(request.user, Action.ENTER), pk=pk)
     try:
         evidence_services.delete_evidence(item, acting_user=request.user)
@@ -288,4 +331,4 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(refused))
     else:
         messages.success(request, _("%(name)s was removed.") % {"name": item.original_name})
-    return _back(item.submission)
+    return _with_typed_values(request, item.submission, request.GET.get("row", ""))

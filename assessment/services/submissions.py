@@ -174,6 +174,7 @@ def save_values(
         ).values_list("code", "pk")
     )
     changes = []
+    written = False
     for code, value in cleaned.items():
         row = rows.get(code) or IndicatorValue(
             submission=submission, indicator_id=db_indicators[code]
@@ -181,6 +182,7 @@ def save_values(
         old = getattr(row, field)
         if old == value and not (reviewed and reasons.get(code, "") != row.review_reason):
             continue
+        written = True
         setattr(row, field, value)
         if reviewed:
             row.review_reason = reasons.get(code, "")
@@ -198,6 +200,10 @@ def save_values(
                     version=new_version,
                 )
             )
+    if not written:
+        # Nothing changed: the version stays, so a page open elsewhere is not made stale by a
+        # save (such as the one that comes with every evidence upload) that wrote nothing.
+        return submission
     ValueChange.objects.bulk_create(changes)
     submission.version = new_version
     submission.save(update_fields=["version", "updated_at"])

@@ -264,3 +264,103 @@ def test_the_secretary_removes_a_file_while_editable(submission, alice, carol, c
     assert client_for(carol).post(delete_url).status_code == 404
     assert client_for(alice).post(delete_url).status_code == 302
     assert not Evidence.objects.exists()
+
+
+# -- typed values travel with every evidence step (issue 12, item 1) ----------------------------
+
+
+def page_url(submission) -> str:
+    return reverse("assessment:submission", args=[submission.pk])
+
+
+def stored_values(submission) -> dict:
+    return {v.indicator.code: v.value for v in submission.values.select_related("indicator")}
+
+
+def test_an_upload_from_the_entry_form_saves_the_values_typed_with_it(
+    submission, alice, client_for, en
+):
+    """GIVEN values typed but not saved
+    WHEN the upload button of the entry form posts them with a file (no JavaScript needed)
+    THEN the file is attached, the values are saved as a draft and the page comes back at the row.
+    """
+    response = client_for(alice).post(
+        upload_url(submission) + "?row=ind-1",
+        {
+            "version": 1,
+            "v-C1.01": "32",
+            "v-C2.01": "yes",
+            "indicator": "C2.01",
+            "file-C2.01": upload("minutes.pdf", PDF),
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"{page_url(submission)}#ind-1")
+    assert Evidence.objects.get().original_name == "minutes.pdf"
+    assert stored_values(submission) == {"C1.01": 32, "C2.01": True}
+    submission.refresh_from_db()
+    assert submission.version == 2
+    content = client_for(alice).get(response["Location"]).content.decode()
+    assert "minutes.pdf was attached to C2.01." in content
+    assert "Your values were saved as a draft." in content
+    assert 'name="v-C1.01" value="32"' in content
+
+
+def test_removing_a_file_from_the_entry_form_saves_the_values_typed_with_it(
+    submission, alice, client_for
+):
+    item = add_evidence(submission, "C2.01", upload("a.pdf", PDF), acting_user=alice)
+    response = client_for(alice).post(
+        reverse("assessment:evidence_delete", args=[item.pk]),
+        {"version": 1, "v-C1.01": "7", "v-C2.01": "no"},
+    )
+    assert response.status_code == 302
+    assert not Evidence.objects.exists()
+    assert stored_values(submission) == {"C1.01": 7, "C2.01": False}
+
+
+def test_an_evidence_step_with_nothing_changed_keeps_the_version(submission, alice, client_for):
+    """A page open elsewhere must not turn stale because a file was attached here."""
+    submissions.save_values(submission, {"C1.01": "5"}, version=1, acting_user=alice)
+    client_for(alice).post(
+        upload_url(submission),
+        {"version": 2, "v-C1.01": "5", "indicator": "C2.01", "file-C2.01": upload("a.pdf", PDF)},
+    )
+    assert Evidence.objects.count() == 1
+    submission.refresh_from_db()
+    assert submission.version == 2
+
+
+def test_a_value_that_cannot_be_saved_stays_typed_beside_the_attached_file(
+    submission, alice, client_for, en
+):
+    response = client_for(alice).post(
+        upload_url(submission),
+        {
+            "version": 1,
+            "v-C1.01": "3.5",
+            "v-C2.01": "yes",
+            "indicator": "C2.01",
+            "file-C2.01": upload("minutes.pdf", PDF),
+        },
+    )
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "Enter a whole number." in content
+    assert 'value="3.5"' in content
+    assert '<option value="yes" selected>' in content
+    assert Evidence.objects.count() == 1
+    assert stored_values(submission) == {}
+
+
+def test_an_upload_from_a_stale_page_keeps_the_typed_values_and_shows_the_conflict(
+    submission, alice, client_for, en
+):
+    submissions.save_values(submission, {"C1.01": "8"}, version=1, acting_user=alice)
+    response = client_for(alice).post(
+        upload_url(submission),
+        {"version": 1, "v-C1.01": "32", "indicator": "C2.01", "file-C2.01": upload("a.pdf", PDF)},
+    )
+    assert response.status_code == 409
+    assert 'name="v-C1.01" value="32"' in response.content.decode()
+    assert stored_values(submission) == {"C1.01": 8}

@@ -1,0 +1,87 @@
+"""Evidence actions on the entry form keep what the secretary typed (issue 12, item 1).
+
+A secretary types a value and picks yes on another indicator, then attaches a file and removes
+it again: after each action every typed value and the live total are as they were.
+"""
+
+import copy
+import datetime
+
+import pytest
+from playwright.sync_api import expect
+
+from assessment import services
+from assessment.models import Submission
+from assessment.services import periods
+from tests.factories import PASSWORD
+from tests.framework_data import SMALL_FRAMEWORK
+
+from .conftest import login
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+# Playwright's assertions wait 5 s by default: too short on a busy machine.
+WAIT = 20_000
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def submission(live_server, tree, alice):
+    framework = services.publish_framework(services.load_framework(copy.deepcopy(SMALL_FRAMEWORK)))
+    period = periods.create_period(
+        framework=framework,
+        kind="year",
+        name="2026年度",
+        name_en="Year 2026",
+        start=datetime.date(2026, 1, 1),
+        end=datetime.date(2026, 12, 31),
+        deadline=datetime.date(2099, 1, 15),
+    )
+    periods.open_period(period)
+    return Submission.objects.get(period=period, organization=tree.a1a)
+
+
+def expect_as_typed(page, total: str) -> None:
+    expect(page.locator("input[name='v-C1.01']")).to_have_value("32", timeout=WAIT)
+    expect(page.locator("select[name='v-C2.01']")).to_have_value("yes", timeout=WAIT)
+    expect(page.locator("#entry-total [data-total]")).to_have_text(total, timeout=WAIT)
+
+
+def test_typed_values_survive_uploading_and_removing_evidence(page, live_server, submission):
+    """GIVEN a secretary who typed values that are not saved yet
+    WHEN they attach a file to one indicator and then remove it
+    THEN the values and the live total are still there after each action."""
+    login(page, live_server.url, "alice", PASSWORD)
+    page.goto(f"{live_server.url}/assessment/submissions/{submission.pk}/")
+    total = page.locator("#entry-total [data-total]")
+    expect(total).to_have_text("0", timeout=WAIT)
+
+    page.fill("input[name='v-C1.01']", "32")
+    page.select_option("select[name='v-C2.01']", "yes")
+    expect(total).to_have_text(
+        "100", timeout=WAIT
+    )  # C1.01 above its target gives its 40, yes gives 60
+
+    row = page.locator(".entry-row[data-code='C2.01']")
+    row.locator("input[type=file]").set_input_files(
+        {"name": "minutes.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
+    row.get_by_role("button", name="上传").click()
+    expect(row.locator("[data-evidence]")).to_contain_text("minutes.pdf", timeout=WAIT)
+    expect_as_typed(page, "100")
+
+    row.get_by_role("button", name="删除 minutes.pdf").click()
+    expect(row.locator("[data-evidence]")).not_to_contain_text("minutes.pdf", timeout=WAIT)
+    expect_as_typed(page, "100")
+
+
+def test_enter_in_a_field_saves_the_draft_not_an_evidence_step(page, live_server, submission):
+    """The evidence buttons belong to the entry form now; Enter must still mean "save"."""
+    login(page, live_server.url, "alice", PASSWORD)
+    page.goto(f"{live_server.url}/assessment/submissions/{submission.pk}/")
+    page.fill("input[name='v-C1.01']", "32")
+    page.press("input[name='v-C1.01']", "Enter")
+    expect(page.get_by_text("草稿已保存")).to_be_visible(timeout=WAIT)
+    expect(page.locator("[data-version]")).to_have_text("2", timeout=WAIT)
+    expect(page.locator("input[name='v-C1.01']")).to_have_value("32", timeout=WAIT)
