@@ -7,11 +7,12 @@ version, the period and every submission with the version the template was made 
 that an edited `_meta` is noticed.
 
 Reading is defensive: the bytes are sniffed before any parser sees them (empty, too large, old
-.xls, password-protected, not a zip, a zip that is not a workbook, one that would expand too far),
-then the sheet is streamed in read-only mode with formulas kept as formulas. Problems of the file
-as a whole raise `WorkbookError`; problems of single rows are collected as `RowIssue`s with the
-row number Excel shows. Nothing here touches the database: `services.excel_import` gathers the
-rows of a template and checks parsed rows against the submissions they name.
+.xls, password-protected, not a zip, a zip that is not a workbook), openpyxl gets them only through
+the archive-bomb guard of `partybuild.workbooks`, then the sheet is streamed in read-only mode with
+formulas kept as formulas. Problems of the file as a whole raise `WorkbookError`; problems of
+single rows are collected as `RowIssue`s with the row number Excel shows. Nothing here touches the
+database: `services.excel_import` gathers the rows of a template and checks parsed rows against the
+submissions they name.
 """
 
 import datetime
@@ -27,12 +28,14 @@ from django.conf import settings
 from django.core.signing import BadSignature, Signer
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.datavalidation import DataValidation
+
+from partybuild.workbooks import WorkbookRefused, open_workbook
 
 from .choices import ValueType
 from .scoring import spec
@@ -50,8 +53,6 @@ HEADER_LINE = 2
 HEADER_SEARCH_LINES = 10
 # About 400 branches × 120 indicators; a bigger committee downloads per organization below it.
 MAX_DATA_ROWS = 50_000
-# How far the parts of an upload may expand when unzipped, as a multiple of the upload limit.
-MAX_EXPANSION = 25
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # An encrypted OOXML file is an OLE2 container holding a stream of this name.
@@ -416,7 +417,9 @@ def read_workbook(data: bytes) -> ParsedWorkbook:
     """The `_meta` and the data rows of an uploaded template. Raises WorkbookError."""
     _sniff(data)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        workbook = open_workbook(data, data_only=False)
+    except WorkbookRefused as exc:
+        raise WorkbookError(exc.message) from exc
     # A damaged workbook fails deep inside openpyxl (zip, XML, key or index errors); whichever
     # it is, the user's answer is the same.
     except Exception as exc:
@@ -507,11 +510,6 @@ def _sniff(data: bytes) -> None:
             )
         if "xl/workbook.xml" not in names:
             raise WorkbookError(not_a_workbook)
-        if sum(info.file_size for info in archive.infolist()) > MAX_EXPANSION * limit:
-            raise WorkbookError(
-                _("The workbook expands to more than %(size)s when opened and is refused.")
-                % {"size": filesizeformat(MAX_EXPANSION * limit)}
-            )
 
 
 def _tampered() -> WorkbookError:

@@ -24,7 +24,8 @@ from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
+
+from partybuild.workbooks import WorkbookRefused, open_workbook
 
 from .choices import Action, PersonKind, PersonStatus
 from .models import Department, ImportBatch, Organization, OrganizationKind, Person
@@ -148,7 +149,7 @@ def _read_xlsx(data: bytes) -> list[list[Any]]:
             _("This is an old-style .xls workbook: save it in Excel as .xlsx and upload that.")
         )
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = open_workbook(data, data_only=True)
         try:
             rows: list[list[Any]] = []
             for values in workbook.worksheets[0].iter_rows(values_only=True):
@@ -158,6 +159,8 @@ def _read_xlsx(data: bytes) -> list[list[Any]]:
             return rows
         finally:
             workbook.close()
+    except WorkbookRefused as exc:
+        raise ImportFileError(exc.message) from exc
     # A malformed workbook fails deep inside openpyxl with zip, XML, key or index errors, while
     # the sheet is streamed; whichever it is, the user's answer is the same.
     except Exception as exc:

@@ -18,6 +18,7 @@ from assessment.services import excel_import, submissions
 from organizations.scope import forget_grants
 from organizations.services import assign_role
 from tests.factories import OrganizationFactory
+from tests.workbook_bombs import xlsx_bomb
 
 pytestmark = pytest.mark.django_db
 
@@ -621,6 +622,14 @@ def test_a_damaged_workbook_is_refused(alice):
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("xl/workbook.xml", "<not-really")
     assert "could not be read; it may be damaged" in refused(buffer.getvalue(), alice)
+
+
+def test_a_workbook_compressed_like_a_bomb_is_refused(alice):
+    """The same guard as every workbook upload (partybuild.workbooks): the ratio rule refuses a
+    bomb that stays under the size budget."""
+    assert refused(xlsx_bomb(20 * 1024 * 1024), alice) == (
+        "The workbook is compressed more than 100 times, as archive bombs are, and is refused."
+    )
 
 
 def test_an_empty_file_is_refused(client_for, alice, submission):
