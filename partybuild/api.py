@@ -2,7 +2,8 @@
 
 Sign-in goes through `django.contrib.auth.authenticate` with the request, so django-axes counts
 every failure and refuses a locked-out username (from that address) even with the right password.
-A DRF throttle (scope ``token``) caps the rate of attempts on top of that.
+A DRF throttle (scope ``token``) caps the rate of attempts per client address on top of that
+(partybuild/signin_limits.py).
 """
 
 from datetime import timedelta
@@ -16,11 +17,13 @@ from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from organizations.api.serializers import OrganizationSummarySerializer
 from organizations.models import RoleAssignment
+
+from .signin_limits import SignInThrottle
 
 
 class InvalidCredentials(exceptions.APIException):
@@ -108,7 +111,7 @@ class TokenView(APIView):
 
     def get_throttles(self) -> list[BaseThrottle]:
         # Only sign-in attempts are rate-limited; revoking is harmless.
-        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+        return [SignInThrottle()] if self.request.method == "POST" else []
 
     @extend_schema(
         operation_id="auth_token_create",

@@ -160,14 +160,26 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Repeated login failures lock the username from that address for a while (django-axes).
+# Repeated login failures lock the username from that address for a while, and many failures
+# from one address, whatever the usernames, lock the address (django-axes, in the database;
+# partybuild/signin_limits.py).
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = env_int("LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "partybuild.signin_limits.SignInLimitsHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0) or None
+AXES_CLIENT_IP_CALLABLE = "partybuild.client_address.client_ip"
+
+# Proxies (addresses or networks) whose X-Forwarded-For is believed, for sign-in limits and the
+# audit trail alike; none by default, so the client is REMOTE_ADDR.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES") or env_list("AUDIT_TRUSTED_PROXIES")
+if env_str("PROXY_COUNT"):
+    raise ImproperlyConfigured(
+        "PROXY_COUNT is no longer read: set TRUSTED_PROXIES to the proxies' addresses or networks"
+    )
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -329,7 +341,3 @@ PORTAL_URL = env_str("PORTAL_URL", "")
 RECTIFICATION_DUE_DAYS = env_int("RECTIFICATION_DUE_DAYS", 60)
 # The largest file the report verification page reads.
 REPORTS_VERIFY_MAX_BYTES = env_int("REPORTS_VERIFY_MAX_BYTES", 1024 * 1024 * 1024)
-
-# Audit trail: proxies (addresses or networks) whose X-Forwarded-For is believed; none by default,
-# so the recorded address is REMOTE_ADDR (see docs/audit.md).
-AUDIT_TRUSTED_PROXIES = env_list("AUDIT_TRUSTED_PROXIES")

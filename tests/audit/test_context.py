@@ -20,34 +20,34 @@ def request_from():
 
 
 def test_without_trusted_proxies_the_header_is_ignored(settings, request_from):
-    settings.AUDIT_TRUSTED_PROXIES = []
+    settings.TRUSTED_PROXIES = []
     assert client_ip(request_from("10.0.0.5", "1.2.3.4")) == "10.0.0.5"
 
 
 def test_a_trusted_proxy_gives_the_first_untrusted_hop_from_the_right(settings, request_from):
-    settings.AUDIT_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     request = request_from("10.0.0.5", "6.6.6.6, 1.2.3.4, 10.0.0.9")
     assert client_ip(request) == "1.2.3.4"
 
 
 def test_an_untrusted_sender_cannot_forge_the_address(settings, request_from):
-    settings.AUDIT_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     assert client_ip(request_from("192.0.2.1", "1.2.3.4")) == "192.0.2.1"
 
 
 def test_garbage_gives_no_address(settings, request_from):
-    settings.AUDIT_TRUSTED_PROXIES = ["10.0.0.1"]
+    settings.TRUSTED_PROXIES = ["10.0.0.1"]
     assert client_ip(request_from("10.0.0.1", "not-an-ip")) == "10.0.0.1"
     assert client_ip(request_from("nonsense")) is None
 
 
 def test_ipv6_is_normalised(settings, request_from):
-    settings.AUDIT_TRUSTED_PROXIES = []
+    settings.TRUSTED_PROXIES = []
     assert client_ip(request_from("2001:DB8:0:0::1")) == "2001:db8::1"
 
 
 def test_an_ipv4_mapped_address_is_stored_as_ipv4(settings, request_from):
-    settings.AUDIT_TRUSTED_PROXIES = []
+    settings.TRUSTED_PROXIES = []
     assert client_ip(request_from("::ffff:192.0.2.9")) == "192.0.2.9"
 
 
