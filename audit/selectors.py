@@ -1,8 +1,6 @@
 """Reads of the audit trail for pages, exports and the API, always within the auditor's scope."""
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import F, QuerySet
 
@@ -48,29 +46,6 @@ def organization_choices(user, selected: int | None = None) -> list[Organization
 
 def period_choices() -> QuerySet[Period]:
     return Period.objects.order_by("-start", "kind").only("id", "name", "name_en", "start", "kind")
-
-
-@dataclass(frozen=True)
-class Change:
-    """One key of an entry's before/after, for the expanded row."""
-
-    key: str
-    before: Any
-    after: Any
-
-    @property
-    def changed(self) -> bool:
-        return self.before != self.after
-
-
-def changes(entry: AuditEntry) -> list[Change]:
-    """Before and after side by side, key by key, when both are maps; else as one row."""
-    before, after = entry.before, entry.after
-    if isinstance(before, dict | type(None)) and isinstance(after, dict | type(None)):
-        before, after = before or {}, after or {}
-        keys = list(before) + [k for k in after if k not in before]
-        return [Change(str(k), before.get(k), after.get(k)) for k in keys]
-    return [Change("", before, after)]
 
 
 EXPORT_COLUMNS = (

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from . import exports, selectors, tasks
 from .filters import AuditEntryFilterSet
 from .models import AuditKind
+from .rendering import render_entries, render_entry
 from .services import latest_verification
 
 PER_PAGE = 50
@@ -69,7 +70,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
             "previous": number - 1 if number > 1 else None,
             "next": number + 1 if len(window) > PER_PAGE else None,
         },
-        "rows": [(entry, selectors.changes(entry)) for entry in window[:PER_PAGE]],
+        "rows": render_entries(window[:PER_PAGE]),
         "query": query.urlencode(),
         "organizations": selectors.organization_choices(
             request.user, _int(request.GET.get("within"))
@@ -93,11 +94,9 @@ def _int(value: str | None) -> int | None:
 @require_GET
 def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(selectors.entries(request.user), pk=pk)
-    return render(
-        request,
-        "audit/entry_detail.html",
-        {"entry": entry, "changes": selectors.changes(entry)},
-    )
+    shown = render_entry(entry)
+    context = {"shown": shown, "entry": entry, "changes": shown.changes}
+    return render(request, "audit/entry_detail.html", context)
 
 
 def _export_name(extension: str) -> str:

@@ -10,6 +10,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from assessment.choices import PeriodKind
 from organizations.models import Organization, RoleAssignment
@@ -34,8 +35,8 @@ class ReportRequestForm(forms.Form):
     period_kind = forms.ChoiceField(
         label=_("Period kind"), choices=PeriodKind.choices, widget=forms.Select(attrs=SELECT)
     )
-    start = forms.DateField(label=_("From"), widget=DATE)
-    end = forms.DateField(label=_("To"), widget=DATE)
+    start = forms.DateField(label=pgettext_lazy("start date", "From"), widget=DATE)
+    end = forms.DateField(label=pgettext_lazy("end date", "To"), widget=DATE)
     format = forms.ChoiceField(
         label=_("Format"),
         choices=ReportFormat.choices,

@@ -1,0 +1,121 @@
+"""Audit entries are rendered in the reader's language from what they stored; the chain is not
+touched.
+
+Given a submission saved, submitted and approved by alice and carol, and the role assignments of
+the user fixtures, the audit page says it in words: the unit and period by name, the states by
+their labels, the role by its label, with the ids only in the links.
+"""
+
+import copy
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from assessment import services
+from assessment.models import Submission
+from assessment.services import submissions
+from audit.models import AuditEntry
+from audit.rendering import render_entries, render_entry
+from audit.services import verify_chain
+from tests.dashboards.conftest import fill, make_period
+from tests.framework_data import SMALL_FRAMEWORK
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("audit:list")
+
+
+@pytest.fixture
+def approved(tree, alice, carol):
+    """Alice's branch's submission of an open period, saved, submitted and approved."""
+    framework = services.publish_framework(services.load_framework(copy.deepcopy(SMALL_FRAMEWORK)))
+    period = make_period(framework, 2026)
+    fill(period, tree.a1a, {"C1.01": "5", "C2.01": "yes"}, alice, approve=False)
+    submission = Submission.objects.get(period=period, organization=tree.a1a)
+    return submissions.approve(submission, acting_user=carol)
+
+
+def _entry(kind: str, target: str) -> AuditEntry:
+    return AuditEntry.objects.filter(kind=kind, target=target).order_by("-id").first()
+
+
+def test_a_workflow_step_reads_in_chinese_with_the_unit_and_period(approved):
+    entry = _entry("submission.transition", f"submission:{approved.pk}")
+    with translation.override("zh-hans"):
+        shown = render_entry(entry)
+    assert shown.summary == "甲一第一支部 · 2026年度：已提交 → 已通过"
+    assert shown.target == "甲一第一支部 · 2026年度"
+    assert shown.url == reverse("assessment:submission", args=[approved.pk])
+    assert ("状态", "已提交", "已通过") in [(c.key, c.before, c.after) for c in shown.changes]
+
+
+def test_the_same_step_reads_in_english_for_an_english_reader(approved):
+    entry = _entry("submission.transition", f"submission:{approved.pk}")
+    with translation.override("en"):
+        shown = render_entry(entry)
+    assert shown.summary.endswith(": Submitted → Approved")
+
+
+def test_a_value_save_names_its_version_and_says_yes_in_words(approved):
+    entry = _entry("value.changed", f"submission:{approved.pk}")
+    with translation.override("zh-hans"):
+        shown = render_entry(entry)
+    assert shown.summary == "甲一第一支部 · 2026年度，第 2 版：填报数值"
+    assert ("C2.01", None, "是") in [(c.key, c.before, c.after) for c in shown.changes]
+
+
+def test_a_role_assignment_names_the_user_and_the_role_label(alice):
+    entry = AuditEntry.objects.filter(kind="role.assigned").order_by("id").first()
+    with translation.override("zh-hans"):
+        shown = render_entry(entry)
+    assert shown.target == "alice（支部书记）"
+    assert "role:" not in shown.summary
+    assert [(c.key, c.after) for c in shown.changes] == [("用户", "alice"), ("角色", "支部书记")]
+
+
+def test_evidence_names_the_file_type_and_size_in_words(approved):
+    entry = _entry("evidence.added", f"submission:{approved.pk}")
+    with translation.override("zh-hans"):
+        changes = {c.key: c.after for c in render_entry(entry).changes}
+    assert changes["文件类型"] == "PDF"
+    assert changes["大小"].endswith("字节")
+
+
+def test_an_entry_whose_object_is_gone_still_renders(tree, erin):
+    from audit.services import record
+
+    entry = record(
+        "submission.transition",
+        organization=tree.a1a,
+        target="submission:999999",
+        summary="x: draft → submitted",
+        before={"state": "draft"},
+        after={"state": "submitted", "reason": ""},
+    )
+    with translation.override("zh-hans"):
+        shown = render_entry(entry)
+    assert shown.target == "填报 #999999"
+    assert shown.url == ""
+    assert shown.summary == "填报 #999999：草稿 → 已提交"
+
+
+def test_rendering_leaves_the_stored_row_and_the_chain_as_they_were(approved, client_for, erin):
+    before = list(AuditEntry.objects.order_by("id").values_list("summary", "before", "after"))
+    assert client_for(erin).get(LIST).status_code == 200
+    after = list(AuditEntry.objects.order_by("id").values_list("summary", "before", "after"))
+    assert after == before
+    assert verify_chain(checkpoint=None).intact
+
+
+def test_the_page_renders_any_number_of_entries_in_the_same_queries(approved, tree, alice):
+    entries = list(AuditEntry.objects.order_by("-id"))
+    with CaptureQueriesContext(connection) as few:
+        render_entries(entries[:3])
+    make_period(approved.period.framework, 2027)  # more entries of every kind named
+    with CaptureQueriesContext(connection) as many:
+        render_entries(list(AuditEntry.objects.order_by("-id")))
+    assert len(many) <= len(few) + 4  # one per kind of object named, not one per entry
+    assert len(many) <= 9

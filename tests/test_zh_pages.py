@@ -1,0 +1,220 @@
+"""No English word or internal code on a Chinese page, for any role.
+
+The routes are walked from the URL configuration as in test_scope_urls.py, so a page added later
+is scanned the day it is added. Each route's object kwargs are filled with a real object the
+signed-in user may see (a scored period, submissions, audit entries of every kind, a report and a
+rectification item exist). Every page that answers 200 with HTML is read in zh-Hans: scripts and
+styles are dropped, tags and attributes stripped, and what is left must hold no Latin word except
+those in ALLOWED (units, formats, grades) and the names and codes of the fixtures' data.
+"""
+
+import re
+from collections.abc import Iterator
+
+import lxml.html
+import pytest
+from django.urls import get_resolver
+
+from assessment.models import Framework, Submission
+from audit.models import AuditEntry
+from organizations.models import Organization
+from tests.dashboards.conftest import build_scored
+from tests.test_scope_urls import (
+    LITERAL_KWARGS,
+    Route,
+    Target,
+    _a_finished_report_and_a_schedule,
+    _a_rectification_with_evidence,
+    _is_scoped,
+    _target,
+    _walk,
+)
+
+pytestmark = pytest.mark.django_db
+
+# Routes not scanned, with the reason.
+SKIPPED_PREFIXES = {
+    "admin/": "Django's admin: staff only, partly untranslated by Django itself",
+    "api/": "JSON for other systems, not screens",
+    "i18n/": "the language switch: no page",
+    "healthz": "a probe for monitoring, not a screen",
+}
+
+# Latin words a Chinese page may show: file formats, units, names of standards and products,
+# grades, and the product's own name. Compared case-sensitively.
+ALLOWED = {
+    "PDF",
+    "XLSX",
+    "CSV",
+    "Excel",
+    "API",
+    "ID",
+    "SHA-256",
+    "SHA",
+    "JSON",
+    "YAML",
+    "URL",
+    "IP",
+    "HTMX",
+    "OpenAPI",
+    "Token",
+    "A",
+    "B",
+    "C",
+    "D",
+    "r",  # the correlation coefficient, as written in statistics
+    "n",  # a number of units, likewise
+    "partybuild",
+    "English",  # the language switch names each language in itself
+    "UTF-8",  # encodings and products named as such in Chinese too
+    "GBK",
+    "Office",
+}
+
+# Text that is data, not wording: e-mail addresses, URLs and paths, file names, hashes,
+# indicator and organization codes (C1.01, A1a), numbers with units attached.
+DATA_PATTERNS = [
+    re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"),
+    re.compile(r"https?://\S+"),
+    re.compile(r"(?<!\w)/[\w./?=&%-]*"),
+    re.compile(r"[\w.-]+\.(pdf|csv|xlsx|docx?|png|jpe?g|json|yaml)\b", re.IGNORECASE),
+    re.compile(r"\b[0-9a-f]{12,}\b"),
+    re.compile(r"\b[A-Z][A-Za-z]?\d+[A-Za-z]?(\.\d+)*\b"),
+    re.compile(r"(?<!\w)\.(csv|xlsx)\b"),  # a file type named by its extension
+    re.compile(r"\bn/a\b"),  # what to type in a workbook for "not applicable"
+]
+
+LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]*")
+# Routes whose object the URL walk cannot infer from the path.
+ROUTE_MODELS = {"audit/entries/<int:pk>/": AuditEntry}
+ROLES = ("alice", "carol", "dave", "erin")
+
+
+def _pages() -> list[Route]:
+    return [
+        r
+        for r in _walk(get_resolver().url_patterns)
+        if not any(r.route.startswith(p) for p in SKIPPED_PREFIXES)
+    ]
+
+
+def visible_text(html: str) -> str:
+    """The text a reader sees: no scripts, styles, tags or attributes."""
+    if not html.strip():
+        return ""
+    document = lxml.html.document_fromstring(html)
+    for element in document.xpath("//script|//style|//template|//noscript"):
+        element.drop_tree()
+    return " ".join(" ".join(document.itertext()).split())
+
+
+def latin_words(text: str, names: set[str]) -> list[str]:
+    """The Latin words of `text` that are neither data nor allowed."""
+    for pattern in DATA_PATTERNS:
+        text = pattern.sub(" ", text)
+    found = []
+    for word in LATIN_WORD.findall(text):
+        word = word.strip("'-")
+        if word and word not in ALLOWED and word not in names:
+            found.append(word)
+    return found
+
+
+def _urls(route: Route, user) -> Iterator[str]:
+    """The route with its kwargs filled by objects the user may see (audit entries: one of each
+    kind, so every summary is rendered)."""
+    targets = {k: _target(k, route) for k in route.kwargs if k not in LITERAL_KWARGS}
+    if route.route in ROUTE_MODELS:
+        targets = {"pk": Target(ROUTE_MODELS[route.route], "pk", True)}
+    if any(t is None for t in targets.values()):
+        return
+    if not targets:
+        yield "/" + route.template % {k: v for k, v in LITERAL_KWARGS.items() if k in route.kwargs}
+        return
+    choices: list[dict[str, str]] = [{}]
+    for kwarg, target in targets.items():
+        manager = target.model._default_manager
+        queryset = manager.restrict(user) if _is_scoped(target.model) else manager.all()
+        if target.model is AuditEntry:
+            objects = [queryset.filter(kind=kind).first() for kind in _kinds(queryset)]
+        else:
+            objects = [queryset.order_by("pk").first()]
+        objects = [o for o in objects if o is not None]
+        choices = [
+            {**chosen, kwarg: str(getattr(obj, target.attribute))}
+            for chosen in choices
+            for obj in objects
+        ]
+    for values in choices:
+        yield "/" + route.template % {**LITERAL_KWARGS, **values}
+
+
+def _around(text: str, word: str) -> str:
+    at = text.find(word)
+    return text[max(0, at - 40) : at + 40]
+
+
+def _kinds(queryset) -> list[str]:
+    return sorted(set(queryset.values_list("kind", flat=True)))
+
+
+@pytest.fixture
+def populated(tree, alice, bob, carol, dave, erin):
+    """Two scored years over the tree (2025 closed), a returned and a draft submission, a
+    rectification item, a finished report and a schedule, and the audit entries of all that."""
+    from assessment.services import periods, submissions
+
+    scored = build_scored(tree, erin)
+    periods.close_period(scored.previous, acting_user=erin)
+    _a_rectification_with_evidence(alice, tree.a1a)
+    _a_finished_report_and_a_schedule(alice, tree.a1a)
+    draft = Submission.objects.filter(period=scored.current, organization=tree.a1a).first()
+    submissions.reopen(draft, reason="补充材料", acting_user=erin)
+    return scored
+
+
+def _names(tree) -> set[str]:
+    """The fixtures' own names and codes: data, shown as entered."""
+    names = {"alice", "bob", "carol", "dave", "erin", "frank"}
+    for org in (tree.group, tree.a, tree.a1, tree.a1a, tree.a1b, tree.b, tree.b1):
+        names.add(org.code)
+    for org in Organization.objects.all():  # English names are names, shown as entered
+        names.update(LATIN_WORD.findall(org.name_en))
+    names.update(Framework.objects.values_list("code", flat=True))
+    names.update({"monthly", "minutes", "report"})
+    return names
+
+
+def test_the_text_of_a_page_leaves_data_and_allowed_words_out():
+    html = (
+        "<html><head><style>.x{}</style></head><body><script>let a = 1;</script>"
+        '<p title="Hidden">导出 PDF 与 Excel：C1.01 得分，见 /api/v1/ 或 alice@example.com</p>'
+        "<p>submitted → approved, v2 value</p></body></html>"
+    )
+    assert latin_words(visible_text(html), {"alice"}) == ["submitted", "approved", "v2", "value"]
+
+
+def test_no_latin_word_on_any_chinese_page_of_any_role(
+    client_for, tree, populated, django_user_model
+):
+    names = _names(tree)
+    findings: list[str] = []
+    scanned = 0
+    for username in ROLES:
+        user = django_user_model.objects.get(username=username)
+        client = client_for(user)
+        for route in _pages():
+            for url in _urls(route, user):
+                response = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-Hans")
+                if response.status_code != 200:
+                    continue
+                if not response.get("Content-Type", "").startswith("text/html"):
+                    continue
+                scanned += 1
+                text = visible_text(response.content.decode())
+                findings.extend(
+                    f"{username} {url} [{word}]: …{_around(text, word)}…"
+                    for word in sorted(set(latin_words(text, names)))
+                )
+    assert scanned > 60, f"only {scanned} pages were scanned: the fixtures populate too little"
+    assert not findings, "Latin words on Chinese pages:\n" + "\n".join(findings)
