@@ -136,11 +136,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
+    # Redis errors are cache misses (partybuild/cache.py): without Redis the portal is slower,
+    # never down; the short timeouts keep a hung Redis from holding requests.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "partybuild.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "partybuild",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
 else:
