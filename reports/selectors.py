@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -466,11 +467,12 @@ def value_rows(report: Report) -> Iterator[tuple]:
         _counted_values(report)
         .order_by("submission_id", "indicator_id")
         .values_list(
+            "submission_id",
+            "indicator_id",
             "submission__period_id",
             "submission__organization_id",
             "submission__subject_name",
             "submission__subject_kind",
-            "indicator_id",
             "value",
             "reviewed_value",
             "review_reason",
@@ -478,16 +480,17 @@ def value_rows(report: Report) -> Iterator[tuple]:
         )
     )
     for (
+        _submission_id,
+        indicator_id,
         period_id,
         org_id,
         subject,
         kind,
-        indicator_id,
         value,
         reviewed,
         reason,
         updated,
-    ) in rows.iterator(chunk_size=CHUNK):
+    ) in _stream(rows):
         org_code, org_name = orgs.get(org_id, ("", ""))
         code, name, unit = indicators.get(indicator_id, ("", "", ""))
         scored = reviewed if reviewed is not None else value
@@ -505,6 +508,29 @@ def value_rows(report: Report) -> Iterator[tuple]:
             _plain(scored),
             reason,
             _local(updated),
+        )
+
+
+def _stream(rows: QuerySet) -> Iterator[tuple]:
+    """Rows of a values list that starts with (submission_id, indicator_id), in that order.
+
+    PostgreSQL streams them through one server-side cursor. SQLite would keep a read open on the
+    connection for the whole stream, and the job's own progress writes between rows then fail with
+    "database is locked" as soon as another process has written; there each page is read whole,
+    the next one starting after the last key read.
+    """
+    if connection.vendor != "sqlite":
+        yield from rows.iterator(chunk_size=CHUNK)
+        return
+    page = list(rows[:CHUNK])
+    while page:
+        yield from page
+        submission_id, indicator_id = page[-1][:2]
+        page = list(
+            rows.filter(
+                Q(submission_id__gt=submission_id)
+                | Q(submission_id=submission_id, indicator_id__gt=indicator_id)
+            )[:CHUNK]
         )
 
 

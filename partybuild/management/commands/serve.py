@@ -29,6 +29,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, addrport: str, concurrency: int, **options) -> None:
+        # A terminated server stops its worker too (the finally below runs on SystemExit).
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, lambda *_: sys.exit(0))
         stopping = threading.Event()
         worker = _Worker(concurrency, stopping, self.stderr)
         worker.start()
@@ -61,6 +64,7 @@ class _Worker:
             "celery",
             "-A",
             "partybuild",
+            "--quiet",
             "worker",
             "--beat",
             f"--schedule={schedule}",
@@ -94,7 +98,7 @@ class _Worker:
             process = self.process
         if process is None or process.poll() is not None:
             return
-        os.killpg(process.pid, signal.SIGTERM)
+        process.terminate()  # Celery's warm shutdown: the worker stops its own pool
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
