@@ -273,7 +273,7 @@ def _choice(choices, value: Any) -> str:
 
 def _words(value: Any) -> str | None:
     """A stored value in words: yes/no, lists joined, maps as key: value."""
-    if value is None:
+    if value is None or value == "":
         return None
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
@@ -404,7 +404,11 @@ def _summary(entry: AuditEntry, target: str) -> str:
         }
     if kind in (AuditKind.EVIDENCE_ADDED, AuditKind.EVIDENCE_REMOVED):
         facts = after or before
-        return f"{target}: {facts.get('indicator', '')} {facts.get('name', '')}".strip()
+        return _("%(subject)s: %(indicator)s %(file)s") % {
+            "subject": target,
+            "indicator": facts.get("indicator", ""),
+            "file": facts.get("name", ""),
+        }
     if kind == AuditKind.IMPORT_COMMITTED:
         return _import_summary(entry, target, after)
     if kind == AuditKind.REPORT_GENERATED:

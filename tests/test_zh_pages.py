@@ -170,12 +170,56 @@ def populated(tree, alice, bob, carol, dave, erin):
     _a_finished_report_and_a_schedule(alice, tree.a1a)
     draft = Submission.objects.filter(period=scored.current, organization=tree.a1a).first()
     submissions.reopen(draft, reason="补充材料", acting_user=erin)
+    _more_audit_kinds(tree, alice, erin, scored)
     return scored
+
+
+def _more_audit_kinds(tree, alice, erin, scored) -> None:
+    """The audit kinds the fixtures above do not make: rectification work, an organization
+    created and moved, a role revoked, a framework cloned and an indicator edited, imports, a
+    lockout, a report and a schedule."""
+    from assessment.services import frameworks
+    from audit import hooks, receivers
+    from organizations.services import (
+        assign_role,
+        create_organization,
+        move_organization,
+        revoke_role,
+    )
+    from rectification import services as rectification
+    from rectification.models import Rectification
+    from reports.models import Report, ReportSchedule
+    from reports.services import deactivate_schedule, save_schedule
+    from tests.factories import kind
+
+    item = Rectification.objects.filter(organization=tree.a1a).first()
+    rectification.update(item, acting_user=alice, version=item.version, plan="每月组织学习")
+    new = create_organization(code="A1d", name="甲一第四支部", kind=kind("branch"), parent=tree.a1)
+    move_organization(new, tree.b)
+    revoke_role(assign_role(user=erin, organization=tree.b1, role="reviewer"))
+    clone = frameworks.clone_framework(scored.current.framework, version="2027", acting_user=erin)
+    indicator = clone.indicators.first()
+    frameworks.update_indicator(indicator, {"name": "学习次数"}, acting_user=erin)
+    hooks.file_imported("people", "people.csv", b"x", {"create": 2, "update": 1, "unchanged": 0})
+    hooks.workbook_imported(scored.current.pk, [], acting_user=erin)
+    receivers.login_locked_out(None, username="mallory", ip_address="10.0.0.9")
+    schedule = ReportSchedule.objects.get(organization=tree.a1a)
+    save_schedule(schedule, [alice], acting_user=erin)
+    deactivate_schedule(schedule, acting_user=erin)
+    report = Report.objects.get(organization=tree.a1a)
+    hooks.record(
+        "report.generated",
+        actor=alice,
+        organization=tree.a1a,
+        target=f"report:{report.pk}",
+        summary="Report #1 (CSV) of 甲一第一支部 generated.",
+        after={"sha256": "0" * 64, "format": "csv", "data_sha256": "1" * 64},
+    )
 
 
 def _names(tree) -> set[str]:
     """The fixtures' own names and codes: data, shown as entered."""
-    names = {"alice", "bob", "carol", "dave", "erin", "frank"}
+    names = {"alice", "bob", "carol", "dave", "erin", "frank", "mallory"}
     for org in (tree.group, tree.a, tree.a1, tree.a1a, tree.a1b, tree.b, tree.b1):
         names.add(org.code)
     for org in Organization.objects.all():  # English names are names, shown as entered
