@@ -15,7 +15,7 @@ import lxml.html
 import pytest
 from django.urls import get_resolver
 
-from assessment.models import Framework, Submission
+from assessment.models import Framework, Indicator, Submission
 from audit.models import AuditEntry
 from organizations.models import Organization
 from tests.dashboards.conftest import build_scored
@@ -87,7 +87,19 @@ DATA_PATTERNS = [
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]*")
 # Routes whose object the URL walk cannot infer from the path.
 ROUTE_MODELS = {"audit/entries/<int:pk>/": AuditEntry}
-ROLES = ("alice", "carol", "dave", "erin")
+ROLES = ("alice", "carol", "dave", "erin", "frank")
+
+# Pages whose query string shows more than the bare URL: filters, drill-downs, comparisons.
+QUERY_PAGES = (
+    "/dashboards/organizations/{group}/?submitted=1",
+    "/dashboards/organizations/{group}/?indicator=C1.01",
+    "/dashboards/organizations/{group}/?kind=branch&grade=C",
+    "/assessment/frameworks/compare/?a=1&b=2",
+    "/assessment/queue/?state=approved",
+    "/audit/?since=yesterday",
+    "/audit/?kind=submission",
+    "/reports/organizations/?q=甲",
+)
 
 
 def _pages() -> list[Route]:
@@ -159,7 +171,7 @@ def _kinds(queryset) -> list[str]:
 
 
 @pytest.fixture
-def populated(tree, alice, bob, carol, dave, erin):
+def populated(tree, alice, bob, carol, dave, erin, frank):
     """Two scored years over the tree (2025 closed), a returned and a draft submission, a
     rectification item, a finished report and a schedule, and the audit entries of all that."""
     from assessment.services import periods, submissions
@@ -225,6 +237,9 @@ def _names(tree) -> set[str]:
     for org in Organization.objects.all():  # English names are names, shown as entered
         names.update(LATIN_WORD.findall(org.name_en))
     names.update(Framework.objects.values_list("code", flat=True))
+    # A comparison of two framework versions shows both names of a renamed indicator.
+    for name_en in Indicator.objects.values_list("name_en", flat=True):
+        names.update(LATIN_WORD.findall(name_en))
     names.update({"monthly", "minutes", "report"})
     return names
 
@@ -260,5 +275,16 @@ def test_no_latin_word_on_any_chinese_page_of_any_role(
                     f"{username} {url} [{word}]: …{_around(text, word)}…"
                     for word in sorted(set(latin_words(text, names)))
                 )
+    erin = django_user_model.objects.get(username="erin")
+    client = client_for(erin)
+    for page in QUERY_PAGES:
+        url = page.format(group=tree.group.pk)
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-Hans")
+        assert response.status_code == 200, url
+        text = visible_text(response.content.decode())
+        findings.extend(
+            f"erin {url} [{word}]: …{_around(text, word)}…"
+            for word in sorted(set(latin_words(text, names)))
+        )
     assert scanned > 60, f"only {scanned} pages were scanned: the fixtures populate too little"
     assert not findings, "Latin words on Chinese pages:\n" + "\n".join(findings)
