@@ -119,3 +119,12 @@ def test_the_page_renders_any_number_of_entries_in_the_same_queries(approved, tr
         render_entries(list(AuditEntry.objects.order_by("-id")))
     assert len(many) <= len(few) + 4  # one per kind of object named, not one per entry
     assert len(many) <= 9
+
+
+def test_the_chinese_page_links_the_object_by_name_not_by_its_reference(approved, client_for, erin):
+    page = client_for(erin).get(LIST, HTTP_ACCEPT_LANGUAGE="zh-Hans").content.decode()
+    link = reverse("assessment:submission", args=[approved.pk])
+    assert f'<a href="{link}">甲一第一支部 · 2026年度</a>' in page
+    assert "甲一第一支部 · 2026年度：已提交 → 已通过" in page
+    assert f"submission:{approved.pk}" not in page
+    assert '<th scope="col">对象</th>' in page
