@@ -1,5 +1,6 @@
 """Content-Security-Policy: every HTML page sends one that refuses inline script, and no template
-holds inline script, an inline event handler or a javascript: URL (they would be refused)."""
+holds inline script, an inline event handler or a javascript: URL (they would be refused).
+The other security headers are checked here too."""
 
 import re
 from pathlib import Path
@@ -104,3 +105,12 @@ def test_no_template_holds_what_the_policy_refuses(name, pattern):
     ]
     assert len(templates()) > 50
     assert found == [], f"{name} in templates"
+
+
+def test_pages_send_the_other_security_headers(client):
+    response = client.get(reverse("login"))
+
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
