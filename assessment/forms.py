@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from . import selectors
 from .choices import FrameworkStatus, Frequency
 from .models import Framework, Indicator
+from .scoring.formula import FormulaError, NumberTooLarge, compile_formula, finite
 from .services import EDITABLE_INDICATOR_FIELDS
 
 
@@ -40,6 +41,25 @@ class RubricField(forms.JSONField):
         if isinstance(value, forms.fields.InvalidJSONInput):
             return value
         return json.dumps(value, ensure_ascii=False, indent=2, cls=self.encoder)
+
+
+def _holds_too_large_number(value: Any) -> bool:
+    """Whether a number in the rubric, or in its formula, is beyond what the engine computes with.
+
+    The framework check says so too, in English; this says it in the reader's language.
+    """
+    if isinstance(value, dict):
+        if isinstance(value.get("expr"), str):
+            try:
+                compile_formula(value["expr"])
+            except NumberTooLarge:
+                return True
+            except FormulaError:
+                pass  # the framework check names what else is wrong
+        return any(_holds_too_large_number(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_holds_too_large_number(item) for item in value)
+    return isinstance(value, int | float) and not isinstance(value, bool) and finite(value) is None
 
 
 class IndicatorForm(BootstrapForm):
@@ -101,6 +121,11 @@ class IndicatorForm(BootstrapForm):
             )
         if not rubric.get("kind"):
             raise forms.ValidationError(_('The rubric needs a "kind".'))
+        if _holds_too_large_number(rubric):
+            raise forms.ValidationError(
+                _("A number in the rubric is too large: numbers must stay within ±1.8 × 10³⁰⁸."),
+                code="too_large",
+            )
         return rubric
 
     def changes(self) -> dict[str, Any]:

@@ -8,6 +8,8 @@ that does not exist, so nothing is revealed.
 import datetime
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +18,36 @@ from organizations.choices import Action
 from organizations.models import Organization
 
 from .models import AuditEntry
+
+MAX_OFFSET = datetime.timedelta(hours=14)  # the widest offset in use (Kiribati, UTC+14)
+
+
+class InstantField(forms.DateTimeField):
+    """A date, or a date and time, held as the instant in UTC.
+
+    An offset no place uses is refused (PostgreSQL refused those over 15:59 with a 500), and so
+    is an instant outside the calendar once in UTC (SQLite's conversion overflowed).
+    """
+
+    def to_python(self, value: object) -> datetime.datetime | None:
+        result = super().to_python(value)
+        if result is None:
+            return None
+        offset = result.utcoffset()
+        if offset is not None and abs(offset) > MAX_OFFSET:
+            raise ValidationError(
+                _("The time zone offset must be between -14:00 and +14:00."), code="offset"
+            )
+        try:
+            return result.astimezone(datetime.UTC)
+        except OverflowError:
+            raise ValidationError(
+                _("Enter a time between the years 1 and 9999."), code="range"
+            ) from None
+
+
+class InstantFilter(django_filters.DateTimeFilter):
+    field_class = InstantField
 
 
 class AuditEntryFilterSet(django_filters.FilterSet):
@@ -36,13 +68,13 @@ class AuditEntryFilterSet(django_filters.FilterSet):
         label=_("kind"),
         help_text=_("A kind (value.changed) or a family of kinds (framework)."),
     )
-    since = django_filters.DateTimeFilter(
+    since = InstantFilter(
         field_name="at",
         lookup_expr="gte",
         label=_("from"),
         help_text=_("A date or a date and time (ISO 8601), included."),
     )
-    until = django_filters.DateTimeFilter(
+    until = InstantFilter(
         method="filter_until",
         label=_("to"),
         help_text=_("A date (the whole day included) or a date and time (ISO 8601)."),
@@ -78,7 +110,10 @@ class AuditEntryFilterSet(django_filters.FilterSet):
     def filter_until(self, queryset: QuerySet, name: str, value: datetime.datetime) -> QuerySet:
         raw = (self.data.get(name) or "").strip()
         if len(raw) == len("2026-01-31"):  # a date alone: up to the end of that day
-            return queryset.filter(at__lt=value + datetime.timedelta(days=1))
+            try:
+                return queryset.filter(at__lt=value + datetime.timedelta(days=1))
+            except OverflowError:  # the last day of the calendar: no end to it
+                return queryset
         return queryset.filter(at__lte=value)
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

@@ -24,3 +24,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
+
+# An address under /api/ that no route matches gets a JSON 404 like every other API answer.
+handler404 = "partybuild.api_errors.not_found"

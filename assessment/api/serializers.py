@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from ..choices import Direction, FrameworkStatus, Frequency, ValueType
 from ..models import Framework
+from ..scoring.formula import finite
 
 
 class BilingualTextSerializer(serializers.Serializer):
@@ -182,6 +183,18 @@ class TrialScoreRequestSerializer(serializers.Serializer):
         if unknown:
             raise serializers.ValidationError(
                 _("Unknown indicator codes: %(codes)s.") % {"codes": ", ".join(unknown)}
+            )
+        too_large = sorted(
+            code
+            for code, value in values.items()
+            if isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and finite(value) is None
+        )
+        if too_large:
+            raise serializers.ValidationError(
+                _("These values are too large to score: %(codes)s.")
+                % {"codes": ", ".join(too_large)}
             )
         return values
 

@@ -16,7 +16,8 @@ one name and never an attribute access.
   which evaluates only the branch it takes (``if(C2.02 > 0, C2.03 / C2.02, 0)`` never divides by
   zero)
 
-Limits: 500 characters, 256 syntax nodes, nesting depth 64, brackets nested 32 deep.
+Limits: 500 characters, 256 syntax nodes, nesting depth 64, brackets nested 32 deep, numbers a
+float holds (up to about 1.8e308; a larger one is a FormulaError, NumberTooLarge).
 
 How it stays safe
 -----------------
@@ -50,7 +51,9 @@ __all__ = [
     "Formula",
     "FormulaError",
     "FormulaResult",
+    "NumberTooLarge",
     "compile_formula",
+    "finite",
     "references",
 ]
 
@@ -82,6 +85,10 @@ Node = Callable[[Env], float]
 
 class FormulaError(ValueError):
     """The expression is not a valid, safe formula (raised by compiling, never by evaluating)."""
+
+
+class NumberTooLarge(FormulaError):
+    """A number in the expression is beyond what a float holds (about 1.8e308)."""
 
 
 class _Missing(Exception):
@@ -202,15 +209,33 @@ def _translate(expr: str) -> tuple[str, tuple[str, ...]]:
     return " ".join(out), tuple(codes)
 
 
+def finite(value: float) -> float | None:
+    """The number as a float, or None if a float cannot hold it (too large, infinite, NaN)."""
+    try:
+        result = float(value)
+    except OverflowError:  # an integer of more than 308 digits
+        return None
+    return result if math.isfinite(result) else None
+
+
+def _shown(value: float) -> str:
+    """A number as written, cut short: a 400-digit one is not repeated whole in a message."""
+    text = repr(value)
+    return (
+        f"the number {text[:12]}… ({len(text)} digits)" if len(text) > 16 else f"the number {text}"
+    )
+
+
 def _constant_value(node: ast.expr) -> float | None:
-    """The value of a literal number, possibly negated, else None."""
+    """The value of a literal number, possibly negated, else None (also when too large)."""
     sign = 1.0
     while isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
         if isinstance(node.op, ast.USub):
             sign = -sign
         node = node.operand
     if isinstance(node, ast.Constant) and _is_number(node.value):
-        return sign * node.value
+        value = finite(node.value)
+        return None if value is None else sign * value
     return None
 
 
@@ -281,9 +306,11 @@ class _Compiler:
         return handler(node, depth + 1)
 
     def _Constant(self, node: ast.Constant, depth: int) -> Node:
-        if not _is_number(node.value) or not math.isfinite(node.value):
+        if not _is_number(node.value):
             raise FormulaError(f"not allowed in a formula: the constant {node.value!r}")
-        value = float(node.value)
+        value = finite(node.value)
+        if value is None:
+            raise NumberTooLarge(f"{_shown(node.value)} is too large (at most about 1.8e308)")
         return lambda env: value
 
     def _Name(self, node: ast.Name, depth: int) -> Node:

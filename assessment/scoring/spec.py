@@ -35,7 +35,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any, ClassVar
 
-from .formula import FUNCTIONS, KEYWORDS, Formula, FormulaError, compile_formula
+from .formula import FUNCTIONS, KEYWORDS, Formula, FormulaError, compile_formula, finite
 
 __all__ = [
     "APPRAISAL_CATEGORIES",
@@ -505,6 +505,11 @@ def load_file(path: str | Path) -> dict[str, Any]:
     return data
 
 
+def _fmt_large(value: int) -> str:
+    digits = len(str(abs(value)))
+    return f"a number of {digits} digits"
+
+
 def parse_framework(data: Mapping[str, Any]) -> Framework:
     """Validate a framework dict and build the Framework; FrameworkError lists every problem."""
     return _Parser().parse(data)
@@ -608,6 +613,9 @@ class _Parser:
             return None
         if isinstance(value, Decimal):
             value = int(value) if value == value.to_integral_value() else float(value)
+        if isinstance(value, int) and finite(value) is None:  # the engine computes in floats
+            self.error(loc / key, f"is too large: {_fmt_large(value)} (at most about 1.8e308)")
+            return None
         if not math.isfinite(value):
             self.error(loc / key, "must be a finite number")
             return None

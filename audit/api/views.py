@@ -7,7 +7,7 @@ entry outside the scope is a 404. Filters are the page's (audit.filters).
 
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
@@ -27,11 +27,15 @@ class AuditEntrySerializer(serializers.ModelSerializer):
     """One audit entry as recorded, with the hashes that chain it."""
 
     kind_display = serializers.CharField(source="kind_label", read_only=True, label=_("kind"))
-    actor = serializers.IntegerField(source="actor_id", read_only=True, label=_("user id"))
-    organization = serializers.IntegerField(
-        source="organization_id", read_only=True, label=_("organization id")
+    actor = serializers.IntegerField(
+        source="actor_id", read_only=True, allow_null=True, label=_("user id")
     )
-    period = serializers.IntegerField(source="period_id", read_only=True, label=_("period id"))
+    organization = serializers.IntegerField(
+        source="organization_id", read_only=True, allow_null=True, label=_("organization id")
+    )
+    period = serializers.IntegerField(
+        source="period_id", read_only=True, allow_null=True, label=_("period id")
+    )
 
     class Meta:
         model = AuditEntry
@@ -79,7 +83,10 @@ class AuditEntryViewSet(ScopedReadOnlyViewSet):
 
     @extend_schema(
         summary=_("The last verification of the chain"),
-        responses=VerifyRunSerializer,
+        responses={
+            200: VerifyRunSerializer,
+            404: OpenApiResponse(description=_("Not verified yet, or you audit nothing.")),
+        },
     )
     @action(detail=False, pagination_class=None, filterset_class=None)
     def verification(self, request: Request) -> Response:

@@ -18,11 +18,20 @@ from ..choices import PersonKind, PersonStatus
 from ..models import Department, LeadingGroup, Organization, Person
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class IntegerFilter(django_filters.NumberFilter):
-    """A number filter that accepts whole numbers only (ids, depths)."""
+class _Int64Field(forms.IntegerField):
+    """A whole number a database column can hold: beyond 64 bits SQLite raised OverflowError."""
 
-    field_class = forms.IntegerField
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("min_value", -(2**63))
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field(OpenApiTypes.INT64)
+class IntegerFilter(django_filters.NumberFilter):
+    """A number filter that accepts whole numbers only (ids, depths), 64 bits at most."""
+
+    field_class = _Int64Field
 
 
 class ScopedFilterSet(django_filters.FilterSet):

@@ -16,12 +16,13 @@ from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from organizations.api.filters import IntegerFilter, ScopedFilterSet
 from organizations.mixins import ScopedViewSetMixin
+from partybuild.parsers import JSONParser
 
 from .. import selectors, services
 from ..models import Rectification, RectificationEvent, RectificationEvidence

@@ -11,13 +11,15 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from organizations.api.filters import IntegerFilter, ScopedFilterSet
 from organizations.mixins import ScopedReadOnlyViewSet
 from organizations.models import Organization
+from partybuild.negotiation import AcceptHeaderNegotiation
+from partybuild.parsers import JSONParser
 
 from .. import selectors, services
 from ..choices import CONTENT_TYPES, ReportFormat, ReportStatus
@@ -65,6 +67,7 @@ class ReportViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     filterset_class = ReportFilterSet
     ordering_fields = ["created_at", "finished_at"]
     parser_classes = [JSONParser, FormParser, MultiPartParser]
+    content_negotiation_class = AcceptHeaderNegotiation  # `format` is a filter here
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         incoming = ReportRequestSerializer(data=request.data)
