@@ -278,8 +278,11 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Every countdown and retry stays well below this, or Redis would deliver a task twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Redis delivers an unacknowledged task again after this many seconds. Every task's time limit,
+# countdown and retry stays below it, or a task still running would be delivered twice; a task
+# whose worker died is recovered sooner by the reaper (JOB_* below, docs/operations.md).
+BROKER_VISIBILITY_TIMEOUT = 3600
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
 if not REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
@@ -313,7 +316,24 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 # Report generation on its own queue when set (workers started with -Q <name> take it);
+    "reap-stale-jobs": {
+        "task": "partybuild.reap_stale_jobs",
+        "schedule": 60.0,
+    },
 # by default it shares the default queue with everything else.
+# Long jobs (partybuild.jobs): a running job beats every JOB_HEARTBEAT_EVERY seconds; one silent
+# for JOB_STALE_AFTER seconds is presumed dead and started again, or failed after
+# JOB_MAX_ATTEMPTS attempts. The stale limit is the score runs' lease too.
+JOB_HEARTBEAT_EVERY = env_int("JOB_HEARTBEAT_EVERY", 30)
+JOB_STALE_AFTER = env_int("JOB_STALE_AFTER", 180)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
+if not 0 < JOB_HEARTBEAT_EVERY * 3 <= JOB_STALE_AFTER < BROKER_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured(
+        "JOB_STALE_AFTER must allow three heartbeats (JOB_HEARTBEAT_EVERY) and stay below the "
+        "broker's visibility timeout"
+    )
+if JOB_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured("JOB_MAX_ATTEMPTS must be at least 1")
 CELERY_REPORTS_QUEUE = env_str("CELERY_REPORTS_QUEUE", "")
 if CELERY_REPORTS_QUEUE:
     CELERY_TASK_ROUTES = {"reports.generate": {"queue": CELERY_REPORTS_QUEUE}}

@@ -7,3 +7,15 @@ from celery import shared_task
 def ping(token: str) -> str:
     """Echo the token back: proves that a worker consumes from the broker (used by health tests)."""
     return f"pong:{token}"
+
+
+# Well below the one-minute beat interval: two reapers never overlap for long, and if they do
+# each job is taken by a compare-and-set, so only one of them acts on it.
+@shared_task(
+    name="partybuild.reap_stale_jobs", ignore_result=True, soft_time_limit=50, time_limit=55
+)
+def reap_stale_jobs() -> dict[str, dict[str, int]]:
+    """Every minute (beat): re-queue or fail the long jobs whose worker died (`partybuild.jobs`)."""
+    from . import jobs
+
+    return {kind: dict(counts) for kind, counts in jobs.reap().items() if counts}
