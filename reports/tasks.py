@@ -1,9 +1,10 @@
 """Celery tasks of the reports app: thin wrappers that call the services.
 
 `reports.generate` is idempotent (a finished report is not made again; a retried one starts over
-and only the first run to finish stores its file), so it is acknowledged late and retried on
+and only the attempt that owns the row stores its file), so it is acknowledged late and retried on
 database errors that pass. Every back-off and time limit stays below the Redis visibility
-timeout (1 h), or the broker would deliver the task a second time while it runs.
+timeout (1 h), or the broker would deliver the task a second time while it runs. A report whose
+worker died is started again or failed by the reaper (`partybuild.jobs`, `reports.jobs`).
 """
 
 from celery import Task, shared_task
@@ -12,16 +13,15 @@ from . import services
 
 
 class ReportTask(Task):
-    """Keeps the report's row in step with its task: why it is retried, and a failure for good."""
-
-    def on_retry(self, exc, task_id, args, kwargs, einfo) -> None:
-        services.note_retry(args[0], exc)
+    """Keeps the report's row in step with its task: a failure for good (the service notes a
+    retry itself, while it knows its attempt)."""
 
     def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
-        services.fail(args[0], exc)
+        services.fail(args[0], exc, token=task_id)
 
 
 @shared_task(
+    bind=True,
     base=ReportTask,
     name="reports.generate",
     acks_late=True,
@@ -34,9 +34,9 @@ class ReportTask(Task):
     soft_time_limit=1800,
     time_limit=2000,
 )
-def generate(report_id: int) -> str:
+def generate(self, report_id: int) -> str:
     """Make report `report_id` into a snapshot (nothing to do when it is one already)."""
-    return services.generate(report_id).status
+    return services.generate(report_id, token=self.request.id or "").status
 
 
 @shared_task(name="reports.run_schedules", acks_late=True, ignore_result=True, time_limit=600)

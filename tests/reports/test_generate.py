@@ -77,9 +77,11 @@ def test_a_retried_report_starts_over_and_stores_one_file(
 ):
     with mock.patch("reports.services.enqueue"):
         report = make_report(dave, tree.a, "csv")
-    Report.objects.filter(pk=report.pk).update(status="running", progress=40, attempts=1)
+    Report.objects.filter(pk=report.pk).update(
+        status="running", progress=40, attempts=1, task_id="task-1"
+    )
 
-    done = services.generate(report.pk)
+    done = services.generate(report.pk, token="task-1")  # its task, delivered again
 
     assert done.status == "done"
     assert done.attempts == 2
