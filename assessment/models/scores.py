@@ -214,8 +214,9 @@ class ScoreRun(models.Model):
     """One full recompute of a period's scores and roll-ups, with its progress.
 
     At most one run per period is pending or running (a partial unique constraint: the database
-    refuses a second). The executing task holds a lease it renews as it goes; a run whose lease
-    ran out (its worker died for good) can be taken over. A pending run with no task is a period
+    refuses a second). The executing tasks hold a lease they renew as they go (while chunks wait
+    in the queue it covers the wait); a run whose lease ran out (its worker died) is started
+    again by the reaper (partybuild.jobs) or taken over by a new request. A pending run with no task is a period
     marked for recompute (e.g. the broker was down when a submission was approved); the nightly
     run picks it up.
     """
@@ -315,3 +316,6 @@ class ScoreRunChunk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}#{self.number} [{self.lo}, {self.hi})"
+    # Set while a task scores the chunk and renewed as it runs (partybuild.jobs): a chunk silent
+    # for too long lost its worker and is sent again.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)

@@ -12,6 +12,13 @@ and, from the task, its own task (so the workers score chunks side by side, prog
 killed worker loses one chunk), then replaces the roll-ups in one transaction. Every write of
 a period's scores holds the period's row lock, so a full run and the incremental updates of
 approvals never interleave.
+
+A run's lease says how long it is presumed alive without news: the stale limit
+(`JOB_STALE_AFTER`) while a task plans, scores or rolls up, renewed by heartbeats, and
+`QUEUED_LEASE` while its task or chunks wait in the queue. A chunk being scored has a heartbeat
+of its own. The reaper (`assessment.jobs`) sends a chunk whose heartbeat stopped again, and
+starts a run whose lease ran out again under a new token, so that the dead attempt's late
+messages find the run no longer theirs.
 """
 
 import contextlib
@@ -29,11 +36,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, DateTimeField, F, Max, Min, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 
+from partybuild import jobs
 from partybuild.bulk import insert_rows
 from partybuild.fastjson import dumps, loads
 
@@ -58,8 +66,8 @@ logger = logging.getLogger(__name__)
 
 COUNTED_STATES = (SubmissionState.APPROVED, SubmissionState.LOCKED)
 CHUNK = 1000  # submissions per transaction (and per task) of a full run
-LEASE = timedelta(minutes=10)  # renewed after every chunk; a run silent longer is abandoned
-# A queued run's task is delivered well within the broker's visibility timeout (1 h).
+# While a run's work waits in the queue: delivered well within the broker's visibility timeout
+# (1 h). While a task executes it, the lease is the stale limit (`jobs.stale_after()`).
 QUEUED_LEASE = timedelta(minutes=55)
 SCORING_SHARE = 85  # per cent of a run's progress given to scoring; the roll-up gets the rest
 PEER_RANK_DELAY = 60  # seconds; settings.SCORES_PEER_RANK_DELAY overrides (0: no debounce)
@@ -338,7 +346,7 @@ def start_full_recompute(
         elif requested_by is not None:
             run.requested_by = requested_by
         run.task_id = token
-        run.lease_until = now + (QUEUED_LEASE if enqueue else LEASE)
+        run.lease_until = now + (QUEUED_LEASE if enqueue else jobs.stale_after())
         run.save(update_fields=["task_id", "lease_until", "requested_by"])
         if enqueue:
             transaction.on_commit(partial(_send_run, run.pk, token))
@@ -376,7 +384,7 @@ def _claim(run_id: int, token: str) -> ScoreRun | None:
     claimed = ScoreRun.objects.filter(claimable, pk=run_id, status__in=ScoreRun.ACTIVE).update(
         status=ScoreRun.Status.RUNNING,
         task_id=token,
-        lease_until=now + LEASE,
+        lease_until=now + jobs.stale_after(),
         attempts=F("attempts") + 1,
         started_at=Coalesce("started_at", Value(now, output_field=DateTimeField())),
         progress=0,
@@ -390,13 +398,44 @@ def _claim(run_id: int, token: str) -> ScoreRun | None:
     return None
 
 
+def _owned(run_id: int, token: str):
+    return ScoreRun.objects.filter(pk=run_id, task_id=token, status=ScoreRun.Status.RUNNING)
+
+
+def _lease(length: timedelta) -> Greatest:
+    """The lease extended to at least `length` from now (never shortened: a chunk's heartbeat
+    must not cut the queued lease that covers the chunks still waiting)."""
+    return Greatest(F("lease_until"), Value(timezone.now() + length, DateTimeField()))
+
+
 def _heartbeat(run: ScoreRun, token: str, *, progress: int, step: str) -> None:
     """Record progress and renew the lease; stop if another executor took the run."""
-    renewed = ScoreRun.objects.filter(
-        pk=run.pk, task_id=token, status=ScoreRun.Status.RUNNING
-    ).update(lease_until=timezone.now() + LEASE, progress=min(progress, 99), step=step)
+    renewed = _owned(run.pk, token).update(
+        lease_until=_lease(jobs.stale_after()), progress=min(progress, 99), step=step
+    )
     if not renewed:
         raise LeaseLost(run.pk)
+
+
+def _beat_run(run_id: int, token: str) -> bool:
+    """A background heartbeat of the task that plans or rolls up the run."""
+    return bool(_owned(run_id, token).update(lease_until=_lease(jobs.stale_after())))
+
+
+def _beat_chunk(run_id: int, token: str, chunk_id: int) -> bool:
+    """A background heartbeat of the task that scores a chunk: the chunk's and the run's."""
+    if not _beat_run(run_id, token):
+        return False
+    return bool(
+        ScoreRunChunk.objects.filter(pk=chunk_id, done_at__isnull=True).update(
+            heartbeat_at=timezone.now()
+        )
+    )
+
+
+def _chunks_queued(run_id: int, token: str) -> None:
+    """Chunks wait in the queue: the lease covers the wait."""
+    _owned(run_id, token).update(lease_until=_lease(QUEUED_LEASE))
 
 
 def _id_ranges(period: Period) -> list[tuple[int, int]]:
@@ -428,36 +467,42 @@ def run_full_recompute(
     run = _claim(run_id, token)
     if run is None:
         return ScoreRun.objects.get(pk=run_id)
-    ranges = _id_ranges(run.period)
-    with transaction.atomic():
-        ScoreRunChunk.objects.filter(run=run).delete()  # a retried run starts again
-        ScoreRunChunk.objects.bulk_create(
-            ScoreRunChunk(run=run, number=number, lo=lo, hi=hi)
-            for number, (lo, hi) in enumerate(ranges, start=1)
-        )
-    _heartbeat(run, token, progress=0, step=ScoreRun.Step.SCORING)
-    numbers = range(1, len(ranges) + 1)
-    if dispatch is None:
-        for number in numbers:
-            score_chunk(run.pk, token=token, number=number)
-    else:
-        for position, number in enumerate(numbers):
-            try:
-                dispatch(number)
-            except BROKER_ERRORS as error:  # the queue went away: score the rest here
-                logger.warning("score run %s: scoring in this task (%s)", run.pk, error)
-                for rest in numbers[position:]:
-                    score_chunk(run.pk, token=token, number=rest)
-                break
+    with jobs.beating(partial(_beat_run, run.pk, token)):
+        ranges = _id_ranges(run.period)
+        with transaction.atomic():
+            ScoreRunChunk.objects.filter(run=run).delete()  # a retried run starts again
+            ScoreRunChunk.objects.bulk_create(
+                ScoreRunChunk(run=run, number=number, lo=lo, hi=hi)
+                for number, (lo, hi) in enumerate(ranges, start=1)
+            )
+        _heartbeat(run, token, progress=0, step=ScoreRun.Step.SCORING)
+        numbers = range(1, len(ranges) + 1)
+        if dispatch is None:
+            for number in numbers:
+                score_chunk(run.pk, token=token, number=number, queued=False)
+        else:
+            for position, number in enumerate(numbers):
+                try:
+                    dispatch(number)
+                except BROKER_ERRORS as error:  # the queue went away: score the rest here
+                    logger.warning("score run %s: scoring in this task (%s)", run.pk, error)
+                    for rest in numbers[position:]:
+                        score_chunk(run.pk, token=token, number=rest, queued=False)
+                    break
+            else:
+                _chunks_queued(run.pk, token)
     run.refresh_from_db()
     return run
 
 
-def score_chunk(run_id: int, *, token: str, number: int) -> str:
-    """Score one chunk of a run; the run's last chunk to finish rolls the period up.
+def score_chunk(run_id: int, *, token: str, number: int, queued: bool = True) -> str:
+    """Score one chunk of a run; the run's last chunk to finish rolls the period up. `queued`:
+    the run's other chunks are tasks that may wait in the queue (not so when scored in turn).
 
     Returns what happened: "stale" when the run is no longer this token's to execute (taken
-    over, failed or finished: a late or repeated delivery), "scored", or "finished".
+    over, failed or finished: a late or repeated delivery), "scored", or "finished". A chunk
+    scored already (a copy sent by the reaper, or a retry after the roll-up failed) is not
+    scored again, but may still roll the run up.
     """
     run = (
         ScoreRun.objects.select_related("period__framework")
@@ -467,25 +512,37 @@ def score_chunk(run_id: int, *, token: str, number: int) -> str:
     chunk = ScoreRunChunk.objects.filter(run_id=run_id, number=number).first()
     if run is None or chunk is None:
         return "stale"
-    ScoreRunChunk.objects.filter(pk=chunk.pk).update(attempts=F("attempts") + 1)
-    stats = score_submissions(_context(run.period), lo=chunk.lo, hi=chunk.hi)
-    ScoreRunChunk.objects.filter(pk=chunk.pk, done_at__isnull=True).update(
-        done_at=timezone.now(),
-        stats=asdict(stats),
-    )
-    counts = ScoreRunChunk.objects.filter(run_id=run_id).aggregate(
-        total=Count("pk"), remaining=Count("pk", filter=Q(done_at__isnull=True))
-    )
-    total, remaining = counts["total"], counts["remaining"]
-    if remaining:
-        _heartbeat(
-            run,
-            token,
-            progress=SCORING_SHARE * (total - remaining) // total,
-            step=ScoreRun.Step.SCORING,
+    # Scored in turn, the chunk has no heartbeat of its own: the task scoring them all beats
+    # for the run, and is what the reaper starts again if it dies.
+    if queued:
+        beat = partial(_beat_chunk, run.pk, token, chunk.pk)
+    else:
+        beat = partial(_beat_run, run.pk, token)
+    with jobs.beating(beat):
+        if chunk.done_at is None:
+            ScoreRunChunk.objects.filter(pk=chunk.pk).update(
+                attempts=F("attempts") + 1, heartbeat_at=timezone.now() if queued else None
+            )
+            stats = score_submissions(_context(run.period), lo=chunk.lo, hi=chunk.hi)
+            ScoreRunChunk.objects.filter(pk=chunk.pk, done_at__isnull=True).update(
+                done_at=timezone.now(),
+                stats=asdict(stats),
+            )
+        counts = ScoreRunChunk.objects.filter(run_id=run_id).aggregate(
+            total=Count("pk"), remaining=Count("pk", filter=Q(done_at__isnull=True))
         )
-        return "scored"
-    _finish(run, token)
+        total, remaining = counts["total"], counts["remaining"]
+        if remaining:
+            _heartbeat(
+                run,
+                token,
+                progress=SCORING_SHARE * (total - remaining) // total,
+                step=ScoreRun.Step.SCORING,
+            )
+            if queued:
+                _chunks_queued(run.pk, token)  # the others may still wait in the queue
+            return "scored"
+        _finish(run, token)
     return "finished"
 
 
@@ -493,8 +550,12 @@ def _finish(run: ScoreRun, token: str) -> None:
     """Replace the period's roll-ups and mark the run done, in one transaction under the period
     lock. Chunks finishing together may all get here: the first does the work, the others find
     the run done once they hold the lock. A retry after a failure here gets here again."""
-    ScoreRun.objects.filter(pk=run.pk, task_id=token, status=ScoreRun.Status.RUNNING).update(
-        step=ScoreRun.Step.ROLLUP, progress=SCORING_SHARE, lease_until=timezone.now() + LEASE
+    # The lease back to the stale limit (from the queued lease): a roll-up whose worker dies
+    # is noticed within minutes. The chunk's heartbeat renews it while the roll-up runs.
+    _owned(run.pk, token).update(
+        step=ScoreRun.Step.ROLLUP,
+        progress=SCORING_SHARE,
+        lease_until=timezone.now() + jobs.stale_after(),
     )
     period = run.period
     started = time.perf_counter()

@@ -1,0 +1,131 @@
+"""Full recomputes as long jobs watched by the reaper (`partybuild.jobs`).
+
+Two kinds: a chunk whose heartbeat stopped (its worker died while scoring it) is sent again on
+its own, the rest of the run going on; a run whose lease ran out (its planner or its roll-up
+died, or its messages were lost) is started again under a new token, so the dead attempt's late
+messages find it no longer theirs. Either is failed, releasing its lease, after the last attempt.
+"""
+
+import datetime
+import logging
+import uuid
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from partybuild import jobs
+
+from .models import ScoreRun, ScoreRunChunk
+from .services import scores
+
+logger = logging.getLogger(__name__)
+
+
+def _fail_run(run_id: int, token: str, reason: str) -> bool:
+    return bool(
+        ScoreRun.objects.filter(pk=run_id, task_id=token, status__in=ScoreRun.ACTIVE).update(
+            status=ScoreRun.Status.FAILED,
+            finished_at=timezone.now(),
+            lease_until=None,
+            error=reason,
+        )
+    )
+
+
+class ScoreChunkJobs(jobs.JobKind):
+    name = "score-chunks"
+
+    def stale(self, *, now: datetime.datetime, cutoff: datetime.datetime) -> Any:
+        return (
+            ScoreRunChunk.objects.filter(
+                run__status=ScoreRun.Status.RUNNING,
+                done_at__isnull=True,
+                heartbeat_at__lt=cutoff,
+            )
+            .select_related("run")
+            .order_by("pk")
+        )
+
+    def _taken(self, chunk: ScoreRunChunk):
+        return ScoreRunChunk.objects.filter(
+            pk=chunk.pk,
+            done_at__isnull=True,
+            heartbeat_at=chunk.heartbeat_at,
+            run__task_id=chunk.run.task_id,
+            run__status=ScoreRun.Status.RUNNING,
+        )
+
+    def requeue(self, chunk: ScoreRunChunk, reason: str) -> bool:
+        if not self._taken(chunk).update(heartbeat_at=None):
+            return False
+        run, token, number = chunk.run, chunk.run.task_id, chunk.number
+        ScoreRun.objects.filter(pk=run.pk, task_id=token).update(error=reason)
+        scores._chunks_queued(run.pk, token)  # the chunk waits in the queue again
+
+        def send() -> None:
+            from . import tasks
+
+            try:
+                tasks.score_chunk.apply_async(
+                    args=[run.pk, token, number], retry=True, retry_policy=scores.PUBLISH_RETRY
+                )
+            except scores.BROKER_ERRORS as error:  # the run's lease runs out: the run restarts
+                logger.warning("score run %s chunk %s not sent again (%s)", run.pk, number, error)
+
+        transaction.on_commit(send)
+        return True
+
+    def fail(self, chunk: ScoreRunChunk, reason: str) -> bool:
+        if not self._taken(chunk).update(heartbeat_at=None):
+            return False
+        return _fail_run(chunk.run_id, chunk.run.task_id, reason)
+
+
+class ScoreRunJobs(jobs.JobKind):
+    name = "score-runs"
+
+    def stale(self, *, now: datetime.datetime, cutoff: datetime.datetime) -> Any:
+        # The lease carries its own margin: the stale limit while a task runs, the queued lease
+        # while the run's work waits in the queue.
+        return (
+            ScoreRun.objects.filter(status__in=ScoreRun.ACTIVE, lease_until__lt=now)
+            .exclude(task_id="")
+            .order_by("pk")
+        )
+
+    def _taken(self, run: ScoreRun):
+        return ScoreRun.objects.filter(
+            pk=run.pk,
+            task_id=run.task_id,
+            status__in=ScoreRun.ACTIVE,
+            lease_until=run.lease_until,
+        )
+
+    def requeue(self, run: ScoreRun, reason: str) -> bool:
+        token = str(uuid.uuid4())
+        changed = self._taken(run).update(
+            status=ScoreRun.Status.PENDING,
+            task_id=token,
+            lease_until=timezone.now() + scores.QUEUED_LEASE,
+            progress=0,
+            step="",
+            error=reason,
+        )
+        if changed:
+            transaction.on_commit(lambda: scores._send_run(run.pk, token))
+        return bool(changed)
+
+    def fail(self, run: ScoreRun, reason: str) -> bool:
+        return bool(
+            self._taken(run).update(
+                status=ScoreRun.Status.FAILED,
+                finished_at=timezone.now(),
+                lease_until=None,
+                error=reason,
+            )
+        )
+
+
+jobs.register(ScoreChunkJobs())
+jobs.register(ScoreRunJobs())
