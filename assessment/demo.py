@@ -20,7 +20,7 @@ from partybuild.bulk import insert_rows
 
 from .choices import PeriodStatus, SubmissionState
 from .models import Framework, Indicator, IndicatorValue, Period, Submission, Transition
-from .scoring.spec import load_file
+from .scoring.spec import FormulaRubric, load_file
 from .selectors import engine_framework
 from .services import load_framework, publish_framework
 from .services.periods import create_period, open_period
@@ -136,6 +136,26 @@ def _value(indicator, strength: float, rng: random.Random):
     return round(value, 1)
 
 
+def rates_within_100(spec, kind: str, values: dict, strength: float) -> dict:
+    """The values with every computed percentage within 0–100, as the entry form requires.
+
+    The shipped rates are actual ÷ expected × 100 (attendances): where the two counts, drawn
+    apart, put the actual above the expected, the actual becomes a share of the expected that
+    follows the unit's strength. No random draw is added, so every other value stays as it was.
+    """
+    for indicator in spec.indicators_for(kind):
+        rubric = indicator.rubric
+        if indicator.value_type != "percentage" or not isinstance(rubric, FormulaRubric):
+            continue
+        if len(rubric.formula.codes) != 2:
+            continue
+        actual, expected = rubric.formula.codes
+        counts = isinstance(values.get(expected), int) and isinstance(values.get(actual), int)
+        if counts and values[actual] > values[expected]:
+            values[actual] = round(values[expected] * min(1.0, strength + 0.05))
+    return values
+
+
 BUSINESS_RESULTS = "B1."  # the shipped framework's core business results
 OPERATING_GRADE = "B1.03"  # the regulator's operating assessment: A=4 … D=1
 
@@ -185,9 +205,11 @@ def _fill(period: Period, framework: Framework, *, closed: bool, users: dict) ->
             )
             filled_states[pk] = state
         rng = random.Random(f"{SEED}-{unit_key}-{period.start.year}")
-        for indicator in entry[kind]:
-            value = json.dumps(_value(indicator, strength, rng), ensure_ascii=False)
-            rows.append((pk, ids[indicator.code], value, None, "", now, secretary_id))
+        values = {i.code: _value(i, strength, rng) for i in entry[kind]}
+        for code, value in rates_within_100(spec, kind, values, strength).items():
+            rows.append(
+                (pk, ids[code], json.dumps(value, ensure_ascii=False), None, "", now, secretary_id)
+            )
     # Hundreds of thousands of rows: straight INSERTs (COPY on PostgreSQL), not bulk_create.
     insert_rows(IndicatorValue, VALUE_COLUMNS, rows)
     if not closed:

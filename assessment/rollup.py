@@ -13,6 +13,10 @@ For one organization and one dimension (``TOTAL`` for the total):
 - its **score** is ``own_weight × own + (1 − own_weight) × children`` when it has both, else
   whichever it has, else none.
 
+The bonus points (on top of the framework's total) ride along under ``BONUS`` and roll up by
+the same weights as the total, so the total row can say how much of its score is bonus; they are
+stored in that row's explanation, never as a dimension row of their own.
+
 Scores are on the scale of the framework's total (a dimension's share × ``total_points``) and
 rounded to 6 decimals as they are made, so a parent computed from stored child rows (the
 incremental path) gets exactly what a full run gets. Ranks are competition ranks (1, 2, 2, 4)
@@ -27,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "BONUS",
     "EQUAL",
     "FLAG",
     "MEMBERS",
@@ -49,6 +54,7 @@ __all__ = [
 ]
 
 TOTAL = ""  # the dimension code of the total
+BONUS = "+bonus"  # the bonus points within the total: no dimension code has a "+"
 EQUAL, MEMBERS = "equal", "members"  # how children are weighted
 ZERO, FLAG = "zero", "flag"  # what a missing submission does
 DIGITS = 6
@@ -170,7 +176,7 @@ class Combined:
     @property
     def dimensions(self) -> list[str]:
         """The dimensions it gets a row for: the total always, the others where it has a score."""
-        return [TOTAL, *sorted(d for d in self.scores if d != TOTAL)]
+        return [TOTAL, *sorted(d for d in self.scores if d not in (TOTAL, BONUS))]
 
 
 @dataclass(slots=True)  # not frozen: a full run makes hundreds of thousands
@@ -196,16 +202,20 @@ class Row:
 
 
 def subtotals(
-    rows: Iterable[tuple[int, str, float | None, int, int, int, Sequence[int] | None]],
+    rows: Iterable[
+        tuple[int, str, float | None, int, int, int, Sequence[int] | None, float | None]
+    ],
 ) -> dict[int, Subtotal]:
     """Subtotals read back from stored rows given as (organization, dimension, score, members,
-    expected, approved, missing organizations of the total row's explanation); an organization
-    counts once its total row is among them."""
+    expected, approved, missing organizations and bonus of the total row's explanation); an
+    organization counts once its total row is among them."""
     totals: dict[int, tuple[int, int, int, tuple[int, ...]]] = {}
     scores: dict[int, dict[str, float]] = defaultdict(dict)
-    for org, dim, score, members, expected, approved, missing in rows:
+    for org, dim, score, members, expected, approved, missing, bonus in rows:
         if dim == TOTAL:
             totals[org] = (members, expected, approved, tuple(missing or ()))
+            if bonus is not None:
+                scores[org][BONUS] = bonus
         if score is not None:
             scores[org][dim] = score
     return {
@@ -247,8 +257,15 @@ def combine(unit: Unit, children: Sequence[Subtotal], settings: Settings) -> Com
     dimensions = set(own)
     for child in children:
         dimensions.update(child.scores)
+    if TOTAL in dimensions:
+        # Whoever has a total has a bonus (0 where none was recorded): the bonus is mixed by
+        # exactly the total's weights.
+        dimensions.add(BONUS)
+        if TOTAL in own:
+            own.setdefault(BONUS, 0.0)
     for dim in dimensions:
-        with_score = [child for child in children if dim in child.scores]
+        having = TOTAL if dim == BONUS else dim
+        with_score = [child for child in children if having in child.scores]
         children_score = None
         if with_score:
             by_members = settings.children == MEMBERS
@@ -256,7 +273,9 @@ def combine(unit: Unit, children: Sequence[Subtotal], settings: Settings) -> Com
             weighting = settings.children
             if sum(weights) <= 0:  # members, but none anywhere: equal weights rather than 0/0
                 weights, weighting = [1.0] * len(with_score), EQUAL
-            items = [(c.id, w, c.scores[dim]) for c, w in zip(with_score, weights, strict=True)]
+            items = [
+                (c.id, w, c.scores.get(dim, 0.0)) for c, w in zip(with_score, weights, strict=True)
+            ]
             children_score = _mean(items)
             result.parts[dim] = items
             result.weighting[dim] = weighting
@@ -352,6 +371,7 @@ def to_rows(
                 "organizations": list(result.missing),
             }
             explanation["settings"] = settings.to_dict()
+            explanation["bonus"] = scores.get(BONUS)
         rows.append(
             Row(
                 org,
@@ -384,6 +404,7 @@ def _ranks_by_group(
         dims = {TOTAL}
         for member in members:
             dims.update(member.scores)
+        dims.discard(BONUS)
         for dim in dims:
             for org, r in rank((m.id, m.scores.get(dim)) for m in members).items():
                 out[org][dim] = r

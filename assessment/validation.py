@@ -2,15 +2,19 @@
 
 The entry form, the API and the Excel upload all clean values here before anything is saved; the
 scoring engine tolerates anything, but the database only ever holds values that passed.
+`clean_value` checks one value; `check_computed` what values do together through a formula.
 """
 
 import math
+from collections.abc import Collection, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from .scoring import spec
+from .scoring import score_subject, spec
+from .scoring.rubrics import NOT_A_PERCENTAGE
 
 NOT_APPLICABLE = "n/a"
 TEXT_MAX = 2000
@@ -117,6 +121,43 @@ _CLEANERS = {
     "appraisal": _appraisal,
     "text": _text,
 }
+
+
+def check_computed(
+    framework: spec.Framework,
+    subject_kind: str,
+    values: Mapping[str, Any],
+    changed: Collection[str],
+) -> dict[str, str]:
+    """Errors, by entered indicator, that the values would cause through a formula.
+
+    A percentage computed by a formula lies in 0–100 like a typed one (the engine scores one
+    outside as invalid): more actual attendances than expected ones would make an attendance
+    rate of 110 %. `values` are all the subject's values as they would be saved; the error goes
+    to each input of the formula among `changed` (what is being saved now), so a value saved
+    earlier never blocks an unrelated save.
+    """
+    if not changed:
+        return {}
+    english = (get_language() or "").startswith("en")
+    errors: dict[str, str] = {}
+    for result in score_subject(framework, subject_kind, dict(values)).indicators:
+        if not any(message.code == NOT_A_PERCENTAGE for message in result.messages):
+            continue
+        indicator = framework.indicator(result.code)
+        inputs = [code for code in indicator.rubric.formula.codes if code in changed]
+        message = _(
+            "%(code)s %(name)s would come to %(value)s%%, but a percentage lies between 0 and "
+            "100: check %(inputs)s."
+        ) % {
+            "code": indicator.code,
+            "name": indicator.name.en if english else indicator.name.zh,
+            "value": result.provenance["intermediates"].get("out_of_range", ""),
+            "inputs": ", ".join(indicator.rubric.formula.codes),
+        }
+        for code in inputs:
+            errors.setdefault(code, message)
+    return errors
 
 
 def quality_flags(indicator: spec.Indicator, value: Any, history: list[float]) -> list[str]:

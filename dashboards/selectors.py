@@ -82,6 +82,7 @@ class ChildRow:
     cells: dict[str, Cell] = field(default_factory=dict)
     trend: list[float | None] = field(default_factory=list)
     provisional: Provisional | None = None
+    reach: float | None = None  # the highest total a unit can reach (full marks and bonus)
 
     @property
     def score(self) -> float | None:
@@ -91,15 +92,19 @@ class ChildRow:
     def sparkline(self) -> str:
         """The trend as SVG polyline points in a 100 × 24 box (drawn server-side: one small
         line per row, where a chart instance each would cost thousands)."""
-        return sparkline_points(self.trend)
+        return sparkline_points(self.trend, reach=self.reach)
 
 
 SPARK_WIDTH, SPARK_HEIGHT, SPARK_MIN_SPAN = 100, 24, 10.0
 
 
-def sparkline_points(values: list[float | None]) -> str:
+def sparkline_points(values: list[float | None], *, reach: float | None = None) -> str:
     """Polyline points for the values that exist, on a span of at least 10 points so that a
-    steady unit draws a flat line rather than magnified noise."""
+    steady unit draws a flat line rather than magnified noise.
+
+    The span stays within 0 and `reach` (the highest total a unit can reach, full marks plus
+    bonus): a unit near the top is drawn near the top edge, never on a scale above what exists.
+    """
     known = [(i, v) for i, v in enumerate(values) if v is not None]
     if len(known) < 2:
         return ""
@@ -107,6 +112,10 @@ def sparkline_points(values: list[float | None]) -> str:
     if high - low < SPARK_MIN_SPAN:
         middle = (high + low) / 2
         low, high = middle - SPARK_MIN_SPAN / 2, middle + SPARK_MIN_SPAN / 2
+        if reach is not None and high > reach >= max(v for _i, v in known):
+            low, high = low - (high - reach), reach
+        if low < 0 <= min(v for _i, v in known):
+            low, high = 0.0, high - low
     step = SPARK_WIDTH / max(len(values) - 1, 1)
     scale = (SPARK_HEIGHT - 4) / (high - low)
     return " ".join(f"{i * step:.1f},{SPARK_HEIGHT - 2 - (v - low) * scale:.1f}" for i, v in known)
@@ -215,6 +224,12 @@ class Dashboard:
     @property
     def max_points(self) -> float:
         return float(self.spec.total_points)
+
+    @property
+    def reach(self) -> float:
+        """The highest total a unit can reach: full marks and every bonus point; the charts of
+        totals are scaled to it, so a score above full marks stays on its axis."""
+        return float(self.spec.total_points) + float(self.spec.bonus_reach())
 
     @property
     def provisional_count(self) -> int:
@@ -364,6 +379,7 @@ CHILD_FIELDS = (
     "organization__name_en",
     "dimension",
     *TOTAL_FIELDS,
+    "explanation__bonus",
 )
 
 
@@ -394,6 +410,7 @@ def children_rows(
                 period=period,
                 organization_id=org,
                 dimension=TOTAL,
+                explanation={"bonus": values["explanation__bonus"]},
                 **{k: values[k] for k in TOTAL_FIELDS},
             )
         else:
@@ -428,6 +445,9 @@ def dashboard(
         by_period = scores.get(child.id, {})
         child.trend = [by_period.get(p.pk) for p in trend]
     own_trend = scores.get(organization.pk, {})
+    reach = float(spec.total_points) + float(spec.bonus_reach())
+    for child in children:
+        child.reach = reach
     board = Dashboard(
         organization=organization,
         period=period,

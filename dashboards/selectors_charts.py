@@ -64,8 +64,11 @@ def chart_data(board: Dashboard, links: Links) -> dict[str, Any]:
     radar = board.radar_dimensions
     return {
         "max": board.max_points,
+        # Totals can pass full marks by their bonus: their axes run to what can be reached.
+        "reach": board.reach,
         "labels": {
             "score": _("Score"),
+            "full": _("Full marks"),
             "unit": board.organization.display_name,
             "peers": _("Peer average"),
             "approved": _("Approved"),

@@ -150,6 +150,17 @@ class Rollup(models.Model):
     def __str__(self) -> str:
         return f"{self.organization_id} {self.dimension or 'total'}: {self.score}"
 
+    @property
+    def bonus(self) -> float:
+        """The bonus points within a total row's score (0 for dimension rows, where there are
+        none, and for rows rolled up before the bonus was recorded)."""
+        return float((self.explanation or {}).get("bonus") or 0.0)
+
+    @property
+    def base(self) -> float | None:
+        """The score without its bonus: what is measured against the framework's total."""
+        return None if self.score is None else round(self.score - self.bonus, 6)
+
 
 class RollupSettings(models.Model):
     """How the scores of a framework (every version of one code) roll up the tree.

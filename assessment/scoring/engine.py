@@ -28,6 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import rubrics
+from .formula import FormulaResult
 from .rubrics import Message, RubricResult
 from .spec import (
     AppraisalRubric,
@@ -373,6 +374,7 @@ class _Item:
     json_safe: bool  # typed values of this kind are already JSON-safe (not appraisal or text)
     low: float  # a float within [low, high] is valid as it is (numbers and percentages);
     high: float  # other values go through coerce
+    share: bool = False  # a computed percentage: its result, like a typed one, lies in 0–100
 
 
 @dataclass(slots=True)
@@ -565,6 +567,7 @@ def _make_item(framework: Framework, ind: Indicator) -> _Item:
         json_safe=ind.value_type in ("number", "percentage", "count", "boolean"),
         low=_FAST_RANGE.get(coerce, (math.inf, -math.inf))[0],
         high=_FAST_RANGE.get(coerce, (math.inf, -math.inf))[1],
+        share=ind.value_type == "percentage" and isinstance(rubric, FormulaRubric),
     )
 
 
@@ -668,6 +671,10 @@ def score_subject(
         result = _ZERO
         if formula is not None:
             computed = formula.formula.evaluate(env)
+            if item.share and computed.value is not None and not 0 <= computed.value <= 100:
+                # A rate of 110 % (more attendances than expected) is an error in its inputs,
+                # refused at entry; one that got through earns nothing and says why.
+                computed = FormulaResult(None, rubrics.NOT_A_PERCENTAGE, f"{computed.value:g}")
             result = item.score(computed)
             value = env[code] = computed.value
             if result.error is not None:

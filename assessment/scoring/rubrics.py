@@ -49,6 +49,7 @@ RULE_FORMULA = "computed value scored by the then rubric"
 RULE_APPRAISAL = "sum(count * category weight) / voters"
 RULE_NONE = "recorded, not scored"
 
+NOT_A_PERCENTAGE = "not_a_percentage"  # a computed percentage outside 0–100 (see the engine)
 _FORMULA_REASONS = {
     "missing": ("缺少输入 {detail}", "input {detail} is missing"),
     "division_by_zero": ("除以零", "division by zero"),
@@ -56,6 +57,10 @@ _FORMULA_REASONS = {
     "negative_power": ("负数的小数次幂", "a negative number to a fractional power"),
     "round_digits": ("round() 的位数须为 0 到 10 的整数", "round() digits must be 0 to 10"),
     "overflow": ("结果超出数值范围", "the result is out of range"),
+    NOT_A_PERCENTAGE: (
+        "结果 {detail}% 不在 0–100% 之间，请核对其输入",
+        "the result {detail}% is not a percentage from 0 to 100; check its inputs",
+    ),
 }
 
 
@@ -209,12 +214,15 @@ def formula(
     if computed.value is None:
         zh, en = _FORMULA_REASONS.get(computed.error or "", ("无法计算", "cannot be computed"))
         detail = computed.detail
+        code = computed.error if computed.error in ("missing", NOT_A_PERCENTAGE) else "formula"
         message = Message(
-            "missing" if computed.error == "missing" else "formula",
+            code,
             f"公式无法计算：{zh.format(detail=detail)}，得 0 分",
             f"the formula cannot be computed: {en.format(detail=detail)}; 0 points",
         )
-        return _failed(RULE_FORMULA, 0.0, message, computed=None, reason=computed.error)
+        # The result a percentage could not take is kept, for the refusal at entry to name it.
+        extra = {"out_of_range": detail} if computed.error == NOT_A_PERCENTAGE else {}
+        return _failed(RULE_FORMULA, 0.0, message, computed=None, reason=computed.error, **extra)
     value = computed.value
     if isinstance(then, LinearRubric):
         assert target is not None  # the validator requires a target for linear

@@ -459,6 +459,22 @@ class Framework:
     def indicators_for(self, subject_kind: str) -> tuple[Indicator, ...]:
         return tuple(i for i in self.indicators if subject_kind in i.applies_to)
 
+    def bonus_reach(self, subject_kind: str | None = None) -> float:
+        """The most bonus points a subject of this kind (of any kind, when None) can earn on
+        top of ``total_points``: the sum of its bonus indicators' caps."""
+        kinds = [subject_kind] if subject_kind else [k.code for k in self.subject_kinds]
+        return max(
+            (
+                sum(
+                    i.rubric.cap
+                    for i in self.indicators_for(kind)
+                    if isinstance(i.rubric, BonusRubric)
+                )
+                for kind in kinds
+            ),
+            default=0.0,
+        )
+
     def grade_band(self, grade: str) -> GradeBand:
         for band in self.grade_bands:
             if band.grade == grade:

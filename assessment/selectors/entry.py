@@ -28,7 +28,14 @@ from ..scoring import spec as engine
 from ..scoring.engine import IndicatorScore, SubjectScore, score_subject
 from ..scoring.explain import describe_rubric
 from ..services.submissions import EDITABLE, StaleVersion, can_enter, can_review
-from ..validation import APPRAISAL_KEYS, NOT_APPLICABLE, EntryError, clean_value, quality_flags
+from ..validation import (
+    APPRAISAL_KEYS,
+    NOT_APPLICABLE,
+    EntryError,
+    check_computed,
+    clean_value,
+    quality_flags,
+)
 from .frameworks import engine_framework
 
 REOPENABLE = (SubmissionState.SUBMITTED, SubmissionState.APPROVED, SubmissionState.LOCKED)
@@ -212,6 +219,11 @@ class Total:
     grade_name: str
     stars: int | None
     vetoed: bool
+    bonus: float = 0.0  # within `points`, on top of `max`
+
+    @property
+    def base(self) -> float:
+        return round(self.points - self.bonus, 2)
 
     @property
     def star_symbols(self) -> str:
@@ -473,6 +485,7 @@ def _total(spec: engine.Framework, score: SubjectScore, lang: str) -> Total:
         grade_name=grade_name,
         stars=score.stars,
         vetoed=bool(score.vetoes),
+        bonus=round(score.bonus, 2),
     )
 
 
@@ -572,8 +585,19 @@ def entry_page(
     typed = dict(typed or {})
     conflicts = _merge_stale(spec, stale, typed, stored, reviewed, lang) if stale else []
     cleaned, field_errors = _clean_typed(spec, typed)
+    values = _effective(stored, cleaned, reviewed)
+    if typed:  # the save's own check, live: a rate the typed values would push above 100 %
+        field = "reviewed_value" if reviewed else "value"
+        changed = {
+            code
+            for code, value in cleaned.items()
+            if code not in field_errors
+            and value != (getattr(stored[code], field) if code in stored else None)
+        }
+        computed_errors = check_computed(spec, submission.subject_kind, values, changed)
+        field_errors = computed_errors | field_errors
     field_errors.update(errors or {})
-    score = score_subject(spec, submission.subject_kind, _effective(stored, cleaned, reviewed))
+    score = score_subject(spec, submission.subject_kind, values)
     history = earlier_values(submission, [i.code for i in indicators if i.kind != "formula"])
     actions = page_actions(user, submission, has_judgements=any(i.assessed for i in indicators))
 

@@ -114,10 +114,12 @@ def _previous_scores(
     return {(org, dim): score for org, dim, score in pairs}
 
 
-def own_scores(total: float, dimensions: dict[str, list], total_points: float) -> dict[str, float]:
-    """A stored subject score as the roll-up counts it: the total, and each dimension's share
-    on the scale of the total."""
-    out = {rollup.TOTAL: total}
+def own_scores(
+    total: float, dimensions: dict[str, list], total_points: float, bonus: float = 0.0
+) -> dict[str, float]:
+    """A stored subject score as the roll-up counts it: the total, the bonus points within it,
+    and each dimension's share on the scale of the total."""
+    out = {rollup.TOTAL: total, rollup.BONUS: bonus}
     for code, entry in dimensions.items():
         share = entry[-1]
         if share is not None:
@@ -137,9 +139,9 @@ class _ZeroScores:
             try:
                 empty = score_subject(self.spec, kind, {})
             except ValueError:  # a kind the framework does not know: only the total
-                self.cache[kind] = {rollup.TOTAL: 0.0}
+                self.cache[kind] = {rollup.TOTAL: 0.0, rollup.BONUS: 0.0}
             else:
-                zero = {rollup.TOTAL: 0.0}
+                zero = {rollup.TOTAL: 0.0, rollup.BONUS: 0.0}
                 zero.update((d.code, 0.0) for d in empty.dimensions if d.share is not None)
                 self.cache[kind] = zero
         return self.cache[kind]
@@ -172,15 +174,15 @@ def _units(
     kinds: dict[int, str] = {}
     # The dimensions as text, parsed by orjson: Django's JSON decoding costs several times more.
     dimensions = Cast("score__dimensions", models.TextField())
-    for org, kind, total, dims in (
+    for org, kind, total, bonus, dims in (
         own.order_by()
         .annotate(dims=dimensions)
-        .values_list("organization_id", "subject_kind", "score__total", "dims")
+        .values_list("organization_id", "subject_kind", "score__total", "score__bonus", "dims")
     ):
         expected[org] += 1
         kinds[org] = kind
         if total is not None:
-            scores[org] = own_scores(total, loads(dims) if dims else {}, total_points)
+            scores[org] = own_scores(total, loads(dims) if dims else {}, total_points, bonus)
     return [
         rollup.Unit(
             id=pk,
@@ -297,11 +299,12 @@ def update_chain(period: Period, organization_id: int) -> ChainStats:
             "approved",
             "rank_siblings",
             "rank_peers",
-            # Only the list a parent needs, extracted by the database: not every explanation.
+            # Only what a parent needs, extracted by the database: not every explanation.
             "explanation__missing__organizations",
+            "explanation__bonus",
         )
     )
-    subtotals = rollup.subtotals((*row[1:7], row[9]) for row in stored)
+    subtotals = rollup.subtotals((*row[1:7], row[9], row[10]) for row in stored)
     children: dict[int | None, list[rollup.Subtotal]] = defaultdict(list)
     for pk, parent in parent_of.items():
         if pk in subtotals and (parent is None or parent in in_chain):
@@ -313,7 +316,7 @@ def update_chain(period: Period, organization_id: int) -> ChainStats:
         )
     }
     chain = [units[pk] for pk in chain_ids]
-    peer_ranks = {(org, dim): peers for _id, org, dim, *_m, _s, peers, _e in stored}
+    peer_ranks = {(org, dim): peers for _id, org, dim, *_m, _s, peers, _e, _b in stored}
     result = rollup.roll_up_chain(
         chain,
         children,
@@ -324,7 +327,7 @@ def update_chain(period: Period, organization_id: int) -> ChainStats:
     )
     moved = [
         (pk, result.sibling_ranks[(org, dim)])
-        for pk, org, dim, *_m, siblings, _p, _e in stored
+        for pk, org, dim, *_m, siblings, _p, _e, _b in stored
         if org not in in_chain
         and (org, dim) in result.sibling_ranks
         and result.sibling_ranks[(org, dim)] != siblings

@@ -23,7 +23,7 @@ from organizations.scope import can, can_from_above
 from ..choices import NoticeKind, PeriodStatus, SubjectUnit, SubmissionState
 from ..models import Evidence, Indicator, IndicatorValue, Submission, Transition, ValueChange
 from ..selectors import engine_framework
-from ..validation import EntryError, clean_value
+from ..validation import EntryError, check_computed, clean_value
 from . import notices, scores
 
 EDITABLE = (SubmissionState.DRAFT, SubmissionState.RETURNED)
@@ -163,10 +163,21 @@ def save_values(
                 errors[code] = _(
                     "Give a reason for assessing differently from the self-assessment."
                 )
+    field = "reviewed_value" if reviewed else "value"
+    # What the values do together: a rate computed from them must still be a percentage.
+    stored = {code: getattr(row, field) for code, row in rows.items()}
+    errors = (
+        check_computed(
+            engine_framework(submission.period.framework),
+            submission.subject_kind,
+            {code: row.effective for code, row in rows.items()} | cleaned,
+            changed={code for code, value in cleaned.items() if value != stored.get(code)},
+        )
+        | errors
+    )
     if errors:
         raise InvalidValues(errors)
 
-    field = "reviewed_value" if reviewed else "value"
     new_version = submission.version + 1
     db_indicators = dict(
         Indicator.objects.filter(

@@ -87,7 +87,7 @@
           grid: { left: 8, right: 48, top: data.submitted ? 28 : 8, bottom: 8, containLabel: true },
           legend: data.submitted ? { top: 0 } : undefined,
           tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-          xAxis: { type: "value", max: data.max },
+          xAxis: { type: "value", max: data.reach },
           yAxis: { type: "category", data: rows.map((r) => r.name), axisLabel: { width: 180, overflow: "truncate" } },
           dataZoom: zoom ? [{ type: "slider", yAxisIndex: 0, right: 0, start: 100 - (640 / (rows.length * 26)) * 100, end: 100 }, { type: "inside", yAxisIndex: 0 }] : [],
           series: series,
@@ -150,9 +150,12 @@
           tooltip: { trigger: "axis" },
           grid: { left: 8, right: 16, top: 16, bottom: 36, containLabel: true },
           xAxis: { type: "category", data: trend.periods, boundaryGap: false },
-          yAxis: { type: "value", max: data.max, min: 0 },
+          yAxis: { type: "value", max: data.reach, min: 0 },
           series: [
-            { name: labels.unit, type: "line", data: trend.unit, symbolSize: 9, itemStyle: { color: RED }, connectNulls: true },
+            {
+              name: labels.unit, type: "line", data: trend.unit, symbolSize: 9, itemStyle: { color: RED }, connectNulls: true,
+              markLine: { silent: true, symbol: "none", lineStyle: { color: GREY, type: "dotted" }, label: { formatter: labels.full }, data: [{ yAxis: data.max }] },
+            },
             { name: labels.peers, type: "line", data: trend.peers, symbolSize: 6, itemStyle: { color: GREY }, lineStyle: { type: "dashed" }, connectNulls: true },
           ],
         },

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assessment import rollup
-from assessment.rollup import FLAG, MEMBERS, TOTAL, Bands, Settings, Unit
+from assessment.rollup import BONUS, FLAG, MEMBERS, TOTAL, Bands, Settings, Unit
 
 BANDS = Bands(
     grades=(("A", 90), ("B", 80), ("C", 60), ("D", 0)),
@@ -221,9 +221,44 @@ def _stored(rows) -> dict[int, rollup.Subtotal]:
             r.expected,
             r.approved,
             r.explanation.get("missing", {}).get("organizations"),
+            r.explanation.get("bonus"),
         )
         for r in rows
     )
+
+
+class TestBonus:
+    """The bonus points within a total roll up with it, so a score above the full marks can be
+    shown as its base and its bonus (issue 12, item 4)."""
+
+    def with_bonus(self) -> list[Unit]:
+        return tree(
+            A={TOTAL: 80.0, BONUS: 0.0},
+            A1={TOTAL: 101.0, BONUS: 1.0},
+            A2={TOTAL: 60.0, BONUS: 0.0},
+        )
+
+    def test_a_leaf_keeps_its_own_bonus_in_the_total_row(self):
+        rows = run(self.with_bonus())
+        assert rows[A1].score == 101
+        assert rows[A1].explanation["bonus"] == 1
+
+    def test_a_parent_mixes_the_bonus_by_the_same_weights_as_the_total(self):
+        rows = run(self.with_bonus())
+        assert rows[A].explanation["bonus"] == pytest.approx(0.7 * 0.5)
+        assert rows[A].score == pytest.approx(0.3 * 80 + 0.7 * 80.5)
+
+    def test_the_bonus_is_no_dimension_row_and_has_no_rank(self):
+        rows = list(rollup.roll_up(self.with_bonus(), Settings(), BANDS))
+        assert {r.dimension for r in rows} == {TOTAL}
+
+    def test_the_incremental_path_reads_the_bonus_back(self):
+        before = self.with_bonus()
+        after = [*before[:5], dataclasses.replace(before[5], own={TOTAL: 72.0, BONUS: 2.0})]
+        result = _incremental(before, after, B1, Settings())
+        full = {(r.organization, r.dimension): r for r in rollup.roll_up(after, Settings(), BANDS)}
+        for row in result.rows:
+            assert row.explanation == full[(row.organization, TOTAL)].explanation
 
 
 def _chain_of(units: list[Unit], leaf: int) -> list[Unit]:

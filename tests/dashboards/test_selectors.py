@@ -30,6 +30,18 @@ def test_a_sparkline_skips_missing_periods():
     assert points == "0.0,22.0 100.0,2.0"
 
 
+def test_a_sparkline_near_the_top_keeps_within_what_can_be_reached():
+    """100 then 101 (a bonus point) where 102 can be reached: the line's box ends at 102, so
+    the higher point sits near the top edge, not in the middle of a scale up to 105.5."""
+    points = selectors.sparkline_points([100.0, 101.0], reach=102.0)
+    assert points == "0.0,6.0 100.0,4.0"
+
+
+def test_a_sparkline_near_zero_does_not_go_below_it():
+    points = selectors.sparkline_points([0.0, 1.0])
+    assert points == "0.0,22.0 100.0,20.0"
+
+
 def test_the_default_period_is_the_latest_with_roll_ups(tree, erin):
     scored = build_scored(tree, erin)
     periods = selectors.rolled_up_periods(tree.group)

@@ -198,6 +198,22 @@ class TestFormulas:
         assert c304.points == 20
         assert [m.code for m in c304.messages] == ["ignored"]
 
+    def test_a_computed_percentage_above_100_is_invalid_and_says_why(self) -> None:
+        """11 meetings held of 10 planned is no rate of 110 % (issue 12, item 4)."""
+        c304 = score(C3_02=11, C3_03=10).indicator("C3.04")
+        assert (c304.points, c304.value, c304.invalid) == (0, None, True)
+        assert c304.messages[0].code == "not_a_percentage"
+        assert "110% is not a percentage from 0 to 100" in c304.messages[0].en
+        assert "110% 不在 0–100% 之间" in c304.messages[0].zh
+        assert c304.provenance["intermediates"]["out_of_range"] == "110"
+
+    def test_a_computed_number_may_pass_100(self) -> None:
+        data = framework_dict()
+        find(data, "C3.04")["value_type"] = "number"  # a growth rate, say: not a share
+        result = score_subject(build(data), "branch", {**PERFECT, "C3.02": 11})
+        assert result.indicator("C3.04").value == pytest.approx(110)
+        assert not result.indicator("C3.04").invalid
+
     def test_formulas_can_build_on_formulas(self) -> None:
         data = framework_dict()
         find(data, "C3.04")["rubric"]["expr"] = "C3.05 * 100"

@@ -95,6 +95,17 @@ class TestValidFramework:
             load_file(path)
 
 
+class TestBonusReach:
+    def test_the_bonus_a_subject_can_earn_is_the_sum_of_its_caps(self) -> None:
+        assert FRAMEWORK.bonus_reach("branch") == 3  # X.01: one point per honour, at most 3
+        assert FRAMEWORK.bonus_reach("member") == 0
+        assert FRAMEWORK.bonus_reach() == 3  # the most of any kind
+
+    def test_the_shipped_framework_reaches_five_bonus_points(self) -> None:
+        shipped = parse_framework(load_file(SHIPPED))
+        assert shipped.bonus_reach("branch") == 5  # C2.90 (3) and C5.90 (2)
+
+
 class TestKeys:
     def test_missing_key(self) -> None:
         data = framework_dict()

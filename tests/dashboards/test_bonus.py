@@ -1,0 +1,115 @@
+"""Scores above full marks (issue 12, item 4): the bonus is shown apart from the base, and the
+charts of totals are scaled to what can be reached (full marks plus every bonus point).
+
+Branch A1a earns full marks (C1.01 at its target, C2.01 yes) and one commendation (C1.90, a
+bonus of 1 point each, at most 2): 100 + 1 = 101. Bob's branch A1b has entered nothing and counts
+0, so their general branch A1 scores the mean, 50.5, of which 0.5 is bonus.
+"""
+
+import copy
+import json
+import re
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from assessment import services
+from assessment.models import Rollup, SubjectScore
+from tests.framework_data import SMALL_FRAMEWORK
+
+from .conftest import fill, make_period
+
+pytestmark = pytest.mark.django_db
+
+COMMENDATIONS = {
+    "code": "C1.90",
+    "name": {"zh": "表彰加分", "en": "Commendations"},
+    "dimension": "C1",
+    "applies_to": ["branch"],
+    "value_type": "count",
+    "unit": {"zh": "项", "en": "awards"},
+    "weight": 0,
+    "frequency": "year",
+    "rubric": {"kind": "bonus", "per": 1, "cap": 2},
+}
+
+
+@pytest.fixture
+def period(tree, erin):
+    document = copy.deepcopy(SMALL_FRAMEWORK)
+    document["indicators"].append(COMMENDATIONS)
+    framework = services.publish_framework(services.load_framework(document))
+    period = make_period(framework, 2026)
+    fill(period, tree.a1a, {"C1.01": "12", "C2.01": "yes", "C1.90": "1"}, erin)
+    call_command("rollup", "--period", str(period.pk), verbosity=0)
+    return period
+
+
+def page(client, org, lang="en") -> str:
+    url = reverse("dashboards:organization", args=[org.pk])
+    return client.get(url, HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+
+
+def score_tile(html: str) -> str:
+    start = html.index('data-tile="score"')
+    return re.sub(r"<[^>]+>", "", html[start : html.index('data-tile="grade"', start)])
+
+
+def chart_data(html: str) -> dict:
+    match = re.search(r'<script id="dash-data" type="application/json">(.*?)</script>', html, re.S)
+    assert match
+    return json.loads(match.group(1))
+
+
+def test_the_roll_up_records_the_bonus_within_the_total(tree, period):
+    row = Rollup.objects.get(period=period, organization=tree.a1a, dimension="")
+    assert row.score == pytest.approx(101)
+    assert (row.base, row.bonus) == (pytest.approx(100), pytest.approx(1))
+    parent = Rollup.objects.get(period=period, organization=tree.a1, dimension="")
+    assert (parent.base, parent.bonus) == (pytest.approx(50), pytest.approx(0.5))
+
+
+def test_the_score_tile_shows_base_and_bonus_apart_in_english(client_for, erin, tree, period):
+    tile = re.sub(r"\s+", " ", score_tile(page(client_for(erin), tree.a1a)))
+    assert "100.0 + 1.0" in tile
+    assert "of 100, plus 1.0 bonus points" in tile
+    assert "101.0" not in tile
+
+
+def test_the_score_tile_shows_base_and_bonus_apart_in_chinese(client_for, erin, tree, period):
+    tile = re.sub(r"\s+", " ", score_tile(page(client_for(erin), tree.a1a, "zh-hans")))
+    assert "100.0 + 1.0" in tile
+    assert "满分 100，另加分 1.0" in tile
+
+
+def test_the_ranking_table_shows_a_childs_bonus_apart(client_for, erin, tree, period):
+    html = page(client_for(erin), tree.a1)
+    row = html[html.index('data-org="A1a"') :]
+    row = re.sub(r"<[^>]+>", "", row[: row.index("</tr>")])
+    assert "100.0 + 1.0" in re.sub(r"\s+", " ", row)
+
+
+def test_the_charts_of_totals_reach_full_marks_and_every_bonus_point(
+    client_for, erin, tree, period
+):
+    data = chart_data(page(client_for(erin), tree.a1))
+    assert data["max"] == 100  # dimensions: never above full marks
+    assert data["reach"] == 102  # totals: full marks and the bonus cap of 2
+    assert max(row["score"] for row in data["ranking"]) <= data["reach"]
+
+
+def test_the_score_explanation_separates_the_bonus(client_for, erin, tree, period):
+    score = SubjectScore.objects.get(period=period, organization=tree.a1a)
+    url = reverse("dashboards:explain_score", args=[score.pk])
+    html = client_for(erin).get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "data-base>100.00<" in html
+    assert "+ 1.00 bonus" in html
+    assert "data-total>101.00<" in html
+
+
+def test_the_entry_page_total_names_its_bonus(client_for, erin, tree, period):
+    submission = SubjectScore.objects.get(period=period, organization=tree.a1a).submission
+    url = reverse("assessment:submission", args=[submission.pk])
+    html = client_for(erin).get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "100 + 1 bonus points" in html
