@@ -70,7 +70,7 @@ def test_missing_fields_are_named(api, tree):
     response = api.post(TOKEN_URL, {}, format="json")
 
     assert response.status_code == 400
-    assert set(response.json()) == {"username", "password"}
+    assert set(response.json()) == {"detail", "username", "password"}
 
 
 def test_the_message_follows_accept_language(alice):

@@ -256,7 +256,7 @@ def test_a_body_without_the_fields_is_a_400(api_for, alice, published):
     response = api_for(alice).post(score_url(published), {}, format="json")
 
     assert response.status_code == 400
-    assert set(response.json()) == {"subject_kind", "values"}
+    assert set(response.json()) == {"detail", "subject_kind", "values"}
 
 
 def _row_counts() -> dict[str, int]:
