@@ -1,23 +1,29 @@
 """Applying import plans: all rows in one transaction, or nothing.
 
-`import_file` serves the command line (operator rights), `upload_batch` and `commit_batch` the
-upload page (the administrator's scope). The plan is always rebuilt inside the committing
-transaction, so what is written matches the database at that moment, not at the preview.
+`import_file` serves the command line (operator rights); the upload page (the administrator's
+scope) keeps the file as a batch that a worker checks (`check_batch`) and, once confirmed, imports
+(`import_batch`): a file of many thousand rows never holds a request. The plan is always rebuilt
+inside the importing transaction, so what is written matches the database at that moment, not at
+the preview.
 """
 
 import hashlib
+import logging
 
 from django.db import connection, transaction
-from django.db.models import CharField, OuterRef, Subquery, Value
+from django.db.models import CharField, F, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit import hooks as audit_trail
+from partybuild import jobs
 
 from .importers import (
     CHUNK,
+    CREATE,
     ORGANIZATIONS,
+    UPDATE,
     ImportPlan,
     OrganizationItem,
     PersonItem,
@@ -25,6 +31,8 @@ from .importers import (
 )
 from .models import ImportBatch, Organization, Person
 from .services import move_organization
+
+logger = logging.getLogger(__name__)
 
 
 class ImportRejected(Exception):
@@ -52,39 +60,155 @@ def import_file(
     return plan
 
 
-def upload_batch(*, kind: str, data: bytes, filename: str, acting_user) -> ImportBatch:
-    """Keep an uploaded file with its dry-run summary until the user confirms it."""
-    plan = build_plan(kind, data, filename, user=acting_user)
-    return ImportBatch.objects.create(
+PREVIEW_ROWS = 500
+PREVIEW_ERRORS = 1000
+Status = ImportBatch.Status
+
+
+def upload_batch(
+    *, kind: str, data: bytes, filename: str, acting_user, language: str = "zh-hans"
+) -> ImportBatch:
+    """Keep an uploaded file and have a worker check it (its dry run) for the preview.
+
+    Called outside any transaction: the worker must find the row when the task arrives.
+    """
+    batch = ImportBatch.objects.create(
         kind=kind,
         filename=filename[:255],
         content=data,
         sha256=hashlib.sha256(data).hexdigest(),
         uploaded_by=acting_user,
-        status=ImportBatch.Status.PENDING if plan.ok else ImportBatch.Status.INVALID,
-        summary=_summary(plan),
+        language=language,
+        status=Status.CHECKING,
+        heartbeat_at=timezone.now(),
+    )
+    send(batch)
+    return batch
+
+
+def confirm_batch(batch: ImportBatch) -> ImportBatch:
+    """The uploader confirmed the preview: a worker imports the batch (once).
+
+    A batch with errors is planned again too: the database may have changed since.
+    """
+    changed = ImportBatch.objects.filter(
+        pk=batch.pk, status__in=[Status.PENDING, Status.INVALID, Status.FAILED]
+    ).update(status=Status.IMPORTING, heartbeat_at=timezone.now(), attempts=0, error="")
+    batch.refresh_from_db()
+    if not changed:
+        if batch.status == Status.COMMITTED:
+            raise AlreadyImported(_("This file has already been imported."))
+        return batch  # being checked or imported already: a second click changes nothing
+    send(batch)
+    return batch
+
+
+def send(batch: ImportBatch) -> None:
+    from . import tasks
+
+    task = tasks.check_import if batch.status == Status.CHECKING else tasks.import_batch
+    try:
+        task.delay(batch.pk)
+    except Exception:
+        # The broker is down: the batch stays as it is and the reaper sends it again.
+        logger.exception("import batch %s: queueing failed", batch.pk)
+
+
+def _claim(batch_id: int, status: str) -> ImportBatch | None:
+    """Take the batch for this attempt, or None when it is not waiting in `status` any more."""
+    if not ImportBatch.objects.filter(pk=batch_id, status=status).update(
+        attempts=F("attempts") + 1, heartbeat_at=timezone.now()
+    ):
+        return None
+    return ImportBatch.objects.select_related("uploaded_by").get(pk=batch_id)
+
+
+def _touch(batch: ImportBatch) -> bool:
+    return bool(
+        ImportBatch.objects.filter(
+            pk=batch.pk, status=batch.status, attempts=batch.attempts
+        ).update(heartbeat_at=timezone.now())
     )
 
 
-@transaction.atomic
-def commit_batch(batch: ImportBatch, *, acting_user) -> ImportPlan:
-    """Apply a batch once; raises ImportRejected (nothing written) if it has errors now.
+def check_batch(batch_id: int) -> ImportBatch | None:
+    """The dry run of an uploaded batch, in the uploader's scope and language (a worker's job)."""
+    batch = _claim(batch_id, Status.CHECKING)
+    if batch is None:
+        return None
+    with jobs.beating(lambda: _touch(batch)), translation.override(batch.language):
+        plan = build_plan(batch.kind, bytes(batch.content), batch.filename, user=batch.uploaded_by)
+        fields = {
+            "status": Status.PENDING if plan.ok else Status.INVALID,
+            "summary": _summary(plan),
+            "preview": _preview(plan),
+        }
+    ImportBatch.objects.filter(pk=batch.pk, status=Status.CHECKING, attempts=batch.attempts).update(
+        heartbeat_at=None, error="", **fields
+    )
+    batch.refresh_from_db()
+    return batch
 
-    A batch that had errors at upload is planned again too: the database may have changed since.
-    """
-    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-    if batch.status == ImportBatch.Status.COMMITTED:
-        raise AlreadyImported(_("This file has already been imported."))
-    plan = build_plan(batch.kind, bytes(batch.content), batch.filename, user=acting_user)
-    if not plan.ok:
-        raise ImportRejected(plan)
-    apply_plan(plan)
-    batch.status = ImportBatch.Status.COMMITTED
-    batch.committed_at = timezone.now()
-    batch.summary = _summary(plan)
-    batch.save(update_fields=["status", "committed_at", "summary"])
-    audit_trail.batch_committed(batch, acting_user=acting_user)
-    return plan
+
+def import_batch(batch_id: int) -> ImportBatch | None:
+    """Apply a confirmed batch once, planned again against the database as it is now; a plan with
+    errors leaves everything as it was and the batch invalid with its findings (a worker's job)."""
+    batch = _claim(batch_id, Status.IMPORTING)
+    if batch is None:
+        return None
+    with (
+        jobs.beating(lambda: _touch(batch)),
+        translation.override(batch.language),
+        transaction.atomic(),
+    ):
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if (locked.status, locked.attempts) != (Status.IMPORTING, batch.attempts):
+            return None  # the reaper gave this attempt up meanwhile
+        plan = build_plan(batch.kind, bytes(batch.content), batch.filename, user=batch.uploaded_by)
+        locked.summary = _summary(plan)
+        locked.preview = _preview(plan)
+        locked.heartbeat_at = None
+        if plan.ok:
+            apply_plan(plan)
+            locked.status = Status.COMMITTED
+            locked.committed_at = timezone.now()
+        else:
+            locked.status = Status.INVALID
+        locked.save(
+            update_fields=[
+                "status",
+                "committed_at",
+                "summary",
+                "preview",
+                "heartbeat_at",
+            ]
+        )
+        if plan.ok:
+            audit_trail.batch_committed(locked, acting_user=batch.uploaded_by)
+    return locked
+
+
+def _preview(plan: ImportPlan) -> dict:
+    """What the preview page shows, in plain JSON: errors by line, then the changes, capped."""
+    errors = plan.errors
+    changes = [
+        {
+            "line": row.line,
+            "key": row.key,
+            "name": row.name,
+            "change": row.change,
+            "fields": row.changed_fields,
+        }
+        for row in plan.rows
+        if row.change in (CREATE, UPDATE)
+    ]
+    return {
+        "errors": [[issue.line, issue.message] for issue in errors[:PREVIEW_ERRORS]],
+        "more_errors": max(0, len(errors) - PREVIEW_ERRORS),
+        "changes": changes[:PREVIEW_ROWS],
+        "more_changes": max(0, len(changes) - PREVIEW_ROWS),
+        "ok": plan.ok,
+    }
 
 
 def _summary(plan: ImportPlan) -> dict:

@@ -1,26 +1,23 @@
 """The import pages: upload a file, see its dry-run preview, confirm to import it.
 
 Only users allowed to manage some part of the tree reach these pages (others get 404); the plan
-is built within the user's scope, so rows outside it are errors, never writes.
+is built within the user's scope, so rows outside it are errors, never writes. A worker checks
+and imports the file; the preview page follows it and shows what the worker found.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import import_services
 from .choices import Action
 from .forms import ImportForm
-from .importers import CREATE, UPDATE, ImportPlan, build_plan
+from .importers import CREATE, UPDATE, Issue
 from .models import ImportBatch
 from .scope import scope_prefixes
-
-PREVIEW_ROWS = 500
-PREVIEW_ERRORS = 1000
 
 CHANGE_LABELS = {CREATE: gettext_lazy("create"), UPDATE: gettext_lazy("update")}
 FIELD_LABELS = {
@@ -43,7 +40,8 @@ def _require_importer(user) -> None:
 
 def _own_batch(request: HttpRequest, pk: int) -> ImportBatch:
     _require_importer(request.user)
-    return get_object_or_404(ImportBatch.objects.filter(uploaded_by=request.user), pk=pk)
+    batches = ImportBatch.objects.filter(uploaded_by=request.user).defer("content")
+    return get_object_or_404(batches, pk=pk)
 
 
 @login_required
@@ -57,6 +55,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             data=upload_file.read(),
             filename=upload_file.name,
             acting_user=request.user,
+            language=get_language(),
         )
         return redirect("organizations:import-preview", pk=batch.pk)
     recent = ImportBatch.objects.filter(uploaded_by=request.user).defer("content")[:10]
@@ -66,10 +65,19 @@ def upload(request: HttpRequest) -> HttpResponse:
 @login_required
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _own_batch(request, pk)
-    if batch.status == ImportBatch.Status.COMMITTED:
-        return render(request, "organizations/import_preview.html", {"batch": batch})
-    plan = build_plan(batch.kind, bytes(batch.content), batch.filename, user=request.user)
-    return _render_preview(request, batch, plan)
+    return render(request, "organizations/import_preview.html", _context(batch))
+
+
+@login_required
+def progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The batch's state while a worker checks or imports it (polled by the preview page)."""
+    batch = _own_batch(request, pk)
+    if not batch.is_active:
+        # Done: the browser loads the whole preview (HTMX follows this header).
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "organizations/_import_progress.html", {"batch": batch})
 
 
 @login_required
@@ -77,41 +85,28 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
 def commit(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _own_batch(request, pk)
     try:
-        plan = import_services.commit_batch(batch, acting_user=request.user)
+        import_services.confirm_batch(batch)
     except import_services.AlreadyImported as done:
         messages.info(request, str(done))
-        return redirect("organizations:import-preview", pk=batch.pk)
-    except import_services.ImportRejected as rejected:
-        return _render_preview(request, batch, rejected.plan)
-    counts = plan.counts
-    messages.success(
-        request,
-        _("Imported: %(create)s created, %(update)s updated, %(unchanged)s unchanged.")
-        % {"create": counts[CREATE], "update": counts[UPDATE], "unchanged": counts["unchanged"]},
-    )
     return redirect("organizations:import-preview", pk=batch.pk)
 
 
-def _render_preview(request: HttpRequest, batch: ImportBatch, plan: ImportPlan) -> HttpResponse:
+def _context(batch: ImportBatch) -> dict:
+    found = batch.preview or {}
     changes = [
         {
-            "line": row.line,
-            "key": row.key,
-            "name": row.name,
-            "change": CHANGE_LABELS[row.change],
-            "fields": [FIELD_LABELS.get(name, name) for name in row.changed_fields],
+            **row,
+            "change": CHANGE_LABELS.get(row["change"], row["change"]),
+            "fields": [FIELD_LABELS.get(name, name) for name in row["fields"]],
         }
-        for row in plan.rows
-        if row.change in (CREATE, UPDATE)
+        for row in found.get("changes", [])
     ]
-    errors = plan.errors
-    context = {
+    return {
         "batch": batch,
-        "plan": plan,
-        "counts": plan.counts,
-        "errors": errors[:PREVIEW_ERRORS],
-        "more_errors": max(0, len(errors) - PREVIEW_ERRORS),
-        "changes": changes[:PREVIEW_ROWS],
-        "more_changes": max(0, len(changes) - PREVIEW_ROWS),
+        "ok": found.get("ok", False),
+        "counts": (batch.summary or {}).get("counts", {}),
+        "errors": [Issue(line, message) for line, message in found.get("errors", [])],
+        "more_errors": found.get("more_errors", 0),
+        "changes": changes,
+        "more_changes": found.get("more_changes", 0),
     }
-    return render(request, "organizations/import_preview.html", context)

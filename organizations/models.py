@@ -266,7 +266,8 @@ class ImportBatch(models.Model):
 
     The bytes live in the database rather than the session or local media: any web node can show
     the preview or commit it, and the row stays as the record of exactly what was imported
-    (with its sha256), by whom and with what result.
+    (with its sha256), by whom and with what result. Checking and importing are long jobs: a
+    worker does them (status *checking* / *importing*, with a heartbeat), never the request.
     """
 
     class Kind(models.TextChoices):
@@ -274,9 +275,12 @@ class ImportBatch(models.Model):
         PEOPLE = "people", _("People")
 
     class Status(models.TextChoices):
+        CHECKING = "checking", _("Being checked")
         PENDING = "pending", _("Awaiting confirmation")
         INVALID = "invalid", _("Has errors")
+        IMPORTING = "importing", _("Being imported")
         COMMITTED = "committed", _("Imported")
+        FAILED = "failed", _("Failed")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     filename = models.CharField(_("file name"), max_length=255)
@@ -294,6 +298,13 @@ class ImportBatch(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
     summary = models.JSONField(_("summary"), default=dict, blank=True)
+    # The dry run's findings as shown on the preview: errors by line and the changes, capped.
+    preview = models.JSONField(_("preview"), default=dict, blank=True)
+    # The uploader's language: the worker writes the findings in it.
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -302,3 +313,7 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.filename}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.CHECKING, self.Status.IMPORTING)

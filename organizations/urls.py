@@ -12,5 +12,6 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("import/", import_views.upload, name="import"),
     path("import/<int:pk>/", import_views.preview, name="import-preview"),
+    path("import/<int:pk>/progress/", import_views.progress, name="import-progress"),
     path("import/<int:pk>/commit/", import_views.commit, name="import-commit"),
 ]

@@ -62,7 +62,8 @@ def test_confirming_the_preview_imports_the_file(tree, erin, english):
     response = client.post(reverse("organizations:import-commit", args=[batch.pk]), follow=True)
 
     assert response.redirect_chain[-1][0] == batch_url
-    assert "Imported: 2 created, 0 updated, 0 unchanged." in response.content.decode()
+    assert "2 created, 0 updated, 0 unchanged." in response.content.decode()
+    assert response.context["batch"].status == "committed"
     assert Organization.objects.get(code="C1").parent.code == "C"
     batch.refresh_from_db()
     assert batch.status == "committed"
@@ -93,8 +94,9 @@ def test_errors_are_listed_by_line_and_cannot_be_confirmed(tree, erin, english):
     assert "Confirm and import" not in page.content.decode()
     batch = ImportBatch.objects.get()
     assert batch.status == "invalid"
-    response = client.post(reverse("organizations:import-commit", args=[batch.pk]))
+    response = client.post(reverse("organizations:import-commit", args=[batch.pk]), follow=True)
     assert response.context["errors"][0].message == "Unknown parent code “NOPE”."
+    assert response.context["batch"].status == "invalid"
     assert not Organization.objects.filter(code="C").exists()
 
 
