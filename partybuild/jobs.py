@@ -161,7 +161,8 @@ class RowJob(JobKind):
             heartbeat_at=job.heartbeat_at,
         )
 
-    def send(self, pk: Any) -> None:
+    def send(self, job: Any) -> None:
+        """Send the job's task (once the re-queueing has committed)."""
         raise NotImplementedError
 
     def requeue_fields(self, job: Any) -> dict[str, Any]:
@@ -172,7 +173,7 @@ class RowJob(JobKind):
             status=self.queued, heartbeat_at=None, error=reason, **self.requeue_fields(job)
         )
         if changed:
-            transaction.on_commit(lambda: self.send(job.pk))
+            transaction.on_commit(lambda: self.send(job))
         return bool(changed)
 
     def fail(self, job: Any, reason: str) -> bool:

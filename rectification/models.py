@@ -197,3 +197,40 @@ class RectificationEvidence(StoredFile):
         ordering = ["rectification", "uploaded_at", "id"]
         verbose_name = _("rectification evidence")
         verbose_name_plural = _("rectification evidence")
+
+
+class OpeningRun(models.Model):
+    """The opening of a whole period's items after a full recompute, as a long job (queued,
+    running with a heartbeat, done or failed): a worker that dies while opening them is noticed
+    by the reaper (partybuild.jobs), which sends the opening again or fails it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    period = models.ForeignKey(
+        "assessment.Period",
+        on_delete=models.CASCADE,
+        related_name="rectification_openings",
+        verbose_name=_("period"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    opened = models.PositiveIntegerField(_("items opened"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("opening of rectification items")
+        verbose_name_plural = _("openings of rectification items")
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="opening_run_status")]
+
+    def __str__(self) -> str:
+        return f"{self.period_id} · {self.get_status_display()}"

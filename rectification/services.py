@@ -7,17 +7,20 @@ also update an item and decide on closure, but never on a request they made them
 is kept in `RectificationEvent` and in the audit trail, in the same transaction as the change.
 """
 
+import contextlib
 import datetime
 import itertools
 import logging
 import os
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -36,10 +39,16 @@ from audit import services as audit_trail
 from organizations.choices import Action, Role
 from organizations.scope import can, can_from_above
 from organizations.selectors import active_role_holders
-from partybuild import versions
+from partybuild import jobs, versions
 from partybuild.bulk import insert_rows
 
-from .models import Rectification, RectificationEvent, RectificationEvidence, due_days
+from .models import (
+    OpeningRun,
+    Rectification,
+    RectificationEvent,
+    RectificationEvidence,
+    due_days,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -277,17 +286,79 @@ def on_scores_written(sender, *, period_id: int, submission_ids=None, **kwargs) 
     and the next full recompute (nightly for open periods) opens what was missed, since opening
     is idempotent.
     """
-    from . import tasks
-
     try:
         if submission_ids is None:
-            tasks.open_for_period.apply_async(
-                args=[period_id], retry=True, retry_policy=PUBLISH_RETRY
-            )
+            # Sent at once, as the scores it reads are: the signal comes after their commit.
+            _send_new_opening(OpeningRun.objects.create(period_id=period_id))
         else:
             open_for_scores(period_id, submission_ids)
     except Exception:
         logger.exception("Opening rectification items for period %s failed", period_id)
+
+
+def _send_new_opening(opening: OpeningRun) -> None:
+    try:
+        send_opening(opening)
+    except Exception as error:  # the queue is down, or (run eagerly) the opening failed
+        logger.exception("Opening rectification items for period %s failed", opening.period_id)
+        OpeningRun.objects.filter(pk=opening.pk, status=OpeningRun.Status.QUEUED).update(
+            status=OpeningRun.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+        )
+
+
+def send_opening(opening: OpeningRun) -> None:
+    from . import tasks
+
+    tasks.open_for_period.apply_async(
+        args=[opening.period_id], retry=True, retry_policy=PUBLISH_RETRY
+    )
+
+
+def _opening_owned(opening: OpeningRun):
+    return OpeningRun.objects.filter(
+        pk=opening.pk, status=OpeningRun.Status.RUNNING, attempts=opening.attempts
+    )
+
+
+def _beat_opening(opening: OpeningRun) -> bool:
+    return bool(_opening_owned(opening).update(heartbeat_at=timezone.now()))
+
+
+def run_opening(period_id: int) -> int:
+    """What `rectification.open_for_period` does: claim the period's oldest queued opening and
+    open the items while beating; returns how many were opened.
+
+    With an opening running already (a late copy of the message) it does nothing; with none
+    queued or running (a direct call) it opens the items untracked, which is idempotent.
+    """
+    Status = OpeningRun.Status
+    opening = OpeningRun.objects.filter(period_id=period_id, status=Status.QUEUED).first()
+    now = timezone.now()
+    if opening is None or not OpeningRun.objects.filter(pk=opening.pk, status=Status.QUEUED).update(
+        status=Status.RUNNING, attempts=F("attempts") + 1, heartbeat_at=now
+    ):
+        if OpeningRun.objects.filter(period_id=period_id, status=Status.RUNNING).exists():
+            return 0
+        return open_for_scores(period_id)
+    opening.refresh_from_db(fields=["attempts"])
+    try:
+        with jobs.beating(partial(_beat_opening, opening)):
+            opened = open_for_scores(period_id)
+    except (OperationalError, InterfaceError) as error:  # the task retries: queued again
+        with contextlib.suppress(OperationalError, InterfaceError):
+            _opening_owned(opening).update(
+                status=Status.QUEUED, heartbeat_at=None, error=str(error)[:2000]
+            )
+        raise
+    except Exception as error:
+        _opening_owned(opening).update(
+            status=Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+        )
+        raise
+    _opening_owned(opening).update(
+        status=Status.DONE, opened=opened, error="", heartbeat_at=None, finished_at=timezone.now()
+    )
+    return opened
 
 
 # Permissions --------------------------------------------------------------------------------

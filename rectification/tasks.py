@@ -26,5 +26,6 @@ def flag_overdue() -> int:
 # Limits below the broker's 1-hour visibility timeout, as every task's (assessment.tasks).
 @shared_task(name="rectification.open_for_period", soft_time_limit=2700, time_limit=3000, **RETRY)
 def open_for_period(period_id: int) -> int:
-    """After a full recompute: open the items the period's new scores call for (idempotent)."""
-    return services.open_for_scores(period_id)
+    """After a full recompute: open the items the period's new scores call for (idempotent; a
+    long job with a heartbeat, see `services.run_opening`)."""
+    return services.run_opening(period_id)

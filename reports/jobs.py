@@ -18,8 +18,8 @@ class ReportJobs(jobs.RowJob):
     queued = ReportStatus.QUEUED
     failed = ReportStatus.FAILED
 
-    def send(self, pk: Any) -> None:
-        services.enqueue(pk)
+    def send(self, job: Report) -> None:
+        services.enqueue(job.pk)
 
     def requeue_fields(self, job: Report) -> dict[str, Any]:
         # No task owns it until the next attempt claims it.
