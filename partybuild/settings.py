@@ -392,3 +392,5 @@ PORTAL_URL = env_str("PORTAL_URL", "")
 RECTIFICATION_DUE_DAYS = env_int("RECTIFICATION_DUE_DAYS", 60)
 # The largest file the report verification page reads.
 REPORTS_VERIFY_MAX_BYTES = env_int("REPORTS_VERIFY_MAX_BYTES", 1024 * 1024 * 1024)
+# The PDF reports' font files (Noto Sans CJK SC from npm, `make assets`); see docs/operations.md.
+REPORTS_FONT_DIR = env_str("REPORTS_FONT_DIR", str(_NODE / "@embedpdf" / "fonts-sc" / "fonts"))

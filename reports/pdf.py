@@ -1,7 +1,7 @@
 """The PDF of a report: the data laid out by an HTML template, printed by WeasyPrint.
 
-Charts are inline SVG from `charts` (WeasyPrint runs no JavaScript). Chinese text needs the
-"Noto Sans CJK SC" font (Debian's fonts-noto-cjk); the stylesheet names fallbacks after it. Every
+Charts are inline SVG from `charts` (WeasyPrint runs no JavaScript). The text is set in the font
+the project ships (`fonts`), and a PDF with any character that font cannot draw is refused. Every
 page's footer carries the snapshot's number, the framework version, the SHA-256 of the report's
 data and the page number: the file's own SHA-256 cannot be printed inside the file it hashes.
 """
@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import charts
+from . import charts, fonts
 from .models import Report
 
 CHART_SERIES_MAX = 7
@@ -103,13 +103,27 @@ def render_html(report: Report, data: dict[str, Any], data_hash: str) -> str:
             "data": data,
             "data_hash": data_hash,
             "generated_at": timezone.localtime(),
+            "font_family": fonts.FAMILY,
             **_decorate(data),
         },
     )
 
 
 def write_pdf(report: Report, data: dict[str, Any], data_hash: str, path: Path) -> None:
-    from weasyprint import HTML  # heavy: imported only where a PDF is made
+    """Write the PDF at `path`; `fonts.FontError` (and no file) when its font cannot draw it."""
+    # Heavy: imported only where a PDF is made.
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
 
+    font_config = FontConfiguration()
+    font_faces = CSS(string=fonts.font_face_css(), font_config=font_config)
     html = render_html(report, data, data_hash)
-    HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(str(path))
+    document = HTML(string=html, base_url=str(settings.BASE_DIR)).render(
+        stylesheets=[font_faces], font_config=font_config
+    )
+    document.write_pdf(str(path))
+    try:
+        fonts.check_document(document)
+    except fonts.FontError:
+        path.unlink(missing_ok=True)
+        raise
