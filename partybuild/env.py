@@ -1,6 +1,7 @@
 """Typed readers for settings from the environment that fail loudly on nonsense values."""
 
 import os
+from ipaddress import ip_network
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -39,3 +40,16 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_networks(name: str) -> list[str]:
+    """Comma-separated addresses or networks (10.0.0.5, 10.1.0.0/16, ::1), normalised."""
+    networks = []
+    for item in env_list(name):
+        try:
+            networks.append(str(ip_network(item, strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an IP address or network"
+            ) from None
+    return networks

@@ -1,8 +1,22 @@
-"""Liveness and readiness: the state of the database and, when configured, of Redis."""
+"""Liveness and readiness: the database, Redis when configured, and the PDF reports' font.
+
+Anyone may ask whether the portal is up (`{"status": "ok"}` or `"degraded"` with 503); which
+check failed, the database vendor and the font's files are shown only to staff and superuser
+sessions and to the monitoring addresses of HEALTHZ_ALLOWED_IPS, since they tell an attacker
+what runs behind the portal. The caller's address is REMOTE_ADDR, or X-Forwarded-For only from
+a trusted proxy (`client_address.client_ip`), so the header cannot claim a monitoring address.
+"""
+
+from ipaddress import ip_address, ip_network
 
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+
+from .client_address import client_ip
+
+HEALTHY = {"ok", "not configured"}
 
 
 def _database() -> dict:
@@ -30,10 +44,32 @@ def _redis() -> dict:
     return {"status": "ok"}
 
 
+def _report_font() -> dict:
+    from reports import fonts
+
+    problems = fonts.problems()
+    if problems:
+        return {"status": "missing", "problems": problems}
+    return {"status": "ok", "family": fonts.FAMILY}
+
+
+def may_see_details(request: HttpRequest) -> bool:
+    """Staff and superusers, and callers from a monitoring address, see each check."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and (user.is_staff or user.is_superuser):
+        return True
+    address = client_ip(request)
+    if address is None:
+        return False
+    caller = ip_address(address)
+    return any(caller in ip_network(allowed) for allowed in settings.HEALTHZ_ALLOWED_IPS)
+
+
+@never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    checks = {"database": _database(), "redis": _redis()}
-    healthy = all(check["status"] in {"ok", "not configured"} for check in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "degraded", "checks": checks},
-        status=200 if healthy else 503,
-    )
+    checks = {"database": _database(), "redis": _redis(), "report_font": _report_font()}
+    healthy = all(check["status"] in HEALTHY for check in checks.values())
+    body: dict = {"status": "ok" if healthy else "degraded"}
+    if may_see_details(request):
+        body["checks"] = checks
+    return JsonResponse(body, status=200 if healthy else 503)

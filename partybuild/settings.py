@@ -12,7 +12,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -394,3 +394,5 @@ RECTIFICATION_DUE_DAYS = env_int("RECTIFICATION_DUE_DAYS", 60)
 REPORTS_VERIFY_MAX_BYTES = env_int("REPORTS_VERIFY_MAX_BYTES", 1024 * 1024 * 1024)
 # The PDF reports' font files (Noto Sans CJK SC from npm, `make assets`); see docs/operations.md.
 REPORTS_FONT_DIR = env_str("REPORTS_FONT_DIR", str(_NODE / "@embedpdf" / "fonts-sc" / "fonts"))
+# Addresses or networks (monitoring) that see /healthz's details, like staff sessions do.
+HEALTHZ_ALLOWED_IPS = env_networks("HEALTHZ_ALLOWED_IPS")

@@ -1,38 +1,105 @@
-"""/healthz reports the database and, when configured, Redis."""
+"""/healthz: up or down for anyone; the database, Redis and the report font for those who run it."""
 
 import pytest
 
+from tests.factories import UserFactory
+
 pytestmark = pytest.mark.django_db
 
+MONITOR = "10.9.8.7"
 
-def test_healthz_reports_the_database(client):
+
+@pytest.fixture
+def staff_client(client):
+    client.force_login(UserFactory(username="ops", is_staff=True))
+    return client
+
+
+def test_an_anonymous_caller_learns_only_that_the_portal_is_up(client):
     response = client.get("/healthz")
+
     assert response.status_code == 200
-    body = response.json()
+    assert response.json() == {"status": "ok"}
+    assert b"sqlite" not in response.content
+    assert b"postgresql" not in response.content
+
+
+def test_an_anonymous_caller_learns_only_that_the_portal_is_down(client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "degraded"}
+
+
+def test_the_answer_is_never_cached(client):
+    assert "no-cache" in client.get("/healthz")["Cache-Control"]
+
+
+def test_a_staff_session_sees_each_check(staff_client):
+    body = staff_client.get("/healthz").json()
+
     assert body["status"] == "ok"
+    assert body["checks"]["database"]["status"] == "ok"
+    assert body["checks"]["database"]["vendor"]
+    assert body["checks"]["report_font"]["status"] == "ok"
+
+
+def test_a_superuser_sees_each_check(client):
+    client.force_login(UserFactory(username="root", is_superuser=True))
+
+    assert "checks" in client.get("/healthz").json()
+
+
+def test_a_signed_in_user_without_staff_rights_sees_only_up_or_down(client_for, alice):
+    assert client_for(alice).get("/healthz").json() == {"status": "ok"}
+
+
+def test_the_monitoring_address_sees_each_check(client, settings):
+    settings.HEALTHZ_ALLOWED_IPS = ["10.9.8.0/24"]
+
+    body = client.get("/healthz", REMOTE_ADDR=MONITOR).json()
+
     assert body["checks"]["database"]["status"] == "ok"
 
 
-def test_healthz_needs_no_login(client):
-    assert client.get("/healthz").status_code == 200
+def test_a_forged_forwarded_for_header_does_not_claim_the_monitoring_address(client, settings):
+    settings.HEALTHZ_ALLOWED_IPS = [f"{MONITOR}/32"]
+    settings.TRUSTED_PROXIES = []
+
+    response = client.get("/healthz", REMOTE_ADDR="203.0.113.5", HTTP_X_FORWARDED_FOR=MONITOR)
+
+    assert response.json() == {"status": "ok"}
 
 
-def test_healthz_says_redis_is_not_configured_when_it_is_not(client, settings):
+def test_a_trusted_proxy_passes_on_the_monitoring_address(client, settings):
+    settings.HEALTHZ_ALLOWED_IPS = [f"{MONITOR}/32"]
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+
+    response = client.get("/healthz", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=MONITOR)
+
+    assert "checks" in response.json()
+
+
+def test_healthz_says_redis_is_not_configured_when_it_is_not(staff_client, settings):
     settings.REDIS_URL = ""
-    assert client.get("/healthz").json()["checks"]["redis"] == {"status": "not configured"}
+    assert staff_client.get("/healthz").json()["checks"]["redis"] == {"status": "not configured"}
 
 
-def test_healthz_degrades_when_redis_is_down(client, settings):
+def test_healthz_degrades_when_redis_is_down(staff_client, settings):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-    response = client.get("/healthz")
+    response = staff_client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["redis"]["status"] == "down"
     assert response.json()["status"] == "degraded"
 
 
-def test_healthz_degrades_when_the_database_is_down(client, monkeypatch):
+def test_healthz_degrades_when_the_database_is_down(client, settings, monkeypatch):
     from django.db import connection
     from django.db.utils import OperationalError
+
+    settings.HEALTHZ_ALLOWED_IPS = ["127.0.0.1/32"]
 
     def broken_cursor(*args, **kwargs):
         raise OperationalError("connection refused")
@@ -44,3 +111,14 @@ def test_healthz_degrades_when_the_database_is_down(client, monkeypatch):
         "status": "down",
         "error": "OperationalError",
     }
+
+
+def test_healthz_degrades_when_the_report_font_is_missing(staff_client, settings, tmp_path):
+    settings.REPORTS_FONT_DIR = str(tmp_path)
+
+    response = staff_client.get("/healthz")
+
+    assert response.status_code == 503
+    font = response.json()["checks"]["report_font"]
+    assert font["status"] == "missing"
+    assert any("NotoSansHans-Regular.otf" in problem for problem in font["problems"])
