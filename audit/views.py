@@ -9,6 +9,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -126,6 +127,19 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
     filterset = _filtered(request)
     if not filterset.is_valid():
         return _bad_filters(request, filterset)
+    # A workbook is built whole before the first byte: beyond this many rows it would hold the
+    # request for long, so the streamed CSV (any size, first bytes at once) is offered instead.
+    limit = settings.AUDIT_XLSX_MAX_ROWS
+    if filterset.qs[: limit + 1].count() > limit:
+        return HttpResponse(
+            _(
+                "More than %(limit)s entries match: narrow the filters or export them as CSV, "
+                "which has no limit."
+            )
+            % {"limit": f"{limit:,}"},
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     response = FileResponse(
         exports.write_xlsx(selectors.export_rows(filterset.qs)),
         as_attachment=True,

@@ -292,6 +292,8 @@ if not REDIS_URL:
         "polling_interval": 0.5,
     }
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Extra modules a worker imports at start (comma-separated), beside the apps' tasks.
+CELERY_IMPORTS = env_list("CELERY_IMPORTS")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {
@@ -314,13 +316,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audit.verify_chain",
         "schedule": crontab(hour=3, minute=15),
     },
-}
-# Report generation on its own queue when set (workers started with -Q <name> take it);
     "reap-stale-jobs": {
         "task": "partybuild.reap_stale_jobs",
         "schedule": 60.0,
     },
-# by default it shares the default queue with everything else.
+}
 # Long jobs (partybuild.jobs): a running job beats every JOB_HEARTBEAT_EVERY seconds; one silent
 # for JOB_STALE_AFTER seconds is presumed dead and started again, or failed after
 # JOB_MAX_ATTEMPTS attempts. The stale limit is the score runs' lease too.
@@ -334,6 +334,8 @@ if not 0 < JOB_HEARTBEAT_EVERY * 3 <= JOB_STALE_AFTER < BROKER_VISIBILITY_TIMEOU
     )
 if JOB_MAX_ATTEMPTS < 1:
     raise ImproperlyConfigured("JOB_MAX_ATTEMPTS must be at least 1")
+# Report generation on its own queue when set (workers started with -Q <name> take it);
+# by default it shares the default queue with everything else.
 CELERY_REPORTS_QUEUE = env_str("CELERY_REPORTS_QUEUE", "")
 if CELERY_REPORTS_QUEUE:
     CELERY_TASK_ROUTES = {"reports.generate": {"queue": CELERY_REPORTS_QUEUE}}
@@ -350,7 +352,7 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-# Content-Security-Policy (django-csp): scripts, styles sheets, fonts and images from the portal
+# Content-Security-Policy (django-csp): scripts, style sheets, fonts and images from the portal
 # only, no inline script and no eval. Inline style *attributes* are allowed: server-rendered
 # progress bars and the charts (ECharts' SVG) set them, and they cannot run code; <style>
 # elements are refused. See docs/security.md.
@@ -384,12 +386,20 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # The PDF libraries log every layout step and font table (thousands of lines a report):
+    # their warnings are kept, the rest would drown the portal's own log.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # The portal's address as users reach it, for links in e-mails ("" gives paths only).
 PORTAL_URL = env_str("PORTAL_URL", "")
 # Rectification items are due this many days after they open.
 RECTIFICATION_DUE_DAYS = env_int("RECTIFICATION_DUE_DAYS", 60)
+# The most audit entries one Excel export holds (the CSV export streams any number).
+AUDIT_XLSX_MAX_ROWS = env_int("AUDIT_XLSX_MAX_ROWS", 20000)
 # The largest file the report verification page reads.
 REPORTS_VERIFY_MAX_BYTES = env_int("REPORTS_VERIFY_MAX_BYTES", 1024 * 1024 * 1024)
 # The PDF reports' font files (Noto Sans CJK SC from npm, `make assets`); see docs/operations.md.

@@ -263,3 +263,18 @@ def test_exports_respect_the_scope(client_for, dave, entries):
     assert entries["a1a"].pk in exported
     assert entries["b1"].pk not in exported
     assert entries["group"].pk not in exported
+
+
+def test_an_excel_export_beyond_its_limit_is_refused_for_the_csv(
+    client_for, erin, entries, settings
+):
+    settings.AUDIT_XLSX_MAX_ROWS = 1
+    client = client_for(erin)
+
+    refused = client.get(XLSX, HTTP_ACCEPT_LANGUAGE="en")
+    streamed = client.get(CSV, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert refused.status_code == 400
+    assert "More than 1 entries match" in refused.content.decode()
+    assert streamed.status_code == 200
+    assert len(b"".join(streamed.streaming_content).decode("utf-8-sig").splitlines()) > 2
