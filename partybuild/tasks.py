@@ -3,7 +3,7 @@
 from celery import shared_task
 
 
-@shared_task(name="partybuild.ping")
+@shared_task(name="partybuild.ping", time_limit=60)
 def ping(token: str) -> str:
     """Echo the token back: proves that a worker consumes from the broker (used by health tests)."""
     return f"pong:{token}"
