@@ -113,3 +113,14 @@ def test_the_entry_page_total_names_its_bonus(client_for, erin, tree, period):
     url = reverse("assessment:submission", args=[submission.pk])
     html = client_for(erin).get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "100 + 1 bonus points" in html
+
+
+def test_an_approval_rolls_the_bonus_up_the_chain(
+    tree, erin, period, django_capture_on_commit_callbacks
+):
+    """The incremental path (one approval) reads the children's bonus back from their rows."""
+    with django_capture_on_commit_callbacks(execute=True):
+        fill(period, tree.a1b, {"C1.01": "6", "C2.01": "no", "C1.90": "2"}, erin)
+    parent = Rollup.objects.get(period=period, organization=tree.a1, dimension="")
+    assert parent.score == pytest.approx((101 + 22) / 2)  # A1b: 20 of C1.01's 40, and 2 bonus
+    assert parent.bonus == pytest.approx((1 + 2) / 2)
