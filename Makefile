@@ -6,12 +6,13 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
+# `make run PORT=8001`: the server and the URL the demo logins print both use it.
 PORT ?= 8000
 
 .PHONY: run test install assets translations migrate demo lint format bench framework-doc worker beat clean
 
 run: install assets translations migrate demo
-	@$(MANAGE) demo_logins
+	@$(MANAGE) demo_logins 127.0.0.1:$(PORT)
 	DJANGO_DEBUG=1 $(MANAGE) serve 127.0.0.1:$(PORT)
 
 test: install assets translations

@@ -1,9 +1,12 @@
 """Demo and synthetic data: seed_demo, demo_logins and seed_synthetic."""
 
+import shutil
+import subprocess
 from io import StringIO
 from itertools import pairwise
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -167,6 +170,50 @@ def test_demo_logins_lists_every_account_with_the_url():
     assert "partybuild-demo" in output
     assert "CETC14-01-01" in output
     assert "http://127.0.0.1:8000/" in output
+
+
+def test_demo_logins_names_the_address_the_portal_serves_on():
+    run("seed_demo", "--scale", SMALL)
+    addresses = {
+        "127.0.0.1:8123": "http://127.0.0.1:8123/",
+        "8124": "http://127.0.0.1:8124/",
+        "0.0.0.0:8125": "http://127.0.0.1:8125/",  # listening everywhere: reached on loopback
+        "[::1]:8126": "http://[::1]:8126/",
+    }
+    for addrport, url in addresses.items():
+        output = run("demo_logins", addrport)
+
+        assert url in output
+        assert ":8000" not in output
+
+
+def test_demo_logins_refuses_an_address_without_a_port():
+    with pytest.raises(CommandError):
+        run("demo_logins", "localhost")
+
+
+def test_make_run_gives_the_server_and_the_demo_logins_the_same_port():
+    if not shutil.which("make"):
+        pytest.skip("make is not installed")
+    plan = subprocess.run(
+        ["make", "--dry-run", "--always-make", "run", "PORT=8123"],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout
+
+    assert "demo_logins 127.0.0.1:8123" in plan
+    assert "serve 127.0.0.1:8123" in plan
+
+
+def test_seed_demo_prints_its_progress_in_a_few_lines():
+    output = run("seed_demo", "--scale", SMALL)
+
+    lines = output.splitlines()
+    assert len(lines) <= 15, output
+    assert lines[0].startswith("正在加载演示数据")  # said before the long wait, not after it
+    assert any("演示数据已加载" in line for line in lines)
 
 
 def test_demo_logins_flags_a_changed_password():

@@ -1,16 +1,34 @@
-"""manage.py demo_logins: the demo accounts as a small bilingual table, with the portal's URL."""
+"""manage.py demo_logins: the demo accounts as a small bilingual table, with the portal's URL.
+
+`make run` passes the address it serves on (`demo_logins 127.0.0.1:$(PORT)`), so the URL printed
+is the one that answers.
+"""
 
 import unicodedata
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from organizations import demo
 from organizations.choices import Role
 
-URL = "http://127.0.0.1:8000/"
+DEFAULT_ADDRPORT = "127.0.0.1:8000"  # runserver's default
+# A server listening on every address is reached from this machine on the loopback one.
+WILDCARDS = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}
+
+
+def portal_url(addrport: str) -> str:
+    """The browser's URL for a runserver-style address: `8001`, `0.0.0.0:8001`, `[::1]:8001`."""
+    host, _colon, port = addrport.strip().rpartition(":")
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise CommandError(f"{addrport!r} is not a port or an address:port")
+    host = host.strip("[]")
+    host = WILDCARDS.get(host, host)
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{int(port)}/"
 
 
 def in_both(render) -> tuple[str, str]:
@@ -39,7 +57,16 @@ def pad(text: str, columns: int) -> str:
 class Command(BaseCommand):
     help = "Print the demo logins (username, password, role, organization) and the portal's URL."
 
-    def handle(self, *args, **options) -> None:
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "addrport",
+            nargs="?",
+            default=DEFAULT_ADDRPORT,
+            help=f"the address the portal serves on, as given to runserver ({DEFAULT_ADDRPORT})",
+        )
+
+    def handle(self, *args, addrport: str, **options) -> None:
+        url = portal_url(addrport)
         logins = demo.demo_logins()
         if logins is None:
             message = joined(
@@ -50,7 +77,7 @@ class Command(BaseCommand):
             return
         self.stdout.write(self.style.SUCCESS(joined(lambda: _("Demo logins"))))
         self._write_table(self._rows(logins))
-        self.stdout.write(joined(lambda: _("Open in a browser")) + f": {URL}")
+        self.stdout.write(joined(lambda: _("Open in a browser")) + f": {url}")
 
     def _rows(self, logins: list[demo.DemoLogin]) -> list[list[str]]:
         """A header, then two lines per role (Chinese, English); username and password once."""

@@ -33,6 +33,7 @@ class Command(BaseCommand):
         if not 0 < scale <= 1:
             raise CommandError(_("--scale must be more than 0 and at most 1."))
         started = time.perf_counter()
+        self.stdout.write(_("Loading the demo: organizations, people and accounts…"))
         summary = demo.seed_demo(scale=scale)
         self.load_assessment_demo()
         elapsed = time.perf_counter() - started
@@ -71,7 +72,8 @@ class Command(BaseCommand):
         load_demo_rectifications()
         from reports.demo import load_demo_reports
 
-        load_demo_reports()
+        if load_demo_reports():
+            self.stdout.write(_("Demo report: requested for the auditor (see Reports)."))
         from audit.services import run_verification
 
         run_verification()  # the auditors' badge starts from a checked chain
