@@ -137,8 +137,9 @@ def check_computed(
     to each input of the formula among `changed` (what is being saved now), so a value saved
     earlier never blocks an unrelated save.
     """
-    if not changed:
-        return {}
+    rates = _computed_percentages(framework, subject_kind)
+    if not any(code in changed for codes in rates.values() for code in codes):
+        return {}  # most saves: nothing they change feeds a computed percentage
     english = (get_language() or "").startswith("en")
     errors: dict[str, str] = {}
     for result in score_subject(framework, subject_kind, dict(values)).indicators:
@@ -158,6 +159,19 @@ def check_computed(
         for code in inputs:
             errors.setdefault(code, message)
     return errors
+
+
+def _computed_percentages(framework: spec.Framework, subject_kind: str) -> dict[str, tuple]:
+    """The formula percentages of a subject kind and the codes each reads, worked out once."""
+
+    def build() -> dict[str, tuple]:
+        return {
+            i.code: i.rubric.formula.codes
+            for i in framework.indicators_for(subject_kind)
+            if i.value_type == "percentage" and isinstance(i.rubric, spec.FormulaRubric)
+        }
+
+    return framework.memo(("computed percentages", subject_kind), build)  # type: ignore[return-value]
 
 
 def quality_flags(indicator: spec.Indicator, value: Any, history: list[float]) -> list[str]:
