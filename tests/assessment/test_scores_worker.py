@@ -166,3 +166,101 @@ def test_a_worker_killed_mid_run_is_replaced_and_the_run_converges(worker, big_p
     SubjectScore.objects.all().delete()
     recompute(big_period)
     assert snapshot() == retried
+
+
+@pytest.fixture
+def worker_groups(settings):
+    """Start prefork workers, each in a process group of its own, on one queue that the run's
+    tasks go to, with heartbeats every second and a stale limit of three."""
+    if not os.environ.get("REDIS_URL") or connection.vendor != "postgresql":
+        if os.environ.get("CI"):
+            pytest.fail("CI must set REDIS_URL and DATABASE_URL so the worker test runs")
+        pytest.skip("needs REDIS_URL and PostgreSQL (DATABASE_URL), as .ci/run sets them")
+    from partybuild.celery import app
+
+    queue = f"test-scores-{uuid.uuid4().hex[:8]}"
+    started: list[subprocess.Popen] = []
+
+    def start() -> subprocess.Popen:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "partybuild",
+                "worker",
+                "--pool=prefork",
+                "--concurrency=1",
+                "-Q",
+                queue,
+                "--loglevel=WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env={
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": "partybuild.settings",
+                "DATABASE_URL": _database_url(),
+                "JOB_HEARTBEAT_EVERY": "1",
+                "JOB_STALE_AFTER": "3",
+            },
+            start_new_session=True,
+        )
+        started.append(process)
+        return process
+
+    settings.JOB_STALE_AFTER = 3
+    eager, routes = app.conf.task_always_eager, app.conf.task_routes
+    app.conf.task_always_eager = False
+    # What the reaper sends again goes where the run's tasks went.
+    app.conf.task_routes = {
+        "assessment.score_chunk": {"queue": queue},
+        "assessment.recompute_period": {"queue": queue},
+    }
+    try:
+        yield start, queue
+    finally:
+        app.conf.task_always_eager, app.conf.task_routes = eager, routes
+        for process in started:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=30)
+
+
+def test_a_worker_killed_with_its_whole_group_is_recovered_by_the_reaper(worker_groups, big_period):
+    """kill -9 of the parent and its child: Redis would give the chunk back only after its
+    visibility timeout (an hour); the reaper sends it again once its heartbeat stops."""
+    from partybuild import jobs
+
+    start, queue = worker_groups
+    first = start()
+    run = scores.start_full_recompute(big_period, trigger="manual", enqueue=False)
+    tasks.recompute_period.apply_async(args=[run.pk], task_id=run.task_id, queue=queue)
+    running = _wait_for(
+        lambda: ScoreRunChunk.objects.filter(
+            run=run, number__gt=1, attempts=1, done_at__isnull=True, heartbeat_at__isnull=False
+        ).first(),
+        120,
+        "a chunk being scored after the first",
+    )
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait(timeout=30)
+    running.refresh_from_db()
+    assert running.done_at is None, "the chunk finished before the kill: make big_period bigger"
+    start()
+
+    def finished():
+        jobs.reap()  # every minute from beat; here as often as the test looks
+        return ScoreRun.objects.filter(pk=run.pk, status__in=["done", "failed"]).first()
+
+    done = _wait_for(finished, 60, "the reaper and the second worker")
+    assert (done.status, done.attempts) == ("done", 1), done.error
+    assert ScoreRunChunk.objects.get(pk=running.pk).attempts == 2
+    assert SubjectScore.objects.count() == done.stats["subjects"]
+    retried = snapshot()
+    SubjectScore.objects.all().delete()
+    recompute(big_period)
+    assert snapshot() == retried
