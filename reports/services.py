@@ -252,7 +252,11 @@ def generate(report_id: int, *, token: str = "") -> Report:
         if not _finish(report, stored, digest, data_hash, size, extension):
             default_storage.delete(stored)  # the report is no longer this attempt's
     except jobs.JobLost:
-        raise  # another attempt has the report: nothing of this one is kept
+        # Presumed dead and taken over: nothing of this attempt is kept, nothing is failed.
+        logger.warning(
+            "report %s: attempt %s stopped, another has the report", report.pk, report.attempts
+        )
+        return Report.objects.get(pk=report_id)
     except RETRYABLE as exc:
         note_retry(report, exc)  # the task retries; its last failure fails the report
         raise

@@ -132,6 +132,23 @@ def test_an_attempt_presumed_dead_stops_at_its_next_heartbeat_and_fails_nothing(
     assert (report.status, report.progress) == ("queued", 0)
 
 
+def test_an_attempt_taken_over_mid_way_keeps_nothing_and_fails_nothing(
+    scored, tree, dave, make_report, settings
+):
+    original = services.selectors.report_data
+
+    def slow_then_reaped(report):
+        # The attempt was silent too long: the reaper queued the report again meanwhile.
+        Report.objects.filter(pk=report.pk).update(status="queued", task_id="", heartbeat_at=None)
+        return original(report)
+
+    with mock.patch("reports.selectors.report_data", slow_then_reaped):
+        report = make_report(dave, tree.a, "csv")
+
+    assert (report.status, report.file.name, report.error) == ("queued", "", "")
+    assert [p for p in (settings.MEDIA_ROOT / "reports").rglob("*") if p.is_file()] == []
+
+
 def test_the_reaper_sweeps_temporary_files_older_than_any_attempt(settings):
     folder = settings.MEDIA_ROOT / "reports" / "tmp"
     folder.mkdir(parents=True)
