@@ -207,6 +207,24 @@ GIVEN_UP = _(
 )
 
 
+def _recover(kind: JobKind, job: Any, *, seconds: int, most: int) -> str:
+    """Queue one silent job again, or fail it after its last attempt; "alive" when it beat (or
+    was claimed) after the reaper read it."""
+    attempts = kind.attempts(job)
+    with transaction.atomic():
+        if attempts < most:
+            reason = both_languages(RETRYING, seconds=seconds, attempt=attempts + 1, max=most)
+            outcome = "requeued" if kind.requeue(job, reason) else "alive"
+        else:
+            reason = both_languages(GIVEN_UP, seconds=seconds, attempts=attempts, max=most)
+            outcome = "failed" if kind.fail(job, reason) else "alive"
+        if outcome != "alive":
+            kind.cleanup(job)
+    log = logger.warning if outcome != "alive" else logger.info
+    log("stale %s %s (attempt %s): %s", kind.name, job.pk, attempts, outcome)
+    return outcome
+
+
 def reap(now: datetime.datetime | None = None) -> dict[str, Counter]:
     """Re-queue or fail every registered job whose worker died; returns what was done, by kind."""
     now = now or timezone.now()
@@ -217,23 +235,24 @@ def reap(now: datetime.datetime | None = None) -> dict[str, Counter]:
     done: dict[str, Counter] = {}
     for kind in autodiscover().values():
         counts = done.setdefault(kind.name, Counter())
-        for job in list(kind.stale(now=now, cutoff=cutoff)):
-            attempts = kind.attempts(job)
-            with transaction.atomic():
-                if attempts < most:
-                    reason = both_languages(
-                        RETRYING, seconds=seconds, attempt=attempts + 1, max=most
-                    )
-                    outcome = "requeued" if kind.requeue(job, reason) else "alive"
-                else:
-                    reason = both_languages(GIVEN_UP, seconds=seconds, attempts=attempts, max=most)
-                    outcome = "failed" if kind.fail(job, reason) else "alive"
-                if outcome != "alive":
-                    kind.cleanup(job)
+        try:
+            silent = list(kind.stale(now=now, cutoff=cutoff))
+        except Exception:  # one kind's failure must not keep the others' jobs stuck
+            logger.exception("reaper: %s could not be read", kind.name)
+            counts["errors"] += 1
+            continue
+        for job in silent:
+            try:
+                outcome = _recover(kind, job, seconds=seconds, most=most)
+            except Exception:
+                logger.exception("reaper: %s %s could not be recovered", kind.name, job.pk)
+                outcome = "errors"
             counts[outcome] += 1
-            log = logger.warning if outcome != "alive" else logger.info
-            log("stale %s %s (attempt %s): %s", kind.name, job.pk, attempts, outcome)
-        swept = kind.sweep(now)
+        try:
+            swept = kind.sweep(now)
+        except Exception:
+            logger.exception("reaper: %s could not sweep", kind.name)
+            swept = 0
         if swept:
             counts["swept"] += swept
     return done

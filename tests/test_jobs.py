@@ -2,6 +2,7 @@
 entry, and time limits that agree with the broker's visibility timeout and the stale limit."""
 
 import threading
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
@@ -106,3 +107,40 @@ def test_job_settings_that_cannot_work_are_refused(env):
     result = run_manage("check", **env)
     assert result.returncode != 0
     assert "JOB_" in result.stderr
+
+
+class _Broken(jobs.JobKind):
+    name = "broken"
+
+    def stale(self, *, now, cutoff):
+        raise RuntimeError("table missing")
+
+
+class _Silent(jobs.JobKind):
+    """One silent job, kept in memory."""
+
+    name = "silent"
+
+    def __init__(self) -> None:
+        self.job = SimpleNamespace(pk=1, attempts=1)
+        self.requeued: list[str] = []
+
+    def stale(self, *, now, cutoff):
+        return [self.job]
+
+    def requeue(self, job, reason):
+        self.requeued.append(reason)
+        return True
+
+
+@pytest.mark.django_db
+def test_one_kind_that_fails_does_not_keep_the_others_stuck(monkeypatch):
+    silent = _Silent()
+    monkeypatch.setattr(jobs, "REGISTRY", {"broken": _Broken(), "silent": silent})
+    monkeypatch.setattr(jobs, "autodiscover", lambda: jobs.REGISTRY)
+
+    done = jobs.reap()
+
+    assert done["broken"]["errors"] == 1
+    assert done["silent"]["requeued"] == 1
+    assert "attempt 2 of 3" in silent.requeued[0]
