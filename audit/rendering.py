@@ -356,6 +356,9 @@ def _changes(entry: AuditEntry, objects: _Objects) -> list[Change]:
         return [Change("", _words(before), _words(after))]
     before, after = before or {}, after or {}
     keys = [k for k in [*before, *(k for k in after if k not in before)] if k not in HIDDEN_KEYS]
+    # PostgreSQL's jsonb keeps keys in its own order (shortest first), SQLite as written: show
+    # them in the order of KEY_LABELS, then by name, on both.
+    keys.sort(key=lambda k: (KEY_ORDER.get(k, len(KEY_ORDER)), k))
     if entry.kind == AuditKind.VALUE_CHANGED:  # keys are indicator codes, values as entered
         return [Change(k, _words(before.get(k)), _words(after.get(k))) for k in keys]
     formatters = _value_formatters(entry, objects)
@@ -366,6 +369,9 @@ def _changes(entry: AuditEntry, objects: _Objects) -> list[Change]:
         return _words(formatters.get(key, lambda v: v)(data[key]))
 
     return [Change(_key_label(entry, k), shown(k, before), shown(k, after)) for k in keys]
+
+
+KEY_ORDER = {key: position for position, key in enumerate(KEY_LABELS)}
 
 
 def _key_label(entry: AuditEntry, key: str) -> str:

@@ -316,6 +316,9 @@ class ScoreRunChunk(models.Model):
     hi = models.BigIntegerField()
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set while a task scores the chunk and renewed as it runs (partybuild.jobs): a chunk silent
+    # for too long lost its worker and is sent again.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
     stats = models.JSONField(default=dict, blank=True)
 
@@ -327,6 +330,3 @@ class ScoreRunChunk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}#{self.number} [{self.lo}, {self.hi})"
-    # Set while a task scores the chunk and renewed as it runs (partybuild.jobs): a chunk silent
-    # for too long lost its worker and is sent again.
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
