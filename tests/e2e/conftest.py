@@ -64,3 +64,14 @@ def login(page, base_url: str, username: str, password: str) -> None:
     # Signed in once the portal has sent the browser elsewhere (networkidle may never come on a
     # page that polls, and may come before the redirect on a busy machine).
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def post_and_wait(page, button) -> None:
+    """Click a button that posts a whole-page form and wait for the page the portal answers with.
+
+    The answer (after the redirect) comes only once the server has done the work, so the
+    database can be checked next. `wait_for_load_state` after a click is no such wait: it returns
+    at once while the old page is still loaded.
+    """
+    with page.expect_navigation():
+        button.click()

@@ -1,7 +1,10 @@
 """The audit page in a real browser: an administrator filters, opens a row's changes and asks
 for a verification; the badge then says the chain is intact."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from audit.services import record
 from tests.e2e.conftest import login
@@ -23,18 +26,17 @@ def test_an_administrator_searches_and_verifies_the_trail(page, live_server, tre
     record("value.changed", organization=tree.b1, target="submission:8", summary="乙一支部")
     login(page, live_server.url, "erin", PASSWORD)
     page.goto(f"{live_server.url}/audit/?lang=en")
-    assert page.locator("#audit-badge").is_visible()
+    expect(page.locator("#audit-badge")).to_be_visible()
 
     page.fill("#f-q", "submission:7")
     page.locator("form.audit-filters button.btn-portal").click()
-    page.wait_for_load_state("networkidle")
+    expect(page).to_have_url(re.compile(r"q=submission%3A7"))
     rows = page.locator("table.audit-table > tbody > tr")
-    assert rows.count() == 1
+    expect(rows).to_have_count(1)
     rows.first.locator("summary").click()
     changed = rows.first.locator("tr.audit-changed")
-    assert changed.count() == 1
-    assert "C1.01" in changed.inner_text()
+    expect(changed).to_have_count(1)
+    expect(changed).to_contain_text("C1.01")
 
     page.locator("#audit-badge button").click()
-    page.wait_for_load_state("networkidle")
-    assert page.locator("#audit-badge [data-intact=true]").is_visible()
+    expect(page.locator("#audit-badge [data-intact=true]")).to_be_visible()

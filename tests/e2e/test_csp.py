@@ -51,9 +51,11 @@ def test_the_dashboard_draws_every_chart_with_no_violation(
     login(page, live_server.url, "greta", PASSWORD)
     response = page.goto(live_server.url + reverse("dashboards:organization", args=[tree.group.pk]))
     assert "script-src 'self'" in response.headers["content-security-policy"]
-    for chart in CHARTS:
-        page.wait_for_selector(f"#chart-{chart} svg")
-        assert page.locator(f"#chart-{chart} svg path, #chart-{chart} svg rect").count() > 3
+    for chart in CHARTS:  # drawn after load: wait until each holds more than a few shapes
+        page.wait_for_function(
+            "(shapes) => document.querySelectorAll(shapes).length > 3",
+            arg=f"#chart-{chart} svg :is(path, rect)",
+        )
     # A tooltip is HTML that ECharts writes with inline style attributes.
     box = page.locator("#chart-ranking").bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)

@@ -40,15 +40,16 @@ def test_effectiveness_draws_its_charts_beside_their_tables(page, live_server, g
     page.goto(live_server.url + reverse("dashboards:effectiveness", args=[group.pk]))
     page.wait_for_selector(".insight-chart[data-drawn] svg")
     expect(page.locator(".insight-chart[data-drawn]")).to_have_count(4)  # three scatters, a line
-    assert page.locator("[data-units-table] tbody tr").count() == 6
-    assert page.locator("[data-trend-table] tbody tr").count() == 2
-    assert "n = 6" in page.locator("[data-correlation]").first.inner_text()
+    expect(page.locator("[data-units-table] tbody tr")).to_have_count(6)
+    expect(page.locator("[data-trend-table] tbody tr")).to_have_count(2)
+    expect(page.locator("[data-correlation]").first).to_contain_text("n = 6")
 
 
 def test_the_explain_panel_and_what_if(page, live_server, group):
     login(page, live_server.url, "erin", PASSWORD)
     page.goto(live_server.url + reverse("dashboards:effectiveness", args=[group.pk]))
-    page.wait_for_load_state("networkidle")  # insight.js is deferred
+    # insight.js (deferred) has run once it has drawn its charts; its click handler opens the panel.
+    expect(page.locator(".insight-chart[data-drawn]")).to_have_count(4)
     page.locator("[data-units-table] a[data-explain-url]").nth(1).click()
     panel = page.locator("#explain-panel")
     panel.locator("[data-insight=explain-score]").wait_for()

@@ -4,7 +4,10 @@ A weak score opened an item for alice's branch; she finds it in her list, writes
 requests closure with a file; carol, reviewer of the committee above, confirms it.
 """
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from rectification.models import Rectification
 from tests.factories import PASSWORD
@@ -38,13 +41,11 @@ def test_plan_request_closure_and_confirm(page, live_server, item):
     sign_in_as(page, live_server, "alice")
     page.goto(f"{live_server.url}/rectification/")
     page.locator(f"tr[data-item='{item.pk}'] a").click()
-    page.wait_for_load_state("networkidle")
-    assert page.url.endswith(f"/rectification/rectifications/{item.pk}/")
+    expect(page).to_have_url(re.compile(rf"/rectification/rectifications/{item.pk}/$"))
 
     page.locator("form[data-form='update'] textarea[name='update-plan']").fill("每月专题学习两次")
     page.locator("form[data-form='update'] button").click()
-    page.wait_for_load_state("networkidle")
-    assert "每月专题学习两次" in page.locator("[data-plan]").inner_text()
+    expect(page.locator("[data-plan]")).to_contain_text("每月专题学习两次")
     item.refresh_from_db()
     assert item.state == "in_progress"
 
@@ -54,17 +55,14 @@ def test_plan_request_closure_and_confirm(page, live_server, item):
         {"name": "整改报告.pdf", "mimeType": "application/pdf", "buffer": PDF}
     )
     closure.locator("button").click()
-    page.wait_for_load_state("networkidle")
-    assert "整改报告.pdf" in page.locator("[data-evidence]").inner_text()
+    expect(page.locator("[data-evidence]")).to_contain_text("整改报告.pdf")
     item.refresh_from_db()
     assert item.state == "closure_requested"
 
     sign_in_as(page, live_server, "carol")
     page.goto(f"{live_server.url}/rectification/?state=closure_requested")
     page.locator(f"tr[data-item='{item.pk}'] a").click()
-    page.wait_for_load_state("networkidle")
     page.locator("form[data-form='confirm'] button").click()
-    page.wait_for_load_state("networkidle")
-    assert page.locator("[data-confirmed]").is_visible()
+    expect(page.locator("[data-confirmed]")).to_be_visible()
     item.refresh_from_db()
     assert (item.state, item.confirmed_by.username) == ("closed", "carol")

@@ -8,6 +8,7 @@ import copy
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from assessment import services
 from assessment.models import Submission
@@ -15,7 +16,7 @@ from assessment.services import periods
 from tests.factories import PASSWORD
 from tests.framework_data import SMALL_FRAMEWORK
 
-from .conftest import login
+from .conftest import login, post_and_wait
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -56,25 +57,24 @@ def test_the_whole_review_cycle(page, live_server, submission):
     page.goto(url)
     page.fill("input[name='v-C1.01']", "10")
     page.select_option("select[name='v-C2.01']", "yes")
-    page.get_by_role("button", name="保存草稿").click()
-    page.wait_for_load_state("networkidle")
+    post_and_wait(page, page.get_by_role("button", name="保存草稿"))
+    expect(page.locator("[data-version]")).to_have_text("2")
     row = page.locator(".entry-row[data-code='C2.01']")
     row.locator("input[type=file]").set_input_files(
         {"name": "minutes.pdf", "mimeType": "application/pdf", "buffer": PDF}
     )
     row.get_by_role("button", name="上传").click()
-    page.wait_for_load_state("networkidle")
-    assert "minutes.pdf" in page.locator(".entry-row[data-code='C2.01']").inner_text()
-    page.get_by_role("button", name="提交审核").click()
-    page.wait_for_load_state("networkidle")
+    expect(page.locator(".entry-row[data-code='C2.01'] [data-evidence]")).to_contain_text(
+        "minutes.pdf"
+    )
+    post_and_wait(page, page.get_by_role("button", name="提交审核"))
     assert state_of(submission) == "submitted"
 
     # The reviewer returns it, saying why.
     sign_in_as(page, live_server, "carol")
     page.goto(url)
     page.locator("form[action$='/return/'] textarea").fill("请补充支委会会议记录")
-    page.locator("form[action$='/return/'] button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    post_and_wait(page, page.locator("form[action$='/return/'] button[type=submit]"))
     assert state_of(submission) == "returned"
 
     # The secretary sees the reason first on their list, fixes the value and resubmits.
@@ -83,8 +83,7 @@ def test_the_whole_review_cycle(page, live_server, submission):
     assert "请补充支委会会议记录" in page.content()
     page.goto(url)
     page.fill("input[name='v-C1.01']", "12")
-    page.get_by_role("button", name="提交审核").click()
-    page.wait_for_load_state("networkidle")
+    post_and_wait(page, page.get_by_role("button", name="提交审核"))
     assert state_of(submission) == "submitted"
 
     # The reviewer sees what changed since the return, and approves.
@@ -94,15 +93,15 @@ def test_the_whole_review_cycle(page, live_server, submission):
     assert "C1.01" in since
     assert "10" in since
     assert "12" in since
-    page.locator("form[action$='/approve/'] button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    post_and_wait(page, page.locator("form[action$='/approve/'] button[type=submit]"))
     assert state_of(submission) == "approved"
 
     # The administrator closes the period: the approved submission is locked.
     sign_in_as(page, live_server, "erin")
     page.goto(f"{live_server.url}/assessment/periods/")
-    page.locator(f"form[action$='/periods/{submission.period_id}/close/'] button").click()
-    page.wait_for_load_state("networkidle")
+    post_and_wait(
+        page, page.locator(f"form[action$='/periods/{submission.period_id}/close/'] button")
+    )
     assert state_of(submission) == "locked"
     page.goto(url)
     assert "已锁定" in page.content()
