@@ -14,5 +14,5 @@ def report_font_installed(app_configs, **kwargs) -> list[checks.CheckMessage]:
             hint="Run `make assets` (npm ci) to install the font package; see docs/operations.md.",
             id="reports.W001",
         )
-        for problem in fonts.problems()
+        for problem in fonts.problems(deep=False)  # every command runs it: no font parsing
     ]

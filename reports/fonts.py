@@ -40,12 +40,26 @@ def font_paths() -> dict[int, Path]:
     return {weight: folder / name for weight, name in FILES.items()}
 
 
-def problems() -> list[str]:
-    """What is wrong with the installed report font, in English for operators; [] when usable."""
+# The first bytes of an OpenType (CFF or TrueType outlines) file.
+SFNT_TAGS = (b"OTTO", b"\x00\x01\x00\x00", b"true")
+
+
+def problems(*, deep: bool = True) -> list[str]:
+    """What is wrong with the installed report font, in English for operators; [] when usable.
+
+    `deep` also reads each file's character map (about a second, then cached per file version);
+    without it only the files' presence and kind are checked, cheap enough for every command.
+    """
     found = []
     for path in font_paths().values():
         if not path.is_file():
             found.append(f"{path} is missing (run `make assets`, i.e. npm ci)")
+            continue
+        with path.open("rb") as handle:
+            if handle.read(4) not in SFNT_TAGS:
+                found.append(f"{path} is not an OpenType font file")
+                continue
+        if not deep:
             continue
         try:
             cmap = _cmap(str(path), path.stat().st_mtime_ns)

@@ -121,5 +121,16 @@ def test_manage_py_check_says_when_the_report_font_is_missing(settings, tmp_path
     assert all("make assets" in m.hint for m in messages)
 
 
+def test_manage_py_check_says_when_a_font_file_is_not_a_font(settings, tmp_path):
+    for name in fonts.FILES.values():
+        (tmp_path / name).write_text("<html>404 Not Found</html>")
+    settings.REPORTS_FONT_DIR = str(tmp_path)
+
+    messages = [m for m in checks.run_checks() if m.id == "reports.W001"]
+
+    assert len(messages) == len(fonts.FILES)
+    assert all("not an OpenType font file" in m.msg for m in messages)
+
+
 def test_manage_py_check_is_quiet_when_the_font_is_there():
     assert not [m for m in checks.run_checks() if m.id == "reports.W001"]
