@@ -9,6 +9,7 @@ Every item hangs from an organization, so the access scope applies to it like to
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -166,6 +167,8 @@ class RectificationEvent(models.Model):
     )
     at = models.DateTimeField(auto_now_add=True)
     note = models.TextField(blank=True)
+    # The item's fields an update changed, named when read in the reader's language.
+    changed = models.JSONField(default=list, blank=True)
 
     objects = RectificationPartQuerySet.as_manager()
 
@@ -176,6 +179,16 @@ class RectificationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_state} → {self.to_state}"
+
+    @property
+    def changed_labels(self) -> list[str]:
+        labels = []
+        for name in self.changed:
+            try:
+                labels.append(str(Rectification._meta.get_field(name).verbose_name))
+            except FieldDoesNotExist:
+                labels.append(name)
+        return labels
 
 
 def evidence_path(instance: "RectificationEvidence", filename: str) -> str:

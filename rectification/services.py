@@ -422,14 +422,21 @@ def _snapshot(item: Rectification) -> dict[str, Any]:
     }
 
 
-def _save(item: Rectification, to_state: str, *, by, note: str, before: dict, fields) -> None:
+def _save(
+    item: Rectification, to_state: str, *, by, note: str, before: dict, fields, shown=()
+) -> None:
     from_state = item.state
     item.state = to_state
     item.version += 1
     item.save(update_fields=[*fields, "state", "version", "updated_at"])
     versions.bump_on_commit(VERSION)
     RectificationEvent.objects.create(
-        rectification=item, from_state=from_state, to_state=to_state, by=by, note=note
+        rectification=item,
+        from_state=from_state,
+        to_state=to_state,
+        by=by,
+        note=note,
+        changed=list(shown),
     )
     audit_trail.record(
         "rectification.transition",
@@ -491,13 +498,8 @@ def update(
     to_state = item.state
     if item.state == State.OPEN and (item.plan or item.progress_note):
         to_state = State.IN_PROGRESS
-    labels = [
-        str(Rectification._meta.get_field(f).verbose_name)
-        for f in changed
-        if f != "overdue_notified_at"
-    ]
-    note = _("Changed: %(fields)s") % {"fields": ", ".join(labels)}
-    _save(item, to_state, by=acting_user, note=note, before=before, fields=changed)
+    shown = [name for name in changed if name != "overdue_notified_at"]
+    _save(item, to_state, by=acting_user, note="", before=before, fields=changed, shown=shown)
     return item
 
 

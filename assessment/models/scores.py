@@ -227,9 +227,9 @@ class ScoreRun(models.Model):
     At most one run per period is pending or running (a partial unique constraint: the database
     refuses a second). The executing tasks hold a lease they renew as they go (while chunks wait
     in the queue it covers the wait); a run whose lease ran out (its worker died) is started
-    again by the reaper (partybuild.jobs) or taken over by a new request. A pending run with no task is a period
-    marked for recompute (e.g. the broker was down when a submission was approved); the nightly
-    run picks it up.
+    again by the reaper (partybuild.jobs) or taken over by a new request. A pending run with no
+    task is a period marked for recompute (e.g. the broker was down when a submission was
+    approved); the nightly run picks it up.
     """
 
     class Status(models.TextChoices):

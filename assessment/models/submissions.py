@@ -8,6 +8,7 @@ submission hangs from an organization, so the access scope applies to it like to
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from organizations.scope import ScopedQuerySet
@@ -236,5 +237,14 @@ class Transition(models.Model):
         verbose_name = _("transition")
         verbose_name_plural = _("transitions")
 
+    # Reasons the portal writes itself are stored as their source text and translated when read,
+    # so each reader sees them in their own language whoever's action wrote them.
+    PERIOD_CLOSED = gettext_noop("Period closed")
+    SYSTEM_REASONS = frozenset({PERIOD_CLOSED})
+
     def __str__(self) -> str:
         return f"{self.from_state} → {self.to_state}"
+
+    @property
+    def shown_reason(self) -> str:
+        return gettext(self.reason) if self.reason in self.SYSTEM_REASONS else self.reason

@@ -134,7 +134,7 @@ def close_period(period: Period, *, acting_user) -> int:
                 from_state=SubmissionState.APPROVED,
                 to_state=SubmissionState.LOCKED,
                 by=acting_user,
-                reason=_("Period closed"),
+                reason=Transition.PERIOD_CLOSED,
             )
             for pk in ids
         ],

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.utils import translation
 
 from assessment.choices import PeriodStatus, SubmissionState
 from assessment.models import IndicatorValue, Notice, Submission, Transition, ValueChange
@@ -301,3 +302,17 @@ def test_reminders_cost_a_bounded_number_of_queries(
         sent = notices.send_deadline_reminders(period.deadline)
     assert sent == 15
     assert Notice.objects.filter(kind="reminder", user__username="sec3").count() == 1
+
+
+def test_the_closing_reason_reads_in_the_readers_language_whoever_closed(submission, alice, carol):
+    fill_and_submit(submission, alice)
+    submissions.approve(submission, acting_user=carol)
+    with translation.override("en"):  # an English-speaking reviewer closes the period
+        periods.close_period(submission.period, acting_user=carol)
+
+    closing = Transition.objects.filter(submission=submission).last()
+    with translation.override("zh-hans"):
+        assert closing.shown_reason == "考核周期已关闭"
+    with translation.override("en"):
+        assert closing.shown_reason == "Period closed"
+    assert Transition(reason="请补充会议记录").shown_reason == "请补充会议记录"

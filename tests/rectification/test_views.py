@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from rectification.models import Rectification, RectificationEvent
@@ -196,3 +197,24 @@ def test_the_list_filters(period, tree, alice, erin, client_for):
     assert count(f"/rectification/?period={period.pk}&state=closed") == 0
     assert count("/rectification/?state=open&overdue=1") == 5  # due -3..0 and -3..-2 days
     assert count("/rectification/?within=abc&period=x") == 6
+
+
+def test_the_changed_fields_read_in_the_readers_language(client_for, alice, carol, weak_item):
+    english = client_for(alice)
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the secretary reads English
+    post(
+        english,
+        weak_item,
+        "update",
+        {"version": 1, "plan": "Study twice a month", "owner": alice.pk, "due_date": "2030-01-31"},
+        "update",
+    )
+
+    chinese = client_for(carol)
+    chinese.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"  # the reviewer reads Chinese
+    page = chinese.get(detail_url(weak_item))
+
+    text = page.content.decode()
+    assert "已修改：" in text
+    assert "Changed:" not in text
+    assert RectificationEvent.objects.get().changed == ["plan", "due_date"]
