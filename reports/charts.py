@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from html import escape
 
 PALETTE = ("#b22222", "#1f4e79", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#5d4037")
-FONT = "font-family='Noto Sans CJK SC, sans-serif'"
+# The PDF's own font (reports.fonts.FAMILY), or the machine's fonts would draw the labels.
+FONT = "font-family='Partybuild Report Sans, sans-serif'"
 
 
 def _fmt(value: float) -> str:

@@ -55,6 +55,16 @@ def test_a_chinese_pdf_is_set_in_the_shipped_font_on_a_machine_without_cjk_fonts
     assert report.status == "done", report.error
     embedded = {name.split("+", 1)[-1] for name in pdf_fonts(report.file.path)}
     assert {"Partybuild-Report-Sans", "Partybuild-Report-Sans-Bold"} <= embedded
+    # Nothing else but the digits of the hash may come from a machine's font.
+    assert embedded - {"Partybuild-Report-Sans", "Partybuild-Report-Sans-Bold"} <= {
+        "DejaVu-Sans-Mono"
+    }
+
+
+def test_the_charts_are_labelled_in_the_shipped_font_too():
+    from reports import charts
+
+    assert f"font-family='{fonts.FAMILY}," in charts.FONT
 
 
 def test_a_report_whose_font_is_not_installed_fails_and_says_why(
