@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessment', '0006_score_documents_lz4'),
+        ("assessment", "0006_score_documents_lz4"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='scorerunchunk',
-            name='heartbeat_at',
+            model_name="scorerunchunk",
+            name="heartbeat_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]
