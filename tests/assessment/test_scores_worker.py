@@ -7,20 +7,16 @@ import datetime
 import json
 import os
 import signal
-import subprocess
-import sys
-import time
-import uuid
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from assessment import tasks
 from assessment.models import IndicatorValue, ScoreRun, ScoreRunChunk, SubjectScore
 from assessment.services import periods, scores
 from organizations import demo
+from tests.workers import require_redis_and_postgresql, wait_for, worker_pool
 
 from .test_scores_support import (
     _peer_ranks_at_once,  # noqa: F401  (an autouse fixture)
@@ -37,69 +33,17 @@ pytestmark = [
 ]
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.fixture
 def worker():
     """A prefork worker (one child) on a queue of its own, using this test's database."""
-    if not os.environ.get("REDIS_URL") or connection.vendor != "postgresql":
-        if os.environ.get("CI"):
-            pytest.fail("CI must set REDIS_URL and DATABASE_URL so the worker test runs")
-        pytest.skip("needs REDIS_URL and PostgreSQL (DATABASE_URL), as .ci/run sets them")
-    from partybuild.celery import app
-
-    queue = f"test-scores-{uuid.uuid4().hex[:8]}"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "partybuild",
-            "worker",
-            "--pool=prefork",
-            "--concurrency=1",
-            "-Q",
-            queue,
-            "--loglevel=WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "partybuild.settings",
-            "DATABASE_URL": _database_url(),
-        },
-    )
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    try:
-        yield process, queue
-    finally:
-        app.conf.task_always_eager = eager
-        process.terminate()
-        process.wait(timeout=30)
+    require_redis_and_postgresql()
+    with worker_pool("test-scores", []) as (start, queue):
+        yield start(), queue
 
 
 def _children(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(child) for child in path.read_text().split()] if path.exists() else []
-
-
-def _wait_for(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
@@ -137,19 +81,19 @@ def test_a_worker_killed_mid_run_is_replaced_and_the_run_converges(worker, big_p
     tasks.recompute_period.apply_async(args=[run.pk], task_id=run.task_id, queue=queue)
 
     # Kill the worker's child while it scores a chunk, once an earlier chunk is committed.
-    running = _wait_for(
+    running = wait_for(
         lambda: ScoreRunChunk.objects.filter(
             run=run, number__gt=1, attempts=1, done_at__isnull=True
         ).first(),
         120,
         "a chunk being scored after the first",
     )
-    (child,) = _wait_for(lambda: _children(process.pid), 10, "the worker's child")
+    (child,) = wait_for(lambda: _children(process.pid), 10, "the worker's child")
     os.kill(child, signal.SIGKILL)
     running.refresh_from_db()
     killed_midway = running.done_at is None
 
-    done = _wait_for(
+    done = wait_for(
         lambda: ScoreRun.objects.filter(pk=run.pk, status__in=["done", "failed"]).first(),
         180,
         "the redelivered chunk",
@@ -172,62 +116,14 @@ def test_a_worker_killed_mid_run_is_replaced_and_the_run_converges(worker, big_p
 def worker_groups(settings):
     """Start prefork workers, each in a process group of its own, on one queue that the run's
     tasks go to, with heartbeats every second and a stale limit of three."""
-    if not os.environ.get("REDIS_URL") or connection.vendor != "postgresql":
-        if os.environ.get("CI"):
-            pytest.fail("CI must set REDIS_URL and DATABASE_URL so the worker test runs")
-        pytest.skip("needs REDIS_URL and PostgreSQL (DATABASE_URL), as .ci/run sets them")
-    from partybuild.celery import app
-
-    queue = f"test-scores-{uuid.uuid4().hex[:8]}"
-    started: list[subprocess.Popen] = []
-
-    def start() -> subprocess.Popen:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "partybuild",
-                "worker",
-                "--pool=prefork",
-                "--concurrency=1",
-                "-Q",
-                queue,
-                "--loglevel=WARNING",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=ROOT,
-            env={
-                **os.environ,
-                "DJANGO_SETTINGS_MODULE": "partybuild.settings",
-                "DATABASE_URL": _database_url(),
-                "JOB_HEARTBEAT_EVERY": "1",
-                "JOB_STALE_AFTER": "3",
-            },
-            start_new_session=True,
-        )
-        started.append(process)
-        return process
-
+    require_redis_and_postgresql()
     settings.JOB_STALE_AFTER = 3
-    eager, routes = app.conf.task_always_eager, app.conf.task_routes
-    app.conf.task_always_eager = False
-    # What the reaper sends again goes where the run's tasks went.
-    app.conf.task_routes = {
-        "assessment.score_chunk": {"queue": queue},
-        "assessment.recompute_period": {"queue": queue},
-    }
-    try:
-        yield start, queue
-    finally:
-        app.conf.task_always_eager, app.conf.task_routes = eager, routes
-        for process in started:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(timeout=30)
+    with worker_pool(
+        "test-scores",
+        ["assessment.score_chunk", "assessment.recompute_period"],
+        env=lambda queue: {"JOB_HEARTBEAT_EVERY": "1", "JOB_STALE_AFTER": "3"},
+    ) as pool:
+        yield pool
 
 
 def test_a_worker_killed_with_its_whole_group_is_recovered_by_the_reaper(worker_groups, big_period):
@@ -239,7 +135,7 @@ def test_a_worker_killed_with_its_whole_group_is_recovered_by_the_reaper(worker_
     first = start()
     run = scores.start_full_recompute(big_period, trigger="manual", enqueue=False)
     tasks.recompute_period.apply_async(args=[run.pk], task_id=run.task_id, queue=queue)
-    running = _wait_for(
+    running = wait_for(
         lambda: ScoreRunChunk.objects.filter(
             run=run, number__gt=1, attempts=1, done_at__isnull=True, heartbeat_at__isnull=False
         ).first(),
@@ -257,7 +153,7 @@ def test_a_worker_killed_with_its_whole_group_is_recovered_by_the_reaper(worker_
         return ScoreRun.objects.filter(pk=run.pk, status__in=["done", "failed"]).first()
 
     # Bounded, but generous: a busy 2-core machine runs the second worker slowly.
-    done = _wait_for(finished, 240, "the reaper and the second worker")
+    done = wait_for(finished, 240, "the reaper and the second worker")
     assert (done.status, done.attempts) == ("done", 1), done.error
     assert ScoreRunChunk.objects.get(pk=running.pk).attempts == 2
     assert SubjectScore.objects.count() == done.stats["subjects"]
