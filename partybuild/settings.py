@@ -270,7 +270,8 @@ SPECTACULAR_SETTINGS = {
 # Celery: a Redis broker when REDIS_URL is set. Otherwise messages are files in a folder (kombu's
 # filesystem transport, no server) and `make run` starts a worker beside the web server, so a long
 # job never runs inside a request in any configuration. Eager mode is for tests and benchmarks.
-CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+# (The host part means nothing to the file transport; naming one keeps kombu from warning.)
+CELERY_BROKER_URL = REDIS_URL or "filesystem://localhost//"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 BROKER_DIR = Path(env_str("BROKER_DIR", str(BASE_DIR / "var" / "broker")))

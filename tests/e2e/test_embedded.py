@@ -33,6 +33,7 @@ class Portal:
     url: str
     database: Path
     gate: Path
+    log: Path
 
     def report_status(self) -> str:
         # Read-only, straight from the file: the test must not take a lock the portal needs.
@@ -104,7 +105,7 @@ def portal(tmp_path_factory, browser):
         )
     try:
         _wait_until_serving(url, server, log)
-        yield Portal(url, root / "db.sqlite3", root / "gate")
+        yield Portal(url, root / "db.sqlite3", root / "gate", log)
     finally:
         (root / "gate").touch()  # never leave the worker waiting
         os.killpg(server.pid, signal.SIGTERM)
@@ -149,5 +150,9 @@ def test_pages_answer_while_a_group_report_is_made_in_the_worker(portal, browser
     portal.gate.touch()
     page.wait_for_selector("#report-progress[data-status=done]", timeout=180000)
     assert portal.report_status() == "done"
+    # Quiet: no traceback and no broker warning in what the server and its worker printed.
+    printed = portal.log.read_text(errors="replace")
+    assert "Traceback" not in printed
+    assert "No hostname was supplied" not in printed
     reviewer.close()
     auditor.close()
