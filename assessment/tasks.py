@@ -1,33 +1,20 @@
 """Celery tasks of the assessment app: thin wrappers that call services.
 
-Tasks take ids and are idempotent (their services replace derived rows), so they are
-acknowledged late and retried with back-off on database errors that pass (a lost connection, a
-deadlock, a locked SQLite file). Every countdown, back-off and time limit stays below the Redis
-visibility timeout (1 h), or the broker would deliver a task a second time while it runs.
+Tasks take ids and are idempotent (their services replace derived rows), so they retry by the
+portal's one policy (`partybuild.retry`); their outcomes are recorded in the database (ScoreRun,
+the score rows), never as task results. Each keeps the time limits its work needs.
 """
 
-from celery import Task, shared_task
-from django.db import InterfaceError, OperationalError
+from celery import Task
 from django.utils import timezone
+
+from partybuild.retry import task
 
 from .services import notices, scores
 
-RETRYABLE = (OperationalError, InterfaceError)
-RETRY = {
-    "acks_late": True,
-    # Outcomes are recorded in the database (ScoreRun, the score rows). Without a result to
-    # wait for, sending does not touch the result backend, so an unreachable Redis fails the
-    # send at once instead of after the result backend's twenty reconnection attempts.
-    "ignore_result": True,
-    "autoretry_for": RETRYABLE,
-    "retry_backoff": 5,
-    "retry_backoff_max": 600,
-    "retry_jitter": True,
-    "max_retries": 5,
-}
 
-
-@shared_task(name="assessment.send_deadline_reminders", acks_late=True, time_limit=1800)
+# One set-based pass over every open period's due submissions, once a day.
+@task("assessment.send_deadline_reminders", time_limit=1800)
 def send_deadline_reminders() -> int:
     """Daily: remind secretaries of open submissions near or past their deadline."""
     return notices.send_deadline_reminders(timezone.localdate())
@@ -45,13 +32,13 @@ class ScoreRunTask(Task):
             scores.fail_run(args[0], exc)
 
 
-@shared_task(
+# A whole period: the longest work there is, kept below the 1-hour visibility timeout.
+@task(
+    "assessment.recompute_period",
     bind=True,
     base=ScoreRunTask,
-    name="assessment.recompute_period",
     soft_time_limit=2700,
     time_limit=3000,
-    **RETRY,
 )
 def recompute_period(self, run_id: int) -> dict:
     """A period's full recompute, as recorded in ScoreRun `run_id`: plans the chunks and sends
@@ -70,34 +57,35 @@ def recompute_period(self, run_id: int) -> dict:
     return {"run": run.pk, "status": run.status}
 
 
-@shared_task(
+# The last chunk also rolls the whole period up: a recompute's limits.
+@task(
+    "assessment.score_chunk",
     bind=True,
     base=ScoreRunTask,
-    name="assessment.score_chunk",
     soft_time_limit=2700,
     time_limit=3000,
-    **RETRY,
 )
 def score_chunk(self, run_id: int, token: str, number: int) -> str:
     """One chunk of a full recompute; the run's last chunk to finish also does the roll-up."""
     return scores.score_chunk(run_id, token=token, number=number)
 
 
-@shared_task(name="assessment.score_submission", soft_time_limit=240, time_limit=300, **RETRY)
+# One subject and its ancestors' roll-ups: minutes would mean something is wrong.
+@task("assessment.score_submission", soft_time_limit=240, time_limit=300)
 def score_submission(submission_id: int) -> str:
     """After an approval or a reopening: the subject's score and its ancestors' roll-ups."""
     return scores.rescore_submission(submission_id)
 
 
-@shared_task(name="assessment.refresh_peer_ranks", soft_time_limit=540, time_limit=600, **RETRY)
+# The ranks of one period's roll-ups, in a few set-based updates.
+@task("assessment.refresh_peer_ranks", soft_time_limit=540, time_limit=600)
 def refresh_peer_ranks(period_id: int) -> int:
     """The ranks among peers of a period's roll-ups (debounced after approvals)."""
     return scores.refresh_peer_ranks(period_id)
 
 
-@shared_task(
-    name="assessment.recompute_open_periods", acks_late=True, ignore_result=True, time_limit=600
-)
+# Only starts the runs; their work is in recompute_period's own tasks.
+@task("assessment.recompute_open_periods", time_limit=600)
 def recompute_open_periods() -> list[int]:
     """Nightly: a full recompute of every open period and every period marked for one."""
     return [run.pk for run in scores.recompute_due_periods()]

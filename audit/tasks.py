@@ -1,28 +1,22 @@
 """Celery tasks of the audit app: thin wrappers that call services.
 
 `audit.verify_chain` runs daily (beat) and when an auditor asks for it. Walking is read-only and
-its outcome a new VerifyRun row, so running it twice does no harm.
+its outcome a new VerifyRun row, so running it twice does no harm; it retries by the portal's one
+policy (`partybuild.retry`).
 """
 
-from celery import shared_task
 from django.core.cache import cache
-from django.db import InterfaceError, OperationalError
+
+from partybuild.retry import task
 
 from . import services
 
 VERIFY_LOCK = "audit:verify-running"
 
 
-@shared_task(
-    name="audit.verify_chain",
-    acks_late=True,
-    ignore_result=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=30,
-    max_retries=3,
-    soft_time_limit=3300,
-    time_limit=3500,
-)
+# The walk reads every entry since the first: the longest limits that stay below the broker's
+# 1-hour visibility timeout.
+@task("audit.verify_chain", soft_time_limit=3300, time_limit=3500)
 def verify_chain() -> dict:
     """Walk the whole chain and keep the outcome for the auditors' badge."""
     try:

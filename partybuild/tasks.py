@@ -1,9 +1,10 @@
-"""Project-wide Celery tasks."""
+"""Project-wide Celery tasks; they retry by the portal's one policy (`partybuild.retry`)."""
 
-from celery import shared_task
+from .retry import task
 
 
-@shared_task(name="partybuild.ping", time_limit=60)
+# The health check waits for its result, so this one task keeps it.
+@task("partybuild.ping", time_limit=60, ignore_result=False)
 def ping(token: str) -> str:
     """Echo the token back: proves that a worker consumes from the broker (used by health tests)."""
     return f"pong:{token}"
@@ -11,9 +12,7 @@ def ping(token: str) -> str:
 
 # Well below the one-minute beat interval: two reapers never overlap for long, and if they do
 # each job is taken by a compare-and-set, so only one of them acts on it.
-@shared_task(
-    name="partybuild.reap_stale_jobs", ignore_result=True, soft_time_limit=50, time_limit=55
-)
+@task("partybuild.reap_stale_jobs", soft_time_limit=50, time_limit=55)
 def reap_stale_jobs() -> dict[str, dict[str, int]]:
     """Every minute (beat): re-queue or fail the long jobs whose worker died (`partybuild.jobs`)."""
     from . import jobs

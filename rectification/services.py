@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -41,6 +41,7 @@ from organizations.scope import can, can_from_above
 from organizations.selectors import active_role_holders
 from partybuild import jobs, versions
 from partybuild.bulk import insert_rows
+from partybuild.retry import RETRYABLE
 
 from .models import (
     OpeningRun,
@@ -344,8 +345,8 @@ def run_opening(period_id: int) -> int:
     try:
         with jobs.beating(partial(_beat_opening, opening)):
             opened = open_for_scores(period_id)
-    except (OperationalError, InterfaceError) as error:  # the task retries: queued again
-        with contextlib.suppress(OperationalError, InterfaceError):
+    except RETRYABLE as error:  # the task retries: queued again
+        with contextlib.suppress(*RETRYABLE):
             _opening_owned(opening).update(
                 status=Status.QUEUED, heartbeat_at=None, error=str(error)[:2000]
             )

@@ -30,7 +30,7 @@ from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.mail import send_mass_mail
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -42,6 +42,7 @@ from audit import services as audit_trail
 from organizations import scope
 from organizations.models import Organization
 from partybuild import jobs
+from partybuild.retry import RETRYABLE
 
 from . import selectors
 from .choices import ReportFormat, ReportStatus, ReportStep, Targets, Trigger
@@ -52,8 +53,6 @@ logger = logging.getLogger(__name__)
 COMMITTEE_KIND = "committee"
 STALE_QUEUED = datetime.timedelta(minutes=10)
 ERROR_MAX = 2000
-# Database errors that pass (a lost connection, a deadlock, a locked SQLite file): worth a retry.
-RETRYABLE = (OperationalError, InterfaceError)
 
 
 class ReportError(Exception):
