@@ -1,22 +1,22 @@
 """The score runs page: group administrators see each period's recompute with its progress,
 start one, and set how each framework's scores roll up. To anyone else it does not exist (404).
 
-Reads come from `selectors.scores`, writes from `services.scores`. While a run is under way the
-table reloads itself every two seconds (htmx), so the percentage moves without a page reload.
+Reads come from `selectors.scores`, writes from `services.scores` and `services.rollup_settings`.
+While a run is under way the table reloads itself every two seconds (htmx), so the percentage
+moves without a page reload.
 """
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from .choices import PeriodStatus
 from .models import Framework, Period, RollupSettings, ScoreRun
 from .selectors import scores as selectors
+from .services import rollup_settings as rollup_settings_service
 from .services import scores as services
 from .views import group_administrator_required
 
@@ -102,7 +102,7 @@ def score_recompute(request: HttpRequest, pk: int) -> HttpResponse:
 @group_administrator_required
 @require_POST
 def rollup_settings(request: HttpRequest) -> HttpResponse:
-    """Save a framework's roll-up settings and recompute its open periods with them."""
+    """Save a framework's roll-up settings; the service recomputes its open periods with them."""
     code = request.POST.get("framework", "")
     if not Framework.objects.filter(code=code).exists():
         return redirect("assessment:score_runs")
@@ -116,22 +116,15 @@ def rollup_settings(request: HttpRequest) -> HttpResponse:
             {**_table_context(), "settings_forms": forms_},
             status=400,
         )
-    with transaction.atomic():
-        settings = form.save(commit=False)
-        settings.framework_code = code
-        settings.updated_by = request.user
-        settings.save()
-    started = 0
-    for period in Period.objects.filter(
-        framework__code=code, status=PeriodStatus.OPEN
-    ).select_related("framework"):
-        try:
-            services.start_full_recompute(
-                period, trigger=ScoreRun.Trigger.SETTINGS, requested_by=request.user
-            )
-        except services.AlreadyRunning:
-            continue  # the nightly run recomputes it with the new settings
-        started += 1
+    data = form.cleaned_data
+    result = rollup_settings_service.save_rollup_settings(
+        code,
+        own_weight=data["own_weight"],
+        children=data["children"],
+        missing=data["missing"],
+        acting_user=request.user,
+    )
+    started = len(result.runs)
     messages.success(
         request,
         ngettext(

@@ -130,6 +130,18 @@ def indicator_updated(indicator, before: dict[str, Any], *, acting_user=None) ->
     )
 
 
+def rollup_settings_saved(settings, before: dict[str, Any], *, acting_user) -> None:
+    """How a framework code's scores roll up, before and after: every score of it changes."""
+    record(
+        AuditKind.ROLLUP_SETTINGS_SAVED,
+        actor=_user(acting_user),
+        target=f"rollup-settings:{settings.pk}",
+        summary=settings.framework_code,
+        before=before,
+        after={name: getattr(settings, name) for name in before},
+    )
+
+
 def period_event(kind: str, period, *, acting_user=None, after=None) -> None:
     record(
         kind,

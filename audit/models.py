@@ -44,6 +44,7 @@ class AuditKind(models.TextChoices):
     REPORT_SCHEDULE_DEACTIVATED = "report.schedule.deactivated", _("Report schedule deactivated")
     RECTIFICATION_CREATED = "rectification.created", _("Rectification created")
     RECTIFICATION_TRANSITION = "rectification.transition", _("Rectification workflow")
+    ROLLUP_SETTINGS_SAVED = "rollup.settings.saved", _("Roll-up settings saved")
 
 
 class AppendOnlyError(Exception):

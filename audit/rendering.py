@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from assessment.choices import FrameworkStatus, PeriodKind, SubmissionState
-from assessment.models import Framework, Indicator, Period, Submission
+from assessment.models import Framework, Indicator, Period, RollupSettings, Submission
 from organizations.choices import Role
 from organizations.models import ImportBatch, Organization
 from rectification.models import Rectification
@@ -96,6 +96,9 @@ KEY_LABELS = {
     "progress_note": gettext_lazy("progress"),
     "counts": gettext_lazy("rows"),
     "errors": gettext_lazy("errors"),
+    "own_weight": gettext_lazy("weight of the own score"),
+    "children": gettext_lazy("children weighted"),
+    "missing": gettext_lazy("missing submissions"),
 }
 
 # Keys that repeat another key for the machine (the user's id beside their name).
@@ -128,6 +131,7 @@ OBJECT_TYPES = {
     "report-schedule": gettext_lazy("report schedule"),
     "rectification": gettext_lazy("rectification item"),
     "login": gettext_lazy("sign-in"),
+    "rollup-settings": gettext_lazy("roll-up settings"),
 }
 
 
@@ -256,6 +260,8 @@ def _object(entry: AuditEntry, objects: _Objects) -> tuple[str, str]:
         return name, reverse("rectification:detail", args=[pk])
     if kind == "login":
         return ident, ""
+    if kind == "rollup-settings":  # named by the framework code it stored, which outlives the row
+        return _("Roll-up settings of %(code)s") % {"code": entry.summary}, ""
     if kind == "file":
         return str(OBJECT_TYPES["file"]), ""
     return _fallback(kind, ident), ""
@@ -344,6 +350,9 @@ def _value_formatters(entry: AuditEntry, objects: _Objects) -> dict[str, Callabl
         formatters["kind"] = lambda v: _choice(ImportBatch.Kind, v)
     if entry.kind == AuditKind.FRAMEWORK_CLONED:
         formatters["framework"] = framework
+    if entry.kind == AuditKind.ROLLUP_SETTINGS_SAVED:
+        formatters["children"] = lambda v: _choice(RollupSettings.Children, v)
+        formatters["missing"] = lambda v: _choice(RollupSettings.Missing, v)
     if entry.kind in (AuditKind.ROLE_ASSIGNED, AuditKind.ROLE_REVOKED):
         grant = entry.after or entry.before or {}
         formatters["user"] = lambda v: grant.get("username") or user(v)

@@ -1,10 +1,14 @@
 """The score runs page: for group administrators only; progress, recompute, roll-up settings."""
 
+from unittest import mock
+
 import pytest
 from django.urls import reverse
 
+from assessment import tasks
 from assessment.models import RollupSettings, ScoreRun
 from assessment.services import scores
+from audit.models import AuditEntry
 
 from .test_scores_support import (
     FULL,
@@ -126,3 +130,106 @@ def test_bad_settings_are_refused_with_the_reason(period, erin, client_for):
     assert response.status_code == 400
     assert not RollupSettings.objects.exists()
     assert not ScoreRun.objects.exists()
+
+
+def _settings(code: str, *, own_weight: str = "0.5", children: str = "members") -> dict:
+    return {
+        "framework": code,
+        f"{code}-own_weight": own_weight,
+        f"{code}-children": children,
+        f"{code}-missing": "flag",
+    }
+
+
+def test_saving_settings_records_who_changed_what_in_the_audit_trail(
+    period, erin, client_for, django_capture_on_commit_callbacks
+):
+    """GIVEN the defaults in force WHEN erin saves new settings THEN one audit entry says who
+    changed them, from what to what."""
+    code = period.framework.code
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(erin).post(reverse("assessment:rollup_settings"), _settings(code))
+    entry = AuditEntry.objects.get(kind="rollup.settings.saved")
+    saved = RollupSettings.objects.get(framework_code=code)
+    assert (entry.actor, entry.target, entry.summary) == (
+        erin,
+        f"rollup-settings:{saved.pk}",
+        code,
+    )
+    assert entry.before == {"own_weight": 0.3, "children": "equal", "missing": "zero"}
+    assert entry.after == {"own_weight": 0.5, "children": "members", "missing": "flag"}
+
+
+def test_a_second_save_records_the_first_as_its_before(
+    period, erin, client_for, django_capture_on_commit_callbacks
+):
+    code = period.framework.code
+    client = client_for(erin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("assessment:rollup_settings"), _settings(code))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("assessment:rollup_settings"), _settings(code, own_weight="0.2"))
+    entry = AuditEntry.objects.filter(kind="rollup.settings.saved").order_by("-id").first()
+    assert (entry.before["own_weight"], entry.after["own_weight"]) == (0.5, 0.2)
+    assert AuditEntry.objects.filter(kind="rollup.settings.saved").count() == 2
+
+
+def test_an_invalid_form_saves_sends_and_records_nothing(
+    period, erin, client_for, django_capture_on_commit_callbacks
+):
+    code = period.framework.code
+    with (
+        mock.patch.object(tasks.recompute_period, "apply_async") as send,
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        response = client_for(erin).post(
+            reverse("assessment:rollup_settings"), _settings(code, own_weight="1.5")
+        )
+    assert response.status_code == 400
+    assert not RollupSettings.objects.exists()
+    assert not ScoreRun.objects.exists()
+    assert not AuditEntry.objects.filter(kind="rollup.settings.saved").exists()
+    assert callbacks == []
+    send.assert_not_called()
+
+
+def test_the_recompute_is_sent_only_once_the_settings_and_their_entry_are_committed(
+    period, erin, client_for, django_capture_on_commit_callbacks
+):
+    """The worker must find the new settings, and the trail must say why the scores moved."""
+    code = period.framework.code
+    seen_when_sent = []
+
+    def send(*args, **kwargs):
+        seen_when_sent.append(
+            (
+                RollupSettings.objects.filter(framework_code=code, children="members").exists(),
+                AuditEntry.objects.filter(kind="rollup.settings.saved").exists(),
+            )
+        )
+
+    with mock.patch.object(tasks.recompute_period, "apply_async", side_effect=send) as sent:
+        with django_capture_on_commit_callbacks() as callbacks:
+            client_for(erin).post(reverse("assessment:rollup_settings"), _settings(code))
+            sent.assert_not_called()  # still inside the transaction: nothing sent yet
+        assert len(callbacks) == 1
+        callbacks[0]()  # the commit
+    run = ScoreRun.objects.get()
+    assert sent.call_args.kwargs["args"] == [run.pk]
+    assert seen_when_sent == [(True, True)]
+
+
+def test_a_failure_while_starting_the_recomputes_leaves_the_settings_as_they_were(
+    period, erin, client_for, django_capture_on_commit_callbacks
+):
+    """Settings, runs and the audit entry are one transaction: all or nothing."""
+    code = period.framework.code
+    with (
+        mock.patch.object(scores, "start_full_recompute", side_effect=RuntimeError("boom")),
+        django_capture_on_commit_callbacks() as callbacks,
+        pytest.raises(RuntimeError),
+    ):
+        client_for(erin).post(reverse("assessment:rollup_settings"), _settings(code))
+    assert not RollupSettings.objects.exists()
+    assert not AuditEntry.objects.filter(kind="rollup.settings.saved").exists()
+    assert callbacks == []

@@ -128,3 +128,40 @@ def test_the_chinese_page_links_the_object_by_name_not_by_its_reference(approved
     assert "甲一第一支部 · 2026年度：已提交 → 已通过" in page
     assert f"submission:{approved.pk}" not in page
     assert '<th scope="col">对象</th>' in page
+
+
+@pytest.fixture
+def settings_saved(approved, erin):
+    """Erin's save of the small framework's roll-up settings, over the defaults."""
+    from assessment.services.rollup_settings import save_rollup_settings
+
+    code = approved.period.framework.code
+    save_rollup_settings(code, own_weight=0.5, children="members", missing="flag", acting_user=erin)
+    return AuditEntry.objects.get(kind="rollup.settings.saved")
+
+
+def test_a_roll_up_settings_save_reads_in_chinese_with_its_choices_in_words(settings_saved):
+    code = settings_saved.summary
+    with translation.override("zh-hans"):
+        shown = render_entry(settings_saved)
+        kind = str(settings_saved.kind_label)
+    assert kind == "汇总设置已保存"
+    assert shown.target == f"{code} 的汇总设置"
+    assert [(c.key, c.before, c.after) for c in shown.changes] == [
+        ("本级得分权重", "0.3", "0.5"),
+        ("下级组织加权方式", "平均计算", "按党员人数加权"),
+        ("缺报处理方式", "按零分计算", "不计入并标记"),
+    ]
+
+
+def test_the_same_save_reads_in_english_for_an_english_reader(settings_saved):
+    with translation.override("en"):
+        shown = render_entry(settings_saved)
+        kind = str(settings_saved.kind_label)
+    assert kind == "Roll-up settings saved"
+    assert shown.target == f"Roll-up settings of {settings_saved.summary}"
+    assert [(c.key, c.before, c.after) for c in shown.changes] == [
+        ("weight of the own score", "0.3", "0.5"),
+        ("children weighted", "Equally", "By party members"),
+        ("missing submissions", "Count as zero", "Leave out and flag"),
+    ]
