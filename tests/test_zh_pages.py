@@ -188,9 +188,10 @@ def populated(tree, alice, bob, carol, dave, erin, frank):
 
 def _more_audit_kinds(tree, alice, erin, scored) -> None:
     """The audit kinds the fixtures above do not make: rectification work, an organization
-    created and moved, a role revoked, a framework cloned and an indicator edited, imports, a
-    lockout, a report and a schedule."""
+    created and moved, a role revoked, a framework cloned and an indicator edited, roll-up settings
+    saved, imports, a lockout, a report and a schedule."""
     from assessment.services import frameworks
+    from assessment.services.rollup_settings import save_rollup_settings
     from audit import hooks, receivers
     from organizations.services import (
         assign_role,
@@ -212,6 +213,13 @@ def _more_audit_kinds(tree, alice, erin, scored) -> None:
     clone = frameworks.clone_framework(scored.current.framework, version="2027", acting_user=erin)
     indicator = clone.indicators.first()
     frameworks.update_indicator(indicator, {"name": "学习次数"}, acting_user=erin)
+    save_rollup_settings(
+        scored.current.framework.code,
+        own_weight=0.4,
+        children="members",
+        missing="flag",
+        acting_user=erin,
+    )
     hooks.file_imported("people", "people.csv", b"x", {"create": 2, "update": 1, "unchanged": 0})
     hooks.workbook_imported(scored.current.pk, [], acting_user=erin)
     receivers.login_locked_out(None, username="mallory", ip_address="10.0.0.9")
