@@ -81,6 +81,8 @@ class _Worker:
 
     def _spawn(self) -> None:
         with self.lock:
+            if self.stopping.is_set():  # the server stopped while the restart waited
+                return
             self.process = subprocess.Popen(self.command(), start_new_session=True)
 
     def _supervise(self) -> None:
@@ -90,8 +92,7 @@ class _Worker:
                 return
             self.log.write(f"worker stopped (exit {code}); starting it again")
             time.sleep(RESTART_PAUSE_SECONDS)
-            if not self.stopping.is_set():
-                self._spawn()
+            self._spawn()
 
     def stop(self) -> None:
         with self.lock:
