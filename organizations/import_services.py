@@ -156,36 +156,32 @@ def import_batch(batch_id: int) -> ImportBatch | None:
     batch = _claim(batch_id, Status.IMPORTING)
     if batch is None:
         return None
+    # The batch row is not locked while the plan is applied: its heartbeat must stay writable.
+    # The outcome is written only if the row is still this attempt's; otherwise all rolls back.
     with (
         jobs.beating(lambda: _touch(batch)),
         translation.override(batch.language),
         transaction.atomic(),
     ):
-        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        if (locked.status, locked.attempts) != (Status.IMPORTING, batch.attempts):
-            return None  # the reaper gave this attempt up meanwhile
         plan = build_plan(batch.kind, bytes(batch.content), batch.filename, user=batch.uploaded_by)
-        locked.summary = _summary(plan)
-        locked.preview = _preview(plan)
-        locked.heartbeat_at = None
         if plan.ok:
             apply_plan(plan)
-            locked.status = Status.COMMITTED
-            locked.committed_at = timezone.now()
-        else:
-            locked.status = Status.INVALID
-        locked.save(
-            update_fields=[
-                "status",
-                "committed_at",
-                "summary",
-                "preview",
-                "heartbeat_at",
-            ]
-        )
+        outcome = {
+            "status": Status.COMMITTED if plan.ok else Status.INVALID,
+            "committed_at": timezone.now() if plan.ok else None,
+            "summary": _summary(plan),
+            "preview": _preview(plan),
+            "heartbeat_at": None,
+        }
+        if not ImportBatch.objects.filter(
+            pk=batch.pk, status=Status.IMPORTING, attempts=batch.attempts
+        ).update(**outcome):
+            transaction.set_rollback(True)  # the reaper gave this attempt up meanwhile
+            return None
+        batch.refresh_from_db()
         if plan.ok:
-            audit_trail.batch_committed(locked, acting_user=batch.uploaded_by)
-    return locked
+            audit_trail.batch_committed(batch, acting_user=batch.uploaded_by)
+    return batch
 
 
 def _preview(plan: ImportPlan) -> dict:
