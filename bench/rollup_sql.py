@@ -30,15 +30,15 @@ the dimension ''. It is the same roll-up because every step replicates the Pytho
   times `total_points`, rounded again; a submission expected but not counted (not approved, or
   of a kind the framework lacks) counts as the engine's score of nothing: 0 for the total and
   every dimension its kind is scored on (the default ``missing: zero``);
-- the roll-up (`assessment.rollup.combine`; own weight w = 0.3 or the framework code's saved
-  one, children weighted equally): an organization's score is ``w·own + (1 − w)·mean(children's
-  scores)`` when it has both, else whichever it has. Unrolled, a descendant x's own score counts
-  in an ancestor a's score with x's own share (w, or 1 without children) times the product of
-  f(y) = (1 − own share(y)) / (children of y with a score) over y from a down to x's parent. With
-  P(x) that product from the root down to x, the weight is share(x) · P(x) / P(a): the statement
-  computes P once per (organization, dimension) and sums own · share · P over each subtree with
-  the path index (as the count baseline joins organizations); the children's mean is then
-  (score − share·own) / (1 − share);
+- the roll-up (`assessment.scoring.rollup.combine`; own weight w = 0.3 or the framework code's
+  saved one, children weighted equally): an organization's score is
+  ``w·own + (1 − w)·mean(children's scores)`` when it has both, else whichever it has.
+  Unrolled, a descendant x's own score counts in an ancestor a's score with x's own share
+  (w, or 1 without children) times the product of f(y) = (1 − own share(y)) / (children of y
+  with a score) over y from a down to x's parent. With P(x) that product from the root down to
+  x, the weight is share(x) · P(x) / P(a): the statement computes P once per (organization,
+  dimension) and sums own · share · P over each subtree with the path index (as the count
+  baseline joins organizations); the children's mean is then (score − share·own) / (1 − share);
 - members (active party members), expected and approved submissions, completeness, the grade
   and stars of the rolled-up score, and competition ranks (1, 2, 2, 4) among siblings (the roots
   among themselves) and among peers (same root, kind and depth), per dimension.

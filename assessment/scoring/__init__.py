@@ -1,10 +1,14 @@
-"""The scoring engine: pure Python, no Django, no I/O (except ``load_file``).
+"""The scoring core: pure Python, no Django, no I/O (except ``load_file``).
 
 - ``spec``: the framework as frozen dataclasses and ``parse_framework``, its validator
 - ``formula``: the safe expression evaluator behind the ``formula`` rubric
 - ``rubrics``: one pure function per rubric kind
 - ``engine``: ``score_subject`` and ``score_many``
 - ``explain``: the results and rubrics in words (zh / en), and ``what_if`` suggestions
+- ``rollup``: an organization's score over its subtree, from plain rows (imported by name)
+
+``tests/scoring/test_pure_core.py`` imports every module here without Django settings and fails
+if any of them imports Django.
 """
 
 from .engine import (

@@ -1,12 +1,12 @@
 """Roll-ups in the database: reading their inputs, writing a whole period, updating one chain of
 ancestors after an approval, and refreshing the ranks among peers.
 
-The arithmetic is `assessment.rollup` (pure); this module only moves rows. A full roll-up reads
-the whole tree once (a handful of queries whatever its size), computes in Python and replaces the
-period's rows with one delete and one insert of rows made as they are written (a streamed COPY
-on PostgreSQL). An incremental update reads the chain's own data and its children's stored rows,
-and rewrites the chain's rows only. Callers hold the period's row lock (`lock_period`), so
-updates of one period never interleave.
+The arithmetic is `assessment.scoring.rollup` (pure); this module only moves rows. A full
+roll-up reads the whole tree once (a handful of queries whatever its size), computes in Python
+and replaces the period's rows with one delete and one insert of rows made as they are written
+(a streamed COPY on PostgreSQL). An incremental update reads the chain's own data and its
+children's stored rows, and rewrites the chain's rows only. Callers hold the period's row lock
+(`lock_period`), so updates of one period never interleave.
 """
 
 from collections import defaultdict
@@ -24,10 +24,10 @@ from organizations.models import Organization, Person
 from partybuild.bulk import insert_rows
 from partybuild.fastjson import dumps, loads
 
-from .. import rollup
 from ..choices import SubjectUnit
 from ..models import Framework, Period, Rollup, RollupSettings, Submission
 from ..scoring import Framework as EngineFramework
+from ..scoring import rollup as pure_rollup
 from ..scoring import score_subject
 from ..selectors import engine_framework
 
@@ -75,16 +75,18 @@ def lock_period(period_id: int, *, shared: bool = False) -> None:
     )
 
 
-def settings_for(framework: Framework) -> rollup.Settings:
+def settings_for(framework: Framework) -> pure_rollup.Settings:
     """The roll-up settings of the framework's code, or the defaults when none were saved."""
     row = RollupSettings.objects.filter(framework_code=framework.code).first()
     if row is None:
-        return rollup.Settings()
-    return rollup.Settings(own_weight=row.own_weight, children=row.children, missing=row.missing)
+        return pure_rollup.Settings()
+    return pure_rollup.Settings(
+        own_weight=row.own_weight, children=row.children, missing=row.missing
+    )
 
 
-def bands_of(spec: EngineFramework) -> rollup.Bands:
-    return rollup.Bands(
+def bands_of(spec: EngineFramework) -> pure_rollup.Bands:
+    return pure_rollup.Bands(
         grades=tuple((band.grade, band.min) for band in spec.grade_bands),
         stars=tuple((band.stars, band.min) for band in spec.star_bands),
     )
@@ -119,11 +121,11 @@ def own_scores(
 ) -> dict[str, float]:
     """A stored subject score as the roll-up counts it: the total, the bonus points within it,
     and each dimension's share on the scale of the total."""
-    out = {rollup.TOTAL: total, rollup.BONUS: bonus}
+    out = {pure_rollup.TOTAL: total, pure_rollup.BONUS: bonus}
     for code, entry in dimensions.items():
         share = entry[-1]
         if share is not None:
-            out[code] = round(share * total_points, rollup.DIGITS)
+            out[code] = round(share * total_points, pure_rollup.DIGITS)
     return out
 
 
@@ -139,9 +141,9 @@ class _ZeroScores:
             try:
                 empty = score_subject(self.spec, kind, {})
             except ValueError:  # a kind the framework does not know: only the total
-                self.cache[kind] = {rollup.TOTAL: 0.0, rollup.BONUS: 0.0}
+                self.cache[kind] = {pure_rollup.TOTAL: 0.0, pure_rollup.BONUS: 0.0}
             else:
-                zero = {rollup.TOTAL: 0.0, rollup.BONUS: 0.0}
+                zero = {pure_rollup.TOTAL: 0.0, pure_rollup.BONUS: 0.0}
                 zero.update((d.code, 0.0) for d in empty.dimensions if d.share is not None)
                 self.cache[kind] = zero
         return self.cache[kind]
@@ -153,7 +155,7 @@ def _root_of(path: str) -> int:
 
 def _units(
     period: Period, spec: EngineFramework, orgs: Iterable[tuple], *, only: Sequence[int] | None
-) -> list[rollup.Unit]:
+) -> list[pure_rollup.Unit]:
     """Units for the organizations given as (id, parent, depth, kind, path), with their people,
     own submission and own score read in two queries."""
     people = Person.objects.filter(kind__in=PARTY_MEMBERS, status=PersonStatus.ACTIVE)
@@ -184,7 +186,7 @@ def _units(
         if total is not None:
             scores[org] = own_scores(total, loads(dims) if dims else {}, total_points, bonus)
     return [
-        rollup.Unit(
+        pure_rollup.Unit(
             id=pk,
             parent=parent,
             root=_root_of(path),
@@ -203,7 +205,7 @@ def _org_rows(queryset: models.QuerySet) -> list[tuple]:
     return list(queryset.values_list("id", "parent_id", "depth", "kind__code", "path"))
 
 
-def _db_rows(period: Period, rows: Iterable[rollup.Row], now) -> Iterator[tuple]:
+def _db_rows(period: Period, rows: Iterable[pure_rollup.Row], now) -> Iterator[tuple]:
     """Database-ready tuples in the order of ROLLUP_FIELDS, made as they are read."""
     # As text once: the COPY would otherwise format the same datetime for every row.
     stamp = str(Rollup._meta.get_field("computed_at").get_db_prep_save(now, connection))
@@ -248,11 +250,11 @@ def write_full(period: Period) -> RollupStats:
     spec = engine_framework(period.framework)
     settings = settings_for(period.framework)
     units = _units(period, spec, _org_rows(Organization.objects.order_by()), only=None)
-    rows = rollup.roll_up(units, settings, bands_of(spec), previous=_previous_scores(period))
+    rows = pure_rollup.roll_up(units, settings, bands_of(spec), previous=_previous_scores(period))
     Rollup.objects.filter(period=period).delete()
     written = 0
 
-    def counted(rows: Iterable[rollup.Row]) -> Iterator[rollup.Row]:
+    def counted(rows: Iterable[pure_rollup.Row]) -> Iterator[pure_rollup.Row]:
         nonlocal written
         for row in rows:
             written += 1
@@ -304,8 +306,8 @@ def update_chain(period: Period, organization_id: int) -> ChainStats:
             "explanation__bonus",
         )
     )
-    subtotals = rollup.subtotals((*row[1:7], row[9], row[10]) for row in stored)
-    children: dict[int | None, list[rollup.Subtotal]] = defaultdict(list)
+    subtotals = pure_rollup.subtotals((*row[1:7], row[9], row[10]) for row in stored)
+    children: dict[int | None, list[pure_rollup.Subtotal]] = defaultdict(list)
     for pk, parent in parent_of.items():
         if pk in subtotals and (parent is None or parent in in_chain):
             children[parent].append(subtotals[pk])
@@ -317,7 +319,7 @@ def update_chain(period: Period, organization_id: int) -> ChainStats:
     }
     chain = [units[pk] for pk in chain_ids]
     peer_ranks = {(org, dim): peers for _id, org, dim, *_m, _s, peers, _e, _b in stored}
-    result = rollup.roll_up_chain(
+    result = pure_rollup.roll_up_chain(
         chain,
         children,
         settings,
@@ -357,7 +359,7 @@ def refresh_peer_ranks(period: Period) -> int:
         groups[(*group_of[org], dim)].append((pk, score))
     ranks: dict[Any, int | None] = {}
     for members in groups.values():
-        ranks.update(rollup.rank(members))
+        ranks.update(pure_rollup.rank(members))
     changed = [(pk, ranks[pk]) for pk, *_rest, stored in rows if ranks[pk] != stored]
     update_column(Rollup, "rank_peers", changed)
     return len(changed)

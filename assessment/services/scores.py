@@ -60,7 +60,7 @@ from ..scoring import Framework as EngineFramework
 from ..scoring import SubjectScore as EngineScore
 from ..scoring import score_subject
 from ..selectors import engine_framework
-from . import rollup as rollups
+from . import rollup
 
 logger = logging.getLogger(__name__)
 
@@ -268,7 +268,7 @@ def score_submissions(context: _Context, *, lo: int, hi: int) -> ScoringStats:
     period = context.period
     stats = ScoringStats()
     with transaction.atomic():
-        rollups.lock_period(period.pk, shared=True)
+        rollup.lock_period(period.pk, shared=True)
         submissions = list(
             Submission.objects.filter(
                 period=period, pk__gte=lo, pk__lt=hi, state__in=COUNTED_STATES
@@ -560,11 +560,11 @@ def _finish(run: ScoreRun, token: str) -> None:
     period = run.period
     started = time.perf_counter()
     with transaction.atomic():
-        rollups.lock_period(period.pk)
+        rollup.lock_period(period.pk)
         current = ScoreRun.objects.filter(pk=run.pk).values_list("status", "task_id").get()
         if current != (ScoreRun.Status.RUNNING, token):
             return  # finished by another chunk, or taken over
-        rolled = rollups.write_full(period)
+        rolled = rollup.write_full(period)
         rollup_seconds = time.perf_counter() - started
         stats = ScoringStats()
         chunks = list(ScoreRunChunk.objects.filter(run=run).order_by("number"))
@@ -703,10 +703,10 @@ def rescore_submission(submission_id: int) -> str:
         return "full"
     context = _context(period)
     with transaction.atomic():
-        rollups.lock_period(period.pk)
+        rollup.lock_period(period.pk)
         score_submissions(context, lo=submission_id, hi=submission_id + 1)
         if unit == SubjectUnit.ORGANIZATION:
-            rollups.update_chain(period, organization_id)
+            rollup.update_chain(period, organization_id)
     signals.scores_written.send(
         sender=SubjectScore, period_id=period.pk, submission_ids=[submission_id]
     )
@@ -744,5 +744,5 @@ def refresh_peer_ranks(period_id: int) -> int:
     if period is None:
         return 0
     with transaction.atomic():
-        rollups.lock_period(period.pk)
-        return rollups.refresh_peer_ranks(period)
+        rollup.lock_period(period.pk)
+        return rollup.refresh_peer_ranks(period)

@@ -18,8 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assessment import rollup
-from assessment.rollup import BONUS, FLAG, MEMBERS, TOTAL, Bands, Settings, Unit
+from assessment.scoring import rollup
+from assessment.scoring.rollup import BONUS, FLAG, MEMBERS, TOTAL, Bands, Settings, Unit
 
 BANDS = Bands(
     grades=(("A", 90), ("B", 80), ("C", 60), ("D", 0)),
