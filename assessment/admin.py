@@ -4,7 +4,7 @@ scores are derived)."""
 
 from django.contrib import admin
 
-from partybuild.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 
 from .models import Framework, Indicator, Period, ScoreRun, Submission, ValueChange
 

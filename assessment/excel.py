@@ -8,7 +8,7 @@ that an edited `_meta` is noticed.
 
 Reading is defensive: the bytes are sniffed before any parser sees them (empty, too large, old
 .xls, password-protected, not a zip, a zip that is not a workbook), openpyxl gets them only through
-the archive-bomb guard of `partybuild.workbooks`, then the sheet is streamed in read-only mode with
+the archive-bomb guard of `core.workbooks`, then the sheet is streamed in read-only mode with
 formulas kept as formulas. Problems of the file as a whole raise `WorkbookError`; problems of
 single rows are collected as `RowIssue`s with the row number Excel shows. Nothing here touches the
 database: `services.excel_import` gathers the rows of a template and checks parsed rows against the
@@ -35,7 +35,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from partybuild.workbooks import WorkbookRefused, open_workbook
+from core.workbooks import WorkbookRefused, open_workbook
 
 from .choices import ValueType
 from .scoring import spec

@@ -1,4 +1,4 @@
-"""Full recomputes as long jobs watched by the reaper (`partybuild.jobs`).
+"""Full recomputes as long jobs watched by the reaper (`core.jobs`).
 
 Two kinds: a chunk whose heartbeat stopped (its worker died while scoring it) is sent again on
 its own, the rest of the run going on; a run whose lease ran out (its planner or its roll-up
@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from partybuild import jobs
+from core import jobs
 
 from .models import ScoreRun, ScoreRunChunk
 from .services import scores

@@ -1,14 +1,14 @@
 """Celery tasks of the assessment app: thin wrappers that call services.
 
 Tasks take ids and are idempotent (their services replace derived rows), so they retry by the
-portal's one policy (`partybuild.retry`); their outcomes are recorded in the database (ScoreRun,
+portal's one policy (`core.retry`); their outcomes are recorded in the database (ScoreRun,
 the score rows), never as task results. Each keeps the time limits its work needs.
 """
 
 from celery import Task
 from django.utils import timezone
 
-from partybuild.retry import task
+from core.retry import task
 
 from .services import notices, scores
 

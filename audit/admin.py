@@ -6,7 +6,7 @@ which apply the scope.
 
 from django.contrib import admin
 
-from partybuild.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 
 from .models import AuditEntry, VerifyRun
 

@@ -8,7 +8,7 @@ entries name no actor unless the caller passes one.
 from contextvars import ContextVar
 
 # The address is read the same way for sign-in limits and the audit trail.
-from partybuild.client_address import client_ip, normalise_ip
+from core.client_address import client_ip, normalise_ip
 
 __all__ = ["client_ip", "current_request", "normalise_ip", "reset_request", "set_request"]
 

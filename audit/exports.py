@@ -1,6 +1,6 @@
 """CSV and XLSX files of audit entries, written row by row in constant memory.
 
-Every text cell goes through `partybuild.cells.neutralise`, and XLSX text cells are typed as
+Every text cell goes through `core.cells.neutralise`, and XLSX text cells are typed as
 strings, so nothing a user typed (a summary, a name) can run as a formula in a spreadsheet.
 """
 
@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from partybuild.cells import neutralise, xlsx_cell
+from core.cells import neutralise, xlsx_cell
 
 # One sheet holds 1,048,576 rows; past this the export says it stopped.
 XLSX_MAX_ROWS = 1_000_000

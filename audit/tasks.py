@@ -2,12 +2,12 @@
 
 `audit.verify_chain` runs daily (beat) and when an auditor asks for it. Walking is read-only and
 its outcome a new VerifyRun row, so running it twice does no harm; it retries by the portal's one
-policy (`partybuild.retry`).
+policy (`core.retry`).
 """
 
 from django.core.cache import cache
 
-from partybuild.retry import task
+from core.retry import task
 
 from . import services
 

@@ -104,10 +104,10 @@ def reader(password: str):
     """The benchmark's reviewer on the synthetic root, with a fresh password."""
     from django.contrib.auth import get_user_model
 
-    from organizations import demo
     from organizations.choices import Role
     from organizations.models import RoleAssignment
     from organizations.services import assign_role
+    from partybuild.demo import organizations as demo
 
     user, _created = get_user_model().objects.get_or_create(username=USERNAME)
     user.set_password(password)

@@ -82,9 +82,9 @@ def request(fmt: str) -> int:
     """A report of the synthetic root over the benchmark year, queued (not yet generated)."""
     from django.contrib.auth import get_user_model
 
-    from organizations import demo
     from organizations.choices import Role
     from organizations.services import assign_role
+    from partybuild.demo import organizations as demo
     from reports import services
 
     root = demo.synthetic_root()

@@ -138,9 +138,9 @@ def setup(orgs: int, rng: random.Random) -> dict[str, Any]:
     from assessment.scoring import parse_framework
     from assessment.services.frameworks import load_framework, publish_framework
     from assessment.services.periods import create_period, open_period
-    from organizations import demo
     from organizations.choices import Role
     from organizations.services import assign_role
+    from partybuild.demo import organizations as demo
 
     seconds: dict[str, float] = {}
     seconds["clean"] = clean()

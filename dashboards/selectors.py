@@ -27,10 +27,10 @@ from assessment.models import Period, Rollup
 from assessment.scoring import Framework as EngineFramework
 from assessment.selectors import engine_framework
 from assessment.selectors.browse import engine_language
+from core import versions
 from organizations.choices import Action
 from organizations.models import Organization, bilingual_name
 from organizations.scope import scope_prefixes
-from partybuild import versions
 
 from . import selectors_subtree as subtree
 from .selectors_submitted import Provisional, provisional_scores
@@ -488,7 +488,7 @@ def dashboard(
 
 
 def scores_version(period_id: int) -> str:
-    """The data version of a period's stored scores (partybuild.versions)."""
+    """The data version of a period's stored scores (core.versions)."""
     return f"scores:{period_id}"
 
 

@@ -13,8 +13,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from core import versions
 from organizations.models import Organization
-from partybuild import versions
 from rectification.selectors import dashboard_summary
 from rectification.services import VERSION
 

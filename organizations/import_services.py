@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit import hooks as audit_trail
-from partybuild import jobs
+from core import jobs
 
 from .importers import (
     CHUNK,

@@ -25,7 +25,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partybuild.workbooks import WorkbookRefused, open_workbook
+from core.workbooks import WorkbookRefused, open_workbook
 
 from .choices import Action, PersonKind, PersonStatus
 from .models import Department, ImportBatch, Organization, OrganizationKind, Person

@@ -1,4 +1,4 @@
-"""Import batches as long jobs watched by the reaper (`partybuild.jobs`): a batch being checked
+"""Import batches as long jobs watched by the reaper (`core.jobs`): a batch being checked
 or imported whose worker died is sent again, or failed after the last attempt. An import runs in
 one transaction, so a dead attempt has written nothing."""
 
@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from partybuild import jobs
+from core import jobs
 
 from . import import_services
 from .models import ImportBatch

@@ -1,11 +1,11 @@
 """Celery tasks of the organizations app: checking and applying uploaded import files.
 
 Both are idempotent (a batch is taken only in the state the task is for, and imported once), so
-they retry by the portal's one policy (`partybuild.retry`); a worker that dies is noticed by its
+they retry by the portal's one policy (`core.retry`); a worker that dies is noticed by its
 silent heartbeat (`organizations.jobs`).
 """
 
-from partybuild.retry import task
+from core.retry import task
 
 from . import import_services
 

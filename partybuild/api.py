@@ -3,7 +3,7 @@
 Sign-in goes through `django.contrib.auth.authenticate` with the request, so django-axes counts
 every failure and refuses a locked-out username (from that address) even with the right password.
 A DRF throttle (scope ``token``) caps the rate of attempts per client address on top of that
-(partybuild/signin_limits.py).
+(core/signin_limits.py).
 """
 
 from datetime import timedelta
@@ -20,10 +20,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
+from core.signin_limits import SignInThrottle
 from organizations.api.serializers import OrganizationSummarySerializer
 from organizations.models import RoleAssignment
-
-from .signin_limits import SignInThrottle
 
 
 class InvalidCredentials(exceptions.APIException):

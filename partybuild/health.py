@@ -14,7 +14,7 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 
-from .client_address import client_ip
+from core.client_address import client_ip
 
 HEALTHY = {"ok", "not configured"}
 

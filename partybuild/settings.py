@@ -12,7 +12,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_int, env_list, env_networks, env_str
+from core.env import env_bool, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # After Locale: it answers in the reader's language.
-    "partybuild.input_guard.RefuseNulMiddleware",
+    "core.input_guard.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -139,11 +139,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    # Redis errors are cache misses (partybuild/cache.py): without Redis the portal is slower,
+    # Redis errors are cache misses (core/cache.py): without Redis the portal is slower,
     # never down; the short timeouts keep a hung Redis from holding requests.
     CACHES = {
         "default": {
-            "BACKEND": "partybuild.cache.RedisCache",
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "partybuild",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
@@ -168,16 +168,16 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Repeated login failures lock the username from that address for a while, and many failures
 # from one address, whatever the usernames, lock the address (django-axes, in the database;
-# partybuild/signin_limits.py).
+# core/signin_limits.py).
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = env_int("LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_HANDLER = "partybuild.signin_limits.SignInLimitsHandler"
+AXES_HANDLER = "core.signin_limits.SignInLimitsHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "partybuild.client_address.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_ip"
 
 # Proxies (addresses or networks) whose X-Forwarded-For is believed, for sign-in limits and the
 # audit trail alike; none by default, so the client is REMOTE_ADDR.
@@ -234,15 +234,15 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "partybuild.pagination.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "partybuild.api_schema.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api_schema.AutoSchema",
     "DEFAULT_PARSER_CLASSES": [
-        "partybuild.parsers.JSONParser",
+        "core.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "EXCEPTION_HANDLER": "partybuild.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [],
     "DEFAULT_THROTTLE_RATES": {"token": env_str("TOKEN_THROTTLE_RATE", "10/min")},
 }
@@ -322,7 +322,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
     },
 }
-# Long jobs (partybuild.jobs): a running job beats every JOB_HEARTBEAT_EVERY seconds; one silent
+# Long jobs (core.jobs): a running job beats every JOB_HEARTBEAT_EVERY seconds; one silent
 # for JOB_STALE_AFTER seconds is presumed dead and started again, or failed after
 # JOB_MAX_ATTEMPTS attempts. The stale limit is the score runs' lease too.
 JOB_HEARTBEAT_EVERY = env_int("JOB_HEARTBEAT_EVERY", 30)

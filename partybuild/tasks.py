@@ -1,6 +1,6 @@
-"""Project-wide Celery tasks; they retry by the portal's one policy (`partybuild.retry`)."""
+"""Project-wide Celery tasks; they retry by the portal's one policy (`core.retry`)."""
 
-from .retry import task
+from core.retry import task
 
 
 # The health check waits for its result, so this one task keeps it.
@@ -14,7 +14,7 @@ def ping(token: str) -> str:
 # each job is taken by a compare-and-set, so only one of them acts on it.
 @task("partybuild.reap_stale_jobs", soft_time_limit=50, time_limit=55)
 def reap_stale_jobs() -> dict[str, dict[str, int]]:
-    """Every minute (beat): re-queue or fail the long jobs whose worker died (`partybuild.jobs`)."""
-    from . import jobs
+    """Every minute (beat): re-queue or fail the long jobs whose worker died (`core.jobs`)."""
+    from core import jobs
 
     return {kind: dict(counts) for kind, counts in jobs.reap().items() if counts}

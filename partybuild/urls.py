@@ -26,4 +26,4 @@ urlpatterns = [
 ]
 
 # An address under /api/ that no route matches gets a JSON 404 like every other API answer.
-handler404 = "partybuild.api_errors.not_found"
+handler404 = "core.api_errors.not_found"

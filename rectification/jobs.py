@@ -1,8 +1,8 @@
 """The opening of a period's rectification items as a long job watched by the reaper
-(`partybuild.jobs`): an opening whose worker died is sent again, or failed after the last
+(`core.jobs`): an opening whose worker died is sent again, or failed after the last
 attempt. It inserts in one transaction, so a dead attempt has written nothing."""
 
-from partybuild import jobs
+from core import jobs
 
 from . import services
 from .models import OpeningRun

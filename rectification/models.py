@@ -215,7 +215,7 @@ class RectificationEvidence(StoredFile):
 class OpeningRun(models.Model):
     """The opening of a whole period's items after a full recompute, as a long job (queued,
     running with a heartbeat, done or failed): a worker that dies while opening them is noticed
-    by the reaper (partybuild.jobs), which sends the opening again or fails it."""
+    by the reaper (core.jobs), which sends the opening again or fails it."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

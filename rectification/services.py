@@ -36,12 +36,12 @@ from assessment.services.evidence import (
 )
 from assessment.services.scores import PUBLISH_RETRY
 from audit import services as audit_trail
+from core import jobs, versions
+from core.bulk import insert_rows
+from core.retry import RETRYABLE
 from organizations.choices import Action, Role
 from organizations.scope import can, can_from_above
 from organizations.selectors import active_role_holders
-from partybuild import jobs, versions
-from partybuild.bulk import insert_rows
-from partybuild.retry import RETRYABLE
 
 from .models import (
     OpeningRun,
@@ -59,7 +59,7 @@ MAX_FILES = 10
 State = Rectification.State
 Source = Rectification.Source
 EDITABLE = (State.OPEN, State.IN_PROGRESS)
-# The data version of the items (partybuild.versions): dashboards cache their summaries by it.
+# The data version of the items (core.versions): dashboards cache their summaries by it.
 VERSION = "rectification"
 
 

@@ -1,9 +1,9 @@
 """Celery tasks of the rectification app: thin wrappers that call services; they retry by the
-portal's one policy (`partybuild.retry`)."""
+portal's one policy (`core.retry`)."""
 
 from django.utils import timezone
 
-from partybuild.retry import task
+from core.retry import task
 
 from . import services
 

@@ -3,7 +3,7 @@ managed on the portal's schedules page, which audits every change."""
 
 from django.contrib import admin
 
-from partybuild.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 
 from .models import Report, ReportDelivery, ReportSchedule
 

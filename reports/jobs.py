@@ -1,10 +1,10 @@
-"""Reports as long jobs watched by the reaper (`partybuild.jobs`): a report whose worker died is
+"""Reports as long jobs watched by the reaper (`core.jobs`): a report whose worker died is
 queued again, or failed after the last attempt, and the temporary files it left are removed."""
 
 import datetime
 from typing import Any
 
-from partybuild import jobs
+from core import jobs
 
 from . import services
 from .choices import ReportStatus

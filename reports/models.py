@@ -133,7 +133,7 @@ class Report(models.Model):
     step = models.CharField(_("step"), max_length=20, choices=ReportStep.choices, blank=True)
     error = models.TextField(_("error"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    # The running attempt's task and its last sign of life (partybuild.jobs): a report silent
+    # The running attempt's task and its last sign of life (core.jobs): a report silent
     # for too long is started again or failed by the reaper.
     task_id = models.CharField(_("task"), max_length=64, blank=True)
     heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)

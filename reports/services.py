@@ -7,7 +7,7 @@ one starts over in a fresh temporary file. An attempt claims the queued row (or 
 task was running, when the broker delivers that task again) by a conditional update that counts
 the attempt; its progress, heartbeats and outcome are written only while the row is still that
 attempt's, so a late copy of a message or an attempt presumed dead changes nothing
-(`partybuild.jobs`, whose reaper re-queues or fails a report whose worker died and removes its
+(`core.jobs`, whose reaper re-queues or fails a report whose worker died and removes its
 temporary file, named after the report). The finished row is a snapshot: file, SHA-256 and size
 never change again (`models.ReportLocked`).
 
@@ -39,10 +39,10 @@ from django.utils.translation import gettext as _
 from assessment.choices import PeriodStatus
 from assessment.models import Period
 from audit import services as audit_trail
+from core import jobs
+from core.retry import RETRYABLE
 from organizations import scope
 from organizations.models import Organization
-from partybuild import jobs
-from partybuild.retry import RETRYABLE
 
 from . import selectors
 from .choices import ReportFormat, ReportStatus, ReportStep, Targets, Trigger

@@ -2,7 +2,7 @@
 
 The workbook is openpyxl in write-only mode (rows go to disk as they are appended): a summary
 sheet, then dimensions, children, every value, rectifications and every workflow step. The CSV
-holds the raw values alone. Every text cell goes through `partybuild.cells.neutralise`, so a name
+holds the raw values alone. Every text cell goes through `core.cells.neutralise`, so a name
 or comment typed as "=cmd|…" is shown as typed and never runs as a formula; in the workbook a
 string is also written with the string type.
 """
@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from partybuild.cells import xlsx_cell, xlsx_value
+from core.cells import xlsx_cell, xlsx_value
 
 from . import selectors
 from .models import Report

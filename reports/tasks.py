@@ -2,13 +2,13 @@
 
 `reports.generate` is idempotent (a finished report is not made again; a retried one starts over
 and only the attempt that owns the row stores its file), so it retries by the portal's one policy
-(`partybuild.retry`). A report whose worker died is started again or failed by the reaper
-(`partybuild.jobs`, `reports.jobs`).
+(`core.retry`). A report whose worker died is started again or failed by the reaper
+(`core.jobs`, `reports.jobs`).
 """
 
 from celery import Task
 
-from partybuild.retry import task
+from core.retry import task
 
 from . import services
 

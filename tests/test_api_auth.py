@@ -246,7 +246,7 @@ def test_swagger_ui_does_not_call_the_online_validator(client_for, alice):
 def test_a_page_never_holds_more_than_the_ceiling(rf):
     from rest_framework.request import Request
 
-    from partybuild.pagination import Pagination
+    from core.pagination import Pagination
 
     request = Request(rf.get("/api/v1/organizations/", {"limit": "100000"}))
     assert Pagination().get_limit(request) == 500

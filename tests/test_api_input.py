@@ -10,7 +10,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from partybuild.parsers import MAX_DEPTH
+from core.parsers import MAX_DEPTH
 from tests.framework_data import SMALL_FRAMEWORK
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""partybuild.bulk.insert_rows: values arrive as they were given, on SQLite and over PostgreSQL's
+"""core.bulk.insert_rows: values arrive as they were given, on SQLite and over PostgreSQL's
 COPY, and conflicting rows are skipped when asked."""
 
 import pytest
@@ -6,7 +6,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from assessment.models import Rollup
-from partybuild.bulk import insert_rows
+from core.bulk import insert_rows
 
 COLUMNS = [
     Rollup._meta.get_field(name).column
@@ -78,7 +78,7 @@ def test_conflicts_are_skipped_only_when_asked():
 
 @pytest.mark.django_db
 def test_rows_are_drawn_lazily_and_a_failure_midway_writes_nothing(monkeypatch):
-    from partybuild import bulk
+    from core import bulk
 
     monkeypatch.setattr(bulk, "STREAM_ROWS", 10)
     drawn = []

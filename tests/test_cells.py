@@ -1,6 +1,6 @@
 import pytest
 
-from partybuild.cells import neutralise, neutralise_row
+from core.cells import neutralise, neutralise_row
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\t=1", "\r=1"])

@@ -1,9 +1,9 @@
-"""partybuild.fastjson: the JSON the bulk writers store, as the standard library would write it."""
+"""core.fastjson: the JSON the bulk writers store, as the standard library would write it."""
 
 import json
 from decimal import Decimal
 
-from partybuild.fastjson import dumps, loads
+from core.fastjson import dumps, loads
 
 
 def test_compact_and_unescaped_like_the_standard_library():

@@ -1,4 +1,4 @@
-"""The long-job machinery (partybuild.jobs): heartbeats in the background, the reaper's beat
+"""The long-job machinery (core.jobs): heartbeats in the background, the reaper's beat
 entry, and time limits that agree with the broker's visibility timeout and the stale limit."""
 
 import threading
@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.utils.module_loading import autodiscover_modules
 
-from partybuild import jobs
+from core import jobs
 from partybuild.celery import app
 
 from .test_settings import run_manage

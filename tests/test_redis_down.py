@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TOKEN_URL = "/api/v1/auth/token/"
 REDIS_DOWN = {
     "default": {
-        "BACKEND": "partybuild.cache.RedisCache",
+        "BACKEND": "core.cache.RedisCache",
         "LOCATION": "redis://127.0.0.1:1/0",
         "KEY_PREFIX": "partybuild",
     }
@@ -57,11 +57,11 @@ def test_with_redis_set_the_cache_is_the_degrading_one():
         timeout=120,
         check=True,
     )
-    assert result.stdout.strip() == "partybuild.cache.RedisCache"
+    assert result.stdout.strip() == "core.cache.RedisCache"
 
 
 def test_the_cache_answers_as_empty_and_says_so_once(redis_down, caplog):
-    with caplog.at_level(logging.WARNING, logger="partybuild.cache"):
+    with caplog.at_level(logging.WARNING, logger="core.cache"):
         assert cache.get("anything", "fallback") == "fallback"
         assert cache.add("lock", 1) is False
         cache.set("key", 1)

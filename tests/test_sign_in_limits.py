@@ -1,7 +1,7 @@
 """Sign-in limits seen from outside: forged X-Forwarded-For and password spraying.
 
 Both the login page and the token endpoint are tried from one address. The address is the one
-`partybuild.client_address.client_ip` reads; X-Forwarded-For counts only from TRUSTED_PROXIES.
+`core.client_address.client_ip` reads; X-Forwarded-For counts only from TRUSTED_PROXIES.
 """
 
 import pytest

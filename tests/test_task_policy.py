@@ -1,4 +1,4 @@
-"""Every Celery task of the portal retries by the one policy of `partybuild.retry`."""
+"""Every Celery task of the portal retries by the one policy of `core.retry`."""
 
 from pathlib import Path
 
@@ -7,7 +7,7 @@ from django.apps import apps
 from django.conf import settings
 from django.utils.module_loading import autodiscover_modules
 
-from partybuild import retry
+from core import retry
 from partybuild.celery import app
 
 

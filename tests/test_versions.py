@@ -1,6 +1,6 @@
 from django.db import transaction
 
-from partybuild import versions
+from core import versions
 
 
 def test_a_value_is_computed_once_per_version():

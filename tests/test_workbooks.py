@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from django.utils import translation
 
-from partybuild.workbooks import (
+from core.workbooks import (
     MAX_MEMBERS,
     NotAnArchive,
     WorkbookRefused,

@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from partybuild.parsers import JSONParser
+from core.parsers import JSONParser
 
 from .. import selectors
 from ..models import Framework

@@ -227,7 +227,7 @@ class ScoreRun(models.Model):
     At most one run per period is pending or running (a partial unique constraint: the database
     refuses a second). The executing tasks hold a lease they renew as they go (while chunks wait
     in the queue it covers the wait); a run whose lease ran out (its worker died) is started
-    again by the reaper (partybuild.jobs) or taken over by a new request. A pending run with no
+    again by the reaper (core.jobs) or taken over by a new request. A pending run with no
     task is a period marked for recompute (e.g. the broker was down when a submission was
     approved); the nightly run picks it up.
     """
@@ -316,7 +316,7 @@ class ScoreRunChunk(models.Model):
     hi = models.BigIntegerField()
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
-    # Set while a task scores the chunk and renewed as it runs (partybuild.jobs): a chunk silent
+    # Set while a task scores the chunk and renewed as it runs (core.jobs): a chunk silent
     # for too long lost its worker and is sent again.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)

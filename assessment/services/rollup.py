@@ -19,10 +19,10 @@ from django.db.models import Count, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from core.bulk import insert_rows
+from core.fastjson import dumps, loads
 from organizations.choices import PersonKind, PersonStatus
 from organizations.models import Organization, Person
-from partybuild.bulk import insert_rows
-from partybuild.fastjson import dumps, loads
 
 from ..choices import SubjectUnit
 from ..models import Framework, Period, Rollup, RollupSettings, Submission

@@ -41,9 +41,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 
-from partybuild import jobs
-from partybuild.bulk import insert_rows
-from partybuild.fastjson import dumps, loads
+from core import jobs
+from core.bulk import insert_rows
+from core.fastjson import dumps, loads
 
 from .. import signals
 from ..choices import PeriodStatus, SubjectUnit, SubmissionState

@@ -20,9 +20,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.parsers import JSONParser
 from organizations.api.filters import IntegerFilter, ScopedFilterSet
 from organizations.mixins import ScopedViewSetMixin
-from partybuild.parsers import JSONParser
 
 from .. import selectors, services
 from ..models import Rectification, RectificationEvent, RectificationEvidence

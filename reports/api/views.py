@@ -15,11 +15,11 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.negotiation import AcceptHeaderNegotiation
+from core.parsers import JSONParser
 from organizations.api.filters import IntegerFilter, ScopedFilterSet
 from organizations.mixins import ScopedReadOnlyViewSet
 from organizations.models import Organization
-from partybuild.negotiation import AcceptHeaderNegotiation
-from partybuild.parsers import JSONParser
 
 from .. import selectors, services
 from ..choices import CONTENT_TYPES, ReportFormat, ReportStatus

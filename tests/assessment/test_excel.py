@@ -625,7 +625,7 @@ def test_a_damaged_workbook_is_refused(alice):
 
 
 def test_a_workbook_compressed_like_a_bomb_is_refused(alice):
-    """The same guard as every workbook upload (partybuild.workbooks): the ratio rule refuses a
+    """The same guard as every workbook upload (core.workbooks): the ratio rule refuses a
     bomb that stays under the size budget."""
     assert refused(xlsx_bomb(20 * 1024 * 1024), alice) == (
         "The workbook is compressed more than 100 times, as archive bombs are, and is refused."

@@ -164,9 +164,9 @@ def test_the_excel_upload_refuses_it_on_the_row(submission, alice, client_for):
 
 def test_the_demo_draws_no_rate_above_100():
     """The demo's attendances were drawn apart, so some units had a rate of 110 %."""
-    from assessment import demo
     from assessment.scoring import load_file, parse_framework
     from assessment.validation import check_computed
+    from partybuild.demo import assessment as demo
 
     shipped = parse_framework(load_file(demo.FRAMEWORK_FILE))
     values = {"C2.16": 10, "C2.17": 11}

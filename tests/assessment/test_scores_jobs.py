@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from assessment.models import ScoreRun, ScoreRunChunk
 from assessment.services import scores
-from partybuild import jobs
+from core import jobs
 
 from .test_scores_faults import WorkerKilled, changed, clean_rows, kill_on_call  # noqa: F401
 from .test_scores_support import _peer_ranks_at_once, snapshot  # noqa: F401

@@ -15,7 +15,7 @@ from django.utils import timezone
 from assessment import tasks
 from assessment.models import IndicatorValue, ScoreRun, ScoreRunChunk, SubjectScore
 from assessment.services import periods, scores
-from organizations import demo
+from partybuild.demo import organizations as demo
 from tests.workers import require_redis_and_postgresql, wait_for, worker_pool
 
 from .test_scores_support import (
@@ -129,7 +129,7 @@ def worker_groups(settings):
 def test_a_worker_killed_with_its_whole_group_is_recovered_by_the_reaper(worker_groups, big_period):
     """kill -9 of the parent and its child: Redis would give the chunk back only after its
     visibility timeout (an hour); the reaper sends it again once its heartbeat stops."""
-    from partybuild import jobs
+    from core import jobs
 
     start, queue = worker_groups
     first = start()

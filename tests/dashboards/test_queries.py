@@ -1,9 +1,9 @@
 """A dashboard page costs the same number of queries with 10 children as with 2,000.
 
 Each wide tree is a group, one committee and N branches under it, inserted in bulk
-(`organizations.demo.insert_tree`); two yearly periods are opened and rolled up with every
-branch's submission approved (scored on no values: the numbers do not matter here, the rows do),
-and a third of them left submitted in the current period for the switch.
+(`partybuild.demo.organizations.insert_tree`); two yearly periods are opened and rolled up with
+every branch's submission approved (scored on no values: the numbers do not matter here, the rows
+do), and a third of them left submitted in the current period for the switch.
 """
 
 import copy
@@ -19,9 +19,9 @@ from assessment import services
 from assessment.choices import SubmissionState
 from assessment.models import Submission
 from assessment.services import periods
-from organizations.demo import OrgSpec, insert_tree
 from organizations.models import Organization
 from organizations.services import assign_role
+from partybuild.demo.organizations import OrgSpec, insert_tree
 from tests.factories import UserFactory
 from tests.framework_data import SMALL_FRAMEWORK
 

@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from core import jobs
 from organizations import import_services, tasks
 from organizations.models import ImportBatch, Organization
-from partybuild import jobs
 
 pytestmark = pytest.mark.django_db
 

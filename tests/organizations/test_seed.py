@@ -12,10 +12,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count, Q
 
-from organizations import demo
 from organizations.choices import PersonKind, PersonStatus, Role
-from organizations.management.commands import seed_demo as seed_demo_command
 from organizations.models import LeadingGroup, Organization, Person, RoleAssignment
+from partybuild.demo import organizations as demo
+from partybuild.management.commands import seed_demo as seed_demo_command
 
 pytestmark = pytest.mark.django_db
 

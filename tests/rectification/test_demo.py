@@ -4,7 +4,7 @@ import pytest
 
 from assessment.choices import PeriodStatus
 from assessment.models import Period
-from rectification.demo import load_demo_rectifications
+from partybuild.demo.rectification import load_demo_rectifications
 from rectification.models import Rectification, RectificationEvent
 from tests.factories import UserFactory
 

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from partybuild import jobs
+from core import jobs
 from rectification import tasks
 from rectification.models import OpeningRun, Rectification
 

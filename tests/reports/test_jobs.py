@@ -9,7 +9,7 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from partybuild import jobs
+from core import jobs
 from reports import services
 from reports.models import Report
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from partybuild import jobs
+from core import jobs
 from reports import services
 from reports.models import Report
 from tests.workers import require_redis_and_postgresql, wait_for, worker_pool

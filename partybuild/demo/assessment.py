@@ -16,14 +16,13 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from partybuild.bulk import insert_rows
-
-from .choices import PeriodStatus, SubmissionState
-from .models import Framework, Indicator, IndicatorValue, Period, Submission, Transition
-from .scoring.spec import FormulaRubric, load_file
-from .selectors import engine_framework
-from .services import load_framework, publish_framework
-from .services.periods import create_period, open_period
+from assessment.choices import PeriodStatus, SubmissionState
+from assessment.models import Framework, Indicator, IndicatorValue, Period, Submission, Transition
+from assessment.scoring.spec import FormulaRubric, load_file
+from assessment.selectors import engine_framework
+from assessment.services import load_framework, publish_framework
+from assessment.services.periods import create_period, open_period
+from core.bulk import insert_rows
 
 FRAMEWORK_FILE = Path(settings.BASE_DIR) / "assessment" / "data" / "framework.yaml"
 SEED = 2016
@@ -273,8 +272,8 @@ def score_demo_periods() -> int:
     dashboards and reports of a fresh demo would be empty until the nightly recompute.
     Returns how many periods were computed.
     """
-    from .models import ScoreRun
-    from .services import scores
+    from assessment.models import ScoreRun
+    from assessment.services import scores
 
     done = set(
         ScoreRun.objects.filter(status=ScoreRun.Status.DONE).values_list("period_id", flat=True)

@@ -10,7 +10,7 @@ Two limits, both counted in the database by django-axes, so they hold without Re
 axes can count several parameter sets but compares them all with one limit, and an office behind
 one NAT address must not be locked after five typos by five people; hence the handler below.
 The token endpoint is also rate-limited per client address by a DRF throttle. Both read the
-address through `partybuild.client_address.client_ip`, so X-Forwarded-For fools neither.
+address through `core.client_address.client_ip`, so X-Forwarded-For fools neither.
 """
 
 from axes.attempts import get_cool_off_threshold

@@ -7,8 +7,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from organizations import demo
 from organizations.choices import PersonKind
+from partybuild.demo import organizations as demo
 
 
 class Command(BaseCommand):
@@ -53,7 +53,7 @@ class Command(BaseCommand):
         so that an older demo database gains the assessment data; it must therefore be
         idempotent itself (detect what is there and skip it).
         """
-        from assessment.demo import load_demo_assessment
+        from partybuild.demo.assessment import load_demo_assessment
 
         created = load_demo_assessment()
         if created["periods"]:
@@ -64,13 +64,13 @@ class Command(BaseCommand):
                 )
                 % created
             )
-        from assessment.demo import score_demo_periods
-        from rectification.demo import load_demo_rectifications
+        from partybuild.demo.assessment import score_demo_periods
+        from partybuild.demo.rectification import load_demo_rectifications
 
         if scored := score_demo_periods():
             self.stdout.write(_("Scores and roll-ups: %(n)d periods.") % {"n": scored})
         load_demo_rectifications()
-        from reports.demo import load_demo_reports
+        from partybuild.demo.reports import load_demo_reports
 
         if load_demo_reports():
             self.stdout.write(_("Demo report: requested for the auditor (see Reports)."))

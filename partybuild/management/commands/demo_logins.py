@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from organizations import demo
 from organizations.choices import Role
+from partybuild.demo import organizations as demo
 
 DEFAULT_ADDRPORT = "127.0.0.1:8000"  # runserver's default
 # A server listening on every address is reached from this machine on the loopback one.

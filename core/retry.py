@@ -52,7 +52,7 @@ def task(
     """
     overridden = sorted(set(options) & set(POLICY))
     if overridden:
-        raise TypeError(f"{name}: the retry policy is partybuild.retry.POLICY, not {overridden}")
+        raise TypeError(f"{name}: the retry policy is core.retry.POLICY, not {overridden}")
     return shared_task(
         name=name,
         time_limit=time_limit,

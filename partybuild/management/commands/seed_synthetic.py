@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from organizations import demo
+from partybuild.demo import organizations as demo
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 Each operation documents what it answers on success and its own refusals; the errors any endpoint
 can give (bad input, not signed in, not in scope, body too large or of the wrong type) are added
-here, all with the one error body of partybuild.api_errors: ``{"detail": "…", <field>: […]}``.
+here, all with the one error body of core.api_errors: ``{"detail": "…", <field>: […]}``.
 """
 
 from typing import Any

@@ -25,11 +25,10 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
 
-from partybuild.bulk import insert_rows
-
-from .choices import PersonKind, PersonStatus, Role
-from .models import Department, LeadingGroup, Organization, Person
-from .services import assign_role, ensure_default_kinds
+from core.bulk import insert_rows
+from organizations.choices import PersonKind, PersonStatus, Role
+from organizations.models import Department, LeadingGroup, Organization, Person
+from organizations.services import assign_role, ensure_default_kinds
 
 DEMO_GROUP_CODE = "CETC"
 DEMO_SEED = 2016  # the year of the seed document

@@ -10,12 +10,11 @@ import datetime
 from django.contrib.auth import get_user_model
 
 from assessment.choices import PeriodKind
-from organizations.demo import DEMO_GROUP_CODE
 from organizations.models import Organization
-
-from . import services
-from .choices import ReportFormat, Targets, Trigger
-from .models import Report, ReportSchedule
+from partybuild.demo.organizations import DEMO_GROUP_CODE
+from reports import services
+from reports.choices import ReportFormat, Targets, Trigger
+from reports.models import Report, ReportSchedule
 
 
 def load_demo_reports() -> int:

@@ -3,7 +3,7 @@
 PostgreSQL cannot store or compare text holding NUL (U+0000): a filter such as
 ``history/?indicator=%00`` reached the database and answered 500. No parameter of the portal has a
 use for the character, so it is refused here, once, with a 400 in the reader's language (after
-LocaleMiddleware), before any view sees it. API bodies are checked by partybuild.parsers (JSON)
+LocaleMiddleware), before any view sees it. API bodies are checked by core.parsers (JSON)
 and DRF's serializer fields (forms).
 """
 

@@ -23,10 +23,9 @@ from django.utils import timezone
 from assessment.choices import PeriodStatus
 from assessment.models import Period, ScoreRun, SubjectScore
 from assessment.services import scores
-from partybuild import versions
-
-from . import services
-from .models import Rectification, RectificationEvent, RectificationEvidence, due_days
+from core import versions
+from rectification import services
+from rectification.models import Rectification, RectificationEvent, RectificationEvidence, due_days
 
 SEED = 2016
 BATCH = 2000
