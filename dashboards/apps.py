@@ -11,6 +11,6 @@ class DashboardsConfig(AppConfig):
     def ready(self) -> None:
         from assessment.signals import scores_written
 
-        from .selectors import scores_changed
+        from .selectors.board import scores_changed
 
         scores_written.connect(scores_changed, dispatch_uid="dashboards.scores_changed")

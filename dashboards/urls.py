@@ -1,13 +1,20 @@
-"""Pages of the dashboards app: the committee dashboard (views) and the insight pages —
-effectiveness, explain and what-if panels (views_insight)."""
+"""Pages of the dashboards app: the committee dashboard (`views.board`) and the insight pages —
+effectiveness, explain and what-if panels (`views.insight`), all in the `dashboards:` namespace."""
 
-from django.urls import include, path
+from django.urls import path
 
-from . import views
+from .views import board, insight
 
 app_name = "dashboards"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("organizations/<int:pk>/", views.organization, name="organization"),
-    path("", include("dashboards.urls_insight")),
+    path("", board.home, name="home"),
+    path("organizations/<int:pk>/", board.organization, name="organization"),
+    path(
+        "organizations/<int:pk>/effectiveness/",
+        insight.EffectivenessView.as_view(),
+        name="effectiveness",
+    ),
+    path("explain/scores/<int:pk>/", insight.ExplainScoreView.as_view(), name="explain_score"),
+    path("explain/rollups/<int:pk>/", insight.ExplainRollupView.as_view(), name="explain_rollup"),
+    path("what-if/scores/<int:pk>/", insight.WhatIfView.as_view(), name="what_if"),
 ]

@@ -1,6 +1,6 @@
 /* The committee dashboard's charts (ECharts, served by the portal).
  *
- * The page carries its data as JSON (#dash-data, built by dashboards/selectors_charts.py); each
+ * The page carries its data as JSON (#dash-data, built by dashboards/selectors/charts.py); each
  * element with data-chart="…" gets one chart. Every bar, cell and point links where the table
  * link beside it goes. Charts are drawn as SVG with a viewBox, so they print sharply and the
  * print style (static/css/dashboards.css) can shrink them to the width of an A4 page. */

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from assessment.services import periods as period_services
-from dashboards import selectors
+from dashboards.selectors import board as selectors
 from tests.dashboards.insight_fixtures import (
     add_committees,
     business_framework,

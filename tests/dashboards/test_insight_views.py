@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessment.models import IndicatorValue, Rollup, SubjectScore
-from dashboards.selectors_insight import score_inputs
+from dashboards.selectors.insight import score_inputs
 from tests.dashboards.insight_fixtures import (
     add_committees,
     business_framework,

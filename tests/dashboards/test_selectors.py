@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from assessment.models import Transition
 from assessment.selectors import engine_framework
-from dashboards import selectors
-from dashboards import selectors_subtree as subtree
-from dashboards.selectors_submitted import provisional_scores
+from dashboards.selectors import board as selectors
+from dashboards.selectors import subtree
+from dashboards.selectors.submitted import provisional_scores
 
 from .conftest import build_scored
 

@@ -11,7 +11,7 @@ rank and the peer average, never a peer's own row.
 
 The "submitted" switch adds provisional scores, computed by the pure engine, for the submitted
 (not yet approved) own submissions of the organization and of its direct children only: the
-submissions in view, read in two queries (`selectors_submitted`).
+submissions in view, read in two queries (`submitted`).
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from organizations.choices import Action
 from organizations.models import Organization, bilingual_name
 from organizations.scope import scope_prefixes
 
-from . import selectors_subtree as subtree
-from .selectors_submitted import Provisional, provisional_scores
+from . import subtree
+from .submitted import Provisional, provisional_scores
 
 TOTAL = ""
 TREND_PERIODS = 8

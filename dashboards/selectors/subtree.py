@@ -27,7 +27,7 @@ from assessment.scoring import Framework as EngineFramework
 from organizations.models import Organization
 
 if TYPE_CHECKING:
-    from .selectors_submitted import Provisional
+    from .submitted import Provisional
 
 WEAK_SHOWN = 10
 DRILL_SHOWN = 50

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .selectors import Dashboard
+from .board import Dashboard
 
 
 @dataclass(frozen=True)

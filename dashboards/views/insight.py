@@ -4,7 +4,7 @@ subject score and of a roll-up row, and what-if.
 Each view names its model, so the scope applies as everywhere (`ScopedViewMixin`: outside it, 404).
 The explain and what-if views answer an HTML fragment to htmx (the offcanvas of
 insight_panel.html loads it) and a whole page otherwise, so their links work without JavaScript
-and print. Reads come from `selectors_insight`; nothing here stores anything.
+and print. Reads come from `selectors.insight`; nothing here stores anything.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from assessment.selectors.browse import engine_language
 from organizations.mixins import ScopedViewMixin
 from organizations.models import Organization
 
-from . import selectors_insight as selectors
-from .selectors import default_period
+from ..selectors import insight as selectors
+from ..selectors.board import default_period
 
 
 def _strength_words() -> dict[str | None, str]:

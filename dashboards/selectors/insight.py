@@ -28,7 +28,7 @@ from assessment.scoring import describe_rubric, explain, score_subject, what_if
 from assessment.selectors import engine_framework
 from organizations.models import Organization, bilingual_name
 
-from . import effectiveness
+from .. import effectiveness
 
 BUSINESS_AXIS = "business"  # the framework axis of the core business results
 TREND_PERIODS = 8  # periods of the same kind on the "over time" line

@@ -21,10 +21,10 @@ from django.views.decorators.http import require_GET
 from organizations.models import Organization
 from organizations.selectors import breadcrumbs
 
-from . import selectors
-from . import selectors_subtree as subtree
-from .selectors_charts import Links, chart_data
-from .selectors_rectification import rectification_summary
+from ..selectors import board as selectors
+from ..selectors import subtree
+from ..selectors.charts import Links, chart_data
+from ..selectors.rectification import rectification_summary
 
 MAX_ID = 2**63 - 1
 
