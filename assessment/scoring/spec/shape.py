@@ -1,0 +1,373 @@
+"""The shape of a framework file as pydantic models: its keys, types, choices and per-field ranges.
+
+Every model refuses unknown keys and takes a key whose value is null as absent (YAML writes an
+empty value as null). A problem is raised as a pydantic error whose type is a code of
+``problems.MESSAGES`` (``PydanticCustomError``) or one of pydantic's own (missing, extra_forbidden,
+list_type, bool_type, union_tag_*); ``rules`` turns them into ``Problem``s. What depends on
+another part of the file (the indicator's value type and direction, the dimensions, the subject
+kinds, the weights, the formulas' inputs) is checked in ``rules``.
+
+The document's lists are typed ``tuple[Any, ...]`` here and each item is validated on its own,
+so one bad indicator does not hide what the rules would say about the others.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Annotated, Any, Literal, NoReturn
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictBool,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from ..formula import FUNCTIONS, KEYWORDS, Formula, FormulaError, compile_formula, finite
+from .model import DEFAULT_RECTIFY_BELOW, DIRECTIONS, FREQUENCIES, UNITS, VALUE_TYPES, Text
+
+__all__ = [
+    "AxisShape",
+    "BandShape",
+    "BandsShape",
+    "DimensionShape",
+    "DocumentShape",
+    "FormulaShape",
+    "GradeBandShape",
+    "IndicatorShape",
+    "RubricShape",
+    "StarBandShape",
+    "SubjectKindShape",
+]
+
+_CODE_RE = re.compile(r"[A-Za-z][A-Za-z0-9._]*\Z")
+_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+_FORMULA_WORDS = FUNCTIONS | KEYWORDS
+
+
+def _fail(message: str, /, **params: Any) -> NoReturn:
+    """Raise the problem ``message`` (a ``MESSAGES`` code) at the place being validated."""
+    raise PydanticCustomError(message, message, params)
+
+
+# -- values -----------------------------------------------------------------------------------
+
+
+def _number(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        _fail("number")
+    if isinstance(value, Decimal):  # a framework read back from decimal columns
+        if not value.is_finite():
+            _fail("finite")
+        value = int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, int) and finite(value) is None:  # the engine computes in floats
+        _fail("too_large", digits=len(str(abs(value))))
+    if not math.isfinite(value):
+        _fail("finite")
+    return value
+
+
+def _at_least(minimum: float) -> Callable[[float], float]:
+    def check(value: float) -> float:
+        if value < minimum:
+            _fail("at_least", minimum=minimum, value=value)
+        return value
+
+    return check
+
+
+def _at_most(maximum: float) -> Callable[[float], float]:
+    def check(value: float) -> float:
+        if value > maximum:
+            _fail("at_most", maximum=maximum, value=value)
+        return value
+
+    return check
+
+
+def _above_zero(value: float) -> float:
+    if value <= 0:
+        _fail("above_zero", value=value)
+    return value
+
+
+def _whole(value: float) -> int:
+    if value != int(value):
+        _fail("whole", value=value)
+    return int(value)
+
+
+Number = Annotated[float, PlainValidator(_number)]
+NonNegative = Annotated[Number, AfterValidator(_at_least(0))]
+Positive = Annotated[Number, AfterValidator(_above_zero)]
+Fraction = Annotated[Number, AfterValidator(_at_least(0)), AfterValidator(_at_most(1))]
+Whole = Annotated[Number, AfterValidator(_whole)]
+
+
+def _string(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        _fail("string")
+    return value
+
+
+def _version(value: object) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)  # version: 2026 is as good as "2026"
+    return _string(value)
+
+
+def _code(pattern: re.Pattern[str], message: str) -> Callable[[object], str]:
+    def check(value: object) -> str:
+        if not pattern.match(_string(value)):
+            _fail(message, value=value)
+        return value
+
+    return check
+
+
+def _not_a_formula_word(value: str) -> str:
+    if value in _FORMULA_WORDS:
+        _fail("formula_word", code=value)
+    return value
+
+
+def _one_of(choices: tuple[str, ...]) -> Callable[[object], str]:
+    def check(value: object) -> str:
+        if not isinstance(value, str) or value not in choices:
+            _fail("choice", choices=", ".join(choices))
+        return value
+
+    return check
+
+
+def _text(value: object) -> Text:
+    if not isinstance(value, Mapping):
+        _fail("text_pair")
+    problems = [
+        InitErrorDetails(
+            type=PydanticCustomError("text_language", "text_language", {"lang": lang}),
+            loc=(),
+            input=value,
+        )
+        for lang in value
+        if lang not in ("zh", "en")
+    ]
+    texts = {lang: value.get(lang) for lang in ("zh", "en")}
+    problems += [
+        InitErrorDetails(
+            type=PydanticCustomError("text_missing", "text_missing", {"lang": lang}),
+            loc=(),
+            input=value,
+        )
+        for lang, text in texts.items()
+        if not isinstance(text, str) or not text.strip()
+    ]
+    if problems:  # several at once, all at the text's own place
+        raise ValidationError.from_exception_data("Text", problems)
+    return Text(texts["zh"], texts["en"])
+
+
+def _formula(value: str) -> Formula:
+    try:
+        return compile_formula(value)
+    except FormulaError as exc:
+        _fail("formula", error=str(exc))
+
+
+def _non_empty(message: str) -> AfterValidator:
+    def check(items: tuple[Any, ...]) -> tuple[Any, ...]:
+        if not items:
+            _fail(message)
+        return items
+
+    return AfterValidator(check)
+
+
+String = Annotated[str, PlainValidator(_string)]
+Code = Annotated[str, PlainValidator(_code(_CODE_RE, "code"))]
+NameCode = Annotated[str, PlainValidator(_code(_NAME_RE, "name_code"))]
+TextPair = Annotated[Text, PlainValidator(_text)]
+Expr = Annotated[Formula, PlainValidator(_string), AfterValidator(_formula)]
+
+
+class _Shape(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_is_absent(cls, data: object) -> object:
+        if not isinstance(data, Mapping):
+            _fail("mapping")
+        return {key: value for key, value in data.items() if value is not None}
+
+
+# -- rubrics ----------------------------------------------------------------------------------
+
+
+class LinearShape(_Shape):
+    kind: Literal["linear"]
+    floor: Number
+
+
+class BandShape(_Shape):
+    """``min`` for direction higher, ``max`` for lower: which one is checked in ``rules``."""
+
+    min: Number | None = None
+    max: Number | None = None
+    fraction: Fraction
+
+
+class BandsShape(_Shape):
+    kind: Literal["bands"]
+    bands: Annotated[tuple[BandShape, ...], _non_empty("needs_band")]
+
+
+class YesNoShape(_Shape):
+    kind: Literal["yes_no"]
+    yes: Fraction = 1.0
+    no: Fraction = 0.0
+
+
+class BonusShape(_Shape):
+    kind: Literal["bonus"]
+    per: Positive
+    cap: Positive
+
+
+class DeductionShape(_Shape):
+    kind: Literal["deduction"]
+    per: Positive
+    floor: NonNegative = 0.0
+
+
+class VetoShape(_Shape):
+    kind: Literal["veto"]
+    cap_grade: String = "D"
+    cap_stars: Whole = 1
+
+
+class AppraisalWeights(_Shape):
+    excellent: Fraction = 1.0
+    competent: Fraction = 0.8
+    basic: Fraction = 0.5
+    incompetent: Fraction = 0.0
+
+
+class AppraisalShape(_Shape):
+    kind: Literal["appraisal"]
+    weights: AppraisalWeights = AppraisalWeights()
+
+
+class NoneShape(_Shape):
+    kind: Literal["none"]
+
+
+ThenShape = Annotated[LinearShape | BandsShape | YesNoShape, Field(discriminator="kind")]
+
+
+class FormulaShape(_Shape):
+    kind: Literal["formula"]
+    expr: Expr
+    then: ThenShape
+
+
+RubricShape = Annotated[
+    LinearShape
+    | BandsShape
+    | YesNoShape
+    | BonusShape
+    | DeductionShape
+    | VetoShape
+    | FormulaShape
+    | AppraisalShape
+    | NoneShape,
+    Field(discriminator="kind"),
+]
+
+
+# -- the document -----------------------------------------------------------------------------
+
+
+class PlausibleShape(_Shape):
+    min: Number | None = None
+    max: Number | None = None
+
+    @model_validator(mode="after")
+    def _a_range(self) -> PlausibleShape:
+        if self.min is None and self.max is None:
+            _fail("plausible_empty")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            _fail("plausible_order", low=self.min, high=self.max)
+        return self
+
+
+class IndicatorShape(_Shape):
+    code: Annotated[Code, AfterValidator(_not_a_formula_word)]
+    name: TextPair
+    description: TextPair | None = None
+    dimension: String
+    also: tuple[String, ...] = ()
+    applies_to: Annotated[tuple[String, ...], _non_empty("needs_subject_kind")]
+    value_type: Annotated[str, PlainValidator(_one_of(VALUE_TYPES))]
+    unit: TextPair | None = None
+    direction: Annotated[str, PlainValidator(_one_of(DIRECTIONS))] = "higher"
+    target: Number | None = None
+    plausible: PlausibleShape | None = None
+    weight: NonNegative
+    frequency: Annotated[str, PlainValidator(_one_of(FREQUENCIES))]
+    evidence_required: StrictBool = False
+    assessed: StrictBool = False
+    rectify_below: Fraction | None = None
+    rubric: RubricShape
+
+
+class DimensionShape(_Shape):
+    code: Code
+    name: TextPair
+    description: TextPair | None = None
+    children: tuple[DimensionShape, ...] = ()
+
+
+class AxisShape(_Shape):
+    code: NameCode
+    name: TextPair
+    dimensions: Annotated[tuple[DimensionShape, ...], _non_empty("needs_dimension")]
+
+
+class SubjectKindShape(_Shape):
+    code: NameCode
+    unit: Annotated[str, PlainValidator(_one_of(UNITS))]
+    name: TextPair
+
+
+class GradeBandShape(_Shape):
+    grade: String
+    min: Number
+    name: TextPair
+
+
+class StarBandShape(_Shape):
+    stars: Annotated[Whole, AfterValidator(_at_least(0))]
+    min: Number
+
+
+class DocumentShape(_Shape):
+    code: String
+    version: Annotated[str, PlainValidator(_version)]
+    name: TextPair
+    goal: TextPair
+    total_points: Positive
+    rectify_below: Fraction = DEFAULT_RECTIFY_BELOW
+    grade_bands: Annotated[tuple[Any, ...], _non_empty("needs_band")]
+    star_bands: Annotated[tuple[Any, ...], _non_empty("needs_band")]
+    subject_kinds: Annotated[tuple[Any, ...], _non_empty("needs_subject_kind")]
+    axes: tuple[Any, ...]
+    indicators: Annotated[tuple[Any, ...], _non_empty("needs_indicator")]
