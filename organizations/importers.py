@@ -4,7 +4,7 @@
 into rows; `build_plan` maps the header (English names or Chinese aliases), checks every row
 against the database as the importing user may see it, and returns an `ImportPlan`: per row what
 would be created, updated or left unchanged, and the errors with their line numbers (the header
-is line 1). Nothing here writes; `import_services` applies a plan in one transaction.
+is line 1). Nothing here writes; `services.imports` applies a plan in one transaction.
 
 The database is read a bounded number of times per file (existing codes are prefetched into
 dicts, in chunks), never once per row.

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from core import jobs
 
-from . import import_services
 from .models import ImportBatch
+from .services import imports
 
 Status = ImportBatch.Status
 
@@ -40,7 +40,7 @@ class ImportJobs(jobs.JobKind):
         # The next attempt has a full stale limit to start in before it counts as silent.
         if not self._taken(batch).update(heartbeat_at=timezone.now(), error=reason):
             return False
-        transaction.on_commit(lambda: import_services.send(batch))
+        transaction.on_commit(lambda: imports.send(batch))
         return True
 
     def fail(self, batch: ImportBatch, reason: str) -> bool:

@@ -7,7 +7,7 @@ silent heartbeat (`organizations.jobs`).
 
 from core.retry import task
 
-from . import import_services
+from .services import imports
 
 # A whole import file, row by row: half an hour, well below the 1-hour visibility timeout.
 LIMITS = {"soft_time_limit": 1500, "time_limit": 1800}
@@ -16,10 +16,10 @@ LIMITS = {"soft_time_limit": 1500, "time_limit": 1800}
 @task("organizations.check_import", **LIMITS)
 def check_import(batch_id: int) -> None:
     """The dry run of an uploaded import file, for its preview."""
-    import_services.check_batch(batch_id)
+    imports.check_batch(batch_id)
 
 
 @task("organizations.import_batch", **LIMITS)
 def import_batch(batch_id: int) -> None:
     """Apply a confirmed import file (all rows or none)."""
-    import_services.import_batch(batch_id)
+    imports.import_batch(batch_id)

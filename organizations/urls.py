@@ -1,17 +1,17 @@
-"""Pages of the organizations app."""
+"""Pages of the organizations app: the tree browser (`views.tree`) and imports (`views.imports`)."""
 
 from django.urls import path
 
-from . import import_views, views
+from .views import imports, tree
 
 app_name = "organizations"
 urlpatterns = [
-    path("", views.tree, name="tree"),
-    path("<int:pk>/", views.OrganizationDetailView.as_view(), name="detail"),
-    path("<int:pk>/children/", views.children, name="children"),
-    path("search/", views.search, name="search"),
-    path("import/", import_views.upload, name="import"),
-    path("import/<int:pk>/", import_views.preview, name="import-preview"),
-    path("import/<int:pk>/progress/", import_views.progress, name="import-progress"),
-    path("import/<int:pk>/commit/", import_views.commit, name="import-commit"),
+    path("", tree.tree, name="tree"),
+    path("<int:pk>/", tree.OrganizationDetailView.as_view(), name="detail"),
+    path("<int:pk>/children/", tree.children, name="children"),
+    path("search/", tree.search, name="search"),
+    path("import/", imports.upload, name="import"),
+    path("import/<int:pk>/", imports.preview, name="import-preview"),
+    path("import/<int:pk>/progress/", imports.progress, name="import-progress"),
+    path("import/<int:pk>/commit/", imports.commit, name="import-commit"),
 ]

@@ -5,8 +5,9 @@ from unittest import mock
 
 import pytest
 
-from organizations import import_services, tasks
+from organizations import tasks
 from organizations.models import ImportBatch, Organization
+from organizations.services import imports as import_services
 from tests.factories import PASSWORD
 
 from .conftest import login

@@ -14,10 +14,10 @@ import pytest
 from django.utils import translation
 from openpyxl import Workbook
 
-from organizations.import_services import import_file
 from organizations.importers import ORGANIZATIONS, PEOPLE, build_plan
 from organizations.models import Organization, Person
 from organizations.services import assign_role
+from organizations.services.imports import import_file
 
 from ..factories import DepartmentFactory, OrganizationFactory, PersonFactory, UserFactory
 from ..workbook_bombs import xlsx_bomb

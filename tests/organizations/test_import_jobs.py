@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import jobs
-from organizations import import_services, tasks
+from organizations import tasks
 from organizations.models import ImportBatch, Organization
+from organizations.services import imports as import_services
 
 pytestmark = pytest.mark.django_db
 

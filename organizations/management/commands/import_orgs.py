@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from organizations.import_services import import_file
 from organizations.importers import CREATE, ORGANIZATIONS, UPDATE, ImportPlan
+from organizations.services.imports import import_file
 
 
 class Command(BaseCommand):

@@ -12,12 +12,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import import_services
-from .choices import Action
-from .forms import ImportForm
-from .importers import CREATE, UPDATE, Issue
-from .models import ImportBatch
-from .scope import scope_prefixes
+from ..choices import Action
+from ..forms import ImportForm
+from ..importers import CREATE, UPDATE, Issue
+from ..models import ImportBatch
+from ..scope import scope_prefixes
+from ..services import imports
 
 CHANGE_LABELS = {CREATE: gettext_lazy("create"), UPDATE: gettext_lazy("update")}
 FIELD_LABELS = {
@@ -50,7 +50,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
-        batch = import_services.upload_batch(
+        batch = imports.upload_batch(
             kind=form.cleaned_data["kind"],
             data=upload_file.read(),
             filename=upload_file.name,
@@ -85,8 +85,8 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
 def commit(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _own_batch(request, pk)
     try:
-        import_services.confirm_batch(batch)
-    except import_services.AlreadyImported as done:
+        imports.confirm_batch(batch)
+    except imports.AlreadyImported as done:
         messages.info(request, str(done))
     return redirect("organizations:import-preview", pk=batch.pk)
 

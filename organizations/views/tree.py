@@ -12,9 +12,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.generic import DetailView
 
-from . import selectors
-from .mixins import ScopedViewMixin
-from .models import Organization
+from .. import selectors
+from ..mixins import ScopedViewMixin
+from ..models import Organization
 
 PEOPLE_PER_PAGE = 50
 SEARCH_LIMIT = 50

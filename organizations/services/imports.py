@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from audit import hooks as audit_trail
 from core import jobs
 
-from .importers import (
+from ..importers import (
     CHUNK,
     CREATE,
     ORGANIZATIONS,
@@ -29,8 +29,8 @@ from .importers import (
     PersonItem,
     build_plan,
 )
-from .models import ImportBatch, Organization, Person
-from .services import move_organization
+from ..models import ImportBatch, Organization, Person
+from .tree import move_organization
 
 logger = logging.getLogger(__name__)
 

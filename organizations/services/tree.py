@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from audit import hooks as audit_trail
 from audit.models import AuditKind
 
-from .models import Organization, OrganizationKind, RoleAssignment
-from .scope import forget_grants
+from ..models import Organization, OrganizationKind, RoleAssignment
+from ..scope import forget_grants
 
 DEFAULT_KINDS = (
     ("group", "集团党组", "Group party leadership", 0),
