@@ -104,7 +104,7 @@ def confirm_batch(batch: ImportBatch) -> ImportBatch:
 
 
 def send(batch: ImportBatch) -> None:
-    from . import tasks
+    from .. import tasks  # imported here: the tasks module imports this one
 
     task = tasks.check_import if batch.status == Status.CHECKING else tasks.import_batch
     try:
