@@ -96,10 +96,11 @@ class Page:
         return value if isinstance(value, str) else " ".join(value)
 
     def field(self, name: str) -> Tag:
-        """The one input, select, textarea or button named ``name``."""
+        """The one element (an input, select, textarea or button) named ``name``."""
         return self.one(_named(name))
 
     def has_field(self, name: str) -> bool:
+        """Whether any element is named ``name``."""
         return self.has(_named(name))
 
     def link(self, href: str) -> Tag:
@@ -137,10 +138,7 @@ def _escape(value: str) -> str:
 
 
 def _named(name: str) -> str:
-    css_name = _escape(name)
-    return ", ".join(
-        f'{kind}[name="{css_name}"]' for kind in ("input", "select", "textarea", "button")
-    )
+    return f'[name="{_escape(name)}"]'
 
 
 def parse(html: str) -> Page:
