@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal, get_args
 
 from ..formula import Formula
 
-VALUE_TYPES = ("number", "percentage", "count", "boolean", "appraisal", "text")
-DIRECTIONS = ("higher", "lower")
-FREQUENCIES = ("month", "quarter", "half_year", "year", "term")
-UNITS = ("organization", "leading_group", "department", "person")
+ValueType = Literal["number", "percentage", "count", "boolean", "appraisal", "text"]
+Direction = Literal["higher", "lower"]
+Frequency = Literal["month", "quarter", "half_year", "year", "term"]
+Unit = Literal["organization", "leading_group", "department", "person"]
+VALUE_TYPES: tuple[str, ...] = get_args(ValueType)
+DIRECTIONS: tuple[str, ...] = get_args(Direction)
+FREQUENCIES: tuple[str, ...] = get_args(Frequency)
+UNITS: tuple[str, ...] = get_args(Unit)
 RUBRIC_KINDS = (
     "linear",
     "bands",

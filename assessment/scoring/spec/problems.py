@@ -35,12 +35,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "finite": ("must be a finite number", "应为有限的数字"),
     "whole": ("must be a whole number, not {value:g}", "应为整数，而不是 {value:g}"),
     "at_least": (
-        "must be at least {minimum:g}, not {value:g}",
-        "不能小于 {minimum:g}，现为 {value:g}",
+        "must be at least {ge:g}, not {value:g}",
+        "不能小于 {ge:g}，现为 {value:g}",
     ),
     "at_most": (
-        "must be at most {maximum:g}, not {value:g}",
-        "不能大于 {maximum:g}，现为 {value:g}",
+        "must be at most {le:g}, not {value:g}",
+        "不能大于 {le:g}，现为 {value:g}",
     ),
     "above_zero": ("must be above 0, not {value:g}", "应大于 0，现为 {value:g}"),
     "string": ("must be a non-empty string, not {type}", "应为非空字符串，而不是{type}"),

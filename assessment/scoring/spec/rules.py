@@ -41,7 +41,7 @@ from .model import (
     VetoRubric,
     YesNoRubric,
 )
-from .problems import FrameworkError, Problem, type_name
+from .problems import MESSAGES, FrameworkError, Problem, type_name
 
 __all__ = ["WEIGHT_TOLERANCE", "parse_framework"]
 
@@ -64,6 +64,22 @@ _FORMULA_INPUT_TYPES = ("number", "percentage", "count", "boolean")
 _LABELLED = frozenset({"indicators", "subject_kinds", "axes", "dimensions", "children"})
 _NUMBER: TypeAdapter[float] = TypeAdapter(shape.Number)
 _TOTAL_POINTS: TypeAdapter[float] = TypeAdapter(shape.Positive)
+
+# pydantic's own error types, as codes of ``problems.MESSAGES``
+_PYDANTIC = {
+    "model_attributes_type": "mapping",
+    "model_type": "mapping",
+    "dict_type": "mapping",
+    "list_type": "list",
+    "tuple_type": "list",
+    "bool_type": "flag",
+    "string_type": "string",
+    "greater_than_equal": "at_least",
+    "less_than_equal": "at_most",
+    "greater_than": "above_zero",
+    "literal_error": "choice",
+}
+_PATTERNS = {shape.CODE_PATTERN: "code", shape.NAME_PATTERN: "name_code"}
 
 Loc = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
@@ -97,30 +113,30 @@ def _problem(error: Mapping[str, Any], loc: Loc, data: object) -> Problem:
     kind, value, params = error["type"], error["input"], dict(error.get("ctx") or {})
     # A discriminated union puts the rubric kind into the path (rubric.linear.floor); the file
     # has no such level.
-    full: list[str | int] = []
-    for part in (*loc, *error["loc"]):
-        if not (part in RUBRIC_KINDS and full and full[-1] in ("rubric", "then")):
-            full.append(part)
-    at = tuple(full)
+    parts = (*loc, *error["loc"])
+    at = tuple(
+        part
+        for before, part in zip((None, *parts), parts, strict=False)
+        if not (before in ("rubric", "then") and part in RUBRIC_KINDS)
+    )
     if kind in ("missing", "extra_forbidden"):
         code = "missing_key" if kind == "missing" else "unknown_key"
         return Problem(where(at[:-1], data), code, {"key": at[-1]})
+    if kind == "union_tag_not_found" or (kind == "union_tag_invalid" and value["kind"] is None):
+        return Problem(where(at, data), "missing_key", {"key": "kind"})
     if kind == "union_tag_invalid":
         tag = params["tag"]
         code = "then_kind" if at[-1] == "then" and tag in RUBRIC_KINDS else "unknown_rubric"
         return Problem(where((*at, "kind"), data), code, {"kind": tag})
-    if kind == "union_tag_not_found":
-        return Problem(where(at, data), "missing_key", {"key": "kind"})
-    if kind in ("model_attributes_type", "model_type", "dict_type"):
-        kind = "mapping"
-    elif kind in ("list_type", "tuple_type"):
-        kind = "list"
-    elif kind == "bool_type":
-        kind = "flag"
-    elif kind == "choice":
-        params.update(what=at[-1], value=value)
-    params.setdefault("type", type_name(value))
-    return Problem(where(at, data), kind, params)
+    code = _PYDANTIC.get(kind, kind)
+    if kind == "string_pattern_mismatch":
+        code = _PATTERNS.get(params["pattern"], "string")
+    elif kind == "literal_error":  # 'higher' or 'lower' -> higher, lower
+        params["choices"] = params["expected"].replace("'", "").replace(" or ", ", ")
+    if code not in MESSAGES:  # a check of pydantic's this module has no words for
+        return Problem(where(at, data), "note", {"text": error["msg"]})
+    params.update(value=value, type=type_name(value), what=at[-1] if at else "")
+    return Problem(where(at, data), code, params)
 
 
 class _Rules:
@@ -280,7 +296,7 @@ class _Rules:
         before = len(self.problems)
         ind = self.shape(shape.IndicatorShape, item, loc)
         if ind is None:
-            self.weights_written.append(_written_weight(item))
+            self.weights_written += _written_weight(item)
             return None
         applies_to = self.applies_to(ind.applies_to, loc)
         self.weights_written.append((applies_to, ind.weight))
@@ -331,9 +347,9 @@ class _Rules:
     def in_range(self, value: float, loc: Loc, value_type: str, zero: tuple[str, ...] = ()) -> None:
         """A percentage lies in 0..100; the value types in ``zero`` are at least 0 too."""
         if value < 0 and (value_type == "percentage" or value_type in zero):
-            self.error(loc, "at_least", minimum=0, value=value)
+            self.error(loc, "at_least", ge=0, value=value)
         if value > 100 and value_type == "percentage":
-            self.error(loc, "at_most", maximum=100, value=value)
+            self.error(loc, "at_most", le=100, value=value)
 
     def applies_to(self, codes: tuple[str, ...], loc: Loc) -> tuple[str, ...]:
         out: list[str] = []
@@ -511,15 +527,15 @@ def _valid(adapter: TypeAdapter[Any], value: object) -> Any:
         return None
 
 
-def _written_weight(item: object) -> tuple[tuple[str, ...], float]:
-    """What an invalid indicator would add to its subject kinds' sums, so the sums are not
-    reported wrong because of it."""
-    if not isinstance(item, Mapping):
-        return (), 0.0
-    weight = _valid(_NUMBER, item.get("weight")) or 0.0
+def _written_weight(item: object) -> list[tuple[tuple[str, ...], float]]:
+    """What an invalid indicator would add to its subject kinds' sums (nothing when its weight
+    is no number), so the sums are not also reported wrong because of it."""
+    weight = _valid(_NUMBER, item.get("weight")) if isinstance(item, Mapping) else None
+    if weight is None:
+        return []
     kinds = item.get("applies_to")
     codes = tuple(k for k in kinds if isinstance(k, str)) if isinstance(kinds, list) else ()
-    return codes, weight
+    return [(codes, weight)]
 
 
 def _written_dimensions(node: object, loc: Loc) -> Iterator[tuple[Loc, str]]:

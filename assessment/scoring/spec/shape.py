@@ -14,51 +14,38 @@ so one bad indicator does not hide what the rules would say about the others.
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any, Literal, NoReturn
 
+from annotated_types import Ge, Gt, Le
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainValidator,
     StrictBool,
+    StrictStr,
+    StringConstraints,
     ValidationError,
     model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from ..formula import FUNCTIONS, KEYWORDS, Formula, FormulaError, compile_formula, finite
-from .model import DEFAULT_RECTIFY_BELOW, DIRECTIONS, FREQUENCIES, UNITS, VALUE_TYPES, Text
+from .model import DEFAULT_RECTIFY_BELOW, Direction, Frequency, Text, Unit, ValueType
 
-__all__ = [
-    "AxisShape",
-    "BandShape",
-    "BandsShape",
-    "DimensionShape",
-    "DocumentShape",
-    "FormulaShape",
-    "GradeBandShape",
-    "IndicatorShape",
-    "RubricShape",
-    "StarBandShape",
-    "SubjectKindShape",
-]
-
-_CODE_RE = re.compile(r"[A-Za-z][A-Za-z0-9._]*\Z")
-_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+# Patterns name their message in ``rules`` (an invalid code says which characters are allowed).
+CODE_PATTERN = r"^[A-Za-z][A-Za-z0-9._]*$"
+NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_]*$"
 _FORMULA_WORDS = FUNCTIONS | KEYWORDS
 
 
 def _fail(message: str, /, **params: Any) -> NoReturn:
     """Raise the problem ``message`` (a ``MESSAGES`` code) at the place being validated."""
     raise PydanticCustomError(message, message, params)
-
-
-# -- values -----------------------------------------------------------------------------------
 
 
 def _number(value: object) -> float:
@@ -72,31 +59,7 @@ def _number(value: object) -> float:
         _fail("too_large", digits=len(str(abs(value))))
     if not math.isfinite(value):
         _fail("finite")
-    return value
-
-
-def _at_least(minimum: float) -> Callable[[float], float]:
-    def check(value: float) -> float:
-        if value < minimum:
-            _fail("at_least", minimum=minimum, value=value)
-        return value
-
-    return check
-
-
-def _at_most(maximum: float) -> Callable[[float], float]:
-    def check(value: float) -> float:
-        if value > maximum:
-            _fail("at_most", maximum=maximum, value=value)
-        return value
-
-    return check
-
-
-def _above_zero(value: float) -> float:
-    if value <= 0:
-        _fail("above_zero", value=value)
-    return value
+    return value  # an int stays an int, so a weight of 4 is written back as 4
 
 
 def _whole(value: float) -> int:
@@ -105,32 +68,8 @@ def _whole(value: float) -> int:
     return int(value)
 
 
-Number = Annotated[float, PlainValidator(_number)]
-NonNegative = Annotated[Number, AfterValidator(_at_least(0))]
-Positive = Annotated[Number, AfterValidator(_above_zero)]
-Fraction = Annotated[Number, AfterValidator(_at_least(0)), AfterValidator(_at_most(1))]
-Whole = Annotated[Number, AfterValidator(_whole)]
-
-
-def _string(value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        _fail("string")
-    return value
-
-
-def _version(value: object) -> str:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)  # version: 2026 is as good as "2026"
-    return _string(value)
-
-
-def _code(pattern: re.Pattern[str], message: str) -> Callable[[object], str]:
-    def check(value: object) -> str:
-        if not pattern.match(_string(value)):
-            _fail(message, value=value)
-        return value
-
-    return check
+def _version(value: object) -> object:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def _not_a_formula_word(value: str) -> str:
@@ -139,13 +78,30 @@ def _not_a_formula_word(value: str) -> str:
     return value
 
 
-def _one_of(choices: tuple[str, ...]) -> Callable[[object], str]:
-    def check(value: object) -> str:
-        if not isinstance(value, str) or value not in choices:
-            _fail("choice", choices=", ".join(choices))
-        return value
+def _formula(value: str) -> Formula:
+    try:
+        return compile_formula(value)
+    except FormulaError as exc:
+        _fail("formula", error=str(exc))
 
-    return check
+
+def _non_empty(message: str) -> AfterValidator:
+    def check(items: tuple[Any, ...]) -> tuple[Any, ...]:
+        if not items:
+            _fail(message)
+        return items
+
+    return AfterValidator(check)
+
+
+Number = Annotated[float, PlainValidator(_number)]
+NonNegative = Annotated[Number, Ge(0)]
+Positive = Annotated[Number, Gt(0)]
+Fraction = Annotated[Number, Ge(0), Le(1)]
+Whole = Annotated[Number, AfterValidator(_whole)]
+String = Annotated[StrictStr, StringConstraints(pattern=r"\S")]
+Code = Annotated[StrictStr, StringConstraints(pattern=CODE_PATTERN)]
+NameCode = Annotated[StrictStr, StringConstraints(pattern=NAME_PATTERN)]
 
 
 def _text(value: object) -> Text:
@@ -175,27 +131,8 @@ def _text(value: object) -> Text:
     return Text(texts["zh"], texts["en"])
 
 
-def _formula(value: str) -> Formula:
-    try:
-        return compile_formula(value)
-    except FormulaError as exc:
-        _fail("formula", error=str(exc))
-
-
-def _non_empty(message: str) -> AfterValidator:
-    def check(items: tuple[Any, ...]) -> tuple[Any, ...]:
-        if not items:
-            _fail(message)
-        return items
-
-    return AfterValidator(check)
-
-
-String = Annotated[str, PlainValidator(_string)]
-Code = Annotated[str, PlainValidator(_code(_CODE_RE, "code"))]
-NameCode = Annotated[str, PlainValidator(_code(_NAME_RE, "name_code"))]
 TextPair = Annotated[Text, PlainValidator(_text)]
-Expr = Annotated[Formula, PlainValidator(_string), AfterValidator(_formula)]
+Expr = Annotated[String, AfterValidator(_formula)]
 
 
 class _Shape(BaseModel):
@@ -316,13 +253,13 @@ class IndicatorShape(_Shape):
     dimension: String
     also: tuple[String, ...] = ()
     applies_to: Annotated[tuple[String, ...], _non_empty("needs_subject_kind")]
-    value_type: Annotated[str, PlainValidator(_one_of(VALUE_TYPES))]
+    value_type: ValueType
     unit: TextPair | None = None
-    direction: Annotated[str, PlainValidator(_one_of(DIRECTIONS))] = "higher"
+    direction: Direction = "higher"
     target: Number | None = None
     plausible: PlausibleShape | None = None
     weight: NonNegative
-    frequency: Annotated[str, PlainValidator(_one_of(FREQUENCIES))]
+    frequency: Frequency
     evidence_required: StrictBool = False
     assessed: StrictBool = False
     rectify_below: Fraction | None = None
@@ -344,7 +281,7 @@ class AxisShape(_Shape):
 
 class SubjectKindShape(_Shape):
     code: NameCode
-    unit: Annotated[str, PlainValidator(_one_of(UNITS))]
+    unit: Unit
     name: TextPair
 
 
@@ -355,13 +292,13 @@ class GradeBandShape(_Shape):
 
 
 class StarBandShape(_Shape):
-    stars: Annotated[Whole, AfterValidator(_at_least(0))]
+    stars: Annotated[Whole, Ge(0)]
     min: Number
 
 
 class DocumentShape(_Shape):
     code: String
-    version: Annotated[str, PlainValidator(_version)]
+    version: Annotated[String, BeforeValidator(_version)]
     name: TextPair
     goal: TextPair
     total_points: Positive
