@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditConfig(AppConfig):
-    """The append-only, hash-chained audit trail and its search."""
+    """The append-only, hash-chained audit trail: recorded by every app, read by `auditing`."""
 
     name = "audit"
     verbose_name = _("Audit trail")

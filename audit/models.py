@@ -11,11 +11,7 @@ actor's name, not the related rows, so the chain stays verifiable whatever happe
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-
-from organizations.choices import Action
-from organizations.scope import ROLE_ACTIONS, ScopedQuerySet, grants_of, scope_prefixes
 
 
 class AuditKind(models.TextChoices):
@@ -51,29 +47,12 @@ class AppendOnlyError(Exception):
     """Raised on any attempt to change or remove an audit entry."""
 
 
-class AuditEntryQuerySet(ScopedQuerySet):
-    """Audit entries as the scope allows them: always by the `audit` action.
+class AuditEntryQuerySet(models.QuerySet):
+    """All entries, unrestricted, and no way to change or remove them in bulk.
 
-    An entry hangs from an organization when the event concerns one; an auditor sees those of
-    the subtrees they audit. Entries about no organization (framework publications, logins) are
-    group-wide: only auditors and administrators of a whole tree (a root organization) see them.
-    Whatever action a caller names, reading the trail takes the audit action: a secretary who may
-    view a branch does not read its audit trail.
+    Who may read which entries is decided where the trail is read (`auditing.selectors`), by the
+    portal's access scope: the trail sits below the organizations and knows nothing of roles.
     """
-
-    def restrict(self, user, action: str = Action.AUDIT) -> "AuditEntryQuerySet":
-        action = Action.AUDIT
-        prefixes = scope_prefixes(user, action)
-        if prefixes is None:
-            return self
-        if not prefixes:
-            return self.none()
-        condition = Q()
-        for prefix in prefixes:
-            condition |= Q(organization__path__startswith=prefix)
-        if _audits_a_root(user, action):
-            condition |= Q(organization_id__isnull=True)
-        return self.filter(condition)
 
     def update(self, **kwargs):
         raise AppendOnlyError("audit entries cannot be changed")
@@ -83,12 +62,6 @@ class AuditEntryQuerySet(ScopedQuerySet):
 
     def bulk_update(self, *args, **kwargs):
         raise AppendOnlyError("audit entries cannot be changed")
-
-
-def _audits_a_root(user, action: str) -> bool:
-    return any(
-        action in ROLE_ACTIONS[role] and path.count("/") == 2 for role, path in grants_of(user)
-    )
 
 
 class AuditEntry(models.Model):

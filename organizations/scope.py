@@ -82,14 +82,26 @@ def can_from_above(user, action: str, organization) -> bool:
     return prefixes is None or any(path.startswith(p) and path != p for p in prefixes)
 
 
+def holds_on_a_root(user, action: str) -> bool:
+    """Whether one of the user's roles grants the action on a whole tree (a root organization)."""
+    return any(
+        action in ROLE_ACTIONS[role] and path.count("/") == 2 for role, path in grants_of(user)
+    )
+
+
 class ScopedQuerySet(models.QuerySet):
     """A queryset that knows where its rows hang in the organization tree.
 
     Subclasses (or models using it directly) name the lookup of the organization path in
     `scope_path_field`; the default suits models with an `organization` foreign key.
+
+    Rows that hang from no organization are seen by superusers only, unless `group_wide_field`
+    names the foreign key whose absence makes a row group-wide: those rows are then seen by
+    whoever holds the action on a whole tree.
     """
 
     scope_path_field = "organization__path"
+    group_wide_field: str | None = None
 
     def within(self, organization) -> "ScopedQuerySet":
         """The rows of the organization's subtree (the organization included)."""
@@ -102,7 +114,10 @@ class ScopedQuerySet(models.QuerySet):
         if not prefixes:
             return self.none()
         lookup = f"{self.scope_path_field}__startswith"
-        return self.filter(reduce(or_, (Q(**{lookup: prefix}) for prefix in prefixes)))
+        condition = reduce(or_, (Q(**{lookup: prefix}) for prefix in prefixes))
+        if self.group_wide_field and holds_on_a_root(user, action):
+            condition |= Q(**{f"{self.group_wide_field}__isnull": True})
+        return self.filter(condition)
 
 
 def is_group_administrator(user) -> bool:

@@ -14,7 +14,7 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from assessment.api import urls as assessment_urls
-from audit.api import urls as audit_urls
+from auditing.api import urls as audit_urls
 from organizations.api import urls as organizations_urls
 from rectification.api import urls as rectification_urls
 from reports.api import urls as reports_urls

@@ -13,5 +13,5 @@ urlpatterns = [
     path("", include("dashboards.api.urls")),
     path("", include("rectification.api.urls")),
     path("", include("reports.api.urls")),
-    path("", include("audit.api.urls")),
+    path("", include("auditing.api.urls")),
 ]

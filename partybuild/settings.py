@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "dashboards",
     "reports",
     "audit",
+    "auditing",
 ]
 
 MIDDLEWARE = [

@@ -17,7 +17,7 @@ urlpatterns = [
     path("dashboards/", include("dashboards.urls")),
     path("rectification/", include("rectification.urls")),
     path("reports/", include("reports.urls")),
-    path("audit/", include("audit.urls")),
+    path("audit/", include("auditing.urls")),
     path("api/v1/", include("partybuild.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: the CSP refuses inline script.

@@ -26,6 +26,7 @@ from tests.test_scope_urls import (
     _a_finished_report_and_a_schedule,
     _a_rectification_with_evidence,
     _is_scoped,
+    _rows,
     _target,
     _walk,
 )
@@ -145,8 +146,9 @@ def _urls(route: Route, user) -> Iterator[str]:
         return
     choices: list[dict[str, str]] = [{}]
     for kwarg, target in targets.items():
-        manager = target.model._default_manager
-        queryset = manager.restrict(user) if _is_scoped(target.model) else manager.all()
+        queryset = _rows(target.model)
+        if _is_scoped(target.model):
+            queryset = queryset.restrict(user)
         if target.model is AuditEntry:
             objects = [queryset.filter(kind=kind).first() for kind in _kinds(queryset)]
         else:

@@ -18,8 +18,8 @@ from assessment import services
 from assessment.models import Submission
 from assessment.services import submissions
 from audit.models import AuditEntry
-from audit.rendering import render_entries, render_entry
 from audit.services import verify_chain
+from auditing.rendering import render_entries, render_entry
 from tests.dashboards.conftest import fill, make_period
 from tests.framework_data import SMALL_FRAMEWORK
 

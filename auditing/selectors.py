@@ -1,19 +1,43 @@
-"""Reads of the audit trail for pages, exports and the API, always within the auditor's scope."""
+"""Reads of the audit trail for pages, exports and the API, always within the auditor's scope.
+
+The trail (`audit`) sits below the organizations and knows nothing of roles: the scope is applied
+here, by the portal's one access check (`organizations.scope`), through `AuditTrail`.
+"""
 
 from collections.abc import Iterator
 
 from django.db.models import F, QuerySet
 
 from assessment.models import Period
+from audit.models import AuditEntry, AuditEntryQuerySet
 from organizations.choices import Action
 from organizations.models import Organization
-from organizations.scope import scope_prefixes
-
-from .models import AuditEntry
+from organizations.scope import ScopedQuerySet, scope_prefixes
 
 # The organization picker lists the top levels of the scope; deeper units are reached by id.
 PICKER_LEVELS = 3
 PICKER_LIMIT = 500
+
+
+class AuditTrail(AuditEntryQuerySet, ScopedQuerySet):
+    """Audit entries as the scope allows them: always by the `audit` action, still append-only.
+
+    An entry hangs from an organization when the event concerns one; an auditor sees those of
+    the subtrees they audit. Entries about no organization (framework publications, logins) are
+    group-wide: only auditors and administrators of a whole tree (a root organization) see them.
+    Whatever action a caller names, reading the trail takes the audit action: a secretary who may
+    view a branch does not read its audit trail.
+    """
+
+    group_wide_field = "organization"
+
+    def restrict(self, user, action: str = Action.AUDIT) -> "AuditTrail":
+        return super().restrict(user, Action.AUDIT)
+
+
+def trail() -> AuditTrail:
+    """Every entry, to be restricted (`.restrict(user)`) before anything is read."""
+    return AuditTrail(AuditEntry)
 
 
 def may_audit(user) -> bool:
@@ -23,11 +47,7 @@ def may_audit(user) -> bool:
 
 def entries(user) -> QuerySet[AuditEntry]:
     """The entries the user may read, newest first, with what a list row shows."""
-    return (
-        AuditEntry.objects.restrict(user, Action.AUDIT)
-        .select_related("organization", "period")
-        .order_by("-id")
-    )
+    return trail().restrict(user).select_related("organization", "period").order_by("-id")
 
 
 def organization_choices(user, selected: int | None = None) -> list[Organization]:

@@ -13,11 +13,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import AuditEntry
 from organizations.api.filters import IntegerFilter
 from organizations.choices import Action
 from organizations.models import Organization
-
-from .models import AuditEntry
 
 MAX_OFFSET = datetime.timedelta(hours=14)  # the widest offset in use (Kiribati, UTC+14)
 

@@ -20,11 +20,13 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from . import exports, selectors, tasks
+from audit import tasks
+from audit.models import AuditKind
+from audit.services import latest_verification
+
+from . import exports, selectors
 from .filters import AuditEntryFilterSet
-from .models import AuditKind
 from .rendering import render_entries, render_entry
-from .services import latest_verification
 
 PER_PAGE = 50
 VERIFY_LOCK = tasks.VERIFY_LOCK

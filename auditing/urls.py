@@ -1,4 +1,8 @@
-"""Pages of the audit app."""
+"""Pages of the audit trail, under /audit/.
+
+The namespace stays `audit` (not the app's label, `auditing`): templates, the navbar and links
+reverse `audit:…`, and the pages are the audit trail's whatever app serves them.
+"""
 
 from django.urls import path
 

@@ -2,7 +2,7 @@
 
 Entries come from the scoped manager with the `audit` action: an auditor reads the entries of
 the subtrees they audit (group-wide ones only from the root), anyone else an empty list; an
-entry outside the scope is a 404. Filters are the page's (audit.filters).
+entry outside the scope is a 404. Filters are the page's (auditing.filters).
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -14,13 +14,13 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from audit.models import AuditEntry, VerifyRun
+from audit.services import latest_verification
 from organizations.choices import Action
 from organizations.mixins import ScopedReadOnlyViewSet
 
 from ..filters import AuditEntryFilterSet
-from ..models import AuditEntry, VerifyRun
-from ..selectors import may_audit
-from ..services import latest_verification
+from ..selectors import may_audit, trail
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):
@@ -74,7 +74,7 @@ class VerifyRunSerializer(serializers.ModelSerializer):
 class AuditEntryViewSet(ScopedReadOnlyViewSet):
     """The audit trail as the caller may read it: entries of the subtrees they audit."""
 
-    queryset = AuditEntry.objects.order_by("-id")
+    queryset = trail().order_by("-id")
     serializer_class = AuditEntrySerializer
     filterset_class = AuditEntryFilterSet
     scope_action = Action.AUDIT

@@ -26,13 +26,12 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from assessment.choices import FrameworkStatus, PeriodKind, SubmissionState
 from assessment.models import Framework, Indicator, Period, RollupSettings, Submission
+from audit.models import AuditEntry, AuditKind
 from organizations.choices import Role
 from organizations.models import ImportBatch, Organization
 from rectification.models import Rectification
 from reports.choices import ReportFormat, Trigger
 from reports.models import ReportSchedule
-
-from .models import AuditEntry, AuditKind
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""API routes of the audit app (mounted under /api/v1/)."""
+"""API routes of the audit trail (mounted under /api/v1/): /api/v1/audit/."""
 
 from rest_framework.routers import SimpleRouter
 
