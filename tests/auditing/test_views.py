@@ -11,8 +11,7 @@ from openpyxl import load_workbook
 
 from audit.models import AuditEntry, VerifyRun
 from audit.services import record, run_verification
-
-from .conftest import TABLE, raw_sql
+from tests.audit.conftest import TABLE, raw_sql
 
 pytestmark = pytest.mark.django_db
 
