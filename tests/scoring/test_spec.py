@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import string
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from assessment.scoring.spec import (
     Text,
     VetoRubric,
 )
+from assessment.scoring.spec.problems import MESSAGES
 from tests.scoring.builders import FRAMEWORK, build, find, framework_dict
 
 SHIPPED = Path(__file__).resolve().parents[2] / "assessment" / "data" / "framework.yaml"
@@ -476,3 +478,106 @@ def test_the_shipped_framework_is_valid_and_every_kind_adds_up() -> None:
     for kind in framework.subject_kinds:
         weights = sum(i.weight for i in framework.indicators_for(kind.code))
         assert weights == pytest.approx(framework.total_points, abs=0.001), kind.code
+
+
+class TestShape:
+    """The shape checks (pydantic) name the place in the file as the rules do."""
+
+    def test_a_wrong_type_deep_in_a_rubric_names_its_place(self) -> None:
+        data = framework_dict()
+        find(data, "C1.02")["rubric"]["bands"][0]["fraction"] = "all"
+        assert the_error(data) == (
+            "indicators[1].rubric.bands[0].fraction (C1.02): must be a number, not the string 'all'"
+        )
+
+    def test_a_range_deep_in_a_rubric_names_its_place(self) -> None:
+        data = framework_dict()
+        find(data, "C1.02")["rubric"]["bands"][0]["fraction"] = 2
+        assert the_error(data) == (
+            "indicators[1].rubric.bands[0].fraction (C1.02): must be at most 1, not 2"
+        )
+
+    def test_an_unknown_key_in_a_formula_then_rubric(self) -> None:
+        data = framework_dict()
+        find(data, "C3.04")["rubric"]["then"]["flor"] = 50
+        assert the_error(data) == "indicators[8].rubric.then (C3.04): unknown key 'flor'"
+
+    def test_an_unknown_key_of_a_dimension_names_the_dimension(self) -> None:
+        data = framework_dict()
+        data["axes"][0]["dimensions"][0]["weight"] = 3
+        assert the_error(data) == "axes[0].dimensions[0] (C1): unknown key 'weight'"
+
+    def test_a_flag_must_be_a_boolean(self) -> None:
+        data = framework_dict()
+        find(data, "C1.01")["assessed"] = "yes"
+        assert the_error(data) == (
+            "indicators[0].assessed (C1.01): must be true or false, not the string 'yes'"
+        )
+
+    def test_a_key_with_no_value_is_absent(self) -> None:
+        data = framework_dict()
+        find(data, "C1.01")["description"] = None
+        assert build(data).indicator("C1.01").description is None
+        find(data, "C1.01")["weight"] = None
+        assert "indicators[0] (C1.01): missing key 'weight'" in errors_of(data)
+        find(data, "C1.01")["weight"] = 20
+        find(data, "C1.01")["rubric"]["kind"] = None
+        assert the_error(data) == "indicators[0].rubric (C1.01): missing key 'kind'"
+
+    def test_an_invalid_weight_does_not_also_break_the_sums(self) -> None:
+        data = framework_dict()
+        find(data, "C1.01")["weight"] = "20"
+        errors = errors_of(data)
+        assert errors[0] == "indicators[0].weight (C1.01): must be a number, not the string '20'"
+        assert "add up to 80 over 10 indicators" in errors[1]
+
+    def test_a_text_reports_every_problem_at_its_own_place(self) -> None:
+        data = framework_dict()
+        data["goal"] = {"fr": "but"}
+        assert errors_of(data) == [
+            "goal: unknown language 'fr' (zh and en)",
+            "goal: missing zh text",
+            "goal: missing en text",
+        ]
+
+
+class TestBothLanguages:
+    def test_every_problem_is_also_in_chinese_at_the_same_place(self) -> None:
+        data = framework_dict()
+        find(data, "C2.01")["wieght"] = 3
+        find(data, "C1.02")["rubric"]["bands"][0]["fraction"] = "all"
+        with pytest.raises(FrameworkError) as caught:
+            parse_framework(data)
+        assert caught.value.messages("zh") == [
+            "indicators[1].rubric.bands[0].fraction (C1.02)：应为数字，而不是字符串 'all'",
+            "indicators[2] (C2.01)：未知的键 'wieght'",
+        ]
+        assert caught.value.messages("en") == caught.value.errors
+
+    def test_a_rule_problem_is_in_chinese(self) -> None:
+        data = framework_dict()
+        find(data, "C1.01")["weight"] = 15
+        with pytest.raises(FrameworkError) as caught:
+            parse_framework(data)
+        assert caught.value.messages("zh") == [
+            "indicators：评价对象类型 'branch' 的 11 个指标权重合计 95，应等于 total_points 100"
+        ]
+
+    def test_the_top_level_is_named_in_both_languages(self) -> None:
+        with pytest.raises(FrameworkError) as caught:
+            parse_framework([])  # type: ignore[arg-type]
+        assert caught.value.errors == ["(top level): must be a mapping, not a list"]
+        assert caught.value.messages("zh") == ["（顶层）：应为映射（键值对），而不是列表"]
+
+    def test_a_plain_message_reads_the_same_in_both(self) -> None:
+        error = FrameworkError(["C1.01: fields cannot be edited: ['colour']"])
+        assert (
+            error.messages("zh") == error.errors == ["C1.01: fields cannot be edited: ['colour']"]
+        )
+
+    def test_each_message_has_the_same_parameters_in_both_languages(self) -> None:
+        def fields(template: str) -> set[str]:
+            return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+        for code, (en, zh) in MESSAGES.items():
+            assert fields(en) == fields(zh), code
