@@ -15,6 +15,7 @@ from django.http import HttpResponse
 
 _SPACE = re.compile(r"\s+")
 _HIDDEN = ("script", "style")
+_URL_ATTRIBUTES = ("href", "action", "formaction", "src", "hx-get", "hx-post")
 _SHOWN = 600  # characters of a page or an element quoted in a failure message
 
 
@@ -110,6 +111,11 @@ class Page:
     def links(self, href: str) -> list[Tag]:
         """Every link to ``href``."""
         return self.select(f'a[href="{_escape(href)}"]')
+
+    def refers_to(self, url: str) -> bool:
+        """Whether any link, form, button or htmx request goes to ``url``."""
+        value = _escape(url)
+        return self.has(", ".join(f'[{name}="{value}"]' for name in _URL_ATTRIBUTES))
 
     def form(self, action: str) -> Tag:
         """The one form posting to ``action``."""

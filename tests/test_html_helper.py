@@ -77,6 +77,9 @@ def test_fields_links_and_forms_are_found_by_name_href_and_action(doc):
     assert doc.link("/a/?x=1&y=2").get_text() == "Next"
     assert [a.get_text() for a in doc.links("/b/")] == ["B", "B again"]
     assert doc.form("/save/")["method"] == "post"
+    assert doc.refers_to("/save/")
+    assert doc.refers_to("/b/")
+    assert not doc.refers_to("/c/")
 
 
 def test_rows_are_lists_of_cell_texts(doc):

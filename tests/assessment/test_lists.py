@@ -7,7 +7,6 @@ each of A1a, A1b and B1.
 """
 
 import datetime
-import re
 
 import pytest
 from django.core.files.base import ContentFile
@@ -23,6 +22,7 @@ from assessment.selectors import queues
 from assessment.services import periods, submissions
 from organizations.services import assign_role
 from tests.factories import OrganizationFactory, UserFactory
+from tests.html import page, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +68,7 @@ def open_period(framework, *, kind: str, start: datetime.date, deadline: datetim
 
 def submission_ids(response) -> list[int]:
     assert response.status_code == 200, response.content
-    return [int(pk) for pk in re.findall(r'data-submission="(\d+)"', response.content.decode())]
+    return [int(row["data-submission"]) for row in page(response).select("[data-submission]")]
 
 
 def codes_of(ids: list[int]) -> list[str]:
@@ -128,10 +128,9 @@ def test_returned_submissions_come_first_with_the_reviewers_reason(
     expected_sooner = sooner.submissions.get(organization=submission.organization).pk
     expected_later = later.submissions.get(organization=submission.organization).pk
     assert ids == [submission.pk, expected_sooner, expected_later]
-    content = response.content.decode()
-    assert f'data-return-reason="{submission.pk}"' in content
-    assert "请补充会议记录" in content
-    assert "Returned by carol" in content
+    reason = page(response).text(f'tr[data-return-reason="{submission.pk}"]')
+    assert "请补充会议记录" in reason
+    assert "Returned by carol" in reason
 
 
 def test_the_reason_shown_is_that_of_the_latest_return(client_for, submission, alice, carol):
@@ -141,10 +140,10 @@ def test_the_reason_shown_is_that_of_the_latest_return(client_for, submission, a
     submissions.submit(submission, acting_user=alice)
     submissions.return_submission(submission, reason="第二次退回", acting_user=carol)
 
-    content = client_for(alice).get(MY).content.decode()
+    shown = page(client_for(alice).get(MY))
 
-    assert "第二次退回" in content
-    assert "第一次退回" not in content
+    assert "第二次退回" in shown.text(f'tr[data-return-reason="{submission.pk}"]')
+    assert "第一次退回" not in shown.text()
 
 
 def test_approved_and_locked_submissions_leave_the_list(client_for, submission, alice, carol):
@@ -166,12 +165,11 @@ def test_an_overdue_deadline_is_marked(client_for, published_framework, tree, al
         start=datetime.date(2020, 1, 1),
         deadline=datetime.date(2020, 2, 5),
     )
-    content = client_for(alice).get(MY).content.decode()
-    assert "data-overdue" in content
+    assert page(client_for(alice).get(MY)).has("tr[data-submission] [data-overdue]")
 
 
 def test_a_deadline_to_come_is_not_marked(client_for, period, alice):
-    assert "data-overdue" not in client_for(alice).get(MY).content.decode()
+    assert not page(client_for(alice).get(MY)).has("[data-overdue]")
 
 
 def _extra_submissions(period: Period, org, count: int, *, returned_by=None) -> None:
@@ -229,11 +227,11 @@ def test_alice_never_sees_her_sibling_branchs_submission_anywhere(
         client.get(PERIODS),
     ]
     for response in pages:
-        content = response.content.decode()
         assert response.status_code == 200
-        assert tree.a1b.name not in content
-        assert "乙支部的理由" not in content
-        assert f'data-submission="{a1b.pk}"' not in content
+        shown = page(response)
+        assert tree.a1b.name not in shown.text()
+        assert "乙支部的理由" not in shown.text()
+        assert not shown.has(f'[data-submission="{a1b.pk}"]')
     assert client.get(COMPLETENESS, {"org": tree.a1b.pk}).status_code == 404
 
 
@@ -256,7 +254,7 @@ def test_an_administrator_still_lands_on_the_tree(client_for, erin):
 def test_a_user_without_a_role_still_gets_the_friendly_page(client_for, frank):
     response = client_for(frank).get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
-    assert "Your account has no role yet" in response.content.decode()
+    assert "Your account has no role yet" in page(response).text("main")
 
 
 # The review queue
@@ -309,14 +307,10 @@ def test_the_queue_filters_by_state(client_for, submitted, tree, alice, carol):
 
 def test_the_queue_counts_each_state(client_for, submitted, carol):
     submissions.approve(submitted[0], acting_user=carol)
-    content = client_for(carol).get(QUEUE).content.decode()
+    shown = page(client_for(carol).get(QUEUE))
 
     def count(state: str) -> int:
-        match = re.search(
-            rf'data-count-state="{state}".*?<span class="badge[^"]*">(\d+)</span>', content, re.S
-        )
-        assert match, state
-        return int(match.group(1))
+        return int(shown.text(f'[data-count-state="{state}"] .badge'))
 
     assert (count("submitted"), count("approved"), count("draft"), count("all")) == (1, 1, 0, 2)
 
@@ -356,9 +350,12 @@ def test_the_queue_filters_by_period_and_unit_kind(
 
 
 def test_queue_rows_link_to_the_submission_page(client_for, submitted, carol):
-    content = client_for(carol).get(QUEUE).content.decode()
+    shown = page(client_for(carol).get(QUEUE))
     for one in submitted:
-        assert f'href="{reverse("assessment:submission", args=[one.pk])}"' in content
+        assert shown.has(
+            f'tr[data-submission="{one.pk}"] '
+            f'a[href="{reverse("assessment:submission", args=[one.pk])}"]'
+        )
 
 
 def test_the_queue_is_paginated(client_for, period, tree, carol):
@@ -391,11 +388,12 @@ def test_the_queue_costs_the_same_queries_for_few_and_many_rows(
 def rows_of(response) -> dict[str, tuple[int, int, int, int]]:
     """Row key (organization code, "own" or "total") → expected, submitted, approved, overdue."""
     assert response.status_code == 200, response.content
-    content = response.content.decode()
     rows = {}
-    for key, body in re.findall(r'<tr data-row="([^"]+)"[^>]*>(.*?)</tr>', content, re.S):
-        cells = dict(re.findall(r'data-col="(\w+)">(\d+)<', body))
-        rows[key] = tuple(int(cells[c]) for c in ("expected", "submitted", "approved", "overdue"))
+    for row in page(response).select("tr[data-row]"):
+        cells = {cell["data-col"]: text_of(cell) for cell in row.select("[data-col]")}
+        rows[row["data-row"]] = tuple(
+            int(cells[c]) for c in ("expected", "submitted", "approved", "overdue")
+        )
     return rows
 
 
@@ -435,8 +433,8 @@ def test_completeness_drills_down_to_the_branches(client_for, tree, progress, ca
 def test_completeness_starts_at_the_top_of_the_scope(client_for, tree, progress, carol):
     response = client_for(carol).get(COMPLETENESS, {"period": progress.pk})
     assert rows_of(response) == {"A1": (2, 2, 1, 0), "total": (2, 2, 1, 0)}
-    link = f"?org={tree.a1.pk}&amp;period={progress.pk}"
-    assert link in response.content.decode()
+    drill_down = page(response).one('tr[data-row="A1"] a')["href"]
+    assert drill_down.endswith(f"?org={tree.a1.pk}&period={progress.pk}")
 
 
 def test_a_branch_sees_its_own_subjects(client_for, tree, progress, alice):
@@ -452,7 +450,7 @@ def test_nothing_is_overdue_before_the_deadline(client_for, tree, period, erin):
 def test_completeness_defaults_to_the_open_period(client_for, tree, period, erin):
     response = client_for(erin).get(COMPLETENESS)
     assert rows_of(response)["total"] == (3, 0, 0, 0)
-    assert f'value="{period.pk}" selected' in response.content.decode()
+    assert page(response).attr('select[name="period"] option[selected]', "value") == str(period.pk)
 
 
 def test_completeness_outside_the_scope_is_404(client_for, tree, period, alice, carol):
@@ -506,27 +504,30 @@ def test_notices_list_mine_newest_first_with_unread_highlighted(
 
     response = client_for(alice).get(NOTICES, HTTP_ACCEPT_LANGUAGE="en")
 
-    content = response.content.decode()
-    assert re.findall(r'data-notice="(\d+)" data-read="(\w+)"', content) == [
+    shown = page(response)
+    notices = shown.select("[data-notice]")
+    assert [(notice["data-notice"], notice["data-read"]) for notice in notices] == [
         (str(newer.pk), "no"),
         (str(older.pk), "yes"),
     ]
-    assert "缺少附件" in content
-    assert "was approved" in content
-    assert reverse("assessment:submission", args=[a1a.pk]) in content
-    assert "data-notice=" not in client_for(bob).get(NOTICES).content.decode()
+    approved, returned = (shown.within(f'[data-notice="{notice.pk}"]') for notice in (newer, older))
+    assert "缺少附件" in returned.text("a")
+    assert "was approved" in approved.text("a")
+    link = reverse("assessment:submission", args=[a1a.pk])
+    assert (approved.attr("a", "href"), returned.attr("a", "href")) == (link, link)
+    assert not page(client_for(bob).get(NOTICES)).has("[data-notice]")
 
 
 def test_mark_all_read(client_for, submitted, alice, carol):
     submissions.return_submission(submitted[0], reason="缺少附件", acting_user=carol)
     client = client_for(alice)
-    assert "data-unread" in client.get(NOTICES).content.decode()
+    assert page(client.get(NOTICES)).text("h1 [data-unread]").startswith("1 ")  # one unread
 
     response = client.post(reverse("assessment:notices_mark_read"))
 
     assert response.status_code == 302
     assert not Notice.objects.filter(user=alice, read_at__isnull=True).exists()
-    assert "data-unread" not in client.get(NOTICES).content.decode()
+    assert not page(client.get(NOTICES)).has("[data-unread]")
 
 
 def test_mark_all_read_needs_a_post(client_for, alice):
@@ -571,7 +572,7 @@ def test_the_notices_page_costs_the_same_queries_for_few_and_many(
     add(45)
     with django_assert_max_num_queries(baseline):
         response = client.get(NOTICES)
-    assert response.content.decode().count("data-notice=") == 47
+    assert page(response).count("[data-notice]") == 47
 
 
 # Periods administration
@@ -581,14 +582,14 @@ def test_anyone_with_a_role_sees_the_periods(client_for, period, alice, carol):
     for user in (alice, carol):
         response = client_for(user).get(PERIODS)
         assert response.status_code == 200
-        assert f'data-period="{period.pk}"' in response.content.decode()
-        assert reverse("assessment:period_create") not in response.content.decode()
+        shown = page(response)
+        assert shown.has(f'tr[data-period="{period.pk}"]')
+        assert not shown.refers_to(reverse("assessment:period_create"))
 
 
 def test_the_periods_list_counts_only_submissions_in_scope(client_for, period, alice, erin):
     def total(user) -> int:
-        content = client_for(user).get(PERIODS).content.decode()
-        return int(re.search(r'data-col="total">(\d+)<', content).group(1))
+        return int(page(client_for(user).get(PERIODS)).text('tr[data-period] [data-col="total"]'))
 
     assert (total(alice), total(erin)) == (1, 3)
 
@@ -645,7 +646,7 @@ def test_an_administrator_creates_opens_and_closes_a_period(
         reverse("assessment:period_open", args=[period.pk]), follow=True, HTTP_ACCEPT_LANGUAGE="en"
     )
 
-    assert "3 submissions were created" in response.content.decode()
+    assert "3 submissions were created" in page(response).messages()[-1]
     assert period.submissions.count() == 3
     fill_and_submit(period.submissions.get(organization=tree.a1a), alice)
     submissions.approve(period.submissions.get(organization=tree.a1a), acting_user=carol)
@@ -656,7 +657,7 @@ def test_an_administrator_creates_opens_and_closes_a_period(
         HTTP_ACCEPT_LANGUAGE="en",
     )
 
-    assert "1 approved submission was locked" in response.content.decode()
+    assert "1 approved submission was locked" in page(response).messages()[-1]
     period.refresh_from_db()
     assert period.status == PeriodStatus.CLOSED
     assert period.submissions.get(organization=tree.a1a).state == SubmissionState.LOCKED
@@ -681,7 +682,8 @@ def test_invalid_periods_are_refused_with_the_reason(
     )
     assert response.status_code == 200
     assert field in response.context["form"].errors
-    assert 'class="invalid-feedback' in response.content.decode()
+    beside_the_field = page(response).field(field).parent.select(".invalid-feedback")
+    assert [text_of(error) for error in beside_the_field] == response.context["form"].errors[field]
     assert not Period.objects.exists()
 
 
@@ -706,7 +708,7 @@ def test_opening_twice_says_why(client_for, period, erin):
     response = client_for(erin).post(
         reverse("assessment:period_open", args=[period.pk]), follow=True, HTTP_ACCEPT_LANGUAGE="en"
     )
-    assert "Only a planned period can be opened." in response.content.decode()
+    assert "Only a planned period can be opened." in page(response).messages()
     assert period.submissions.count() == 3
 
 
