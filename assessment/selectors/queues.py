@@ -83,59 +83,20 @@ def reviewable_submissions(user) -> QuerySet[Submission]:
     return queryset
 
 
-@dataclass(frozen=True)
-class QueueFilter:
-    """What the review queue is narrowed to; empty values do not filter."""
-
-    period: int | None = None
-    state: str = SubmissionState.SUBMITTED  # "" lists every state
-    subject_kind: str = ""
-    within: int | None = None
-
-
-@dataclass
-class Queue:
-    """The queue's rows (state filter applied) and how many there are in each state."""
-
-    rows: QuerySet[Submission]
-    counts: dict[str, int]
-    within: Organization | None = None
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-
-def review_queue(user, filters: QueueFilter) -> Queue:
-    """The reviewer's queue: three queries (the subtree check, the counts, and the rows later).
-
-    A `within` organization outside the user's review scope gives an empty queue, the same as an
-    id that does not exist.
-    """
-    queryset = reviewable_submissions(user)
-    within = None
-    if filters.within is not None:
-        within = (
-            Organization.objects.restrict(user, Action.REVIEW).filter(pk=filters.within).first()
-        )
-        if within is None:
-            queryset = queryset.none()
-        else:
-            queryset = queryset.filter(organization__path__startswith=within.path)
-    if filters.period:
-        queryset = queryset.filter(period_id=filters.period)
-    if filters.subject_kind:
-        queryset = queryset.filter(subject_kind=filters.subject_kind)
+def state_counts(queryset: QuerySet[Submission]) -> dict[str, int]:
+    """How many submissions of `queryset` are in each state, every state present (one query)."""
     counts = dict.fromkeys(SubmissionState.values, 0)
     counts.update(
         queryset.order_by().values_list("state").annotate(n=Count("pk")).values_list("state", "n")
     )
-    if filters.state:
-        queryset = queryset.filter(state=filters.state)
-    rows = queryset.select_related("period", "organization").order_by(
+    return counts
+
+
+def queue_rows(queryset: QuerySet[Submission]) -> QuerySet[Submission]:
+    """The review queue's rows in the order to review them: the nearest deadline first."""
+    return queryset.select_related("period", "organization").order_by(
         "period__deadline", "submitted_at", "organization__path", "subject_name", "pk"
     )
-    return Queue(rows=rows, counts=counts, within=within)
 
 
 def review_scope_organizations(user) -> QuerySet[Organization]:

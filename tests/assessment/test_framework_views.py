@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from assessment import selectors, services
 from assessment.choices import FrameworkStatus
-from assessment.forms import IndicatorForm
+from assessment.forms.frameworks import IndicatorForm
 from assessment.models import Framework, Indicator
 from assessment.scoring import describe_rubric
 from assessment.selectors.frameworks import _ENGINE_CACHE

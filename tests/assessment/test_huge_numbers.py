@@ -13,7 +13,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from assessment import services
-from assessment.forms import IndicatorForm
+from assessment.forms.frameworks import IndicatorForm
 from assessment.scoring.formula import FormulaError, compile_formula
 from assessment.scoring.spec import FrameworkError, parse_framework
 from tests.framework_data import SMALL_FRAMEWORK

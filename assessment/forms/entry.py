@@ -12,9 +12,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .scoring import spec as engine
-from .selectors.entry import TypedInput
-from .validation import APPRAISAL_KEYS, NOT_APPLICABLE, TEXT_MAX
+from ..scoring import spec as engine
+from ..selectors.entry import TypedInput
+from ..validation import APPRAISAL_KEYS, NOT_APPLICABLE, TEXT_MAX
 
 REASON_MAX = 2000
 

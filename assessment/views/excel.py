@@ -4,53 +4,26 @@ The work is done by `services.excel_import`; these views only find the objects i
 scope (outside it: 404), hand over the bytes and show the outcome.
 """
 
-from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from organizations.choices import Action
 from organizations.models import Organization
 from organizations.scope import scope_prefixes
 
-from .excel import WorkbookError
-from .models import Period, Submission
-from .services import excel_import
+from ..excel import WorkbookError
+from ..filters import OrganizationChoiceFilterSet
+from ..forms.excel import ExcelUploadForm
+from ..models import Period, Submission
+from ..services import excel_import
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHOWN_PROBLEMS = 1000
-
-
-class ExcelUploadForm(forms.Form):
-    """One filled-in template; whether it is a single or a committee one is read from it."""
-
-    file = forms.FileField(
-        label=gettext_lazy("Workbook"),
-        help_text=gettext_lazy("A template downloaded from this portal, saved as .xlsx."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
-    )
-
-    def clean_file(self) -> UploadedFile:
-        upload = self.cleaned_data["file"]
-        # Checked before reading, so an oversized upload is never loaded into memory.
-        if upload.size > settings.UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(
-                gettext_lazy("The file is %(size)s; the largest accepted is %(limit)s."),
-                params={
-                    "size": filesizeformat(upload.size),
-                    "limit": filesizeformat(settings.UPLOAD_MAX_BYTES),
-                },
-                code="too_large",
-            )
-        return upload
 
 
 def _require_enterer(user) -> None:
@@ -86,14 +59,12 @@ def committee_template(request: HttpRequest, pk: int) -> HttpResponse:
     """Every submission of the period the user may edit, under ``?org=`` (default: everywhere)."""
     _require_enterer(request.user)
     period = get_object_or_404(Period.objects.select_related("framework"), pk=pk)
-    organization = None
-    org = request.GET.get("org", "")
-    if org:
-        if not org.isdigit():
-            raise Http404
-        organization = get_object_or_404(
-            Organization.objects.restrict(request.user, Action.ENTER), pk=int(org)
-        )
+    chosen = OrganizationChoiceFilterSet(
+        request.GET, queryset=Organization.objects.restrict(request.user, Action.ENTER)
+    )
+    if not chosen.is_valid():  # a garbled id names no organization
+        raise Http404
+    organization = get_object_or_404(chosen.qs) if chosen.asked else None
     try:
         content = excel_import.committee_template(
             period, user=request.user, organization=organization

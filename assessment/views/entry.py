@@ -18,13 +18,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from organizations.choices import Action
 
-from .forms_entry import CommentForm, EntryForm, EvidenceForm, ReasonForm
-from .models import Submission
-from .selectors import engine_framework
-from .selectors import entry as selectors
-from .services import evidence as evidence_services
-from .services import submissions
-from .services.submissions import Incomplete, InvalidValues, StaleVersion, WorkflowError
+from ..forms.entry import CommentForm, EntryForm, EvidenceForm, ReasonForm
+from ..models import Submission
+from ..selectors import engine_framework
+from ..selectors import entry as selectors
+from ..services import evidence as evidence_services
+from ..services import submissions
+from ..services.submissions import Incomplete, InvalidValues, StaleVersion, WorkflowError
 
 
 def _submission(request: HttpRequest, pk: int, action: str = Action.VIEW) -> Submission:

@@ -5,12 +5,9 @@ publishing, cloning) is for group administrators only; to anyone else those page
 (404), as everything outside a user's scope.
 """
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -19,26 +16,13 @@ from django.views.decorators.http import require_http_methods
 
 from organizations.scope import is_group_administrator
 
-from . import selectors, services
-from .forms import CloneForm, CompareForm, IndicatorForm
-from .models import Framework, FrameworkLocked, Indicator
-from .scoring.spec import FrameworkError
-from .selectors import browse
-
-View = Callable[..., HttpResponse]
-
-
-def group_administrator_required(view: View) -> View:
-    """Sign-in required; then anyone but a group administrator gets a 404."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not is_group_administrator(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+from .. import selectors, services
+from ..filters import SubjectKindChoiceForm
+from ..forms.frameworks import CloneForm, CompareForm, IndicatorForm
+from ..models import Framework, FrameworkLocked, Indicator
+from ..scoring.spec import FrameworkError
+from ..selectors import browse
+from .common import group_administrator_required
 
 
 def _framework(pk: int) -> Framework:
@@ -67,9 +51,7 @@ def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """
     framework = _framework(pk)
     kinds = [kind["code"] for kind in framework.subject_kinds]
-    kind = request.GET.get("kind")
-    if kind not in kinds:
-        kind = kinds[0] if kinds else None
+    kind = SubjectKindChoiceForm(request.GET, kinds=kinds).chosen()
     page = browse.framework_browse(framework, lang=browse.engine_language(), subject_kind=kind)
     context = {
         "framework": framework,

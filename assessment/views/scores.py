@@ -6,7 +6,6 @@ While a run is under way the table reloads itself every two seconds (htmx), so t
 moves without a page reload.
 """
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,32 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from .models import Framework, Period, RollupSettings, ScoreRun
-from .selectors import scores as selectors
-from .services import rollup_settings as rollup_settings_service
-from .services import scores as services
-from .views import group_administrator_required
-
-
-class RollupSettingsForm(forms.ModelForm):
-    """How one framework's scores roll up the tree."""
-
-    class Meta:
-        model = RollupSettings
-        fields = ["own_weight", "children", "missing"]
-        widgets = {
-            "own_weight": forms.NumberInput(
-                attrs={"min": 0, "max": 1, "step": 0.05, "class": "form-control form-control-sm"}
-            ),
-            "children": forms.Select(attrs={"class": "form-select form-select-sm"}),
-            "missing": forms.Select(attrs={"class": "form-select form-select-sm"}),
-        }
-
-    def clean_own_weight(self) -> float:
-        weight = self.cleaned_data["own_weight"]
-        if not 0 <= weight <= 1:
-            raise forms.ValidationError(_("The weight of the own score runs from 0 to 1."))
-        return weight
+from ..forms.scores import RollupSettingsForm
+from ..models import Framework, Period, RollupSettings, ScoreRun
+from ..selectors import scores as selectors
+from ..services import rollup_settings as rollup_settings_service
+from ..services import scores as services
+from .common import group_administrator_required
 
 
 def _settings_forms() -> list[tuple[str, RollupSettingsForm]]:

@@ -1,4 +1,4 @@
-"""Forms of the assessment app: editing a draft indicator, cloning a version, comparing two.
+"""Forms of the framework pages: editing a draft indicator, cloning a version, comparing two.
 
 The forms only check the shape of what was typed; whether the framework still adds up is the
 service's question (`services.update_indicator` re-validates the whole framework).
@@ -11,27 +11,12 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from . import selectors
-from .choices import FrameworkStatus, Frequency
-from .models import Framework, Indicator
-from .scoring.formula import FormulaError, NumberTooLarge, compile_formula, finite
-from .services import EDITABLE_INDICATOR_FIELDS
-
-
-class BootstrapForm(forms.Form):
-    """Widgets get Bootstrap's classes, so templates can render fields in a plain loop."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{css} {widget.attrs.get('class', '')}".strip()
+from .. import selectors
+from ..choices import FrameworkStatus, Frequency
+from ..models import Framework, Indicator
+from ..scoring.formula import FormulaError, NumberTooLarge, compile_formula, finite
+from ..services import EDITABLE_INDICATOR_FIELDS
+from .base import BootstrapForm
 
 
 class RubricField(forms.JSONField):

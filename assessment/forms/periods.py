@@ -10,9 +10,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .choices import FrameworkStatus, PeriodKind
-from .forms import BootstrapForm
-from .models import Framework, Period
+from ..choices import FrameworkStatus, PeriodKind
+from ..models import Framework, Period
+from .base import BootstrapForm
 
 
 class DateInput(forms.DateInput):

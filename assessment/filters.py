@@ -1,0 +1,164 @@
+"""How the assessment pages read their query strings.
+
+A FilterSet narrows a queryset the view has already restricted to the user's scope
+(`.restrict(user, action)`); it never widens it. Where a page lists every choice and only marks
+the one asked for (the period of the completeness page, the subject kind of a framework), the
+choice is read by a small form instead, as nothing is narrowed.
+
+A garbled value (a word for an id, a number out of range, an unknown state) counts as not given,
+as the pages always did: a query string never makes a page fail. An organization id outside the
+user's scope narrows to nothing, the same as an id that does not exist, so nothing is revealed.
+"""
+
+from collections.abc import Mapping, Sequence
+from functools import cached_property
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from organizations.choices import Action
+from organizations.models import Organization
+
+from .choices import SubmissionState
+from .models import Submission
+
+MAX_ID = 2**63 - 1  # the largest value of a database id column
+
+
+class IdField(forms.IntegerField):
+    """A database id: a whole number from 1 to 2⁶³ − 1 (beyond that SQLite overflowed)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class IdFilter(django_filters.NumberFilter):
+    field_class = IdField
+
+
+class QueueStateField(forms.ChoiceField):
+    """A submission state, or "" for every state; a state the queue does not know is "submitted"."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["choices"] = [("", _("All")), *SubmissionState.choices]
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value: Any) -> str:
+        value = self.to_python(value)
+        return value if self.valid_value(value) else SubmissionState.SUBMITTED
+
+
+class QueueStateFilter(django_filters.Filter):
+    field_class = QueueStateField
+
+
+class QueueFilterSet(django_filters.FilterSet):
+    """The review queue's ``?period=&subject_kind=&within=&state=``.
+
+    The state tabs count every state of the queue narrowed by the other filters
+    (`across_states`); the rows are that narrowed further by the state. Without a ``state`` the
+    queue shows what waits for review; ``state=`` (empty) shows every state.
+    """
+
+    period = IdFilter(field_name="period_id", label=_("period"))
+    subject_kind = django_filters.CharFilter(label=_("subject kind"))
+    within = IdFilter(method="filter_within", label=_("within"))
+    state = QueueStateFilter(field_name="state", label=_("state"))
+
+    class Meta:
+        model = Submission
+        fields = ["period", "subject_kind", "within", "state"]
+
+    def __init__(self, data: Mapping[str, Any] | None = None, *args: Any, **kwargs: Any) -> None:
+        data = data.copy() if data is not None else QueryDict(mutable=True)
+        data.setdefault("state", SubmissionState.SUBMITTED)
+        super().__init__(data, *args, **kwargs)
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """What the queue is narrowed to, for the page's filter form (a garbled value: absent)."""
+        self.is_valid()
+        return self.form.cleaned_data
+
+    @cached_property
+    def within_organization(self) -> Organization | None:
+        """The organization ``within`` names, if the user reviews it (one query when given)."""
+        within = self.values.get("within")
+        if within is None:
+            return None
+        return (
+            Organization.objects.restrict(self.request.user, Action.REVIEW)
+            .filter(pk=within)
+            .first()
+        )
+
+    @property
+    def within_unknown(self) -> bool:
+        """Whether ``within`` named an organization outside the user's review scope."""
+        return self.values.get("within") is not None and self.within_organization is None
+
+    def filter_within(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        if self.within_organization is None:
+            return queryset.none()
+        return queryset.filter(organization__path__startswith=self.within_organization.path)
+
+    @cached_property
+    def across_states(self) -> QuerySet[Submission]:
+        """The queue narrowed by every filter but the state: what the state tabs count."""
+        queryset = self.queryset.all()
+        for name, value in self.values.items():
+            if name != "state":
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def filter_queryset(self, queryset: QuerySet[Submission]) -> QuerySet[Submission]:
+        # `queryset` is `self.queryset`, which `across_states` narrows once for both uses.
+        return self.filters["state"].filter(self.across_states, self.values["state"])
+
+
+class OrganizationChoiceFilterSet(django_filters.FilterSet):
+    """``?org=``: the organizations a page may use (in the user's scope), narrowed to one."""
+
+    org = IdFilter(field_name="pk", label=_("organization"))
+
+    class Meta:
+        model = Organization
+        fields = ["org"]
+
+    @property
+    def asked(self) -> bool:
+        """Whether a well-formed ``org`` was given (in scope or not)."""
+        return self.is_valid() and self.form.cleaned_data.get("org") is not None
+
+
+class PeriodChoiceForm(forms.Form):
+    """``?period=`` of a page that lists the periods and marks one."""
+
+    period = IdField(required=False)
+
+    def chosen_id(self) -> int | None:
+        """The id asked for; None when none was given or it was garbled."""
+        return self.cleaned_data.get("period") if self.is_valid() else None
+
+
+class SubjectKindChoiceForm(forms.Form):
+    """``?kind=`` of the framework page: one of the framework's subject kinds."""
+
+    kind = forms.ChoiceField(required=False)
+
+    def __init__(self, data: Mapping[str, Any] | None, *, kinds: Sequence[str]) -> None:
+        super().__init__(data)
+        self.kinds = list(kinds)
+        self.fields["kind"].choices = [(code, code) for code in self.kinds]
+
+    def chosen(self) -> str | None:
+        """The kind asked for; the framework's first kind when it is missing or unknown."""
+        if self.is_valid() and self.cleaned_data["kind"]:
+            return self.cleaned_data["kind"]
+        return self.kinds[0] if self.kinds else None

@@ -1,0 +1,145 @@
+"""Work lists of the assessment app: a secretary's to-do list, the review queue, completeness per
+subtree and notices.
+
+Reads come from `selectors.queues` (scoped querysets, a fixed number of queries per page); query
+strings are read by `assessment.filters`. An organization outside the user's scope is a 404.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from organizations.models import Organization
+from organizations.selectors import breadcrumbs
+
+from ..choices import SubmissionState
+from ..filters import OrganizationChoiceFilterSet, PeriodChoiceForm, QueueFilterSet
+from ..selectors import browse, queues
+from ..services import notices as notice_services
+from .common import page_of
+
+
+@login_required
+@require_GET
+def my_submissions(request: HttpRequest) -> HttpResponse:
+    """A secretary's to-do list: returned submissions first (with why), then by deadline."""
+    return render(
+        request,
+        "assessment/home_secretary.html",
+        {
+            "page": page_of(request, queues.my_open_submissions(request.user)),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    """Submissions the user reviews, by state (submitted by default), period, kind and subtree."""
+    filters = QueueFilterSet(
+        request.GET, queryset=queues.reviewable_submissions(request.user), request=request
+    )
+    counts = queues.state_counts(filters.across_states)
+    periods = list(queues.visible_periods())
+    subtrees = list(queues.review_scope_organizations(request.user))
+    within = filters.within_organization
+    if within is not None and within not in subtrees:
+        subtrees.append(within)
+    kinds = queues.subject_kind_names(periods, browse.engine_language())
+    page = page_of(request, queues.queue_rows(filters.qs))
+    for submission in page:
+        submission.kind_name = kinds.get(submission.subject_kind, submission.subject_kind)
+    return render(
+        request,
+        "assessment/queue.html",
+        {
+            "filters": filters.values,
+            "page": page,
+            "counts": [(value, label, counts[value]) for value, label in SubmissionState.choices],
+            "total": sum(counts.values()),
+            "periods": periods,
+            "subject_kinds": sorted(kinds.items(), key=lambda item: item[1]),
+            "subtrees": subtrees,
+            "within_unknown": filters.within_unknown,
+        },
+    )
+
+
+@login_required
+@require_GET
+def completeness(request: HttpRequest) -> HttpResponse:
+    """How complete a period is under an organization, per direct child; the total below.
+
+    ``?org=`` picks the organization (default: the top of the user's scope; outside it: 404),
+    ``?period=`` the period (default: the latest open one).
+    """
+    user = request.user
+    roots = list(queues.scope_roots(user))
+    chosen = OrganizationChoiceFilterSet(
+        request.GET, queryset=Organization.objects.restrict(user).select_related("kind")
+    )
+    if chosen.asked:
+        organization = get_object_or_404(chosen.qs)
+    elif roots:
+        organization = roots[0]
+    else:
+        raise Http404
+    periods = list(queues.visible_periods())
+    period = queues.pick_period(periods, PeriodChoiceForm(request.GET).chosen_id())
+    today = timezone.localdate()
+    lines: list[tuple[str, queues.CompletenessRow]] = []
+    if period is not None:
+        table = queues.completeness(user, period, organization, today=today)
+        if table.own.expected:
+            lines.append(("own", table.own))
+        lines.extend(("child", row) for row in table.children)
+        lines.append(("total", table.total))
+    context: dict[str, Any] = {
+        "organization": organization,
+        "breadcrumbs": breadcrumbs(user, organization)[:-1],
+        "roots": roots,
+        "periods": periods,
+        "period": period,
+        "lines": lines,
+    }
+    return render(request, "assessment/completeness.html", context)
+
+
+@login_required
+def notices(request: HttpRequest) -> HttpResponse:
+    """The user's notices, newest first; unread ones stand out until marked read."""
+    page = page_of(request, queues.notices_of(request.user))
+    return render(
+        request,
+        "assessment/notices.html",
+        {
+            "page": page,
+            "items": [
+                (notice, notice_services.notice_text(notice), notice_services.notice_link(notice))
+                for notice in page
+            ],
+            "unread": queues.unread_notice_count(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def notices_mark_read(request: HttpRequest) -> HttpResponse:
+    marked = notice_services.mark_all_read(request.user)
+    if marked:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d notice marked as read.", "%(count)d notices marked as read.", marked
+            )
+            % {"count": marked},
+        )
+    return redirect("assessment:notices")
