@@ -201,7 +201,7 @@ def test_progress_is_recorded_per_chunk(filled, monkeypatch):
         seen.append((step, progress))
         heartbeat(run, token, progress=progress, step=step)
 
-    write_full = scores.rollups.write_full
+    write_full = scores.rollup.write_full
 
     def rolling_up(period):  # what an administrator sees while the roll-up runs
         seen.extend(ScoreRun.objects.filter(period=period).values_list("step", "progress"))
@@ -209,7 +209,7 @@ def test_progress_is_recorded_per_chunk(filled, monkeypatch):
 
     monkeypatch.setattr(scores, "CHUNK", 1)
     monkeypatch.setattr(scores, "_heartbeat", spy)
-    monkeypatch.setattr(scores.rollups, "write_full", rolling_up)
+    monkeypatch.setattr(scores.rollup, "write_full", rolling_up)
     run = recompute(filled)
     assert seen == [("scoring", 0), ("scoring", 28), ("scoring", 56), ("rollup", 85)]
     assert run.progress == 100
