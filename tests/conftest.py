@@ -10,8 +10,11 @@ The tree::
     └── B  party committee
         └── B1 branch
     erin: administrator on G;  frank: no role at all
+
+Over it, the small framework (tests/framework_data.py) published, and its year 2026 opened.
 """
 
+import copy
 from dataclasses import dataclass
 
 import pytest
@@ -20,7 +23,16 @@ from django.core.cache import cache
 from organizations.models import Organization
 from organizations.services import assign_role
 
-from .factories import PASSWORD, OrganizationFactory, PersonFactory, UserFactory, kind
+from .factories import (
+    PASSWORD,
+    FrameworkFactory,
+    OrganizationFactory,
+    PeriodFactory,
+    PersonFactory,
+    UserFactory,
+    kind,
+)
+from .framework_data import SMALL_FRAMEWORK
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -68,8 +80,7 @@ class Tree:
     b1: Organization
 
 
-@pytest.fixture
-def tree(db) -> Tree:
+def build_tree() -> Tree:
     group = OrganizationFactory(code="G", name="集团党组", name_en="Group", kind=kind("group"))
     a = OrganizationFactory(
         code="A", name="甲公司党委", name_en="A Co.", kind=kind("committee"), parent=group
@@ -92,41 +103,82 @@ def tree(db) -> Tree:
     return Tree(group, a, a1, a1a, a1b, b, b1)
 
 
-def _user(username: str, role: str | None = None, org: Organization | None = None, **extra):
-    user = UserFactory(username=username, **extra)
-    if role:
-        assign_role(user=user, organization=org, role=role)
+# Each named user: their role and where (a field of Tree), or no role at all.
+ROLES: dict[str, tuple[str, str] | None] = {
+    "alice": ("secretary", "a1a"),
+    "bob": ("secretary", "a1b"),
+    "carol": ("reviewer", "a"),
+    "dave": ("auditor", "a"),
+    "erin": ("administrator", "group"),
+    "frank": None,
+}
+
+
+def named_user(username: str, tree: Tree):
+    """One of the named users (ROLES), with their role in `tree`."""
+    user = UserFactory(username=username)
+    if ROLES[username]:
+        role, where = ROLES[username]
+        assign_role(user=user, organization=getattr(tree, where), role=role)
     return user
 
 
 @pytest.fixture
+def tree(db) -> Tree:
+    return build_tree()
+
+
+@pytest.fixture
 def alice(tree):
-    return _user("alice", "secretary", tree.a1a)
+    return named_user("alice", tree)
 
 
 @pytest.fixture
 def bob(tree):
-    return _user("bob", "secretary", tree.a1b)
+    return named_user("bob", tree)
 
 
 @pytest.fixture
 def carol(tree):
-    return _user("carol", "reviewer", tree.a)
+    return named_user("carol", tree)
 
 
 @pytest.fixture
 def dave(tree):
-    return _user("dave", "auditor", tree.a)
+    return named_user("dave", tree)
 
 
 @pytest.fixture
 def erin(tree):
-    return _user("erin", "administrator", tree.group)
+    return named_user("erin", tree)
 
 
 @pytest.fixture
 def frank(tree):
-    return _user("frank")
+    return named_user("frank", tree)
+
+
+@pytest.fixture
+def framework_doc() -> dict:
+    """The small framework's document, for a test to change before it is loaded."""
+    return copy.deepcopy(SMALL_FRAMEWORK)
+
+
+@pytest.fixture
+def published_framework(db, framework_doc):
+    return FrameworkFactory(document=framework_doc)
+
+
+@pytest.fixture
+def period(published_framework, tree):
+    """The year 2026, opened: a submission for each branch of the tree."""
+    return PeriodFactory(framework=published_framework, year=2026)
+
+
+@pytest.fixture
+def submission(period, tree):
+    """Branch A1a's submission (alice, its secretary, enters it; carol reviews it from A)."""
+    return period.submissions.get(organization=tree.a1a)
 
 
 @pytest.fixture

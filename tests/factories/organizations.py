@@ -1,4 +1,4 @@
-"""factory_boy factories for the portal's models."""
+"""Factories of the organizations app: users, organizations, departments, people, roles."""
 
 import factory
 from django.contrib.auth import get_user_model
