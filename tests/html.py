@@ -15,6 +15,12 @@ from django.http import HttpResponse
 
 _SPACE = re.compile(r"\s+")
 _HIDDEN = ("script", "style")
+_BLOCKS = frozenset(
+    {"address", "article", "aside", "blockquote", "details", "div", "fieldset", "figure"}
+    | {"footer", "form", "header", "main", "nav", "p", "pre", "section", "summary", "br", "hr"}
+    | {"dd", "dl", "dt", "li", "ol", "ul", "table", "tbody", "td", "tfoot", "th", "thead", "tr"}
+    | {f"h{level}" for level in range(1, 7)}
+)
 _URL_ATTRIBUTES = ("href", "action", "formaction", "src", "hx-get", "hx-post")
 _SHOWN = 600  # characters of a page or an element quoted in a failure message
 
@@ -36,8 +42,11 @@ def _shown_strings(element: Tag) -> list[str]:
     shown = []
     for child in element.children:
         if isinstance(child, Tag):
-            if child.name not in _HIDDEN:
-                shown.extend(_shown_strings(child))
+            if child.name in _HIDDEN:
+                continue
+            # A block starts on its own line: its text never runs into its neighbours'.
+            gap = [" "] if child.name in _BLOCKS else []
+            shown.extend([*gap, *_shown_strings(child), *gap])
         elif type(child) is NavigableString:
             shown.append(str(child))
     return shown
@@ -122,12 +131,14 @@ class Page:
         return self.one(f'form[action="{_escape(action)}"]')
 
     def rows(self, css: str = "table") -> list[list[str]]:
-        """The rows of the one table (or table section) matching ``css``, as lists of cell texts."""
+        """The rows of the one table, table section or row matching ``css``, as lists of cell
+        texts."""
         found = self.one(css)
         table = found if found.name == "table" else found.find_parent("table")
+        rows = [found] if found.name == "tr" else found.find_all("tr")
         return [
             [text_of(cell) for cell in row.find_all(["th", "td"], recursive=False)]
-            for row in found.find_all("tr")
+            for row in rows
             if row.find_parent("table") is table  # not the rows of a table nested in a cell
         ]
 

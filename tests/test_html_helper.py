@@ -40,6 +40,11 @@ def test_text_is_what_a_browser_shows(doc):
     assert "Scores · Portal" in whole
 
 
+def test_blocks_do_not_run_into_each_other():
+    assert parse("<td>Words<div>{json}</div></td>").text("td") == "Words {json}"
+    assert parse("<p>10<strong>%</strong></p>").text("p") == "10%"  # inline stays joined
+
+
 def test_a_script_asked_for_by_name_gives_its_source(doc):
     assert doc.text("head script") == 'var secret = "Approved";'
 
@@ -87,6 +92,7 @@ def test_rows_are_lists_of_cell_texts(doc):
     assert doc.rows("#ranking > tbody")[0] == ["A1a", "90.5"]
     assert doc.rows("#ranking > tbody")[1] == ["A1b inner", "80"]
     assert len(doc.rows("#ranking > tbody")) == 2  # not the row of the table inside a cell
+    assert doc.rows("#ranking > tbody > tr:first-child") == [["A1a", "90.5"]]
 
 
 def test_within_scopes_the_queries_to_one_element(doc):

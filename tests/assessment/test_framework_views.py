@@ -5,7 +5,6 @@ publish or clone, and for anyone else those pages do not exist.
 """
 
 import copy
-import html
 
 import pytest
 from django.db import connection
@@ -18,6 +17,7 @@ from assessment.forms.frameworks import IndicatorForm
 from assessment.models import Framework, Indicator
 from assessment.scoring import describe_rubric
 from assessment.selectors.frameworks import _ENGINE_CACHE
+from tests.html import Page, page, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -52,8 +52,12 @@ def get(client, url: str, lang: str = "en", **extra):
     return client.get(url, HTTP_ACCEPT_LANGUAGE=lang, **extra)
 
 
-def page(response) -> str:
-    return html.unescape(response.content.decode())
+def indicator_cells(shown: Page, code: str) -> dict[str, str]:
+    """The cells of one indicator's row on the detail page, by column."""
+    (cells,) = shown.rows(f'[id="indicator-{code}"]')
+    columns = ("code", "name", "unit", "value_type", "direction", "target", "weight")
+    columns += ("frequency", "applies_to", "evidence", "rubric")
+    return dict(zip(columns, cells, strict=False))
 
 
 def indicator(framework: Framework, code: str) -> Indicator:
@@ -129,12 +133,14 @@ def test_the_list_shows_every_version_with_its_status(client_for, alice, publish
     response = get(client_for(alice), reverse("assessment:framework_list"))
 
     assert response.status_code == 200
-    text = page(response)
-    assert "2026" in text
-    assert "2027" in text
-    assert 'data-status="published"' in text
-    assert 'data-status="draft"' in text
-    assert "Test framework" in text
+    shown = page(response)
+    versions = [(row[0], row[2], row[3]) for row in shown.rows("tbody")]  # name, version, status
+    assert versions == [
+        ("Test framework", "2027", "Draft"),
+        ("Test framework", "2026", "Published"),
+    ]
+    statuses = [badge["data-status"] for badge in shown.select("tbody [data-status]")]
+    assert statuses == ["draft", "published"]
 
 
 def test_only_administrators_see_clone_and_publish(client_for, alice, erin, draft):
@@ -144,10 +150,10 @@ def test_only_administrators_see_clone_and_publish(client_for, alice, erin, draf
     as_alice = page(get(client_for(alice), reverse("assessment:framework_list")))
     as_erin = page(get(client_for(erin), reverse("assessment:framework_list")))
 
-    assert clone_url not in as_alice
-    assert publish_url not in as_alice
-    assert clone_url in as_erin
-    assert publish_url in as_erin
+    assert not as_alice.refers_to(clone_url)
+    assert not as_alice.refers_to(publish_url)
+    assert as_erin.refers_to(clone_url)
+    assert as_erin.refers_to(publish_url)
 
 
 def test_the_list_needs_a_sign_in(client, draft):
@@ -163,44 +169,50 @@ def test_the_list_needs_a_sign_in(client, draft):
 def test_the_detail_speaks_chinese_by_default(client_for, alice, draft):
     response = get(client_for(alice), detail_url(draft), lang="zh-hans")
 
-    text = page(response)
+    shown = page(response)
     assert response.status_code == 200
-    assert "理论学习次数" in text
-    assert "Study sessions" not in text
-    assert "一个目标" in text
-    assert "优秀" in text  # grade band A
-    assert "党支部" in text  # applies to, by the subject kind's name
+    study = indicator_cells(shown, "C1.01")
+    assert "理论学习次数" in study["name"]
+    assert "Study sessions" not in shown.text()
+    assert shown.text('[aria-labelledby="goal-heading"] .card-body') == "一个目标"
+    assert shown.rows('[aria-labelledby="grades-heading"] tbody')[0][:2] == ["A", "优秀"]
+    assert study["applies_to"] == "党支部"  # applies to, by the subject kind's name
     spec = selectors.engine_framework(draft)
-    assert describe_rubric(spec.indicator("C1.01"), "zh") in text
-    assert describe_rubric(spec.indicator("C2.01"), "zh") in text
+    assert study["rubric"] == describe_rubric(spec.indicator("C1.01"), "zh")
+    assert indicator_cells(shown, "C2.01")["rubric"] == describe_rubric(
+        spec.indicator("C2.01"), "zh"
+    )
 
 
 def test_the_detail_in_english_shows_english_names_and_rubric_words(client_for, alice, draft):
     response = get(client_for(alice), detail_url(draft), lang="en")
 
-    text = page(response)
-    assert "Study sessions" in text
-    assert "理论学习次数" not in text
-    assert "One goal" in text
-    assert "Excellent" in text
-    assert "Branch" in text
-    assert "times" in text  # the unit
+    shown = page(response)
+    study = indicator_cells(shown, "C1.01")
+    assert "Study sessions" in study["name"]
+    assert "理论学习次数" not in shown.text()
+    assert shown.text('[aria-labelledby="goal-heading"] .card-body') == "One goal"
+    assert shown.rows('[aria-labelledby="grades-heading"] tbody')[0][:2] == ["A", "Excellent"]
+    assert study["applies_to"] == "Branch"
+    assert study["unit"] == "times"
     spec = selectors.engine_framework(draft)
     words = describe_rubric(spec.indicator("C1.01"), "en")
     assert "linear" in words
-    assert words in text
-    assert describe_rubric(spec.indicator("C2.01"), "en") in text
+    assert study["rubric"] == words
+    assert indicator_cells(shown, "C2.01")["rubric"] == describe_rubric(
+        spec.indicator("C2.01"), "en"
+    )
 
 
 def test_the_detail_shows_each_indicators_attributes(client_for, alice, draft):
     response = get(client_for(alice), detail_url(draft))
 
-    row = page(response).split('id="indicator-C2.01"')[1].split("</tr>")[0]
-    assert "Yes / no" in row  # value type
-    assert "Monthly" in row  # frequency
-    assert "Required" in row  # evidence
-    assert "Higher is better" in row
-    assert "60" in row  # weight
+    row = indicator_cells(page(response), "C2.01")
+    assert row["value_type"] == "Yes / no"
+    assert row["frequency"] == "Monthly"
+    assert row["evidence"] == "Required"
+    assert row["direction"] == "Higher is better"
+    assert row["weight"] == "60"
 
 
 def test_points_per_dimension_follow_the_chosen_subject_kind(client_for, alice, framework_doc):
@@ -236,9 +248,9 @@ def test_points_per_dimension_follow_the_chosen_subject_kind(client_for, alice, 
 
     assert points("branch") == {"axis": 100, "C1": 40, "C2": 60, "C2.1": 60, "G1": 0}
     assert points("committee") == {"axis": 100, "C1": 100, "C2": 0, "C2.1": 0, "G1": 0}
-    text = page(get(client, detail_url(framework), data={"kind": "committee"}))
-    assert 'data-points="100"' in text
-    assert 'id="indicator-C2.01" class="text-body-tertiary"' in text  # not for committees
+    shown = page(get(client, detail_url(framework), data={"kind": "committee"}))
+    assert shown.attr("#dimension-C1 > summary [data-points]", "data-points") == "100"
+    assert shown.attr('[id="indicator-C2.01"]', "class") == "text-body-tertiary"  # not committees
 
 
 def test_the_first_subject_kind_is_shown_by_default(client_for, alice, draft):
@@ -253,9 +265,9 @@ def test_an_htmx_request_gets_only_the_tree(client_for, alice, draft):
         client_for(alice), detail_url(draft), data={"kind": "branch"}, HTTP_HX_REQUEST="true"
     )
 
-    text = page(response)
-    assert text.lstrip().startswith('<div id="framework-tree"')
-    assert "<html" not in text
+    top = [node for node in page(response).root.contents if str(node).strip()]
+    assert len(top) == 1  # the tree, nothing around it
+    assert (top[0].name, top[0].get("id")) == ("div", "framework-tree")
 
 
 def test_whole_page_and_tree_are_cached_apart(client_for, alice, draft):
@@ -328,11 +340,12 @@ def test_compare_shows_added_removed_and_changed(client_for, alice, two_versions
     old_words = describe_rubric(selectors.engine_framework(old).indicator("C1.01"), "en")
     new_words = describe_rubric(selectors.engine_framework(new).indicator("C1.01"), "en")
     assert (rows["rubric"].before, rows["rubric"].after) == (old_words, new_words)
-    text = page(response)
-    assert old_words in text
-    assert new_words in text
-    assert "Monthly meetings" in text
-    assert "Committee meetings held" in text
+    shown = page(response)
+    before, after = shown.texts('[id="changed-C1.01"] tr[data-field="rubric"] td')
+    assert before.startswith(old_words)  # the words, then the rubric's JSON below them
+    assert after.startswith(new_words)
+    assert shown.rows('#added tr[data-code="C2.02"]')[0][1] == "Monthly meetings"
+    assert shown.rows('#removed tr[data-code="C2.01"]')[0][1] == "Committee meetings held"
 
 
 def test_compare_in_chinese_shows_rubric_words_in_chinese(client_for, alice, two_versions):
@@ -346,7 +359,8 @@ def test_compare_in_chinese_shows_rubric_words_in_chinese(client_for, alice, two
     )
 
     words = describe_rubric(selectors.engine_framework(new).indicator("C1.01"), "zh")
-    assert words in page(response)
+    after = page(response).text('[id="changed-C1.01"] tr[data-field="rubric"] .portal-after')
+    assert after.startswith(words)  # the words, then the rubric's JSON below them
 
 
 def test_compare_without_a_choice_offers_the_versions(client_for, alice, two_versions):
@@ -396,7 +410,9 @@ def test_compare_with_an_unknown_version_is_a_form_error(client_for, alice, two_
 def test_erin_edits_a_draft_indicator(client_for, erin, draft):
     row = indicator(draft, "C1.01")
     client = client_for(erin)
-    assert edit_url(row) in page(get(client, detail_url(draft)))
+    assert page(get(client, detail_url(draft))).has(
+        f'[id="indicator-C1.01"] a[href="{edit_url(row)}"]'
+    )
 
     response = client.post(
         edit_url(row),
@@ -413,9 +429,10 @@ def test_erin_edits_a_draft_indicator(client_for, erin, draft):
     assert row.rubric == {"kind": "linear", "floor": 4}
     draft.refresh_from_db()
     assert draft.revision == 1
-    text = page(get(client, detail_url(draft)))
-    assert "Theory study sessions" in text
-    assert describe_rubric(selectors.engine_framework(draft).indicator("C1.01"), "en") in text
+    edited = indicator_cells(page(get(client, detail_url(draft))), "C1.01")
+    assert "Theory study sessions" in edited["name"]
+    words = describe_rubric(selectors.engine_framework(draft).indicator("C1.01"), "en")
+    assert edited["rubric"] == words
 
 
 def test_an_edit_that_breaks_the_weights_shows_the_errors_and_saves_nothing(
@@ -430,10 +447,9 @@ def test_an_edit_that_breaks_the_weights_shows_the_errors_and_saves_nothing(
     assert response.status_code == 200
     errors = response.context["framework_errors"]
     assert any("'branch'" in error and "90" in error for error in errors)
-    text = page(response)
-    assert "Nothing was saved" in text
-    for error in errors:
-        assert error in text
+    shown = page(response)
+    assert shown.text("#framework-errors").startswith("Nothing was saved")
+    assert shown.texts("#framework-errors li") == errors
     row.refresh_from_db()
     assert (row.weight, row.target) == (40, 12)
     draft.refresh_from_db()
@@ -474,7 +490,7 @@ def test_editing_a_published_version_is_refused(client_for, erin, published):
     row = indicator(published, "C1.01")
     client = client_for(erin)
 
-    assert edit_url(row) not in page(get(client, detail_url(published)))
+    assert not page(get(client, detail_url(published))).refers_to(edit_url(row))
     shown = client.get(edit_url(row), HTTP_ACCEPT_LANGUAGE="en", follow=True)
     posted = client.post(
         edit_url(row), form_data(row, name_en="Changed"), HTTP_ACCEPT_LANGUAGE="en", follow=True
@@ -482,7 +498,7 @@ def test_editing_a_published_version_is_refused(client_for, erin, published):
 
     for response in (shown, posted):
         assert response.redirect_chain[-1][0] == detail_url(published)
-        assert "cannot be changed" in page(response)
+        assert "cannot be changed" in page(response).text(".portal-messages")
     assert indicator(published, "C1.01").name_en == "Study sessions"
 
 
@@ -496,7 +512,8 @@ def test_erin_publishes_a_draft_after_confirming(client_for, erin, published):
 
     confirm = get(client, url)
     assert confirm.status_code == 200
-    assert "2026" in page(confirm)  # the version that will be archived
+    consequences = page(confirm).texts("main .card li")
+    assert "Version 2026, published now, will be archived." in consequences
     draft.refresh_from_db()
     assert draft.is_draft
 
@@ -514,7 +531,7 @@ def test_publishing_a_published_version_is_refused(client_for, erin, published):
 
     response = client_for(erin).post(url, HTTP_ACCEPT_LANGUAGE="en", follow=True)
 
-    assert "cannot be changed" in page(response)
+    assert "cannot be changed" in page(response).text(".portal-messages")
     published.refresh_from_db()
     assert published.status == FrameworkStatus.PUBLISHED
 
@@ -550,7 +567,8 @@ def test_cloning_an_existing_version_says_so(client_for, erin, published):
 
     response = client_for(erin).post(url, {"version": "2026"}, HTTP_ACCEPT_LANGUAGE="en")
 
-    assert "already loaded" in page(response)
+    (error,) = page(response).field("version").parent.select(".invalid-feedback")
+    assert "already loaded" in text_of(error)
 
 
 # -- who may change frameworks -----------------------------------------------------------------
@@ -582,7 +600,7 @@ def test_only_group_administrators_can_reach_the_change_pages(
 
 
 def test_non_administrators_see_no_edit_links(client_for, carol, draft):
-    text = page(get(client_for(carol), detail_url(draft)))
+    shown = page(get(client_for(carol), detail_url(draft)))
 
-    assert "/edit/" not in text
-    assert reverse("assessment:framework_publish", args=[draft.pk]) not in text
+    assert not shown.has('[href*="/edit/"], [action*="/edit/"], [hx-get*="/edit/"]')
+    assert not shown.refers_to(reverse("assessment:framework_publish", args=[draft.pk]))
