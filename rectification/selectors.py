@@ -179,54 +179,17 @@ def visible_all():
 ACTIVE = "active"  # the list's default: every item not closed yet
 
 
-@dataclass
-class ListFilter:
-    """What the list shows; every field optional (ids already checked to be whole numbers)."""
-
-    period: int | None = None
-    within: int | None = None
-    state: str = ACTIVE
-    overdue: bool = False
-    indicator: str = ""
-
-
-@dataclass
-class ItemList:
-    rows: object  # the filtered queryset, for the paginator
-    counts: dict[str, int]  # by state (and "active", "overdue", "all"), before the state filter
-    within: Organization | None
-
-
-def item_list(user, filters: ListFilter) -> ItemList:
-    """The items the user may see, filtered; counts by state come from one aggregate query.
-
-    A `within` organization outside the user's scope gives an empty list, the same as one that
-    does not exist, so nothing is revealed.
-    """
-    items = visible(user)
-    within = None
-    if filters.within is not None:
-        within = Organization.objects.restrict(user).filter(pk=filters.within).first()
-        items = items.within(within) if within is not None else items.none()
-    if filters.period is not None:
-        items = items.filter(period_id=filters.period)
-    if filters.indicator:
-        items = items.filter(indicator_code=filters.indicator)
+def state_counts(items) -> dict[str, int]:
+    """How many of the items are in each state, and "active" (not closed), "overdue" and "all":
+    one aggregate query. The list's tabs count the items its other filters leave."""
     today = timezone.localdate()
     active = ~Q(state=Rectification.State.CLOSED)
-    if filters.overdue:
-        items = items.filter(active, due_date__lt=today)
-    counts = items.aggregate(
+    return items.aggregate(
         all=Count("pk"),
         active=Count("pk", filter=active),
         overdue=Count("pk", filter=active & Q(due_date__lt=today)),
         **{state: Count("pk", filter=Q(state=state)) for state in Rectification.State.values},
     )
-    if filters.state == ACTIVE:
-        items = items.filter(active)
-    elif filters.state in Rectification.State.values:
-        items = items.filter(state=filters.state)
-    return ItemList(items.order_by("due_date", "pk"), counts, within)
 
 
 def decorate(items: list[Rectification]) -> dict[int, NextResult]:

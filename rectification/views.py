@@ -18,59 +18,46 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from . import selectors, services
+from .filters import ItemFilterSet
 from .forms import ClosureForm, ConfirmForm, RejectForm, UpdateForm
 from .models import Rectification, RectificationEvidence
 
 PER_PAGE = 50
-MAX_ID = 2**63 - 1
-
-
-def _int_param(request: HttpRequest, name: str) -> int | None:
-    try:
-        value = int(request.GET.get(name, ""))
-    except ValueError:
-        return None
-    return value if 0 < value <= MAX_ID else None
 
 
 class ListView(LoginRequiredMixin, View):
     """Items the user may see: by default those not closed, the most urgent first."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        state = request.GET.get("state", selectors.ACTIVE)
-        if state not in ("", selectors.ACTIVE, *Rectification.State.values):
-            state = selectors.ACTIVE
-        filters = selectors.ListFilter(
-            period=_int_param(request, "period"),
-            within=_int_param(request, "within"),
-            state=state,
-            overdue=request.GET.get("overdue") == "1",
-            indicator=request.GET.get("indicator", "").strip()[:40],
+        filters = ItemFilterSet(
+            request.GET, queryset=selectors.visible(request.user), request=request
         )
-        result = selectors.item_list(request.user, filters)
-        page = Paginator(result.rows, PER_PAGE).get_page(request.GET.get("page"))
+        counts = selectors.state_counts(filters.across_states)
+        rows = filters.qs.order_by("due_date", "pk")
+        page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
         items = list(page.object_list)
         following = selectors.decorate(items)
         for item in items:
             item.next_result = following.get(item.pk)
         subtrees = list(selectors.subtree_choices(request.user))
-        if result.within is not None and result.within not in subtrees:
-            subtrees.append(result.within)
-        tabs = [(selectors.ACTIVE, _("Not closed"), result.counts["active"])]
-        tabs += [(v, label, result.counts[v]) for v, label in Rectification.State.choices]
-        tabs.append(("", _("All"), result.counts["all"]))
+        within = filters.within_organization
+        if within is not None and within not in subtrees:
+            subtrees.append(within)
+        tabs = [(selectors.ACTIVE, _("Not closed"), counts["active"])]
+        tabs += [(v, label, counts[v]) for v, label in Rectification.State.choices]
+        tabs.append(("", _("All"), counts["all"]))
         return render(
             request,
             "rectification/list.html",
             {
-                "filters": filters,
+                "filters": filters.values,
                 "page": page,
                 "items": items,
                 "tabs": tabs,
-                "overdue_count": result.counts["overdue"],
+                "overdue_count": counts["overdue"],
                 "periods": list(selectors.periods_with_items()),
                 "subtrees": subtrees,
-                "within_unknown": filters.within is not None and result.within is None,
+                "within_unknown": filters.within_unknown,
             },
         )
 
