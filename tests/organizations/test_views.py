@@ -1,7 +1,6 @@
 """Pages of the organization tree: the browser, its search, children (HTMX) and one organization."""
 
 import datetime
-import re
 
 import pytest
 from django.db import connection
@@ -17,6 +16,7 @@ from tests.factories import (
     PersonFactory,
     UserFactory,
 )
+from tests.html import Page, page
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,7 @@ def search_url(query: str) -> str:
 
 def listed_codes(response) -> set[str]:
     """Codes of the organizations a tree, children or search fragment lists."""
-    return set(re.findall(r'data-code="([^"]+)"', response.content.decode()))
+    return {node["data-code"] for node in page(response).select("[data-code]")}
 
 
 # The tree browser
@@ -68,23 +68,26 @@ def test_the_tree_starts_at_the_root_for_the_administrator(client_for, erin):
 
 
 def test_a_node_shows_kind_code_people_and_a_link(client_for, tree, carol):
-    content = client_for(carol).get(tree_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert tree.a.kind.name_en in content
-    assert detail_url(tree.a) in content
-    assert children_url(tree.a) in content
-    assert 'hx-get="' in content
+    node = page(client_for(carol).get(tree_url(), HTTP_ACCEPT_LANGUAGE="en")).within(
+        '.portal-tree-node[data-code="A"]'
+    )
+    assert node.text(".portal-kind") == tree.a.kind.name_en
+    assert node.text(".portal-tree-link") == tree.a.name_en
+    assert node.attr(".portal-tree-link", "href") == detail_url(tree.a)
+    assert node.attr(".portal-tree-toggle", "hx-get") == children_url(tree.a)
 
 
 def test_a_leaf_offers_no_expansion(client_for, tree, alice):
-    content = client_for(alice).get(tree_url()).content.decode()
-    assert children_url(tree.a1a) not in content
+    shown = page(client_for(alice).get(tree_url()))
+    assert not shown.refers_to(children_url(tree.a1a))
+    assert not shown.has(".portal-tree-toggle")
 
 
 def test_children_expand_in_place(client_for, tree, carol):
     response = client_for(carol).get(children_url(tree.a1), **HTMX)
     assert response.status_code == 200
     assert listed_codes(response) == {"A1a", "A1b"}
-    assert b"<html" not in response.content
+    assert not page(response).has("html, body, main")  # a fragment, not a page
 
 
 def test_children_of_an_organization_outside_scope_are_404(client_for, tree, alice):
@@ -115,24 +118,26 @@ def test_search_matches_codes(client_for, tree, erin):
 
 
 def test_search_results_show_the_path_within_scope(client_for, tree, carol):
-    content = client_for(carol).get(search_url("A1b"), **HTMX).content.decode()
-    assert tree.a.name in content
-    assert tree.a1.name in content
-    assert tree.group.name not in content  # G is above carol's scope
+    shown = page(client_for(carol).get(search_url("A1b"), **HTMX))
+    path = shown.text('[data-code="A1b"] nav')
+    assert tree.a.name in path
+    assert tree.a1.name in path
+    assert tree.group.name not in shown.text()  # G is above carol's scope
 
 
 def test_search_works_without_javascript(client_for, tree, alice):
     response = client_for(alice).get(tree_url(q="支部"))
     assert response.status_code == 200
-    assert b"<html" in response.content
-    assert 'value="支部"' in response.content.decode()
+    shown = page(response)
+    assert shown.has("html > body main")  # the whole page
+    assert shown.field("q")["value"] == "支部"
     assert listed_codes(response) == {"A1a"}  # the one match; her tree is A1a too
 
 
 def test_search_says_when_nothing_matches(client_for, tree, alice):
     response = client_for(alice).get(search_url("乙"), HTTP_ACCEPT_LANGUAGE="en", **HTMX)
     assert listed_codes(response) == set()
-    assert "No organization in your scope matches" in response.content.decode()
+    assert "No organization in your scope matches" in page(response).text("p")
 
 
 def test_an_empty_search_lists_nothing(client_for, tree, alice):
@@ -147,26 +152,27 @@ def test_an_empty_search_lists_nothing(client_for, tree, alice):
 def test_the_organization_page_shows_the_essentials(client_for, tree, carol):
     response = client_for(carol).get(detail_url(tree.a1), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
-    content = response.content.decode()
-    assert tree.a1.name_en in content
-    assert tree.a1.code in content
+    shown = page(response)
+    assert shown.text("h1") == tree.a1.name_en
+    assert f"Code: {tree.a1.code}" in shown.text("header")
     assert listed_codes(response) == {"A1a", "A1b"}
-    assert "A1成员" in content
+    assert [row[0] for row in shown.rows("#people tbody")] == ["A1成员"]
 
 
 def test_breadcrumbs_link_only_ancestors_within_scope(client_for, tree, carol):
-    content = client_for(carol).get(detail_url(tree.a1b)).content.decode()
-    assert detail_url(tree.a) in content
-    assert detail_url(tree.a1) in content
-    assert detail_url(tree.group) not in content
-    assert tree.group.name not in content
+    shown = page(client_for(carol).get(detail_url(tree.a1b)))
+    crumbs = shown.within(".breadcrumb")
+    assert crumbs.link(detail_url(tree.a))
+    assert crumbs.link(detail_url(tree.a1))
+    assert not shown.refers_to(detail_url(tree.group))
+    assert tree.group.name not in shown.text()
 
 
 def test_a_secretary_sees_no_ancestors_at_all(client_for, tree, alice):
-    content = client_for(alice).get(detail_url(tree.a1a)).content.decode()
+    shown = page(client_for(alice).get(detail_url(tree.a1a)))
     for ancestor in (tree.group, tree.a, tree.a1):
-        assert detail_url(ancestor) not in content
-        assert ancestor.name not in content
+        assert not shown.refers_to(detail_url(ancestor))
+        assert ancestor.name not in shown.text()
 
 
 def test_the_organization_page_is_404_outside_scope(client_for, tree, alice):
@@ -184,20 +190,19 @@ def test_people_show_their_details(client_for, tree, alice):
         kind=PersonKind.PROBATIONARY,
         party_member_since=datetime.date(2021, 7, 1),
     )
-    content = client_for(alice).get(detail_url(tree.a1a), HTTP_ACCEPT_LANGUAGE="en")
-    text = content.content.decode()
-    for expected in ("李四", "E-LI-4", "Probationary party member", "党建工作部", "2021-07-01"):
-        assert expected in text
+    response = client_for(alice).get(detail_url(tree.a1a), HTTP_ACCEPT_LANGUAGE="en")
+    people = {row[0]: row[1:5] for row in page(response).rows("#people tbody")}
+    assert people["李四"] == ["E-LI-4", "Probationary party member", "党建工作部", "2021-07-01"]
 
 
 def test_people_are_paginated_by_fifty(client_for, tree, alice):
     PersonFactory.create_batch(60, organization=tree.a1a, name="页测")
     client = client_for(alice)
-    first = client.get(detail_url(tree.a1a)).content.decode()
-    second = client.get(detail_url(tree.a1a) + "?page=2").content.decode()
+    first = page(client.get(detail_url(tree.a1a)))
+    second = page(client.get(detail_url(tree.a1a) + "?page=2"))
 
-    def rows(page: str) -> int:
-        return page.count("页测") + page.count("A1a成员")
+    def rows(shown: Page) -> int:
+        return sum(row[0] in ("页测", "A1a成员") for row in shown.rows("#people tbody"))
 
     assert (rows(first), rows(second)) == (50, 11)  # the fixture's member and the 60 new ones
 
@@ -206,10 +211,15 @@ def test_departments_leading_groups_and_role_holders(client_for, tree, alice, bo
     DepartmentFactory(organization=tree.a1a, name="综合办公室", code="OFFICE")
     group = LeadingGroupFactory(organization=tree.a1a, name="第一支部班子")
     group.members.add(PersonFactory(organization=tree.a1a, name="王五"))
-    content = client_for(carol).get(detail_url(tree.a1a)).content.decode()
-    for expected in ("综合办公室", "OFFICE", "第一支部班子", "王五", "alice"):
-        assert expected in content
-    assert "bob" not in content  # bob holds his role on A1b, not here
+    shown = page(client_for(carol).get(detail_url(tree.a1a)))
+    departments = shown.text('[aria-labelledby="departments-heading"]')
+    assert "综合办公室 OFFICE" in departments
+    leading_group = shown.within('[aria-labelledby="leading-groups-heading"] .list-group-item')
+    assert leading_group.text(".fw-medium") == "第一支部班子"
+    assert leading_group.texts("li") == ["王五"]
+    roles = shown.texts('[aria-labelledby="roles-heading"] li > span:first-child')
+    assert roles == ["alice"]
+    assert "bob" not in shown.text()  # bob holds his role on A1b, not here
 
 
 def _big_branch(size: int, parent):
