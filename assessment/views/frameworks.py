@@ -1,4 +1,4 @@
-"""Pages of the assessment app: the framework browser, version comparison and draft editing.
+"""The framework pages: the framework browser, version comparison and draft editing.
 
 Every signed-in user may read frameworks. Changing them (editing a draft's indicators,
 publishing, cloning) is for group administrators only; to anyone else those pages do not exist
