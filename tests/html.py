@@ -121,6 +121,19 @@ class Page:
         """Every link to ``href``."""
         return self.select(f'a[href="{_escape(href)}"]')
 
+    def mentions(self, text: str) -> bool:
+        """Whether ``text`` is anywhere a reader or a script could get it: the visible text, any
+        attribute, any script (for "must not leak" checks, stricter than the visible text)."""
+        if text in self.text() or any(
+            text in script.get_text() for script in self.select("script")
+        ):
+            return True
+        return any(
+            text in (value if isinstance(value, str) else " ".join(value))
+            for element in [self.root, *self.root.find_all(True)]
+            for value in getattr(element, "attrs", {}).values()
+        )
+
     def refers_to(self, url: str) -> bool:
         """Whether any link, form, button or htmx request goes to ``url``."""
         value = _escape(url)

@@ -45,6 +45,14 @@ def test_blocks_do_not_run_into_each_other():
     assert parse("<p>10<strong>%</strong></p>").text("p") == "10%"  # inline stays joined
 
 
+def test_mentions_looks_in_the_text_the_attributes_and_the_scripts(doc):
+    assert doc.mentions("Branch A1a")
+    assert doc.mentions("Approved")  # in a script
+    assert doc.mentions("y=2")  # in an attribute, entities decoded
+    assert doc.mentions("Close")  # an aria-label
+    assert not doc.mentions("Rejected")
+
+
 def test_a_script_asked_for_by_name_gives_its_source(doc):
     assert doc.text("head script") == 'var secret = "Approved";'
 

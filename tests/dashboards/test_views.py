@@ -5,12 +5,12 @@ general branch A1 and committee A 63.33 (mean of their branches), B 90, the grou
 """
 
 import json
-import re
 
 import pytest
 from django.urls import reverse
 
 from assessment.models import Rollup, SubjectScore
+from tests.html import Page, page, text_of
 
 from .conftest import build_scored
 
@@ -23,19 +23,11 @@ def url(org, **params) -> str:
 
 
 def chart_data(response) -> dict:
-    match = re.search(
-        r'<script id="dash-data" type="application/json">(.*?)</script>',
-        response.content.decode(),
-        re.S,
-    )
-    assert match, "the page carries no chart data"
-    return json.loads(match.group(1))
+    return json.loads(page(response).one('script#dash-data[type="application/json"]').string)
 
 
-def tile(response, name: str) -> str:
-    html = response.content.decode()
-    start = html.index(f'data-tile="{name}"')
-    return re.sub(r"\s+", " ", html[start : html.index("</div>\n      </div>", start)])
+def tile(response, name: str) -> Page:
+    return page(response).within(f'[data-tile="{name}"]')
 
 
 # -- landing -------------------------------------------------------------------------------
@@ -88,16 +80,19 @@ def test_the_tiles_show_the_stored_total(client_for, erin, tree, scored):
     assert response.status_code == 200
     total = Rollup.objects.get(period=scored.current, organization=tree.group, dimension="")
     score = tile(response, "score")
-    assert "76.7" in score
-    assert reverse("dashboards:explain_rollup", args=[total.pk]) in score
-    assert "C" in tile(response, "grade")  # 76.67 is "qualified"
-    assert "★★★☆☆" in tile(response, "stars")  # 75 and above
+    assert score.text(".dash-tile-value") == "76.7"
+    assert score.attr(".dash-tile-value a", "href") == reverse(
+        "dashboards:explain_rollup", args=[total.pk]
+    )
+    assert tile(response, "grade").text(".dash-tile-value") == "C"  # 76.67 is "qualified"
+    stars = tile(response, "stars").text('.dash-tile-value [aria-hidden="true"]')
+    assert stars == "★★★☆☆"  # 75 and above
     # The group has no peers: no rank among them, no average.
-    assert "–" in tile(response, "rank")
+    assert tile(response, "rank").text(".dash-tile-value") == "–"
     completeness = tile(response, "completeness")
-    assert "100" in completeness
-    assert "4 of 4" in completeness.replace("4 / 4", "4 of 4")
-    change = tile(response, "change")
+    assert completeness.text(".dash-tile-value") == "100%"
+    assert "4 of 4" in completeness.text(".dash-tile-note").replace("4 / 4", "4 of 4")
+    change = tile(response, "change").text()
     assert ("+" in change and "Year 2025" in change) or "2025年度" in change
 
 
@@ -107,18 +102,17 @@ def test_the_ranking_lists_the_children_best_first_with_links(client_for, erin, 
     assert [row["name"] for row in data["ranking"]] == ["乙公司党委", "甲公司党委"]
     assert [row["score"] for row in data["ranking"]] == [90.0, 63.33]
     assert data["ranking"][0]["url"] == url(tree.b, period=scored.current.pk)
-    html = response.content.decode()
+    shown = page(response)
     for child in (tree.a, tree.b):
         rollup = Rollup.objects.get(period=scored.current, organization=child, dimension="")
-        assert reverse("dashboards:explain_rollup", args=[rollup.pk]) in html
-        assert f'href="{url(child, period=scored.current.pk)}"' in html
+        row = shown.within(f'tr[data-org="{child.code}"]')
+        assert row.has(f'a[href="{reverse("dashboards:explain_rollup", args=[rollup.pk])}"]')
+        assert row.has(f'a[href="{url(child, period=scored.current.pk)}"]')
 
 
 def test_each_child_has_a_sparkline_over_both_periods(client_for, erin, tree, scored):
-    html = client_for(erin).get(url(tree.group)).content.decode()
-    row = html[html.index('data-org="A"') :]
-    row = row[: row.index("</tr>")]
-    assert "<polyline" in row
+    shown = page(client_for(erin).get(url(tree.group)))
+    assert shown.has('tr[data-org="A"] svg polyline')
 
 
 def test_the_heatmap_has_every_dimension_cell_with_its_explanation(client_for, erin, tree, scored):
@@ -127,7 +121,7 @@ def test_the_heatmap_has_every_dimension_cell_with_its_explanation(client_for, e
     assert data["heatmap"]["dimensions"] == ["思想建设", "组织建设", "思想引领"]
     assert data["heatmap"]["rows"][0]["cells"] == [75.0, 100.0, 75.0]  # B
     cell = Rollup.objects.get(period=scored.current, organization=tree.b, dimension="C1")
-    assert reverse("dashboards:explain_rollup", args=[cell.pk]) in response.content.decode()
+    assert page(response).refers_to(reverse("dashboards:explain_rollup", args=[cell.pk]))
 
 
 def test_the_trend_links_each_period(client_for, erin, tree, scored):
@@ -154,10 +148,10 @@ def test_the_grade_distribution_counts_subjects_by_kind(client_for, erin, tree, 
 
 
 def test_the_page_carries_the_explanation_panel_and_effectiveness(client_for, erin, tree, scored):
-    html = client_for(erin).get(url(tree.group)).content.decode()
-    assert reverse("dashboards:effectiveness", args=[tree.group.pk]) in html
-    assert "vendor/echarts/echarts.min.js" in html
-    assert "js/dashboards.js" in html
+    shown = page(client_for(erin).get(url(tree.group)))
+    assert shown.has(f'a[href^="{reverse("dashboards:effectiveness", args=[tree.group.pk])}"]')
+    assert shown.has('script[src$="vendor/echarts/echarts.min.js"]')
+    assert shown.has('script[src$="js/dashboards.js"]')
 
 
 def test_english_names_in_english(client_for, erin, tree, scored):
@@ -190,7 +184,7 @@ def test_the_latest_closed_period_is_the_default_over_an_open_one(client_for, er
 def test_an_earlier_period_can_be_chosen(client_for, erin, tree, scored):
     response = client_for(erin).get(url(tree.group, period=scored.previous.pk))
     assert response.context["period"] == scored.previous
-    assert tile(response, "change").count("–") == 1  # nothing before 2025
+    assert tile(response, "change").text().count("–") == 1  # nothing before 2025
 
 
 @pytest.mark.parametrize("asked", ["abc", "999999", "-1"])
@@ -206,7 +200,7 @@ def test_an_organization_without_scores_says_so(client_for, erin, tree):
     response = client_for(erin).get(url(tree.group))
     assert response.status_code == 200
     assert response.context["period"] is None
-    assert 'id="dash-data"' not in response.content.decode()
+    assert not page(response).has("#dash-data")
 
 
 # -- the secretary's own dashboard -----------------------------------------------------------
@@ -216,14 +210,13 @@ def test_a_secretary_sees_rank_and_peer_average_but_no_peer(client_for, alice, t
     response = client_for(alice).get(url(tree.a1a))
     assert response.status_code == 200
     rank = tile(response, "rank")
-    assert "1" in rank
-    assert "/ 3" in rank
-    assert "55.0" in rank  # (40 + 70) / 2
-    html = response.content.decode()
+    assert rank.text(".dash-tile-value") == "1 / 3"
+    assert "55.0" in rank.text("[data-peer-average]")  # (40 + 70) / 2
+    shown = page(response)
     for peer in (tree.a1b, scored.a1c):
-        assert peer.name not in html
-        assert peer.name_en not in html
-        assert f"/dashboards/organizations/{peer.pk}/" not in html
+        assert not shown.mentions(peer.name)
+        assert not shown.mentions(peer.name_en)
+        assert not shown.mentions(f"/dashboards/organizations/{peer.pk}/")
     data = chart_data(response)
     assert data["ranking"] == []
     assert data["radar"]["peers"] == [62.5, 50.0, 62.5]  # C1, C2, G1 averages of A1b and A1c
@@ -232,7 +225,7 @@ def test_a_secretary_sees_rank_and_peer_average_but_no_peer(client_for, alice, t
 def test_an_average_over_a_single_peer_is_not_shown(client_for, erin, tree, scored):
     Rollup.objects.filter(organization=scored.a1c).delete()
     response = client_for(erin).get(url(tree.a1a))
-    assert "55.0" not in tile(response, "rank")
+    assert "55.0" not in tile(response, "rank").text()
     assert chart_data(response)["radar"]["peers"] == [None, None, None]
 
 
@@ -249,7 +242,8 @@ def test_submitted_data_is_left_out_by_default(client_for, erin, tree, one_submi
     data = chart_data(response)
     a1c = next(row for row in data["ranking"] if row["name"] == "甲一第三支部")
     assert a1c["provisional"] is None
-    assert "dash-badge-submitted" not in response.content.decode().split("</header>")[1]
+    badges = page(response).select(".dash-badge-submitted")
+    assert all(badge.find_parent("header") for badge in badges)  # at most the legend above
 
 
 def test_the_switch_shows_submitted_scores_marked(client_for, erin, tree, one_submitted):
@@ -258,13 +252,11 @@ def test_the_switch_shows_submitted_scores_marked(client_for, erin, tree, one_su
     assert data["submitted"] is True
     a1c = next(row for row in data["ranking"] if row["name"] == "甲一第三支部")
     assert a1c["provisional"] == 70.0  # 3 of 12 study sessions, meetings held
-    html = response.content.decode()
-    row = html[html.index('data-org="A1c"') :]
-    row = row[: row.index("</tr>")]
-    assert "dash-badge-submitted" in row
-    assert "70.0" in row
+    row = page(response).within('tr[data-org="A1c"]')
     submission = one_submitted.current.submissions.get(organization=one_submitted.a1c)
-    assert reverse("assessment:submission", args=[submission.pk]) in row
+    provisional = row.link(reverse("assessment:submission", args=[submission.pk]))
+    assert provisional.select_one(".dash-badge-submitted")
+    assert text_of(provisional).endswith(" 70.0")
     # Roll-ups are untouched: the stored score of A1c stays what its missing approval gives.
     assert not SubjectScore.objects.filter(submission=submission).exists()
 
@@ -298,9 +290,8 @@ def test_a_weak_indicator_lists_its_weakest_subjects_with_their_submissions(
         "甲一第二支部",
     ]
     assert [line.fraction for line in drill.lines] == [0.25, 0.5, 0.75, 1.0]
-    html = response.content.decode()
     first = one_submission(scored.current, scored.a1c)
-    assert reverse("assessment:submission", args=[first]) in html
+    assert page(response).refers_to(reverse("assessment:submission", args=[first]))
 
 
 def test_a_grade_bar_lists_its_subjects(client_for, erin, tree, scored):
@@ -353,7 +344,7 @@ def test_open_rectifications_of_the_subtree_are_counted(client_for, erin, tree, 
     response = client_for(erin).get(url(tree.a))
     summary = response.context["rectifications"]
     assert (summary.open, summary.overdue, summary.closed) == (1, 1, 0)
-    assert "C1.01" in response.content.decode().split('id="rectifications"')[1]
+    assert "C1.01" in page(response).text('#rectifications [data-table="rectifications"] tbody')
 
 
 # -- what is cached, and when it is not any more ---------------------------------------------
@@ -402,8 +393,7 @@ def test_the_rectification_counts_follow_a_closure(
 
 
 def test_the_dashboard_leads_to_a_term_report_of_its_organization(client_for, erin, tree, scored):
-    page = client_for(erin).get(url(tree.a)).content.decode()
-    assert f'href="/reports/new/?organization={tree.a.pk}"' in page
+    assert page(client_for(erin).get(url(tree.a))).link(f"/reports/new/?organization={tree.a.pk}")
     form = client_for(erin).get(f"/reports/new/?organization={tree.a.pk}")
     assert form.context["chosen"] == tree.a
 
