@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db import connection
-from django.db.models import Count, Exists, F, FloatField, OuterRef, Q
+from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -105,7 +105,9 @@ class GradeDistribution:
         return out
 
 
-def _subtree_scores(user, period: Period, organization: Organization):
+def subtree_scores(user, period: Period, organization: Organization) -> QuerySet[SubjectScore]:
+    """The subject scores of the organization's subtree in the period, in the reader's scope:
+    what the grades count and what the drill-down lists narrow (`dashboards.filters`)."""
     return SubjectScore.objects.restrict(user).within(organization).filter(period=period)
 
 
@@ -113,7 +115,7 @@ def grade_distribution(
     user, period: Period, organization: Organization, spec: EngineFramework, lang: str
 ) -> GradeDistribution:
     rows = (
-        _subtree_scores(user, period, organization)
+        subtree_scores(user, period, organization)
         .order_by()
         .values_list("subject_kind", "grade")
         .annotate(n=Count("pk"))
@@ -223,7 +225,8 @@ class SubjectLine:
     fraction: float | None = None
 
 
-def _lines(queryset, lang: str) -> list[SubjectLine]:
+def subject_lines(queryset: QuerySet[SubjectScore], lang: str) -> list[SubjectLine]:
+    """The first 50 subjects of a drill-down list, in its order (one query)."""
     names = ("organization__name", "organization__name_en")
     rows = queryset.values_list(
         "submission_id", "submission__subject_name", *names, "total", "grade", "fraction"
@@ -234,28 +237,16 @@ def _lines(queryset, lang: str) -> list[SubjectLine]:
     ]
 
 
-def subjects_with_grade(
-    user, period: Period, organization: Organization, kind: str, grade: str, lang: str
-) -> list[SubjectLine]:
-    """The subjects of a kind that earned a grade, lowest total first (the first 50)."""
-    queryset = (
-        _subtree_scores(user, period, organization)
-        .filter(subject_kind=kind, grade=grade)
-        .annotate(fraction=Cast(None, FloatField()))
-        .order_by("total", "submission_id")
-    )
-    return _lines(queryset, lang)
+def lowest_totals(queryset: QuerySet[SubjectScore]) -> QuerySet[SubjectScore]:
+    """The subjects lowest total first (a grade's drill-down list)."""
+    return queryset.annotate(fraction=Cast(None, FloatField())).order_by("total", "submission_id")
 
 
-def subjects_weak_in(
-    user, period: Period, organization: Organization, code: str, lang: str
-) -> list[SubjectLine]:
-    """The subjects with the lowest share of an indicator's points (the first 50)."""
+def weakest_on(queryset: QuerySet[SubjectScore], code: str) -> QuerySet[SubjectScore]:
+    """The subjects scored on an indicator, lowest share of its points first."""
     entry = KeyTransform(code, "indicators")
-    queryset = (
-        _subtree_scores(user, period, organization)
-        .annotate(fraction=Cast(KeyTextTransform(str(FRACTION), entry), FloatField()))
+    return (
+        queryset.annotate(fraction=Cast(KeyTextTransform(str(FRACTION), entry), FloatField()))
         .filter(fraction__isnull=False)
         .order_by(F("fraction").asc(), "total", "submission_id")
     )
-    return _lines(queryset, lang)

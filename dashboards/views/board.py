@@ -4,8 +4,9 @@
 secretary to their own branch). `organization` shows one organization in one period:
 ``?period=`` (default: the latest period with roll-ups), ``?submitted=1`` (add the submitted,
 not yet approved own submissions in view, marked), and the drill-down lists ``?kind=&grade=``
-(subjects of a grade) or ``?indicator=`` (subjects weakest on an indicator). Reads come from the
-dashboard selectors; an organization outside the scope is a 404.
+(subjects of a grade) or ``?indicator=`` (subjects weakest on an indicator), read by the forms
+and the FilterSet of `dashboards.filters`. Reads come from the dashboard selectors; an
+organization outside the scope is a 404.
 """
 
 from dataclasses import dataclass
@@ -21,20 +22,11 @@ from django.views.decorators.http import require_GET
 from organizations.models import Organization
 from organizations.selectors import breadcrumbs
 
+from ..filters import BoardForm, DrillFilterSet
 from ..selectors import board as selectors
 from ..selectors import subtree
 from ..selectors.charts import Links, chart_data
 from ..selectors.rectification import rectification_summary
-
-MAX_ID = 2**63 - 1
-
-
-def _int_param(request: HttpRequest, name: str) -> int | None:
-    try:
-        value = int(request.GET.get(name, ""))
-    except ValueError:
-        return None
-    return value if 0 < value <= MAX_ID else None
 
 
 @login_required
@@ -61,32 +53,38 @@ def _drill(request: HttpRequest, board: selectors.Dashboard) -> Drill | None:
     not know is reported and ignored."""
     user, period, organization = request.user, board.period, board.organization
     spec, lang = board.spec, board.lang
-    code = request.GET.get("indicator", "").strip()
-    if code:
-        try:
-            indicator = spec.indicator(code)
-        except KeyError:
+    kinds = dict(board.grades.kinds)
+    filters = DrillFilterSet(
+        request.GET,
+        queryset=subtree.subtree_scores(user, period, organization),
+        spec=spec,
+        kinds=board.grades.kinds,
+        grades=board.grades.grades,
+    )
+    if filters.asked("indicator"):
+        if not filters.given("indicator"):
+            typed = filters.form.data.get("indicator", "").strip()
             messages.warning(
                 request,
-                _("The framework of this period has no indicator %(code)s.") % {"code": code},
+                _("The framework of this period has no indicator %(code)s.") % {"code": typed},
             )
             return None
+        code = filters.form.cleaned_data["indicator"]
         return Drill(
             _("Subjects weakest on %(code)s %(name)s")
-            % {"code": code, "name": indicator.name.get(lang)},
-            subtree.subjects_weak_in(user, period, organization, code, lang),
+            % {"code": code, "name": spec.indicator(code).name.get(lang)},
+            subtree.subject_lines(filters.qs, lang),
             indicator=code,
         )
-    kind, grade = request.GET.get("kind", "").strip(), request.GET.get("grade", "").strip()
-    if not (kind or grade):
+    if not filters.asked("kind", "grade"):
         return None
-    kinds = dict(board.grades.kinds)
-    if kind not in kinds or grade not in board.grades.grades:
+    if not filters.given("kind", "grade"):
         messages.warning(request, _("There is no such kind of unit or grade in this framework."))
         return None
+    kind, grade = filters.form.cleaned_data["kind"], filters.form.cleaned_data["grade"]
     return Drill(
         _("%(kind)s graded %(grade)s") % {"kind": kinds[kind], "grade": grade},
-        subtree.subjects_with_grade(user, period, organization, kind, grade, lang),
+        subtree.subject_lines(filters.qs, lang),
     )
 
 
@@ -99,15 +97,15 @@ def organization(request: HttpRequest, pk: int) -> HttpResponse:
         Organization.objects.restrict(user).select_related("kind"), pk=pk
     )
     periods = selectors.rolled_up_periods(organization)
-    asked = request.GET.get("period", "").strip()
-    period = selectors.pick_period(periods, _int_param(request, "period"))
-    if asked and period is not None and str(period.pk) != asked:
+    query = BoardForm(request.GET)
+    period = selectors.pick_period(periods, query.chosen_id())
+    if query.asked() and period is not None and period.pk != query.chosen_id():
         messages.warning(
             request,
             _("This organization has no scores for the period asked for; showing %(period)s.")
             % {"period": period.display_name},
         )
-    submitted = request.GET.get("submitted") == "1"
+    submitted = query.with_submitted()
     context: dict[str, Any] = {
         "organization": organization,
         "breadcrumbs": breadcrumbs(user, organization)[:-1],

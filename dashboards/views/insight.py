@@ -21,6 +21,7 @@ from assessment.selectors.browse import engine_language
 from organizations.mixins import ScopedViewMixin
 from organizations.models import Organization
 
+from ..filters import PeriodForm, WhatIfForm
 from ..selectors import insight as selectors
 from ..selectors.board import default_period
 
@@ -88,12 +89,12 @@ class EffectivenessView(InsightObjectView):
         organization = self.get_object()
         lang = engine_language()
         periods = selectors.periods_for(request.user)
-        period = None
-        chosen = request.GET.get("period", "")
-        if chosen:
-            if not chosen.isdigit():
-                raise Http404
-            period = next((p for p in periods if p.pk == int(chosen)), None)
+        query = PeriodForm(request.GET)
+        chosen = query.chosen_id()
+        if query.asked() and chosen is None:
+            raise Http404  # no period can have that id
+        if chosen is not None:
+            period = next((p for p in periods if p.pk == chosen), None)
             if period is None:
                 period = get_object_or_404(Period.objects.select_related("framework"), pk=chosen)
         else:
@@ -180,7 +181,7 @@ class WhatIfView(InsightObjectView):
     def _context(self, score: SubjectScore, lang: str, entered: dict[str, str] | None = None):
         plan = selectors.what_if_of(score, lang)
         initial = {ind.code: _as_text(plan.inputs.get(ind.code)) for ind in plan.editable}
-        if entered is None and self.request.GET.get("apply") == "suggestions":
+        if entered is None and WhatIfForm(self.request.GET).applies_suggestions():
             entered = {**initial, **{s.code: _as_text(s.suggested) for s in plan.suggestions}}
         shown = entered if entered is not None else initial
         fields = [
