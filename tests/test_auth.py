@@ -1,7 +1,11 @@
 """Sign-in, lock-out after repeated failures, sign-out, the landing page and the site layout."""
 
+import json
+
 import pytest
 from django.urls import reverse
+
+from tests.html import page
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +26,9 @@ def is_signed_in(client) -> bool:
 def test_login_page_renders_a_form(client):
     response = client.get(LOGIN_URL, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
-    assert b'name="username"' in response.content
-    assert b'name="password"' in response.content
+    form = page(response).within("main form")
+    assert form.field("username")["type"] == "text"
+    assert form.field("password")["type"] == "password"
 
 
 def test_correct_password_signs_in_and_lands_home(client, alice, password):
@@ -41,8 +46,8 @@ def test_a_signed_in_user_is_sent_on_from_the_login_page(client_for, alice):
 def test_a_wrong_password_is_an_ordinary_form_error(client, alice):
     response = sign_in(client, "alice", "wrong")
     assert response.status_code == 200
-    assert b"Please enter a correct username and password" in response.content
-    assert b"alert-danger" in response.content
+    error = page(response).text("form .alert-danger")
+    assert "Please enter a correct username and password" in error
     assert not is_signed_in(client)
 
 
@@ -56,7 +61,7 @@ def test_five_failures_lock_the_account_even_for_the_right_password(client, alic
     response = sign_in(client, "alice", password)
 
     assert response.status_code == 429
-    assert LOCKED_MESSAGE in response.content.decode()
+    assert LOCKED_MESSAGE in page(response).text(".portal-lockout-message")
     assert not is_signed_in(client)
 
 
@@ -64,7 +69,9 @@ def test_the_lock_out_message_follows_the_cool_off_setting(client, alice, settin
     settings.AXES_COOLOFF_TIME = 0.5  # hours
     for _attempt in range(5):
         response = sign_in(client, "alice", "wrong")
-    assert "locked from this address for 30 minutes" in response.content.decode()
+    assert "locked from this address for 30 minutes" in page(response).text(
+        ".portal-lockout-message"
+    )
 
 
 def test_a_success_before_the_limit_resets_the_count(client, alice, password):
@@ -120,15 +127,15 @@ def test_an_administrator_lands_on_the_tree(client_for, erin):
 def test_a_user_without_a_role_gets_a_friendly_page(client_for, frank):
     response = client_for(frank).get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
-    content = response.content.decode()
-    assert "Your account has no role yet" in content
-    assert "frank" in content
-    assert reverse("organizations:tree") not in content
+    shown = page(response)
+    assert shown.text("main h1") == "Your account has no role yet"
+    assert shown.text("main p strong") == "frank"
+    assert not shown.refers_to(reverse("organizations:tree"))
 
 
 def test_the_page_language_defaults_to_simplified_chinese(client_for, alice):
     response = client_for(alice).get(reverse("organizations:tree"))
-    assert '<html lang="zh-hans">' in response.content.decode()
+    assert page(response).attr("html", "lang") == "zh-hans"
 
 
 def test_switching_to_english_makes_the_next_page_english(client_for, alice):
@@ -138,30 +145,32 @@ def test_switching_to_english_makes_the_next_page_english(client_for, alice):
     assert response.status_code == 302
     assert response["Location"] == tree_url
 
-    content = client.get(tree_url).content.decode()
+    shown = page(client.get(tree_url))
 
-    assert '<html lang="en">' in content
-    assert "Sign out" in content
+    assert shown.attr("html", "lang") == "en"
+    assert shown.text(f'form[action="{reverse("logout")}"] button') == "Sign out"
 
 
 def test_the_layout_loads_assets_from_the_portal_and_sends_csrf_with_htmx(client_for, alice):
-    content = client_for(alice).get(reverse("organizations:tree")).content.decode()
-    assert "/static/vendor/bootstrap/css/bootstrap.min.css" in content
-    assert "/static/vendor/htmx/htmx.min.js" in content
-    assert 'hx-headers=\'{"X-CSRFToken": ' in content
-    assert "https://" not in content
+    shown = page(client_for(alice).get(reverse("organizations:tree")))
+    assert shown.has(
+        'link[rel="stylesheet"][href="/static/vendor/bootstrap/css/bootstrap.min.css"]'
+    )
+    assert shown.has('script[src="/static/vendor/htmx/htmx.min.js"]')
+    assert json.loads(shown.attr("body", "hx-headers"))["X-CSRFToken"]
+    assert not shown.mentions("https://")
 
 
 def test_the_navigation_offers_admin_only_to_staff_administrators(client_for, erin, alice):
-    assert "/admin/" not in client_for(alice).get(reverse("organizations:tree")).content.decode()
+    assert not page(client_for(alice).get(reverse("organizations:tree"))).mentions("/admin/")
     erin.is_staff = True
     erin.save()
-    assert "/admin/" in client_for(erin).get(reverse("organizations:tree")).content.decode()
+    assert page(client_for(erin).get(reverse("organizations:tree"))).has('nav a[href="/admin/"]')
 
 
 def test_the_navigation_shows_the_user_and_their_roles(client_for, carol):
-    content = client_for(carol).get(reverse("organizations:tree"), HTTP_ACCEPT_LANGUAGE="en")
-    text = content.content.decode()
-    assert "carol" in text
-    assert "Reviewer" in text
-    assert "Administrator" not in text
+    response = client_for(carol).get(reverse("organizations:tree"), HTTP_ACCEPT_LANGUAGE="en")
+    user = page(response).within(".portal-user")
+    assert user.text().startswith("carol")
+    assert user.texts(".portal-roles .badge") == ["Reviewer"]
+    assert "Administrator" not in page(response).text()
