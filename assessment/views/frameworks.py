@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -105,7 +106,7 @@ def indicator_edit(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResp
             messages.error(request, str(locked))
             return redirect("assessment:framework_detail", pk=framework.pk)
         except FrameworkError as invalid:
-            errors = list(invalid.errors)
+            errors = invalid.messages(get_language())
             indicator.refresh_from_db()  # the service set the rejected values on this instance
         else:
             messages.success(request, _("Indicator %(code)s was saved.") % {"code": indicator.code})
@@ -143,7 +144,7 @@ def framework_publish(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, str(locked))
             return redirect("assessment:framework_detail", pk=framework.pk)
         except FrameworkError as invalid:
-            errors = list(invalid.errors)
+            errors = invalid.messages(get_language())
         else:
             messages.success(
                 request,
@@ -175,7 +176,7 @@ def framework_clone(request: HttpRequest, pk: int) -> HttpResponse:
         except services.FrameworkExists as exists:
             form.add_error("version", str(exists))
         except FrameworkError as invalid:
-            for error in invalid.errors:
+            for error in invalid.messages(get_language()):
                 form.add_error(None, error)
         else:
             messages.success(

@@ -5,6 +5,7 @@ publish or clone, and for anyone else those pages do not exist.
 """
 
 import copy
+import re
 
 import pytest
 from django.db import connection
@@ -454,6 +455,21 @@ def test_an_edit_that_breaks_the_weights_shows_the_errors_and_saves_nothing(
     assert (row.weight, row.target) == (40, 12)
     draft.refresh_from_db()
     assert draft.revision == 0
+
+
+def test_the_framework_problems_are_shown_in_chinese_by_default(client_for, erin, draft):
+    """GIVEN an edit that breaks the weights, WHEN the page answers a Chinese-speaking user (the
+    default), THEN every problem is listed in Chinese, naming the same place as in English."""
+    row = indicator(draft, "C1.01")
+
+    response = client_for(erin).post(edit_url(row), form_data(row, weight=30, target=20))
+
+    errors = page(response).texts("#framework-errors li")
+    assert errors == response.context["framework_errors"]
+    assert errors
+    assert any("'branch'" in error and "90" in error for error in errors)
+    assert all(re.search(r"[\u4e00-\u9fff]", error) for error in errors)
+    assert not any("weights" in error for error in errors)
 
 
 def test_a_rubric_that_does_not_fit_lists_the_problems(client_for, erin, draft):
