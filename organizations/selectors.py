@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from .choices import Action, Role
@@ -51,17 +51,6 @@ def breadcrumbs(user, org: Organization) -> list[Organization]:
     """The ancestors the user may see, root first, then the organization itself."""
     ancestors = visible_organizations(user).filter(pk__in=org.ancestor_ids).order_by("depth")
     return [*ancestors, org]
-
-
-def search_organizations(user, query: str, *, limit: int = 50) -> QuerySet[Organization]:
-    query = query.strip()
-    if not query:
-        return Organization.objects.none()
-    return (
-        visible_organizations(user)
-        .filter(Q(name__icontains=query) | Q(name_en__icontains=query) | Q(code__icontains=query))
-        .order_by("depth", "code")[:limit]
-    )
 
 
 def people_of(user, org: Organization) -> QuerySet[Person]:

@@ -679,16 +679,23 @@ def may_schedule(user) -> bool:
     return prefixes is None or bool(prefixes)
 
 
+def choosable_organizations(user, action: str = "view") -> QuerySet[Organization]:
+    """The active organizations in scope a report or a schedule may be for."""
+    return Organization.objects.restrict(user, action).filter(is_active=True).select_related("kind")
+
+
 def organizations_for_choice(
-    user, query: str = "", *, action: str = "view", limit: int = LIST_SIZE
+    user,
+    matching: QuerySet[Organization] | None = None,
+    *,
+    action: str = "view",
+    limit: int = LIST_SIZE,
 ) -> list[Organization]:
-    """Organizations in scope to choose from: matching the query, or the top of the scope."""
-    qs = Organization.objects.restrict(user, action).filter(is_active=True).select_related("kind")
-    if query:
-        qs = qs.filter(
-            Q(name__icontains=query) | Q(name_en__icontains=query) | Q(code__icontains=query)
-        )
-    else:
+    """Organizations in scope to choose from: those `matching` a search (a narrowing of
+    `choosable_organizations`), or else the top of the scope and the level below."""
+    qs = matching
+    if qs is None:
+        qs = choosable_organizations(user, action)
         prefixes = scope_prefixes(user, action)
         if prefixes is None:
             qs = qs.filter(depth__lte=1)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_GET, require_http_methods
 
+from organizations.filters import OrganizationSearchFilterSet
 from organizations.mixins import ScopedViewMixin
 from organizations.models import Organization
 from organizations.scope import roles_of
@@ -99,11 +100,14 @@ def _chosen_organization(request: HttpRequest, form) -> Organization | None:
 def organization_options(request: HttpRequest) -> HttpResponse:
     """The organizations in scope matching the search, as options (for the request form)."""
     _require_role(request)
-    query = request.GET.get("q", "").strip()[:100]
+    search = OrganizationSearchFilterSet(
+        request.GET, queryset=selectors.choosable_organizations(request.user)
+    )
+    matching = search.qs if search.query else None
     return render(
         request,
         "reports/_organization_options.html",
-        {"options": selectors.organizations_for_choice(request.user, query)},
+        {"options": selectors.organizations_for_choice(request.user, matching)},
     )
 
 

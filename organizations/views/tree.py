@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.generic import DetailView
 
 from .. import selectors
+from ..filters import OrganizationSearchFilterSet
 from ..mixins import ScopedViewMixin
 from ..models import Organization
 
@@ -21,8 +22,11 @@ SEARCH_LIMIT = 50
 
 
 def _search_context(request: HttpRequest) -> dict[str, Any]:
-    query = request.GET.get("q", "").strip()
-    matches = selectors.search_organizations(request.user, query, limit=SEARCH_LIMIT)
+    search = OrganizationSearchFilterSet(
+        request.GET, queryset=selectors.visible_organizations(request.user)
+    )
+    query = search.query
+    matches = search.qs.order_by("depth", "code")[:SEARCH_LIMIT]
     return {
         "query": query,
         "results": selectors.with_trails(request.user, matches) if query else [],
