@@ -15,23 +15,12 @@ Over it, the small framework (tests/framework_data.py) published, and its year 2
 """
 
 import copy
-from dataclasses import dataclass
 
 import pytest
 from django.core.cache import cache
 
-from organizations.models import Organization
-from organizations.services import assign_role
-
-from .factories import (
-    PASSWORD,
-    FrameworkFactory,
-    OrganizationFactory,
-    PeriodFactory,
-    PersonFactory,
-    UserFactory,
-    kind,
-)
+from .builders import Tree, build_tree, named_user
+from .factories import PASSWORD, FrameworkFactory, PeriodFactory
 from .framework_data import SMALL_FRAMEWORK
 
 
@@ -67,60 +56,6 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # A fast hasher: the tests exercise logins, not the cost of PBKDF2.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@dataclass
-class Tree:
-    group: Organization
-    a: Organization
-    a1: Organization
-    a1a: Organization
-    a1b: Organization
-    b: Organization
-    b1: Organization
-
-
-def build_tree() -> Tree:
-    group = OrganizationFactory(code="G", name="集团党组", name_en="Group", kind=kind("group"))
-    a = OrganizationFactory(
-        code="A", name="甲公司党委", name_en="A Co.", kind=kind("committee"), parent=group
-    )
-    a1 = OrganizationFactory(
-        code="A1",
-        name="甲一党总支",
-        name_en="A1 general branch",
-        kind=kind("general_branch"),
-        parent=a,
-    )
-    a1a = OrganizationFactory(code="A1a", name="甲一第一支部", name_en="A1a branch", parent=a1)
-    a1b = OrganizationFactory(code="A1b", name="甲一第二支部", name_en="A1b branch", parent=a1)
-    b = OrganizationFactory(
-        code="B", name="乙公司党委", name_en="B Co.", kind=kind("committee"), parent=group
-    )
-    b1 = OrganizationFactory(code="B1", name="乙一支部", name_en="B1 branch", parent=b)
-    for org in (group, a, a1, a1a, a1b, b, b1):
-        PersonFactory(organization=org, name=f"{org.code}成员")
-    return Tree(group, a, a1, a1a, a1b, b, b1)
-
-
-# Each named user: their role and where (a field of Tree), or no role at all.
-ROLES: dict[str, tuple[str, str] | None] = {
-    "alice": ("secretary", "a1a"),
-    "bob": ("secretary", "a1b"),
-    "carol": ("reviewer", "a"),
-    "dave": ("auditor", "a"),
-    "erin": ("administrator", "group"),
-    "frank": None,
-}
-
-
-def named_user(username: str, tree: Tree):
-    """One of the named users (ROLES), with their role in `tree`."""
-    user = UserFactory(username=username)
-    if ROLES[username]:
-        role, where = ROLES[username]
-        assign_role(user=user, organization=getattr(tree, where), role=role)
-    return user
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.dashboards.conftest import build_scored
+from tests.builders import build_scored
 
 pytestmark = pytest.mark.django_db
 

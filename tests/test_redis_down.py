@@ -17,7 +17,7 @@ from django.test import override_settings
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from tests.dashboards.conftest import build_scored
+from tests.builders import build_scored
 
 pytestmark = pytest.mark.django_db
 

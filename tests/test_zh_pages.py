@@ -18,7 +18,7 @@ from django.urls import get_resolver
 from assessment.models import Framework, Indicator, Submission
 from audit.models import AuditEntry
 from organizations.models import Organization
-from tests.dashboards.conftest import build_scored
+from tests.builders import build_scored
 from tests.test_scope_urls import (
     LITERAL_KWARGS,
     Route,

@@ -6,22 +6,17 @@ the user fixtures, the audit page says it in words: the unit and period by name,
 their labels, the role by its label, with the ids only in the links.
 """
 
-import copy
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from assessment import services
-from assessment.models import Submission
-from assessment.services import submissions
 from audit.models import AuditEntry
 from audit.services import verify_chain
 from auditing.rendering import render_entries, render_entry
-from tests.dashboards.conftest import fill, make_period
-from tests.framework_data import SMALL_FRAMEWORK
+from tests.builders import enter
+from tests.factories import PeriodFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,11 +26,8 @@ LIST = reverse("audit:list")
 @pytest.fixture
 def approved(tree, alice, carol):
     """Alice's branch's submission of an open period, saved, submitted and approved."""
-    framework = services.publish_framework(services.load_framework(copy.deepcopy(SMALL_FRAMEWORK)))
-    period = make_period(framework, 2026)
-    fill(period, tree.a1a, {"C1.01": "5", "C2.01": "yes"}, alice, approve=False)
-    submission = Submission.objects.get(period=period, organization=tree.a1a)
-    return submissions.approve(submission, acting_user=carol)
+    period = PeriodFactory(year=2026)
+    return enter(period, tree.a1a, {"C1.01": "5", "C2.01": "yes"}, by=alice, approved_by=carol)
 
 
 def _entry(kind: str, target: str) -> AuditEntry:
@@ -114,7 +106,9 @@ def test_the_page_renders_any_number_of_entries_in_the_same_queries(approved, tr
     entries = list(AuditEntry.objects.order_by("-id"))
     with CaptureQueriesContext(connection) as few:
         render_entries(entries[:3])
-    make_period(approved.period.framework, 2027)  # more entries of every kind named
+    PeriodFactory(
+        framework=approved.period.framework, year=2027
+    )  # more entries of every kind named
     with CaptureQueriesContext(connection) as many:
         render_entries(list(AuditEntry.objects.order_by("-id")))
     assert len(many) <= len(few) + 4  # one per kind of object named, not one per entry

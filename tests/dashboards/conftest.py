@@ -1,98 +1,113 @@
-"""Scored periods over the shared tree, for the dashboard tests.
+"""The two scored years of `tests.builders.build_scored`, built once per module and shared.
 
-Branch A1c is added beside alice's and bob's branches, so that a branch has two peers in its
-own committee (a peer average over one peer would be that peer's score, and is not shown).
-Two yearly periods of the small framework are scored: 2025 (closed) and 2026 (open), with
-every branch's own submission approved except where a test leaves one submitted.
+Scores of 2026: branches A1a 80, A1b 40, A1c 70, B1 90 (A1c is added beside alice's and bob's
+branches); the general branch A1 and committee A 63.33, B 90, the group 76.67.
+
+A test that asks for `scored` gets the rows built once for its module (tests/shared_rows.py):
+the tree, every named user and both periods, rolled back to after each test, so a test that
+changes them (closes a period, deletes a roll-up) leaves the next one the same rows. In such a
+test `tree` and the named users are those of the shared rows, read back fresh; in any other
+test they are made for the test, as everywhere else. The tests on the shared rows run after the
+module's other tests, so neither sees the other's rows.
 """
 
-import copy
-import datetime
 from dataclasses import dataclass
 
 import pytest
-from django.core.management import call_command
+from django.contrib.auth import get_user_model
 
-from assessment.models import Period, Submission
-from tests.factories import OrganizationFactory
-from tests.framework_data import SMALL_FRAMEWORK
+from assessment.models import Period
+from organizations.models import Organization
+from tests.builders import ROLES, Scored, Tree, build_scored, build_tree, named_user
+from tests.shared_rows import building, run_last, shared_rows
 
-# Values per branch code and year: C1.01 (study sessions, target 12) and C2.01 (meetings held).
-VALUES = {
-    2025: {
-        "A1a": {"C1.01": "4", "C2.01": "yes"},
-        "A1b": {"C1.01": "12", "C2.01": "no"},
-        "A1c": {"C1.01": "2", "C2.01": "yes"},
-        "B1": {"C1.01": "9", "C2.01": "yes"},
-    },
-    2026: {
-        "A1a": {"C1.01": "6", "C2.01": "yes"},
-        "A1b": {"C1.01": "12", "C2.01": "no"},
-        "A1c": {"C1.01": "3", "C2.01": "yes"},
-        "B1": {"C1.01": "9", "C2.01": "yes"},
-    },
-}
+SHARED = "_scored_rows"
 
 
-@dataclass
-class Scored:
-    """The two periods and the extra branch."""
+@dataclass(frozen=True)
+class ScoredRows:
+    """What the shared rows hold, by id: each test reads its own instances back."""
 
-    previous: Period
-    current: Period
-    a1c: object
+    tree: dict[str, int]
+    previous: int
+    current: int
+    a1c: int
 
+    def read_tree(self) -> Tree:
+        rows = Organization.objects.in_bulk(self.tree.values())
+        return Tree(**{field: rows[pk] for field, pk in self.tree.items()})
 
-def make_period(framework, year: int, *, deadline: datetime.date | None = None) -> Period:
-    from assessment.services import periods
-
-    period = periods.create_period(
-        framework=framework,
-        kind="year",
-        name=f"{year}年度",
-        name_en=f"Year {year}",
-        start=datetime.date(year, 1, 1),
-        end=datetime.date(year, 12, 31),
-        deadline=deadline or datetime.date(year + 1, 1, 15),
-    )
-    periods.open_period(period)
-    period.refresh_from_db()
-    return period
+    def read_scored(self) -> Scored:
+        periods = Period.objects.in_bulk([self.previous, self.current])
+        return Scored(
+            previous=periods[self.previous],
+            current=periods[self.current],
+            a1c=Organization.objects.get(pk=self.a1c),
+        )
 
 
-def fill(period: Period, organization, values: dict, actor, *, approve: bool = True):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from assessment.services import evidence, submissions
-
-    submission = Submission.objects.get(period=period, organization=organization)
-    submissions.save_values(submission, values, version=submission.version, acting_user=actor)
-    pdf = SimpleUploadedFile("minutes.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
-    evidence.add_evidence(submission, "C2.01", pdf, acting_user=actor)
-    submission = submissions.submit(submission, acting_user=actor)
-    if approve:
-        submission = submissions.approve(submission, acting_user=actor)
-    return submission
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    run_last(items, SHARED, "_wide_rows")
 
 
-def build_scored(tree, erin, *, leave_submitted: tuple[str, ...] = ()) -> Scored:
-    """Both periods filled by erin (administrator: enters and reviews everywhere), rolled up."""
-    from assessment import services
-
-    a1c = OrganizationFactory(code="A1c", name="甲一第三支部", name_en="A1c branch", parent=tree.a1)
-    framework = services.publish_framework(services.load_framework(copy.deepcopy(SMALL_FRAMEWORK)))
-    branches = {"A1a": tree.a1a, "A1b": tree.a1b, "A1c": a1c, "B1": tree.b1}
-    made = []
-    for year in (2025, 2026):
-        period = make_period(framework, year)
-        for code, values in VALUES[year].items():
-            approve = year == 2025 or code not in leave_submitted
-            fill(period, branches[code], values, erin, approve=approve)
-        call_command("rollup", "--period", str(period.pk), verbosity=0)
-        made.append(period)
-    return Scored(previous=made[0], current=made[1], a1c=a1c)
+@pytest.fixture(scope="module")
+def _scored_rows(django_db_setup, django_db_blocker, tmp_path_factory):
+    with shared_rows(django_db_blocker):
+        with building(django_db_blocker, tmp_path_factory.mktemp("media")):
+            tree = build_tree()
+            users = {username: named_user(username, tree) for username in ROLES}
+            scored = build_scored(tree, users["erin"])
+        yield ScoredRows(
+            tree={field: org.pk for field, org in vars(tree).items()},
+            previous=scored.previous.pk,
+            current=scored.current.pk,
+            a1c=scored.a1c.pk,
+        )
 
 
 @pytest.fixture
-def scored(tree, erin) -> Scored:
-    return build_scored(tree, erin)
+def scored(_scored_rows, db) -> Scored:
+    return _scored_rows.read_scored()
+
+
+@pytest.fixture
+def tree(request, db) -> Tree:
+    if SHARED in request.fixturenames:
+        return request.getfixturevalue(SHARED).read_tree()
+    return build_tree()
+
+
+def _named(request, tree: Tree, username: str):
+    if SHARED in request.fixturenames:
+        return get_user_model().objects.get(username=username)
+    return named_user(username, tree)
+
+
+@pytest.fixture
+def alice(request, tree):
+    return _named(request, tree, "alice")
+
+
+@pytest.fixture
+def bob(request, tree):
+    return _named(request, tree, "bob")
+
+
+@pytest.fixture
+def carol(request, tree):
+    return _named(request, tree, "carol")
+
+
+@pytest.fixture
+def dave(request, tree):
+    return _named(request, tree, "dave")
+
+
+@pytest.fixture
+def erin(request, tree):
+    return _named(request, tree, "erin")
+
+
+@pytest.fixture
+def frank(request, tree):
+    return _named(request, tree, "frank")

@@ -2,19 +2,15 @@
 
 The framework scores committees on three party-building indicators (85 points) and three business
 results (15 points, axis "business" as in the shipped framework); branches on the party-building
-ones only. Periods are filled directly (values inserted, submissions approved by one UPDATE) and
-scored by `manage.py rollup`, as the benchmarks do, so a test can have 2,000 committees quickly.
+ones only. Periods are filled directly (`tests.builders.scored_period`: values inserted,
+submissions approved by one UPDATE) and scored by `manage.py rollup`, as the benchmarks do, so a
+test can have 2,000 committees quickly.
 """
 
 import copy
-import datetime
-from collections.abc import Mapping
-
-from django.core.management import call_command
-from django.utils import timezone
 
 from organizations.models import Organization
-from tests.factories import kind
+from tests.factories import FrameworkFactory, kind
 
 BUSINESS_FRAMEWORK = {
     "code": "EFF",
@@ -158,9 +154,7 @@ BUSINESS_FRAMEWORK = {
 
 
 def business_framework():
-    from assessment import services
-
-    return services.publish_framework(services.load_framework(copy.deepcopy(BUSINESS_FRAMEWORK)))
+    return FrameworkFactory(document=copy.deepcopy(BUSINESS_FRAMEWORK))
 
 
 def add_committees(parent: Organization, count: int, prefix: str = "K") -> list[Organization]:
@@ -181,52 +175,6 @@ def add_committees(parent: Organization, count: int, prefix: str = "K") -> list[
         for number, pk in enumerate(range(start, start + count), start=1)
     ]
     return Organization.objects.bulk_create(rows, batch_size=500)
-
-
-def scored_period(
-    framework,
-    year: int,
-    values: Mapping[int, Mapping[str, object]],
-    *,
-    kind_: str = "year",
-):
-    """A period of `framework` whose submissions for the organizations in `values` (by id) hold
-    those values and are approved; the others stay drafts. Scored and rolled up."""
-    from assessment.choices import SubmissionState
-    from assessment.models import Indicator, IndicatorValue, Submission
-    from assessment.services import periods
-
-    period = periods.create_period(
-        framework=framework,
-        kind=kind_,
-        name=f"{year}年度",
-        name_en=f"Year {year}",
-        start=datetime.date(year, 1, 1),
-        end=datetime.date(year, 12, 31),
-        deadline=datetime.date(year + 1, 1, 31),
-    )
-    periods.open_period(period)
-    ids = dict(Indicator.objects.filter(framework=framework).values_list("code", "pk"))
-    submissions = dict(
-        Submission.objects.filter(period=period, organization_id__in=list(values)).values_list(
-            "organization_id", "pk"
-        )
-    )
-    IndicatorValue.objects.bulk_create(
-        [
-            IndicatorValue(submission_id=submissions[org], indicator_id=ids[code], value=value)
-            for org, entered in values.items()
-            for code, value in entered.items()
-        ],
-        batch_size=2000,
-    )
-    now = timezone.now()
-    Submission.objects.filter(pk__in=list(submissions.values())).update(
-        state=SubmissionState.APPROVED, submitted_at=now, approved_at=now
-    )
-    call_command("rollup", "--period", str(period.pk), verbosity=0)
-    period.refresh_from_db()
-    return period
 
 
 def committee_values(strength: float, *, income=None, profit=None, grade=None) -> dict:

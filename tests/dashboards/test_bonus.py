@@ -11,14 +11,12 @@ import json
 import re
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
-from assessment import services
 from assessment.models import Rollup, SubjectScore
+from tests.builders import enter, roll_up
+from tests.factories import FrameworkFactory, PeriodFactory
 from tests.framework_data import SMALL_FRAMEWORK
-
-from .conftest import fill, make_period
 
 pytestmark = pytest.mark.django_db
 
@@ -39,11 +37,11 @@ COMMENDATIONS = {
 def period(tree, erin):
     document = copy.deepcopy(SMALL_FRAMEWORK)
     document["indicators"].append(COMMENDATIONS)
-    framework = services.publish_framework(services.load_framework(document))
-    period = make_period(framework, 2026)
-    fill(period, tree.a1a, {"C1.01": "12", "C2.01": "yes", "C1.90": "1"}, erin)
-    call_command("rollup", "--period", str(period.pk), verbosity=0)
-    return period
+    period = PeriodFactory(framework=FrameworkFactory(document=document), year=2026)
+    enter(
+        period, tree.a1a, {"C1.01": "12", "C2.01": "yes", "C1.90": "1"}, by=erin, approved_by=erin
+    )
+    return roll_up(period)
 
 
 def page(client, org, lang="en") -> str:
@@ -120,7 +118,9 @@ def test_an_approval_rolls_the_bonus_up_the_chain(
 ):
     """The incremental path (one approval) reads the children's bonus back from their rows."""
     with django_capture_on_commit_callbacks(execute=True):
-        fill(period, tree.a1b, {"C1.01": "6", "C2.01": "no", "C1.90": "2"}, erin)
+        enter(
+            period, tree.a1b, {"C1.01": "6", "C2.01": "no", "C1.90": "2"}, by=erin, approved_by=erin
+        )
     parent = Rollup.objects.get(period=period, organization=tree.a1, dimension="")
     assert parent.score == pytest.approx((101 + 22) / 2)  # A1b: 20 of C1.01's 40, and 2 bonus
     assert parent.bonus == pytest.approx((1 + 2) / 2)

@@ -9,11 +9,11 @@ from django.urls import reverse
 
 from assessment.services import periods as period_services
 from dashboards.selectors import board as selectors
+from tests.builders import scored_period
 from tests.dashboards.insight_fixtures import (
     add_committees,
     business_framework,
     committee_values,
-    scored_period,
 )
 
 pytestmark = pytest.mark.django_db

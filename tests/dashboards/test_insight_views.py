@@ -12,11 +12,11 @@ from django.urls import reverse
 
 from assessment.models import IndicatorValue, Rollup, SubjectScore
 from dashboards.selectors.insight import score_inputs
+from tests.builders import scored_period
 from tests.dashboards.insight_fixtures import (
     add_committees,
     business_framework,
     committee_values,
-    scored_period,
 )
 
 pytestmark = pytest.mark.django_db

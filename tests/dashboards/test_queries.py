@@ -3,27 +3,23 @@
 Each wide tree is a group, one committee and N branches under it, inserted in bulk
 (`partybuild.demo.organizations.insert_tree`); two yearly periods are opened and rolled up with
 every branch's submission approved (scored on no values: the numbers do not matter here, the rows
-do), and a third of them left submitted in the current period for the switch.
+do), and a third of them left submitted in the current period for the switch. The trees and
+scores are built once for the module and shared (tests/shared_rows.py): each test only signs in.
 """
 
-import copy
-import datetime
-
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessment import services
 from assessment.choices import SubmissionState
 from assessment.models import Submission
-from assessment.services import periods
 from organizations.models import Organization
 from organizations.services import assign_role
 from partybuild.demo.organizations import OrgSpec, insert_tree
-from tests.factories import UserFactory
-from tests.framework_data import SMALL_FRAMEWORK
+from tests.builders import roll_up
+from tests.factories import FrameworkFactory, PeriodFactory, UserFactory
+from tests.shared_rows import building, shared_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -48,22 +44,29 @@ def wide_tree(code: str, children: int) -> Organization:
 def score_two_years() -> None:
     """Both periods opened over every tree and rolled up; a third of the branches' current
     submissions left submitted."""
-    framework = services.publish_framework(services.load_framework(copy.deepcopy(SMALL_FRAMEWORK)))
+    framework = FrameworkFactory()
     for year in (2025, 2026):
-        period = periods.create_period(
-            framework=framework,
-            kind="year",
-            name=f"{year}年度",
-            name_en=f"Year {year}",
-            start=datetime.date(year, 1, 1),
-            end=datetime.date(year, 12, 31),
-            deadline=datetime.date(year + 1, 1, 15),
-        )
-        periods.open_period(period)
+        period = PeriodFactory(framework=framework, year=year)
         Submission.objects.filter(period=period).update(state=SubmissionState.APPROVED)
-        call_command("rollup", "--period", str(period.pk), verbosity=0)
+        roll_up(period)
     pending = list(Submission.objects.filter(period=period).values_list("pk", flat=True))[::3]
     Submission.objects.filter(pk__in=pending).update(state=SubmissionState.SUBMITTED)
+
+
+@pytest.fixture(scope="module")
+def _wide_rows(django_db_setup, django_db_blocker, tmp_path_factory) -> dict[int, int]:
+    """The committee of each wide tree by its number of branches (ids), both years scored."""
+    with shared_rows(django_db_blocker):
+        with building(django_db_blocker, tmp_path_factory.mktemp("media")):
+            committees = {size: wide_tree(f"W{size}", size).pk for size in (10, 2000)}
+            score_two_years()
+        yield committees
+
+
+@pytest.fixture
+def committees(_wide_rows, db) -> dict[int, Organization]:
+    rows = Organization.objects.select_related("parent").in_bulk(_wide_rows.values())
+    return {size: rows[pk] for size, pk in _wide_rows.items()}
 
 
 def queries_for(client, committee: Organization, query: str) -> int:
@@ -78,9 +81,7 @@ def queries_for(client, committee: Organization, query: str) -> int:
 @pytest.mark.parametrize(
     "query", ["", "?submitted=1", "?indicator=C1.01", "?kind=branch&grade=D&submitted=1"]
 )
-def test_the_query_count_does_not_grow_with_the_tree(client, query):
-    committees = {size: wide_tree(f"W{size}", size) for size in (10, 2000)}
-    score_two_years()
+def test_the_query_count_does_not_grow_with_the_tree(client, committees, query):
     counts = {}
     for size, committee in committees.items():
         reviewer = UserFactory(username=f"reviewer{size}")

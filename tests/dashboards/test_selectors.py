@@ -10,8 +10,7 @@ from assessment.selectors import engine_framework
 from dashboards.selectors import board as selectors
 from dashboards.selectors import subtree
 from dashboards.selectors.submitted import provisional_scores
-
-from .conftest import build_scored
+from tests.builders import build_scored
 
 pytestmark = pytest.mark.django_db
 
@@ -42,8 +41,7 @@ def test_a_sparkline_near_zero_does_not_go_below_it():
     assert points == "0.0,22.0 100.0,20.0"
 
 
-def test_the_default_period_is_the_latest_with_roll_ups(tree, erin):
-    scored = build_scored(tree, erin)
+def test_the_default_period_is_the_latest_with_roll_ups(tree, erin, scored):
     periods = selectors.rolled_up_periods(tree.group)
     assert periods == [scored.current, scored.previous]
     assert selectors.pick_period(periods, None) == scored.current
@@ -51,8 +49,7 @@ def test_the_default_period_is_the_latest_with_roll_ups(tree, erin):
     assert selectors.pick_period(periods, 10**9) == scored.current
 
 
-def test_the_heatmap_shows_the_constructions_and_the_guarantees(tree, erin):
-    scored = build_scored(tree, erin)
+def test_the_heatmap_shows_the_constructions_and_the_guarantees(tree, erin, scored):
     spec = engine_framework(scored.current.framework)
     dims = selectors.heat_dimensions(spec, "en")
     assert [(d.code, d.axis) for d in dims] == [
@@ -62,8 +59,7 @@ def test_the_heatmap_shows_the_constructions_and_the_guarantees(tree, erin):
     ]
 
 
-def test_on_time_means_first_submitted_by_the_deadline_day(tree, erin):
-    scored = build_scored(tree, erin)
+def test_on_time_means_first_submitted_by_the_deadline_day(tree, erin, scored):
     period = scored.current
     late = Transition.objects.filter(
         submission__period=period, submission__organization=tree.b1, to_state="submitted"
@@ -81,14 +77,12 @@ def test_on_time_means_first_submitted_by_the_deadline_day(tree, erin):
     assert timing.on_time_rate == 0.75
 
 
-def test_timeliness_counts_only_the_readers_subtree(tree, erin, alice):
-    scored = build_scored(tree, erin)
+def test_timeliness_counts_only_the_readers_subtree(tree, erin, alice, scored):
     timing = subtree.timeliness(alice, scored.current, tree.a1a, now=timezone.now())
     assert timing.expected == 1
 
 
-def test_weak_indicators_are_averaged_over_the_subtree(tree, erin):
-    scored = build_scored(tree, erin)
+def test_weak_indicators_are_averaged_over_the_subtree(tree, erin, scored):
     spec = engine_framework(scored.current.framework)
     weak = subtree.weak_indicators(scored.current, tree.a1, spec, "zh")
     assert [(w.code, round(w.average, 4), w.subjects, w.to_rectify) for w in weak] == [

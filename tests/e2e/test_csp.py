@@ -7,12 +7,11 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from organizations.services import assign_role
-from tests.dashboards.conftest import build_scored
+from tests.builders import build_scored, scored_period
 from tests.dashboards.insight_fixtures import (
     add_committees,
     business_framework,
     committee_values,
-    scored_period,
 )
 from tests.factories import PASSWORD, UserFactory
 

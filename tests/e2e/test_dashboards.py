@@ -12,7 +12,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from organizations.services import assign_role
-from tests.dashboards.conftest import build_scored
+from tests.builders import build_scored
 from tests.factories import PASSWORD, UserFactory
 
 from .conftest import login

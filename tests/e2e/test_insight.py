@@ -9,11 +9,11 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from tests.builders import scored_period
 from tests.dashboards.insight_fixtures import (
     add_committees,
     business_framework,
     committee_values,
-    scored_period,
 )
 from tests.factories import PASSWORD
 

@@ -10,8 +10,9 @@ import pytest
 from playwright.sync_api import expect
 
 from rectification.models import Rectification
-from tests.factories import PASSWORD
-from tests.rectification.conftest import WEAK, make_period, recompute, set_values
+from tests.builders import recompute
+from tests.factories import PASSWORD, PeriodFactory
+from tests.rectification.conftest import WEAK, set_values
 
 from .conftest import login
 
@@ -26,7 +27,7 @@ def item(live_server, tree, alice, carol):
     from tests.rectification.conftest import framework_document
 
     framework = services.publish_framework(services.load_framework(framework_document()))
-    period = make_period(framework, 2026)
+    period = PeriodFactory(framework=framework, year=2026)
     set_values(period, tree.a1a, WEAK)
     recompute(period)
     return Rectification.objects.get(organization=tree.a1a)

@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 
 from reports import services
 from reports.models import Report
-from tests.factories import PASSWORD
+from tests.builders import approved_period
+from tests.factories import PASSWORD, FrameworkFactory
 
 from .conftest import login
 
@@ -17,27 +18,20 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 
 @pytest.fixture
 def scored_periods(live_server, framework, tree, alice, bob, erin, dave):
-    from tests.reports.conftest import make_scored_period
-
-    return make_scored_period(
+    return approved_period(
         framework,
         2026,
-        erin,
         {
             tree.a1a: (alice, {"C1.01": "12", "C2.01": "yes"}),
             tree.a1b: (bob, {"C1.01": "9", "C2.01": "no"}),
         },
+        reviewer=erin,
     )
 
 
 @pytest.fixture
 def framework(db):
-    import copy
-
-    from assessment import services
-    from tests.framework_data import SMALL_FRAMEWORK
-
-    return services.publish_framework(services.load_framework(copy.deepcopy(SMALL_FRAMEWORK)))
+    return FrameworkFactory()
 
 
 def test_an_auditor_requests_watches_and_downloads_a_report(

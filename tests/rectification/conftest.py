@@ -5,14 +5,14 @@ G1.01 deduction of 5 per incident (weight 10, rectify below 0.4), G1.02 veto (bo
 """
 
 import copy
-import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from assessment.choices import SubmissionState
-from assessment.models import Indicator, IndicatorValue, ScoreRun, Submission
-from assessment.services import scores
+from assessment.models import Submission
+from tests.builders import recompute, store
+from tests.factories import FrameworkFactory, PeriodFactory
 from tests.framework_data import SMALL_FRAMEWORK
 
 GOOD = {"C1.01": 12, "C2.01": True, "G1.01": 0, "G1.02": False}  # nothing to rectify
@@ -54,50 +54,18 @@ def framework_document() -> dict:
 
 @pytest.fixture
 def framework(db):
-    from assessment import services
-
-    return services.publish_framework(services.load_framework(framework_document()))
-
-
-def make_period(framework, year: int, *, open_it: bool = True):
-    from assessment.services import periods
-
-    period = periods.create_period(
-        framework=framework,
-        kind="year",
-        name=f"{year}年度",
-        name_en=f"Year {year}",
-        start=datetime.date(year, 1, 1),
-        end=datetime.date(year, 12, 31),
-        deadline=datetime.date(year + 1, 1, 15),
-    )
-    if open_it:
-        periods.open_period(period)
-        period.refresh_from_db()
-    return period
+    return FrameworkFactory(document=framework_document())
 
 
 @pytest.fixture
 def period(framework, tree):
-    return make_period(framework, 2026)
+    return PeriodFactory(framework=framework, year=2026)
 
 
 def set_values(period, org, values: dict, *, state: str = SubmissionState.APPROVED) -> Submission:
     """Store values and a state directly (the workflow itself is tested in assessment)."""
-    submission = period.submissions.get(organization=org)
-    ids = dict(Indicator.objects.filter(framework=period.framework).values_list("code", "pk"))
-    for code, value in values.items():
-        IndicatorValue.objects.update_or_create(
-            submission=submission, indicator_id=ids[code], defaults={"value": value}
-        )
-    Submission.objects.filter(pk=submission.pk).update(state=state)
+    [submission] = store(period, {org: values}, state=state)
     return submission
-
-
-def recompute(period) -> ScoreRun:
-    """A full recompute in-process, as `manage.py rollup` does (sends scores_written)."""
-    run = scores.start_full_recompute(period, trigger=ScoreRun.Trigger.COMMAND, enqueue=False)
-    return scores.run_full_recompute(run.pk, token=run.task_id)
 
 
 def pdf(name: str = "report.pdf") -> SimpleUploadedFile:

@@ -6,9 +6,9 @@ from assessment.choices import PeriodStatus
 from assessment.models import Period
 from partybuild.demo.rectification import load_demo_rectifications
 from rectification.models import Rectification, RectificationEvent
-from tests.factories import UserFactory
+from tests.factories import PeriodFactory, UserFactory
 
-from .conftest import GOOD, WEAK, make_period, set_values
+from .conftest import GOOD, WEAK, set_values
 
 POOR = {**WEAK, "C2.01": False, "G1.01": 1}  # three items per unit
 
@@ -22,7 +22,9 @@ def test_the_demo_has_every_step_and_loads_once(framework, tree, alice):
     assign_role(user=admin, organization=tree.group, role="administrator")
     reviewer = UserFactory(username="reviewer")
     assign_role(user=reviewer, organization=tree.group, role="reviewer")
-    older, closed, current = (make_period(framework, y) for y in (2023, 2024, 2025))
+    older, closed, current = (
+        PeriodFactory(framework=framework, year=y) for y in (2023, 2024, 2025)
+    )
     for period in (older, closed):
         for org in (tree.a1a, tree.a1b, tree.b1):
             set_values(period, org, POOR)

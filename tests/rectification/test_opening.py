@@ -9,8 +9,10 @@ from assessment.choices import PeriodStatus
 from assessment.models import Period
 from rectification import services
 from rectification.models import Rectification
+from tests.builders import recompute
+from tests.factories import PeriodFactory
 
-from .conftest import DEDUCTED, GOOD, VETOED, WEAK, make_period, recompute, set_values
+from .conftest import DEDUCTED, GOOD, VETOED, WEAK, set_values
 
 pytestmark = pytest.mark.django_db
 
@@ -103,9 +105,9 @@ def test_organization_level_subjects_only(period, tree):
 
 
 def test_locked_and_older_closed_periods_open_nothing(framework, tree):
-    older = make_period(framework, 2024)
-    latest = make_period(framework, 2025)
-    current = make_period(framework, 2026)
+    older = PeriodFactory(framework=framework, year=2024)
+    latest = PeriodFactory(framework=framework, year=2025)
+    current = PeriodFactory(framework=framework, year=2026)
     for p in (older, latest, current):
         set_values(p, tree.a1a, WEAK)
     Period.objects.filter(pk__in=[older.pk, latest.pk]).update(status=PeriodStatus.CLOSED)

@@ -9,8 +9,9 @@ from django.utils import timezone
 from core import jobs
 from rectification import tasks
 from rectification.models import OpeningRun, Rectification
+from tests.builders import recompute
 
-from .conftest import WEAK, recompute, set_values
+from .conftest import WEAK, set_values
 
 pytestmark = pytest.mark.django_db
 

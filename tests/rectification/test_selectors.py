@@ -6,8 +6,10 @@ import pytest
 
 from rectification import selectors
 from rectification.models import Rectification
+from tests.builders import recompute
+from tests.factories import PeriodFactory
 
-from .conftest import GOOD, WEAK, make_period, recompute, set_values
+from .conftest import GOOD, WEAK, set_values
 
 pytestmark = pytest.mark.django_db
 
@@ -82,12 +84,12 @@ def test_indicator_names_come_from_the_period_framework(weak_item, erin, tree):
 
 
 def test_next_period_improved_not_improved_or_not_scored(framework, tree):
-    first = make_period(framework, 2025)
+    first = PeriodFactory(framework=framework, year=2025)
     set_values(first, tree.a1a, WEAK)
     set_values(first, tree.a1b, WEAK)
     set_values(first, tree.b1, WEAK)
     recompute(first)
-    later = make_period(framework, 2026)
+    later = PeriodFactory(framework=framework, year=2026)
     set_values(later, tree.a1a, GOOD)
     set_values(later, tree.a1b, {**WEAK, "C1.01": 2})
     set_values(later, tree.b1, GOOD, state="draft")

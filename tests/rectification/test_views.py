@@ -170,9 +170,10 @@ def test_the_list_takes_the_same_queries_for_5_and_50_items(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from .conftest import make_period
+    from tests.factories import PeriodFactory
 
-    earlier, _period = make_period(framework, 2025), make_period(framework, 2026)
+    earlier = PeriodFactory(framework=framework, year=2025)
+    PeriodFactory(framework=framework, year=2026)
     client = client_for(carol)
     client.get("/rectification/")
     counts = []
