@@ -17,7 +17,7 @@ from assessment.models import IndicatorValue, Submission, ValueChange
 from assessment.services import excel_import, submissions
 from organizations.scope import forget_grants
 from organizations.services import assign_role
-from tests.factories import OrganizationFactory
+from tests.factories import SubmissionFactory
 from tests.workbook_bombs import xlsx_bomb
 
 pytestmark = pytest.mark.django_db
@@ -365,14 +365,7 @@ def test_a_committee_template_costs_the_same_queries_for_more_submissions(
     build()  # the framework is parsed once and cached
     before = build()
     for n in range(4):
-        branch = OrganizationFactory(code=f"A1x{n}", parent=tree.a1)
-        Submission.objects.create(
-            period=period,
-            subject_kind="branch",
-            subject_unit="organization",
-            organization=branch,
-            subject_name=branch.name,
-        )
+        SubmissionFactory(period=period, organization__code=f"A1x{n}", organization__parent=tree.a1)
     assert build() == before
 
 

@@ -9,7 +9,6 @@ each of A1a, A1b and B1.
 import datetime
 
 import pytest
-from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.client import RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -17,11 +16,17 @@ from django.urls import reverse
 
 from assessment.choices import PeriodStatus, SubmissionState
 from assessment.context_processors import unread_notices
-from assessment.models import Evidence, Indicator, Notice, Period, Submission
+from assessment.models import Notice, Period, Submission
 from assessment.selectors import queues
 from assessment.services import periods, submissions
 from organizations.services import assign_role
-from tests.factories import OrganizationFactory, UserFactory
+from tests.factories import (
+    EvidenceFactory,
+    OrganizationFactory,
+    SubmissionFactory,
+    TransitionFactory,
+    UserFactory,
+)
 from tests.html import page, text_of
 
 pytestmark = pytest.mark.django_db
@@ -38,16 +43,7 @@ def fill_and_submit(submission: Submission, secretary) -> Submission:
     """Enter complete values and the required evidence, then submit."""
     submission.refresh_from_db()
     submissions.save_values(submission, COMPLETE, version=submission.version, acting_user=secretary)
-    Evidence.objects.create(
-        submission=submission,
-        indicator=Indicator.objects.get(framework=submission.period.framework, code="C2.01"),
-        file=ContentFile(b"%PDF-1.4", name="x.pdf"),
-        original_name="minutes.pdf",
-        content_type="application/pdf",
-        size=8,
-        sha256="0" * 64,
-        uploaded_by=secretary,
-    )
+    EvidenceFactory(submission=submission, uploaded_by=secretary)  # on C2.01
     return submissions.submit(submission, acting_user=secretary)
 
 
@@ -174,28 +170,17 @@ def test_a_deadline_to_come_is_not_marked(client_for, period, alice):
 
 def _extra_submissions(period: Period, org, count: int, *, returned_by=None) -> None:
     """Department-like subjects of one organization, some of them returned with a reason."""
-    from assessment.models import Transition
-    from tests.factories import DepartmentFactory
-
     for n in range(count):
-        department = DepartmentFactory(organization=org)
-        extra = Submission.objects.create(
+        returned = bool(returned_by and n % 2)
+        extra = SubmissionFactory(
             period=period,
-            subject_kind="department",
-            subject_unit="department",
             organization=org,
-            department=department,
+            for_department=True,
             subject_name=f"部门 {n}",
-            state=SubmissionState.RETURNED if returned_by and n % 2 else SubmissionState.DRAFT,
+            state=SubmissionState.RETURNED if returned else SubmissionState.DRAFT,
         )
-        if returned_by and n % 2:
-            Transition.objects.create(
-                submission=extra,
-                from_state=SubmissionState.SUBMITTED,
-                to_state=SubmissionState.RETURNED,
-                by=returned_by,
-                reason=f"理由 {n}",
-            )
+        if returned:
+            TransitionFactory(submission=extra, by=returned_by, reason=f"理由 {n}")
 
 
 def test_the_to_do_list_costs_the_same_queries_for_few_and_many_rows(

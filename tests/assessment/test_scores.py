@@ -12,13 +12,13 @@ import pytest
 from assessment.choices import SubmissionState
 from assessment.models import Rollup, RollupSettings, ScoreRun, SubjectScore
 from assessment.services import periods, scores
+from tests.builders import recompute
 from tests.factories import PersonFactory
 
 from .test_scores_support import (
     FULL,
     WEAK,
     _peer_ranks_at_once,  # noqa: F401  (an autouse fixture)
-    recompute,
     set_values,
     snapshot,
     submission_of,

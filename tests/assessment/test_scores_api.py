@@ -10,12 +10,12 @@ from drf_spectacular.validation import validate_schema
 from rest_framework.routers import SimpleRouter
 
 from assessment.api import scores as api
+from tests.builders import recompute
 
 from .test_scores_support import (
     FULL,
     WEAK,
     _peer_ranks_at_once,  # noqa: F401  (an autouse fixture)
-    recompute,
     set_values,
     submission_of,
 )

@@ -10,12 +10,12 @@ from django.db import connection, connections
 
 from assessment.models import ScoreRun
 from assessment.services import scores
+from tests.builders import recompute
 
 from .test_scores_support import (
     FULL,
     WEAK,
     _peer_ranks_at_once,  # noqa: F401  (an autouse fixture)
-    recompute,
     set_values,
     snapshot,
     submission_of,

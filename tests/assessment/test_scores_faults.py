@@ -14,12 +14,12 @@ from assessment import tasks
 from assessment.models import Rollup, ScoreRun, SubjectScore
 from assessment.scoring import rollup as pure_rollup
 from assessment.services import rollup, scores
+from tests.builders import recompute
 
 from .test_scores_support import (
     FULL,
     WEAK,
     _peer_ranks_at_once,  # noqa: F401  (an autouse fixture)
-    recompute,
     set_values,
     snapshot,
     submission_of,

@@ -15,6 +15,7 @@ from assessment.choices import SubmissionState
 from assessment.models import Rollup, ScoreRun, SubjectScore, Transition
 from assessment.selectors import engine_framework
 from assessment.services import periods, scores, submissions
+from tests.builders import recompute
 from tests.factories import OrganizationFactory
 
 from .test_scores_support import (
@@ -22,7 +23,6 @@ from .test_scores_support import (
     POOR,
     STRONG,
     _peer_ranks_at_once,  # noqa: F401  (an autouse fixture)
-    recompute,
     row_ids,
     set_values,
     snapshot,

@@ -9,8 +9,8 @@ import json
 import pytest
 
 from assessment.choices import SubmissionState
-from assessment.models import Indicator, IndicatorValue, Rollup, ScoreRun, SubjectScore, Submission
-from assessment.services import scores
+from assessment.models import Indicator, IndicatorValue, Rollup, SubjectScore, Submission
+from tests.factories import EvidenceFactory
 
 FULL = {"C1.01": 12, "C2.01": True}  # 40 + 60 = 100
 WEAK = {"C1.01": 6, "C2.01": False}  # 20 + 0 = 20
@@ -36,12 +36,6 @@ def set_values(submission: Submission, values: dict, *, state: str = SubmissionS
 
 def submission_of(period, org) -> Submission:
     return period.submissions.get(organization=org)
-
-
-def recompute(period) -> ScoreRun:
-    """A full recompute run in-process, as `manage.py rollup` does."""
-    run = scores.start_full_recompute(period, trigger=ScoreRun.Trigger.COMMAND, enqueue=False)
-    return scores.run_full_recompute(run.pk, token=run.task_id)
 
 
 def _rows(model, exclude: tuple[str, ...]) -> list[tuple]:
@@ -75,23 +69,11 @@ POOR = {"C1.01": "6", "C2.01": "no"}  # 20 points
 
 def submit(submission: Submission, secretary, values: dict) -> Submission:
     """Enter values with the evidence C2.01 needs and submit, through the workflow services."""
-    from django.core.files.base import ContentFile
-
-    from assessment.models import Evidence
     from assessment.services import submissions
 
     submission.refresh_from_db()
     submissions.save_values(submission, values, version=submission.version, acting_user=secretary)
-    Evidence.objects.create(
-        submission=submission,
-        indicator=Indicator.objects.get(framework=submission.period.framework, code="C2.01"),
-        file=ContentFile(b"%PDF-1.4", name="minutes.pdf"),
-        original_name="minutes.pdf",
-        content_type="application/pdf",
-        size=8,
-        sha256="0" * 64,
-        uploaded_by=secretary,
-    )
+    EvidenceFactory(submission=submission, uploaded_by=secretary)  # on C2.01
     return submissions.submit(submission, acting_user=secretary)
 
 

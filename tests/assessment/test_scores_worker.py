@@ -16,11 +16,11 @@ from assessment import tasks
 from assessment.models import IndicatorValue, ScoreRun, ScoreRunChunk, SubjectScore
 from assessment.services import periods, scores
 from partybuild.demo import organizations as demo
+from tests.builders import recompute
 from tests.workers import require_redis_and_postgresql, wait_for, worker_pool
 
 from .test_scores_support import (
     _peer_ranks_at_once,  # noqa: F401  (an autouse fixture)
-    recompute,
     snapshot,
 )
 

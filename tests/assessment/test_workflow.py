@@ -17,7 +17,7 @@ from assessment.services.submissions import (
     WorkflowError,
 )
 from assessment.validation import EntryError, clean_value
-from tests.factories import DepartmentFactory, UserFactory
+from tests.factories import DepartmentFactory, EvidenceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,21 +25,10 @@ COMPLETE = {"C1.01": "10", "C2.01": "yes"}
 
 
 def attach_evidence(submission, code, user):
-    from django.core.files.base import ContentFile
-
-    from assessment.models import Evidence, Indicator
+    from assessment.models import Indicator
 
     indicator = Indicator.objects.get(framework=submission.period.framework, code=code)
-    Evidence.objects.create(
-        submission=submission,
-        indicator=indicator,
-        file=ContentFile(b"%PDF-1.4", name="x.pdf"),
-        original_name="minutes.pdf",
-        content_type="application/pdf",
-        size=8,
-        sha256="0" * 64,
-        uploaded_by=user,
-    )
+    EvidenceFactory(submission=submission, indicator=indicator, uploaded_by=user)
 
 
 def fill_and_submit(submission, alice):

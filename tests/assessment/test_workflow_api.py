@@ -22,7 +22,7 @@ from assessment.api import urls as assessment_api_urls
 from assessment.choices import PeriodStatus, SubmissionState
 from assessment.models import Evidence, IndicatorValue, Submission
 from assessment.services import periods, submissions
-from tests.factories import DepartmentFactory
+from tests.factories import SubmissionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -468,14 +468,8 @@ def test_a_reviewer_cannot_upload_evidence(api_for, submission, carol):
 
 def _departments(period, org, count: int) -> None:
     for n in range(count):
-        department = DepartmentFactory(organization=org)
-        Submission.objects.create(
-            period=period,
-            subject_kind="department",
-            subject_unit="department",
-            organization=org,
-            department=department,
-            subject_name=f"部门 {n}",
+        SubmissionFactory(
+            period=period, organization=org, for_department=True, subject_name=f"部门 {n}"
         )
 
 
