@@ -39,6 +39,7 @@ from core.workbooks import WorkbookRefused, open_workbook
 
 from .choices import ValueType
 from .scoring import spec
+from .scoring.values import is_not_applicable
 from .validation import APPRAISAL_KEYS, NOT_APPLICABLE, TEXT_MAX, EntryError
 
 FORMAT_MARKER = "partybuild.submission-values.v1"
@@ -758,7 +759,7 @@ def raw_value(indicator: spec.Indicator, row: SheetRow) -> Any:
     value = row.value
     if isinstance(value, str):
         value = value.strip()
-        if value.lower() == NOT_APPLICABLE:
+        if is_not_applicable(value):
             return NOT_APPLICABLE
     if isinstance(value, datetime.datetime):
         value = value.date() if value.time() == datetime.time() else value

@@ -1,26 +1,43 @@
 """Checks of entered values by value type, with messages in the user's language.
 
 The entry form, the API and the Excel upload all clean values here before anything is saved; the
-scoring engine tolerates anything, but the database only ever holds values that passed.
+scoring engine tolerates anything, but the database only ever holds values that passed. What a
+typed value means (the words for yes and no, percentages, full-width digits, "n/a") is decided
+once, in `scoring.values`, which the engine reads by too; this module says why a value is refused.
 `clean_value` checks one value; `check_computed` what values do together through a formula.
 """
 
 import math
-from collections.abc import Collection, Mapping
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
-from .scoring import score_subject, spec
+from .scoring import score_subject, spec, values
 from .scoring.rubrics import NOT_A_PERCENTAGE
+from .scoring.values import NOT_APPLICABLE, Problem, Refused
 
-NOT_APPLICABLE = "n/a"
+__all__ = [
+    "APPRAISAL_KEYS",
+    "NOT_APPLICABLE",
+    "TEXT_MAX",
+    "EntryError",
+    "check_computed",
+    "clean_value",
+    "quality_flags",
+]
+
 TEXT_MAX = 2000
 APPRAISAL_KEYS = ("voters", "excellent", "competent", "basic", "incompetent")
-_TRUE = {"true", "yes", "y", "1", "是", "√"}
-_FALSE = {"false", "no", "n", "0", "否", "×"}
+_ERRORS = {
+    Problem.NOT_A_NUMBER: gettext_noop("Enter a number."),
+    Problem.TOO_LARGE: gettext_noop("The number is too large."),
+    Problem.NOT_WHOLE: gettext_noop("Enter a whole number."),
+    Problem.NEGATIVE: gettext_noop("A count cannot be negative."),
+    Problem.NOT_A_PERCENTAGE: gettext_noop("A percentage lies between 0 and 100."),
+    Problem.NOT_YES_OR_NO: gettext_noop("Answer yes or no."),
+}
 
 
 class EntryError(ValueError):
@@ -28,59 +45,31 @@ class EntryError(ValueError):
 
 
 def clean_value(indicator: spec.Indicator, raw: Any) -> Any:
-    """The value to store: None for empty, "n/a", or a value of the indicator's type."""
-    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+    """The value to store: None for blank, "n/a", or a value of the indicator's type."""
+    if values.is_blank(raw):
         return None
-    if isinstance(raw, str) and raw.strip().lower() == NOT_APPLICABLE:
+    if values.is_not_applicable(raw):
         return NOT_APPLICABLE
     cleaner = _CLEANERS[indicator.value_type]
     return cleaner(raw)
 
 
-def _decimal(raw: Any) -> Decimal:
-    if isinstance(raw, bool):
-        raise EntryError(_("Enter a number."))
-    try:
-        number = Decimal(str(raw).strip().replace(",", ""))
-    except InvalidOperation:
-        raise EntryError(_("Enter a number.")) from None
-    if not number.is_finite():
-        raise EntryError(_("Enter a number."))
-    if abs(number) > Decimal("1e12"):
-        raise EntryError(_("The number is too large."))
-    return number
+def _read(reader: Callable[[object], Any]) -> Callable[[Any], Any]:
+    """A cleaner that reads as `scoring.values` does and says why not in the user's language."""
+
+    def clean(raw: Any) -> Any:
+        try:
+            return reader(raw)
+        except Refused as refused:
+            raise EntryError(_(_ERRORS[refused.problem])) from None
+
+    return clean
 
 
-def _number(raw: Any) -> float:
-    return float(_decimal(raw))
-
-
-def _percentage(raw: Any) -> float:
-    text = str(raw).strip().rstrip("%").strip() if isinstance(raw, str) else raw
-    value = _number(text)
-    if not 0 <= value <= 100:
-        raise EntryError(_("A percentage lies between 0 and 100."))
-    return value
-
-
-def _count(raw: Any) -> int:
-    number = _decimal(raw)
-    if number != number.to_integral_value():
-        raise EntryError(_("Enter a whole number."))
-    if number < 0:
-        raise EntryError(_("A count cannot be negative."))
-    return int(number)
-
-
-def _boolean(raw: Any) -> bool:
-    if isinstance(raw, bool):
-        return raw
-    word = str(raw).strip().lower()
-    if word in _TRUE:
-        return True
-    if word in _FALSE:
-        return False
-    raise EntryError(_("Answer yes or no."))
+_number = _read(values.number)
+_percentage = _read(values.percentage)
+_count = _read(values.count)
+_boolean = _read(values.boolean)
 
 
 def _appraisal(raw: Any) -> dict[str, int]:
@@ -92,7 +81,7 @@ def _appraisal(raw: Any) -> dict[str, int]:
     votes = {}
     for key in APPRAISAL_KEYS:
         try:
-            votes[key] = _count(raw.get(key) if raw.get(key) not in (None, "") else 0)
+            votes[key] = _count(0 if values.is_blank(raw.get(key)) else raw.get(key))
         except EntryError:
             raise EntryError(_("Votes are whole numbers of 0 or more.")) from None
     cast = sum(votes[k] for k in APPRAISAL_KEYS[1:])

@@ -58,7 +58,9 @@ Not reproduced (the benchmark has none of it; `verify` reports the settings and 
 another shape): ``children: members``, ``missing: flag``, an own weight of 1 (the statement
 fails), formulas of another shape or using other formulas, several organization submissions of
 one organization in one period, the previous period's change, the explanation column, and
-numeric strings written with "_" or as inf/nan.
+values stored as text that only `assessment.scoring.values` reads: full-width forms, thousands
+commas, a percentage with its % sign, numbers beyond ±10¹² (the entry form stores numbers and
+booleans).
 
 `verify(cursor, period_id)` compares the statement's rows with the stored ones; `main()` times
 the statement (median of 3, rows fetched, with the server's settings and tuned) and verifies it.
@@ -93,9 +95,9 @@ _NUM = r"""(CASE jsonb_typeof(@)
     END)"""
 # A vote count as rubrics._whole() reads it: a whole number >= 0 (or a numeric string), else NULL.
 _WHOLE = "(CASE WHEN @ >= 0 AND @ = trunc(@) THEN @ END)"
-# The words _coerce_boolean() takes for yes and no.
-_YES = "('true', 'yes', 'y', '1', '是')"
-_NO = "('false', 'no', 'n', '0', '否')"
+# The words the engine takes for yes and no (assessment.scoring.values.YES_WORDS, NO_WORDS).
+_YES = "('true', 'yes', 'y', '1', '是', '√', '✓', '✔')"
+_NO = "('false', 'no', 'n', '0', '否', '×', '✗', '✘')"
 
 
 def _fill(template: str, value: str) -> str:
@@ -109,15 +111,14 @@ def _count(key: str) -> str:
 
 
 # A value e.raw (JSON type e.t, number e.num, word e.word) of indicator i typed as the engine
-# coerces it: NULL when missing or invalid, yes/no as 1/0, a veto takes yes/no or a count.
+# coerces it: NULL when missing or invalid, yes/no as 1/0; a veto too is read by its value type.
 _X = f"""(CASE
-        WHEN i.kind = 'veto' AND (e.t = 'boolean' OR e.word IN {_YES} OR e.word IN {_NO})
-            OR i.kind <> 'veto' AND i.vtype = 'boolean' THEN CASE
+        WHEN i.vtype = 'boolean' THEN CASE
             WHEN e.t = 'boolean' THEN CASE WHEN e.raw = 'true' THEN 1.0 ELSE 0.0 END
-            WHEN e.t = 'number' AND i.kind <> 'veto' AND e.num IN (0, 1) THEN e.num
+            WHEN e.t = 'number' AND e.num IN (0, 1) THEN e.num
             WHEN e.word IN {_YES} THEN 1.0
             WHEN e.word IN {_NO} THEN 0.0 END
-        WHEN i.kind = 'veto' OR i.vtype = 'count' THEN
+        WHEN i.vtype = 'count' THEN
             CASE WHEN e.num >= 0 AND e.num = trunc(e.num) THEN e.num END
         WHEN i.vtype = 'percentage' THEN CASE WHEN e.num BETWEEN 0 AND 100 THEN e.num END
         WHEN i.vtype = 'number' THEN e.num

@@ -13,8 +13,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..scoring import spec as engine
+from ..scoring.values import is_not_applicable
 from ..selectors.entry import TypedInput
-from ..validation import APPRAISAL_KEYS, NOT_APPLICABLE, TEXT_MAX
+from ..validation import APPRAISAL_KEYS, TEXT_MAX
 
 REASON_MAX = 2000
 
@@ -71,7 +72,7 @@ class EntryForm:
             text = str(self.data.get(value_name(code), ""))[: TEXT_MAX * 2]
             entry = TypedInput(
                 text=text,
-                na=bool(self.data.get(na_name(code))) or text.strip().lower() == NOT_APPLICABLE,
+                na=bool(self.data.get(na_name(code))) or is_not_applicable(text),
                 reason=str(self.data.get(reason_name(code), "")).strip()[:REASON_MAX],
             )
             if indicator.value_type == "appraisal":

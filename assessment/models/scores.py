@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.scope import ScopedQuerySet
 
+from ..scoring import values
 from .periods import Period
 from .submissions import Submission
 
@@ -39,7 +40,7 @@ class SubjectScore(models.Model):
         SCORED = "scored", _("Scored")
         MISSING = "missing", _("Missing")
         INVALID = "invalid", _("Invalid")
-        NOT_APPLICABLE = "n/a", _("Not applicable")
+        NOT_APPLICABLE = values.NOT_APPLICABLE, _("Not applicable")
 
     submission = models.OneToOneField(
         Submission, on_delete=models.CASCADE, related_name="score", verbose_name=_("submission")
@@ -159,7 +160,7 @@ class Rollup(models.Model):
     @property
     def base(self) -> float | None:
         """The score without its bonus: what is measured against the framework's total."""
-        return None if self.score is None else round(self.score - self.bonus, 6)
+        return None if self.score is None else values.rounded(self.score - self.bonus)
 
 
 class RollupSettings(models.Model):

@@ -1,10 +1,10 @@
 """Scores one subject's values against a framework: indicators, dimensions, total, grade, stars.
 
-``score_subject(framework, subject_kind, values)`` takes the entered values by indicator code:
-numbers (int, float, Decimal or a numeric string), booleans (also 0/1, "yes"/"no", "true"/"false",
-"是"/"否"), ``{voters, excellent, competent, basic, incompetent}`` for appraisals, text for text
-indicators; None, "" or no entry is missing, and ``"n/a"`` (any case) means not applicable. Values
-of formula indicators are computed, never entered.
+``score_subject(framework, subject_kind, values)`` takes the entered values by indicator code,
+read by the vocabulary of ``values`` (the entry form's): numbers, percentages, counts and yes/no
+as Python values or as typed text, ``{voters, excellent, competent, basic, incompetent}`` for
+appraisals, text for text indicators; None, blank text or no entry is missing, and ``"n/a"`` means
+not applicable. Values of formula indicators are computed, never entered.
 
 It never raises on bad values: a value that cannot be used earns 0 points and is reported
 (``invalid`` plus a message), a missing one earns 0 points and is listed as missing. A
@@ -21,10 +21,8 @@ order formulas must be computed in, which indicators feed each dimension) is wor
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from . import rubrics
@@ -42,6 +40,16 @@ from .spec import (
     VetoRubric,
     YesNoRubric,
 )
+from .values import (
+    LIMIT,
+    NOT_APPLICABLE,
+    READERS,
+    Problem,
+    Refused,
+    is_blank,
+    is_not_applicable,
+    rounded,
+)
 
 __all__ = [
     "NOT_APPLICABLE",
@@ -53,14 +61,7 @@ __all__ = [
     "score_subject",
 ]
 
-NOT_APPLICABLE = "n/a"
-# Totals are compared with band minimums after rounding, so 89.99999999999 from float sums of
-# rescaled points still reaches a band at 90.
-_GRADE_DIGITS = 6
-
 _NA = object()  # a not-applicable input, as seen by formulas
-_TRUE_WORDS = frozenset({"true", "yes", "y", "1", "是"})
-_FALSE_WORDS = frozenset({"false", "no", "n", "0", "否"})
 
 
 @dataclass(slots=True)
@@ -116,15 +117,15 @@ class IndicatorScore:
             "code": self.code,
             "kind": self.kind,
             "value": _json_value(self.value),
-            "points": _round(self.points),
-            "max": _round(self.max),
-            "fraction": None if self.fraction is None else _round(self.fraction),
+            "points": rounded(self.points),
+            "max": rounded(self.max),
+            "fraction": None if self.fraction is None else rounded(self.fraction),
             "missing": self.missing,
             "not_applicable": self.not_applicable,
             "invalid": self.invalid,
             "triggered": self.triggered,
             "rectify": self.rectify,
-            "factor": _round(self.factor),
+            "factor": rounded(self.factor),
             "messages": [m.to_dict() for m in self.messages],
             "provenance": self.provenance,
         }
@@ -158,12 +159,12 @@ class DimensionScore:
             "axis": self.axis,
             "parent": self.parent,
             "depth": self.depth,
-            "points": _round(self.points),
-            "max": _round(self.max),
-            "also_points": _round(self.also_points),
-            "also_max": _round(self.also_max),
-            "bonus": _round(self.bonus),
-            "share": None if self.share is None else _round(self.share),
+            "points": rounded(self.points),
+            "max": rounded(self.max),
+            "also_points": rounded(self.also_points),
+            "also_max": rounded(self.also_max),
+            "bonus": rounded(self.bonus),
+            "share": None if self.share is None else rounded(self.share),
             "dropped": self.dropped,
         }
 
@@ -224,12 +225,12 @@ class SubjectScore:
             "framework": self.framework.code,
             "version": self.framework.version,
             "subject_kind": self.subject_kind,
-            "base": _round(self.base),
-            "bonus": _round(self.bonus),
-            "deductions": _round(self.deductions),
-            "total": _round(self.total),
-            "max": _round(self.max),
-            "scale": _round(self.scale),
+            "base": rounded(self.base),
+            "bonus": rounded(self.bonus),
+            "deductions": rounded(self.deductions),
+            "total": rounded(self.total),
+            "max": rounded(self.max),
+            "scale": rounded(self.scale),
             "grade": self.grade,
             "stars": self.stars,
             "grade_uncapped": self.grade_uncapped,
@@ -244,16 +245,12 @@ class SubjectScore:
         }
 
 
-def _round(value: float) -> float:
-    return round(value, 6)
-
-
 def _json_value(value: Any) -> Any:
     """A JSON-safe copy: Decimals and non-finite floats become strings, tuples lists."""
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
-        return _round(value) if math.isfinite(value) else str(value)
+        return rounded(value) if math.isfinite(value) else str(value)
     if isinstance(value, Mapping):
         return {str(k): _json_value(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
@@ -265,16 +262,15 @@ def _json_value(value: Any) -> Any:
 
 Coerce = Callable[[object], tuple[Any, Message | None]]
 
-
-def _number(raw: object) -> float | None:
-    """A finite float from a number or a numeric string, else None (never raises)."""
-    if isinstance(raw, bool) or not isinstance(raw, int | float | Decimal | str):
-        return None
-    try:
-        value = float(raw.strip() if isinstance(raw, str) else raw)
-    except (ValueError, OverflowError, ArithmeticError):  # text, huge ints, signalling NaN
-        return None
-    return value if math.isfinite(value) else None
+_NOT_WHOLE = ("不是不小于 0 的整数", "is not a whole number ≥ 0")
+_SAYS: dict[Problem, tuple[str, str]] = {
+    Problem.NOT_A_NUMBER: ("不是数字", "is not a number"),
+    Problem.TOO_LARGE: ("数值过大（超出 ±10¹²）", "is too large (beyond ±10¹²)"),
+    Problem.NOT_WHOLE: _NOT_WHOLE,
+    Problem.NEGATIVE: _NOT_WHOLE,
+    Problem.NOT_A_PERCENTAGE: ("不在 0–100 之间", "is not a percentage from 0 to 100"),
+    Problem.NOT_YES_OR_NO: ("不是“是”或“否”", "is not yes or no"),
+}
 
 
 def _invalid(raw: object, zh: str, en: str) -> tuple[Any, Message]:
@@ -282,65 +278,49 @@ def _invalid(raw: object, zh: str, en: str) -> tuple[Any, Message]:
     return raw, Message("invalid", f"“{shown}”{zh}，得 0 分", f"{shown!r} {en}; 0 points")
 
 
-def _coerce_number(raw: object) -> tuple[Any, Message | None]:
-    value = _number(raw)
-    if value is None:
-        return _invalid(raw, "不是数字", "is not a number")
-    return value, None
+def _coercion(read: Callable[[object], Any], *, whole: bool = False) -> Coerce:
+    """A value read by ``values`` (as the entry form reads it), or why not, in the engine's words.
+
+    ``whole``: a count says "not a whole number" for text that is no number at all.
+    """
+
+    def coerce(raw: object) -> tuple[Any, Message | None]:
+        try:
+            return read(raw), None
+        except Refused as refused:
+            problem = refused.problem
+            if whole and problem is Problem.NOT_A_NUMBER:
+                problem = Problem.NOT_WHOLE
+            return _invalid(raw, *_SAYS[problem])
+
+    return coerce
 
 
-def _coerce_percentage(raw: object) -> tuple[Any, Message | None]:
-    value = _number(raw)
-    if value is None:
-        return _invalid(raw, "不是数字", "is not a number")
-    if not 0 <= value <= 100:
-        return _invalid(raw, "不在 0–100 之间", "is not a percentage from 0 to 100")
-    return value, None
-
-
-def _coerce_count(raw: object) -> tuple[Any, Message | None]:
-    value = _number(raw)
-    if value is None or value < 0 or not value.is_integer():
-        return _invalid(raw, "不是不小于 0 的整数", "is not a whole number ≥ 0")
-    return value, None
-
-
-def _coerce_boolean(raw: object) -> tuple[Any, Message | None]:
-    if isinstance(raw, bool):
-        return raw, None
-    if isinstance(raw, int | float | Decimal) and _number(raw) in (0.0, 1.0):
-        return bool(_number(raw)), None
-    if isinstance(raw, str):
-        word = raw.strip().lower()
-        if word in _TRUE_WORDS:
-            return True, None
-        if word in _FALSE_WORDS:
-            return False, None
-    return _invalid(raw, "不是“是”或“否”", "is not yes or no")
+def _count(raw: object) -> float:
+    return float(READERS["count"](raw))
 
 
 def _coerce_any(raw: object) -> tuple[Any, Message | None]:
     return raw, None
 
 
+_coerce_number = _coercion(READERS["number"])
+_coerce_percentage = _coercion(READERS["percentage"])
+
 # Finite floats in these ranges need no checks; the empty range (inf, -inf) sends all to coerce.
 _FAST_RANGE: dict[Coerce, tuple[float, float]] = {
-    _coerce_number: (-sys.float_info.max, sys.float_info.max),
+    _coerce_number: (-LIMIT, LIMIT),
     _coerce_percentage: (0.0, 100.0),
 }
 
 _COERCE: dict[str, Coerce] = {
     "number": _coerce_number,
     "percentage": _coerce_percentage,
-    "count": _coerce_count,
-    "boolean": _coerce_boolean,
+    "count": _coercion(_count, whole=True),
+    "boolean": _coercion(READERS["boolean"]),
     "appraisal": _coerce_any,
     "text": _coerce_any,
 }
-
-
-def _is_na(raw: object) -> bool:
-    return isinstance(raw, str) and raw.strip().lower() == NOT_APPLICABLE
 
 
 def _env_value(value: Any) -> float | None:
@@ -549,8 +529,6 @@ def _make_item(framework: Framework, ind: Indicator) -> _Item:
         score = rubrics.none
 
     coerce = _COERCE[ind.value_type]
-    if isinstance(rubric, VetoRubric):
-        coerce = _coerce_veto
     return _Item(
         indicator=ind,
         code=ind.code,
@@ -569,15 +547,6 @@ def _make_item(framework: Framework, ind: Indicator) -> _Item:
         high=_FAST_RANGE.get(coerce, (math.inf, -math.inf))[1],
         share=ind.value_type == "percentage" and isinstance(rubric, FormulaRubric),
     )
-
-
-def _coerce_veto(raw: object) -> tuple[Any, Message | None]:
-    """A veto takes yes/no or a count, whichever its value type says, and is lenient about it."""
-    if isinstance(raw, bool) or (
-        isinstance(raw, str) and raw.strip().lower() in _TRUE_WORDS | _FALSE_WORDS
-    ):
-        return _coerce_boolean(raw)
-    return _coerce_count(raw)
 
 
 def _plausible_range(ind: Indicator) -> tuple[float, float] | None:
@@ -623,7 +592,7 @@ def score_subject(
     raws = [get(item.code) for item in items]
 
     # Which indicators do not apply: entered as "n/a", or formulas using one that does not.
-    absent = [type(raw) is str and _is_na(raw) for raw in raws]
+    absent = [type(raw) is str and is_not_applicable(raw) for raw in raws]
     for n, refs in plan.formula_refs:
         if not absent[n] and any(absent[m] for m in refs):
             absent[n] = True
@@ -660,7 +629,7 @@ def score_subject(
         formula = item.formula
         if absent[n]:
             env[code] = _NA
-            why = () if formula is None or _is_na(raw) else _na_inputs(formula, env)
+            why = () if formula is None or is_not_applicable(raw) else _na_inputs(formula, env)
             scores[n] = IndicatorScore(
                 code, item.kind, NOT_APPLICABLE, 0.0, 0.0, None,
                 False, True, False, False, False, 0.0, why, item, None, env,
@@ -680,9 +649,9 @@ def score_subject(
             if result.error is not None:
                 state = _MISSING if computed.error == "missing" else _INVALID
                 notes = (result.error,)
-            if raw is not None and raw != "":
+            if not is_blank(raw):
                 notes = (*notes, _IGNORED_MESSAGE)
-        elif raw is None or raw == "":
+        elif raw is None or (type(raw) is str and is_blank(raw)):
             state = _MISSING
             value = env[code] = None
             notes = (_MISSING_MESSAGE,)
@@ -825,7 +794,9 @@ def _na_inputs(formula: FormulaRubric, env: Mapping[str, Any]) -> tuple[Message]
 
 
 def _bands(framework: Framework, total: float) -> tuple[str | None, int | None]:
-    reached = round(total, _GRADE_DIGITS)
+    # Totals are compared with band minimums after rounding, so 89.99999999999 from float sums of
+    # rescaled points still reaches a band at 90.
+    reached = rounded(total)
     grade = next((b.grade for b in framework.grade_bands if reached >= b.min), None)
     stars = next((b.stars for b in framework.star_bands if reached >= b.min), None)
     return grade, stars

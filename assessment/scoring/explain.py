@@ -29,6 +29,7 @@ from .spec import (
     VetoRubric,
     YesNoRubric,
 )
+from .values import as_number, rounded
 
 __all__ = ["Suggestion", "describe_rubric", "explain", "what_if"]
 
@@ -425,8 +426,8 @@ def _suggest(
         code=code,
         current=before,
         suggested=value,
-        points_gained=round(after.total - score.total, 6),
-        total_after=round(after.total, 6),
+        points_gained=rounded(after.total - score.total),
+        total_after=rounded(after.total),
         grade_after=after.grade,
     )
 
@@ -475,7 +476,7 @@ def _least_needed(
         after = score_subject(framework, subject_kind, {**current, ind.code: value})
         return after if reached(after) else None
 
-    now = _as_float(current.get(ind.code))
+    now = as_number(current.get(ind.code))
     rubric = ind.rubric
     candidates: list[Any] = []
     if isinstance(rubric, BandsRubric):
@@ -512,13 +513,3 @@ def _bisect(ind: Indicator, now: float | None, best: float, attempt: Any, best_s
         ) / 100
     after = attempt(value)
     return (value, after) if after is not None else (best, best_score)
-
-
-def _as_float(value: object) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None

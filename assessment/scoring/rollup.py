@@ -30,6 +30,8 @@ from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .values import rounded
+
 __all__ = [
     "BONUS",
     "EQUAL",
@@ -57,7 +59,6 @@ TOTAL = ""  # the dimension code of the total
 BONUS = "+bonus"  # the bonus points within the total: no dimension code has a "+"
 EQUAL, MEMBERS = "equal", "members"  # how children are weighted
 ZERO, FLAG = "zero", "flag"  # what a missing submission does
-DIGITS = 6
 # The total row names at most this many organizations whose submission is missing (the
 # smallest ids), with the full count beside them: the root's list would otherwise be the tree.
 MISSING_LISTED = 20
@@ -68,10 +69,6 @@ APPROVED, MISSING, NOT_EXPECTED, NOT_APPLICABLE = (
     "not_expected",
     "not_applicable",
 )
-
-
-def _round(value: float) -> float:
-    return round(value, DIGITS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +223,7 @@ def subtotals(
 
 def _mean(items: list[tuple[int, float, float]]) -> float:
     total_weight = sum(weight for _id, weight, _score in items)
-    return _round(sum(weight * score for _id, weight, score in items) / total_weight)
+    return rounded(sum(weight * score for _id, weight, score in items) / total_weight)
 
 
 def combine(unit: Unit, children: Sequence[Subtotal], settings: Settings) -> Combined:
@@ -283,7 +280,7 @@ def combine(unit: Unit, children: Sequence[Subtotal], settings: Settings) -> Com
         own_score = own.get(dim)
         if own_score is not None and children_score is not None:
             share = settings.own_weight
-            score = _round(share * own_score + (1 - share) * children_score)
+            score = rounded(share * own_score + (1 - share) * children_score)
         elif own_score is not None:
             share, score = 1.0, own_score
         else:
@@ -324,7 +321,7 @@ def _explanation(result: Combined, dim: str, own_score: float | None) -> dict[st
     if parts:
         children = {
             "weighting": result.weighting[dim],
-            "weight": _round(1 - share),
+            "weight": rounded(1 - share),
             "items": [list(item) for item in parts],
         }
     else:  # most rows (every leaf's): one shared, never modified
@@ -355,7 +352,7 @@ def to_rows(
         result.expected,
         result.approved,
     )
-    completeness = _round(approved / expected) if expected else None
+    completeness = rounded(approved / expected) if expected else None
     flagged = settings.missing == FLAG and approved < expected
     scores, own, children = result.scores, result.own, result.children
     rows = []
@@ -386,7 +383,7 @@ def to_rows(
                 flagged,
                 sibling_ranks.get(dim),
                 peer_ranks.get(dim),
-                None if score is None or before is None else _round(score - before),
+                None if score is None or before is None else rounded(score - before),
                 bands.grade_of(score),
                 bands.stars_of(score),
                 explanation,

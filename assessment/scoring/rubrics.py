@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
+from . import values
 from .formula import FormulaResult
 from .spec import (
     APPRAISAL_CATEGORIES,
@@ -298,16 +298,11 @@ def appraisal(votes: Mapping[str, object], weights: AppraisalRubric, weight: flo
 
 
 def _whole(raw: object) -> int | None:
-    if isinstance(raw, bool):
+    """A vote count read as the entry form reads a count, or None."""
+    try:
+        return values.count(raw)
+    except values.Refused:
         return None
-    if isinstance(raw, str | Decimal):
-        try:
-            raw = float(raw.strip() if isinstance(raw, str) else raw)
-        except (ValueError, ArithmeticError):
-            return None
-    if isinstance(raw, int | float) and _finite(raw) and raw >= 0 and raw == int(raw):
-        return int(raw)
-    return None
 
 
 def none(value: object) -> RubricResult:

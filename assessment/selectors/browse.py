@@ -21,6 +21,7 @@ from ..choices import Direction, Frequency, RubricKind, ValueType
 from ..models import Axis, Dimension, Framework, Indicator
 from ..scoring import spec as engine
 from ..scoring.explain import describe_rubric
+from ..scoring.values import rounded
 from .frameworks import compare_frameworks, engine_framework, frameworks
 
 LANGUAGES = ("zh", "en")
@@ -79,7 +80,7 @@ def kind_points(spec: engine.Framework, subject_kind: str) -> dict[str, float]:
             points[code] = points.get(code, 0.0) + indicator.weight
             code = spec.place(code).parent
     # Float weights such as 100/72 add up to 99.99999999; show what the framework means.
-    return {code: round(value, 6) for code, value in points.items()}
+    return {code: rounded(value) for code, value in points.items()}
 
 
 # -- the browser -------------------------------------------------------------------------------
@@ -211,7 +212,7 @@ def framework_browse(
             code=kind.code,
             name=kind.name.get(lang),
             indicator_count=len(spec.indicators_for(kind.code)),
-            points=round(sum(i.weight for i in spec.indicators_for(kind.code) if i.scored), 6),
+            points=rounded(sum(i.weight for i in spec.indicators_for(kind.code) if i.scored)),
         )
         for kind in spec.subject_kinds
     ]
@@ -257,7 +258,7 @@ def framework_browse(
                 name=axis.name.get(lang),
                 dimensions=dimensions,
                 points=(
-                    round(sum(d.points or 0.0 for d in dimensions), 6)
+                    rounded(sum(d.points or 0.0 for d in dimensions))
                     if points is not None
                     else None
                 ),

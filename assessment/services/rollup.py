@@ -29,6 +29,7 @@ from ..models import Framework, Period, Rollup, RollupSettings, Submission
 from ..scoring import Framework as EngineFramework
 from ..scoring import rollup as pure_rollup
 from ..scoring import score_subject
+from ..scoring.values import rounded
 from ..selectors import engine_framework
 
 PARTY_MEMBERS = (PersonKind.MEMBER, PersonKind.PROBATIONARY)
@@ -125,7 +126,7 @@ def own_scores(
     for code, entry in dimensions.items():
         share = entry[-1]
         if share is not None:
-            out[code] = round(share * total_points, pure_rollup.DIGITS)
+            out[code] = rounded(share * total_points)
     return out
 
 

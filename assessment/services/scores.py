@@ -59,6 +59,7 @@ from ..models import (
 from ..scoring import Framework as EngineFramework
 from ..scoring import SubjectScore as EngineScore
 from ..scoring import score_subject
+from ..scoring.values import DIGITS, rounded
 from ..selectors import engine_framework
 from . import rollup
 
@@ -122,10 +123,6 @@ class AlreadyRunning(Exception):
 
 class LeaseLost(Exception):
     """Another executor took the run over (this one was presumed dead); stop without writing."""
-
-
-def _r(value: float) -> float:
-    return round(value, 6)
 
 
 def _columns(model, names: Iterable[str]) -> list[str]:
@@ -201,9 +198,9 @@ def _subject_row(
             status = _INVALID if item.invalid else _SCORED
         fraction = item.fraction
         indicators[item.code] = [
-            round(item.points, 6),
-            round(item.max, 6),
-            fraction if fraction is None else round(fraction, 6),
+            round(item.points, DIGITS),
+            round(item.max, DIGITS),
+            fraction if fraction is None else round(fraction, DIGITS),
             status,
             item.rectify,
             item.triggered,
@@ -211,12 +208,12 @@ def _subject_row(
         rectify += item.rectify
     dimensions = {
         d.code: [
-            round(d.points, 6),  # round() itself: 1.7 million calls in a big full run
-            round(d.max, 6),
-            round(d.also_points, 6),
-            round(d.also_max, 6),
-            round(d.bonus, 6),
-            round(share, 6),
+            round(d.points, DIGITS),  # round() itself: 1.7 million calls in a big full run
+            round(d.max, DIGITS),
+            round(d.also_points, DIGITS),
+            round(d.also_max, DIGITS),
+            round(d.bonus, DIGITS),
+            round(share, DIGITS),
         ]
         for d in score.dimensions
         if (share := d.share) is not None
@@ -228,10 +225,10 @@ def _subject_row(
         kind,
         unit,
         state,
-        _r(score.total),
-        _r(score.base),
-        _r(score.bonus),
-        _r(score.max),
+        rounded(score.total),
+        rounded(score.base),
+        rounded(score.bonus),
+        rounded(score.max),
         score.grade or "",
         score.stars,
         dumps([v.code for v in score.vetoes]),

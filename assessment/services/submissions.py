@@ -22,6 +22,7 @@ from organizations.scope import can, can_from_above
 
 from ..choices import NoticeKind, PeriodStatus, SubjectUnit, SubmissionState
 from ..models import Evidence, Indicator, IndicatorValue, Submission, Transition, ValueChange
+from ..scoring.values import NOT_APPLICABLE
 from ..selectors import engine_framework
 from ..validation import EntryError, check_computed, clean_value
 from . import notices, scores
@@ -239,7 +240,7 @@ def missing_for_submission(submission: Submission) -> list[str]:
             missing.append(_("%(indicator)s: no value") % {"indicator": name})
         elif (
             indicator.evidence_required
-            and values[indicator.code] != "n/a"
+            and values[indicator.code] != NOT_APPLICABLE
             and indicator.code not in with_evidence
         ):
             missing.append(_("%(indicator)s: evidence required") % {"indicator": name})

@@ -25,6 +25,7 @@ from assessment.scoring import Framework as EngineFramework
 from assessment.scoring import Indicator as EngineIndicator
 from assessment.scoring import SubjectScore as EngineScore
 from assessment.scoring import describe_rubric, explain, score_subject, what_if
+from assessment.scoring.values import as_number
 from assessment.selectors import engine_framework
 from organizations.models import Organization, bilingual_name
 
@@ -43,17 +44,6 @@ def score_inputs(score: SubjectScore) -> dict[str, Any]:
     them. They are the submission's effective values (the reviewer's where set), immutable once
     approved; should `inputs` be dropped from the row, read IndicatorValue here instead."""
     return dict(score.inputs)
-
-
-def _number(raw: Any) -> float | None:
-    """A stored value as a number (values may be stored as JSON numbers or as typed strings)."""
-    if isinstance(raw, bool) or raw is None:
-        return None
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
 
 
 # -- effectiveness -------------------------------------------------------------------------------
@@ -224,7 +214,7 @@ def business_values(scores: QuerySet, codes: list[str]) -> dict[int, dict[str, f
     ).values_list("submission_id", "indicator__code", "value", "reviewed_value")
     out: dict[int, dict[str, float | None]] = defaultdict(dict)
     for submission_id, code, value, reviewed in rows.order_by():
-        out[submission_id][code] = _number(reviewed if reviewed is not None else value)
+        out[submission_id][code] = as_number(reviewed if reviewed is not None else value)
     return out
 
 

@@ -17,6 +17,7 @@ from assessment.choices import SubjectUnit, SubmissionState
 from assessment.models import IndicatorValue, Period, Submission
 from assessment.scoring import Framework as EngineFramework
 from assessment.scoring import score_subject
+from assessment.scoring.values import rounded
 from organizations.models import Organization
 
 
@@ -82,11 +83,11 @@ def provisional_scores(
         out[org] = Provisional(
             submission_id=pk,
             organization_id=org,
-            total=round(score.total, 6),
+            total=rounded(score.total),
             grade=score.grade,
             stars=score.stars,
             dimensions={
-                d.code: round(d.share * points, 6) for d in score.dimensions if d.share is not None
+                d.code: rounded(d.share * points) for d in score.dimensions if d.share is not None
             },
             fractions={i.code: i.fraction for i in score.indicators if not i.not_applicable},
         )

@@ -82,7 +82,7 @@ class TestMissingAndInvalid:
             ("C2.01", 2, "is not yes or no"),
             ("C3.01", {"voters": 3, "excellent": 2}, "the counts add up to 2, not the 3 voters"),
             ("C3.01", [1, 2], "an appraisal takes vote counts"),
-            ("X.02", -1, "is not a whole number"),
+            ("X.02", -1, "is not yes or no"),  # a veto reads its value by its value type
             ("X.01", object(), "is not a whole number"),
         ],
     )
