@@ -20,26 +20,12 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import IdField, IdFilter
 from organizations.choices import Action
 from organizations.models import Organization
 
 from .choices import SubmissionState
 from .models import Submission
-
-MAX_ID = 2**63 - 1  # the largest value of a database id column
-
-
-class IdField(forms.IntegerField):
-    """A database id: a whole number from 1 to 2⁶³ − 1 (beyond that SQLite overflowed)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
-
-
-class IdFilter(django_filters.NumberFilter):
-    field_class = IdField
 
 
 class QueueStateField(forms.ChoiceField):

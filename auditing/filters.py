@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEntry
-from organizations.api.filters import IntegerFilter
+from core.filters import IntegerFilter
 from organizations.choices import Action
 from organizations.models import Organization
 

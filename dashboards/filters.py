@@ -17,9 +17,9 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from assessment.filters import IdField
 from assessment.models import SubjectScore
 from assessment.scoring import Framework as EngineFramework
+from core.filters import IdField
 
 from .selectors import subtree
 

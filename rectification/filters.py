@@ -17,7 +17,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from assessment.filters import IdFilter
+from core.filters import IdFilter
 from organizations.models import Organization
 
 from .models import Rectification

@@ -21,7 +21,8 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
-from organizations.api.filters import IntegerFilter, ScopedFilterSet
+from core.filters import IntegerFilter
+from organizations.api.filters import ScopedFilterSet
 from organizations.api.serializers import OrganizationSummarySerializer
 from organizations.mixins import ScopedReadOnlyViewSet
 

@@ -26,7 +26,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from organizations.api.filters import IntegerFilter, ScopedFilterSet
+from core.filters import IntegerFilter
+from organizations.api.filters import ScopedFilterSet
 from organizations.api.serializers import OrganizationSummarySerializer
 from organizations.mixins import ScopedViewSetMixin
 

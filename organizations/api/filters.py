@@ -8,30 +8,13 @@ error would tell an existing organization outside the scope from a missing one.
 """
 
 import django_filters
-from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+
+from core.filters import IntegerFilter
 
 from ..choices import PersonKind, PersonStatus
 from ..models import Department, LeadingGroup, Organization, Person
-
-
-class _Int64Field(forms.IntegerField):
-    """A whole number a database column can hold: beyond 64 bits SQLite raised OverflowError."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("min_value", -(2**63))
-        kwargs.setdefault("max_value", 2**63 - 1)
-        super().__init__(*args, **kwargs)
-
-
-@extend_schema_field(OpenApiTypes.INT64)
-class IntegerFilter(django_filters.NumberFilter):
-    """A number filter that accepts whole numbers only (ids, depths), 64 bits at most."""
-
-    field_class = _Int64Field
 
 
 class ScopedFilterSet(django_filters.FilterSet):

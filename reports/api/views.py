@@ -15,9 +15,10 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.filters import IntegerFilter
 from core.negotiation import AcceptHeaderNegotiation
 from core.parsers import JSONParser
-from organizations.api.filters import IntegerFilter, ScopedFilterSet
+from organizations.api.filters import ScopedFilterSet
 from organizations.mixins import ScopedReadOnlyViewSet
 from organizations.models import Organization
 
