@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import OuterRef, Subquery
 
 from ..choices import PeriodStatus
-from ..models import Period, ScoreRun, SubjectScore
+from ..models import Framework, Period, RollupSettings, ScoreRun, SubjectScore
 from ..scoring import score_subject
 from .frameworks import engine_framework
 
@@ -79,3 +79,20 @@ def recent_runs(limit: int = RECENT_RUNS) -> list[ScoreRun]:
 
 def any_active(runs: list[ScoreRun]) -> bool:
     return any(run.is_active and run.task_id for run in runs)
+
+
+def rollup_settings_by_code() -> dict[str, RollupSettings | None]:
+    """The saved roll-up settings of every framework code that has periods (None: never saved),
+    in code order."""
+    codes = sorted(
+        set(Framework.objects.filter(periods__isnull=False).values_list("code", flat=True))
+    )
+    saved = RollupSettings.objects.in_bulk(codes, field_name="framework_code")
+    return {code: saved.get(code) for code in codes}
+
+
+def rollup_settings_of(code: str) -> tuple[bool, RollupSettings | None]:
+    """Whether a framework with this code exists, and its saved roll-up settings if any."""
+    if not Framework.objects.filter(code=code).exists():
+        return False, None
+    return True, RollupSettings.objects.filter(framework_code=code).first()

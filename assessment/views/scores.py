@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from ..forms.scores import RollupSettingsForm
-from ..models import Framework, Period, RollupSettings, ScoreRun
+from ..models import Period, ScoreRun
 from ..selectors import scores as selectors
 from ..services import rollup_settings as rollup_settings_service
 from ..services import scores as services
@@ -23,11 +23,10 @@ from .common import group_administrator_required
 
 def _settings_forms() -> list[tuple[str, RollupSettingsForm]]:
     """One form per framework code that has periods, filled with its saved settings."""
-    codes = sorted(
-        set(Framework.objects.filter(periods__isnull=False).values_list("code", flat=True))
-    )
-    saved = RollupSettings.objects.in_bulk(codes, field_name="framework_code")
-    return [(code, RollupSettingsForm(instance=saved.get(code), prefix=code)) for code in codes]
+    return [
+        (code, RollupSettingsForm(instance=saved, prefix=code))
+        for code, saved in selectors.rollup_settings_by_code().items()
+    ]
 
 
 def _table_context() -> dict:
@@ -83,9 +82,9 @@ def score_recompute(request: HttpRequest, pk: int) -> HttpResponse:
 def rollup_settings(request: HttpRequest) -> HttpResponse:
     """Save a framework's roll-up settings; the service recomputes its open periods with them."""
     code = request.POST.get("framework", "")
-    if not Framework.objects.filter(code=code).exists():
+    known, saved = selectors.rollup_settings_of(code)
+    if not known:
         return redirect("assessment:score_runs")
-    saved = RollupSettings.objects.filter(framework_code=code).first()
     form = RollupSettingsForm(request.POST, instance=saved, prefix=code)
     if not form.is_valid():
         forms_ = [(c, form if c == code else f) for c, f in _settings_forms()]
