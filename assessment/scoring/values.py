@@ -5,7 +5,8 @@ A value typed as text is read after full-width forms become their ASCII twins (`
 ``85%``, ``Ｎ／Ａ`` is ``n/a``), the minus sign ``−`` becomes ``-``, surrounding whitespace goes and
 letters are lower-cased:
 
-- blank (None, or text of only whitespace) is no value; ``n/a`` is not applicable;
+- blank (None, or text of only whitespace) is no value; ``n/a`` (or ``不适用``) is not applicable
+  and is kept as ``n/a``;
 - a number is ``[+-]digits[.digits][e±digits]``, thousands optionally grouped with commas
   (``1,234.5``); anything else is not a number, and a number beyond ±10¹² is too large;
 - a percentage is a number from 0 to 100, optionally followed by ``%`` (``85 %``);
@@ -96,8 +97,11 @@ def is_blank(raw: object) -> bool:
     return raw is None or (isinstance(raw, str) and normalise(raw) == "")
 
 
+NOT_APPLICABLE_WORDS = frozenset({NOT_APPLICABLE, "不适用"})
+
+
 def is_not_applicable(raw: object) -> bool:
-    return isinstance(raw, str) and normalise(raw) == NOT_APPLICABLE
+    return isinstance(raw, str) and normalise(raw) in NOT_APPLICABLE_WORDS
 
 
 def _decimal(text: str) -> Decimal:

@@ -97,7 +97,7 @@ class TestReading:
             values.READERS[value_type](typed)
         assert refused.value.problem is problem
 
-    @pytest.mark.parametrize("typed", ["n/a", " N/A ", "Ｎ／Ａ", "ｎ／ａ"])
+    @pytest.mark.parametrize("typed", ["n/a", " N/A ", "Ｎ／Ａ", "ｎ／ａ", "不适用", " 不适用　"])
     def test_not_applicable(self, typed: str) -> None:
         assert values.is_not_applicable(typed)
         assert clean_value(of_type("number"), typed) == values.NOT_APPLICABLE
