@@ -6,6 +6,7 @@
 - ``engine``: ``score_subject`` and ``score_many``
 - ``explain``: the results and rubrics in words (zh / en), and ``what_if`` suggestions
 - ``rollup``: an organization's score over its subtree, from plain rows (imported by name)
+- ``text``: ``Text``, a text in Chinese and English (names, messages, formula errors)
 
 ``tests/scoring/test_pure_core.py`` imports every module here without Django settings and fails
 if any of them imports Django.

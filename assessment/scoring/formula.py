@@ -19,6 +19,9 @@ one name and never an attribute access.
 Limits: 500 characters, 256 syntax nodes, nesting depth 64, brackets nested 32 deep, numbers a
 float holds (up to about 1.8e308; a larger one is a FormulaError, NumberTooLarge).
 
+A FormulaError says what is wrong in both languages: ``error.text`` is a ``Text``,
+``error.message(lang)`` the reader's language, and ``str(error)`` the English.
+
 How it stays safe
 -----------------
 Our own tokenizer admits only numbers, names, brackets, commas and operator characters (no quotes,
@@ -40,6 +43,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import TypeGuard
+
+from .text import Text
 
 __all__ = [
     "FUNCTIONS",
@@ -84,7 +89,21 @@ Node = Callable[[Env], float]
 
 
 class FormulaError(ValueError):
-    """The expression is not a valid, safe formula (raised by compiling, never by evaluating)."""
+    """The expression is not a valid, safe formula (raised by compiling, never by evaluating).
+
+    ``text`` says what is wrong in Chinese and English; ``str()`` is the English, as it always was.
+    """
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(text)
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text.en
+
+    def message(self, lang: str) -> str:
+        """What is wrong in ``lang`` ("en"; anything else is Chinese, as ``Text.get``)."""
+        return self.text.get(lang)
 
 
 class NumberTooLarge(FormulaError):
@@ -161,19 +180,31 @@ def references(expr: str) -> set[str]:
 def compile_formula(expr: str) -> Formula:
     """Check and compile an expression; raises FormulaError saying what is wrong."""
     if not isinstance(expr, str):
-        raise FormulaError("a formula must be a string")
+        raise FormulaError(Text("公式应为字符串", "a formula must be a string"))
     if len(expr) > MAX_LENGTH:
-        raise FormulaError(f"the formula is longer than {MAX_LENGTH} characters ({len(expr)})")
+        raise FormulaError(
+            Text(
+                f"公式超过 {MAX_LENGTH} 个字符（现为 {len(expr)} 个）",
+                f"the formula is longer than {MAX_LENGTH} characters ({len(expr)})",
+            )
+        )
     if not expr.strip():
-        raise FormulaError("the formula is empty")
+        raise FormulaError(Text("公式为空", "the formula is empty"))
     source, codes = _translate(expr)
     try:
         tree = ast.parse(source, mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-        raise FormulaError(f"syntax error in formula {expr!r}") from exc
+        raise FormulaError(
+            Text(f"公式 {expr!r} 有语法错误", f"syntax error in formula {expr!r}")
+        ) from exc
     nodes = sum(1 for _ in ast.walk(tree))
     if nodes > MAX_NODES:
-        raise FormulaError(f"the formula is too large ({nodes} nodes, at most {MAX_NODES})")
+        raise FormulaError(
+            Text(
+                f"公式过于复杂（{nodes} 个语法节点，最多 {MAX_NODES} 个）",
+                f"the formula is too large ({nodes} nodes, at most {MAX_NODES})",
+            )
+        )
     return Formula(expr, codes, _Compiler(codes).compile(tree.body, 1))
 
 
@@ -186,7 +217,12 @@ def _translate(expr: str) -> tuple[str, tuple[str, ...]]:
     while pos < len(expr):
         match = _TOKEN.match(expr, pos)
         if match is None:
-            raise FormulaError(f"unexpected character {expr[pos]!r} at position {pos + 1}")
+            raise FormulaError(
+                Text(
+                    f"公式第 {pos + 1} 个字符 {expr[pos]!r} 无法识别",
+                    f"unexpected character {expr[pos]!r} at position {pos + 1}",
+                )
+            )
         pos = match.end()
         kind, text = match.lastgroup, match.group()
         if kind == "space":
@@ -202,7 +238,12 @@ def _translate(expr: str) -> tuple[str, tuple[str, ...]]:
         if text == "(":
             depth += 1
             if depth > MAX_BRACKETS:
-                raise FormulaError(f"brackets nested deeper than {MAX_BRACKETS}")
+                raise FormulaError(
+                    Text(
+                        f"公式的括号嵌套超过 {MAX_BRACKETS} 层",
+                        f"brackets nested deeper than {MAX_BRACKETS}",
+                    )
+                )
         elif text == ")":
             depth -= 1
         out.append(text)
@@ -218,12 +259,15 @@ def finite(value: float) -> float | None:
     return result if math.isfinite(result) else None
 
 
-def _shown(value: float) -> str:
+def _shown(value: float) -> Text:
     """A number as written, cut short: a 400-digit one is not repeated whole in a message."""
     text = repr(value)
-    return (
-        f"the number {text[:12]}… ({len(text)} digits)" if len(text) > 16 else f"the number {text}"
-    )
+    if len(text) > 16:
+        return Text(
+            f"{text[:12]}…，共 {len(text)} 位",
+            f"the number {text[:12]}… ({len(text)} digits)",
+        )
+    return Text(text, f"the number {text}")
 
 
 def _constant_value(node: ast.expr) -> float | None:
@@ -299,23 +343,39 @@ class _Compiler:
 
     def compile(self, node: ast.expr, depth: int) -> Node:
         if depth > MAX_DEPTH:
-            raise FormulaError(f"the formula is nested deeper than {MAX_DEPTH} levels")
+            raise FormulaError(
+                Text(
+                    f"公式嵌套超过 {MAX_DEPTH} 层",
+                    f"the formula is nested deeper than {MAX_DEPTH} levels",
+                )
+            )
         handler = getattr(self, f"_{type(node).__name__}", None)
         if handler is None:
-            raise FormulaError(f"not allowed in a formula: {_describe(node)}")
+            raise _not_allowed(_describe(node))
         return handler(node, depth + 1)
 
     def _Constant(self, node: ast.Constant, depth: int) -> Node:
         if not _is_number(node.value):
-            raise FormulaError(f"not allowed in a formula: the constant {node.value!r}")
+            raise _not_allowed(Text(f"常量 {node.value!r}", f"the constant {node.value!r}"))
         value = finite(node.value)
         if value is None:
-            raise NumberTooLarge(f"{_shown(node.value)} is too large (at most about 1.8e308)")
+            shown = _shown(node.value)
+            raise NumberTooLarge(
+                Text(
+                    f"数字太大：{shown.zh}（最多约 1.8e308）",
+                    f"{shown.en} is too large (at most about 1.8e308)",
+                )
+            )
         return lambda env: value
 
     def _Name(self, node: ast.Name, depth: int) -> Node:
         if not node.id.startswith(_REF_PREFIX):
-            raise FormulaError("a function name must be followed by its arguments in brackets")
+            raise FormulaError(
+                Text(
+                    "函数名后应紧跟括号括起的参数",
+                    "a function name must be followed by its arguments in brackets",
+                )
+            )
         index = int(node.id[len(_REF_PREFIX) :])
         code = self.codes[index]
 
@@ -335,16 +395,21 @@ class _Compiler:
             return operand
         if isinstance(node.op, ast.Not):
             return lambda env: 0.0 if operand(env) else 1.0
-        raise FormulaError(f"not allowed in a formula: the operator {_describe(node.op)}")
+        raise _not_allowed(_operator(node.op))
 
     def _BinOp(self, node: ast.BinOp, depth: int) -> Node:
         op = _BINARY.get(type(node.op))
         if op is None:
-            raise FormulaError(f"not allowed in a formula: the operator {_describe(node.op)}")
+            raise _not_allowed(_operator(node.op))
         if isinstance(node.op, ast.Pow):
             exponent = _constant_value(node.right)
             if exponent is not None and abs(exponent) > MAX_EXPONENT:
-                raise FormulaError(f"exponent {exponent:g} is larger than {MAX_EXPONENT}")
+                raise FormulaError(
+                    Text(
+                        f"指数 {exponent:g} 的绝对值大于 {MAX_EXPONENT}",
+                        f"exponent {exponent:g} is larger than {MAX_EXPONENT}",
+                    )
+                )
         left = self.compile(node.left, depth)
         right = self.compile(node.right, depth)
         return lambda env: op(left(env), right(env))
@@ -360,7 +425,10 @@ class _Compiler:
         for op in node.ops:
             test = _COMPARE.get(type(op))
             if test is None:
-                raise FormulaError(f"not allowed in a formula: the comparison {_describe(op)}")
+                described = _describe(op)
+                raise _not_allowed(
+                    Text(f"比较运算 {described.zh}", f"the comparison {described.en}")
+                )
             ops.append(test)
         first = self.compile(node.left, depth)
         rest = [self.compile(item, depth) for item in node.comparators]
@@ -379,14 +447,31 @@ class _Compiler:
     def _Call(self, node: ast.Call, depth: int) -> Node:
         func = node.func
         if not (isinstance(func, ast.Name) and func.id.startswith(_FUNC_PREFIX)):
-            raise FormulaError(f"only {', '.join(sorted(FUNCTIONS))} can be called in a formula")
+            raise FormulaError(
+                Text(
+                    f"公式中只能调用 {'、'.join(sorted(FUNCTIONS))}",
+                    f"only {', '.join(sorted(FUNCTIONS))} can be called in a formula",
+                )
+            )
         name = func.id[len(_FUNC_PREFIX) :]
         if node.keywords:
-            raise FormulaError(f"{name}() takes no keyword arguments")
+            raise FormulaError(
+                Text(f"{name}() 不接受关键字参数", f"{name}() takes no keyword arguments")
+            )
         low, high = _ARITY[name]
         if not low <= len(node.args) <= high:
-            expected = str(low) if low == high else f"{low} to {high}"
-            raise FormulaError(f"{name}() takes {expected} arguments, got {len(node.args)}")
+            expected = (
+                Text(str(low), str(low))
+                if low == high
+                else Text(f"{low} 到 {high}", f"{low} to {high}")
+            )
+            got = len(node.args)
+            raise FormulaError(
+                Text(
+                    f"{name}() 应有 {expected.zh} 个参数，现为 {got} 个",
+                    f"{name}() takes {expected.en} arguments, got {got}",
+                )
+            )
         args = [self.compile(arg, depth) for arg in node.args]
         if name == "if":
             cond, then, other = args
@@ -401,26 +486,37 @@ class _Compiler:
         return lambda env: _round(*(arg(env) for arg in args))
 
 
-def _describe(node: ast.AST) -> str:
-    names = {
-        "Attribute": "attribute access",
-        "Subscript": "subscripts",
-        "Lambda": "lambda",
-        "Starred": "starred arguments",
-        "FloorDiv": "//",
-        "BitAnd": "&",
-        "BitOr": "|",
-        "BitXor": "^",
-        "LShift": "<<",
-        "RShift": ">>",
-        "Invert": "~",
-        "MatMult": "@",
-        "Is": "is",
-        "IsNot": "is not",
-        "In": "in",
-        "NotIn": "not in",
-        "IfExp": "'x if c else y' (use if(c, x, y))",
-        "Tuple": "tuples",
-    }
+def _not_allowed(what: Text) -> FormulaError:
+    return FormulaError(Text(f"公式中不允许使用{what.zh}", f"not allowed in a formula: {what.en}"))
+
+
+def _operator(op: ast.AST) -> Text:
+    described = _describe(op)
+    return Text(f"运算符 {described.zh}", f"the operator {described.en}")
+
+
+_DESCRIPTIONS = {
+    "Attribute": Text("属性访问", "attribute access"),
+    "Subscript": Text("下标", "subscripts"),
+    "Lambda": Text("lambda", "lambda"),
+    "Starred": Text("星号参数", "starred arguments"),
+    "FloorDiv": Text("//", "//"),
+    "BitAnd": Text("&", "&"),
+    "BitOr": Text("|", "|"),
+    "BitXor": Text("^", "^"),
+    "LShift": Text("<<", "<<"),
+    "RShift": Text(">>", ">>"),
+    "Invert": Text("~", "~"),
+    "MatMult": Text("@", "@"),
+    "Is": Text("is", "is"),
+    "IsNot": Text("is not", "is not"),
+    "In": Text("in", "in"),
+    "NotIn": Text("not in", "not in"),
+    "IfExp": Text("“x if c else y”（请用 if(c, x, y)）", "'x if c else y' (use if(c, x, y))"),
+    "Tuple": Text("元组", "tuples"),
+}
+
+
+def _describe(node: ast.AST) -> Text:
     kind = type(node).__name__
-    return names.get(kind, kind)
+    return _DESCRIPTIONS.get(kind, Text(kind, kind))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, get_args
 
 from ..formula import Formula
+from ..text import Text
 
 ValueType = Literal["number", "percentage", "count", "boolean", "appraisal", "text"]
 Direction = Literal["higher", "lower"]
@@ -34,20 +35,6 @@ RUBRIC_KINDS = (
 SCORED_KINDS = frozenset({"linear", "bands", "yes_no", "deduction", "formula", "appraisal"})
 APPRAISAL_CATEGORIES = ("excellent", "competent", "basic", "incompetent")
 DEFAULT_RECTIFY_BELOW = 0.6
-
-
-@dataclass(frozen=True, slots=True)
-class Text:
-    """A text in both languages."""
-
-    zh: str
-    en: str
-
-    def get(self, lang: str) -> str:
-        return self.en if lang == "en" else self.zh
-
-    def to_dict(self) -> dict[str, str]:
-        return {"zh": self.zh, "en": self.en}
 
 
 @dataclass(frozen=True, slots=True)

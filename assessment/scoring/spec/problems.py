@@ -70,7 +70,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "needs_indicator": ("needs at least one indicator", "至少需要一个指标"),
     "plausible_empty": ("needs min, max or both", "需要 min、max 或两者"),
     "plausible_order": ("min {low:g} is above max {high:g}", "min {low:g} 大于 max {high:g}"),
-    "formula": ("{error}", "公式无效：{error}"),
+    "formula": ("{error}", "{error}"),  # a FormulaError's own text, which names the formula
     "formula_word": (
         "{code!r} is a formula word and cannot be an indicator code",
         "{code!r} 是公式保留字，不能用作指标代码",

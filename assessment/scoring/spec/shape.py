@@ -82,7 +82,7 @@ def _formula(value: str) -> Formula:
     try:
         return compile_formula(value)
     except FormulaError as exc:
-        _fail("formula", error=str(exc))
+        _fail("formula", error=exc.text)
 
 
 def _non_empty(message: str) -> AfterValidator:
