@@ -31,7 +31,8 @@ class RubricField(forms.JSONField):
 def _holds_too_large_number(value: Any) -> bool:
     """Whether a number in the rubric, or in its formula, is beyond what the engine computes with.
 
-    The framework check says so too, in English; this says it in the reader's language.
+    The framework check says so too; this says it on the rubric field, before the framework is
+    checked.
     """
     if isinstance(value, dict):
         if isinstance(value.get("expr"), str):

@@ -472,6 +472,37 @@ def test_the_framework_problems_are_shown_in_chinese_by_default(client_for, erin
     assert not any("weights" in error for error in errors)
 
 
+BROKEN_FORMULA = '{"kind": "formula", "expr": "C2.01 + $", "then": {"kind": "linear", "floor": 0}}'
+
+
+def test_a_broken_formula_is_explained_in_chinese_by_default(client_for, erin, draft):
+    """GIVEN a rubric whose formula has a character formulas do not take, WHEN the page answers a
+    Chinese-speaking user (the default), THEN the problem says what is wrong in Chinese, at the
+    place and the position of the character, with no English in it."""
+    row = indicator(draft, "C1.01")
+
+    response = client_for(erin).post(edit_url(row), form_data(row, rubric=BROKEN_FORMULA))
+
+    errors = page(response).texts("#framework-errors li")
+    assert errors == response.context["framework_errors"]
+    assert len(errors) == 1
+    assert errors[0].endswith("rubric.expr (C1.01)：公式第 9 个字符 '$' 无法识别")
+    assert "unexpected" not in errors[0]
+    assert indicator(draft, "C1.01").rubric["kind"] == "linear"
+
+
+def test_a_broken_formula_is_explained_in_english_to_an_english_reader(client_for, erin, draft):
+    row = indicator(draft, "C1.01")
+
+    response = client_for(erin).post(
+        edit_url(row), form_data(row, rubric=BROKEN_FORMULA), HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    errors = page(response).texts("#framework-errors li")
+    assert len(errors) == 1
+    assert errors[0].endswith("rubric.expr (C1.01): unexpected character '$' at position 9")
+
+
 def test_a_rubric_that_does_not_fit_lists_the_problems(client_for, erin, draft):
     row = indicator(draft, "C2.01")
 

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
+import pickle
 import re
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from assessment.scoring import formula
 from assessment.scoring.formula import (
     MAX_LENGTH,
     FormulaError,
+    NumberTooLarge,
     compile_formula,
     references,
 )
+from assessment.scoring.text import Text
 
 
 def value_of(expr: str, **values: object) -> float | None:
@@ -190,6 +195,90 @@ class TestRefused:
     def test_not_a_string(self) -> None:
         with pytest.raises(FormulaError, match="must be a string"):
             compile_formula(42)  # type: ignore[arg-type]
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# What a message names: numbers (positions, limits, counts), quoted text and function names.
+_DETAIL = re.compile(r"\d+(?:\.\d+)?(?:e\d+)?|'[^']*'|\b[a-z]+\(\)|\b(?:abs|if|max|min|round)\b")
+
+
+def details(text: str) -> list[str]:
+    return sorted(_DETAIL.findall(text))
+
+
+class TestBothLanguages:
+    """GIVEN each kind of formula error, THEN it says what is wrong in Chinese and in English,
+    naming the same position, characters, names and numbers; ``str()`` stays the English."""
+
+    @pytest.mark.parametrize(
+        ("expr", "zh"),
+        [
+            (42, "公式应为字符串"),
+            ("1 + " * 200 + "1", "公式超过 500 个字符（现为 801 个）"),
+            ("  ", "公式为空"),
+            ("1 +", "公式 '1 +' 有语法错误"),
+            ("+".join(["1"] * 200), "公式过于复杂（599 个语法节点，最多 256 个）"),
+            ("C1 $ 2", "公式第 4 个字符 '$' 无法识别"),
+            ("(" * 40 + "1" + ")" * 40, "公式的括号嵌套超过 32 层"),
+            ("-" * 100 + "1", "公式嵌套超过 64 层"),
+            ("min(*C1)", "公式中不允许使用星号参数"),
+            ("(C1, C2)", "公式中不允许使用元组"),
+            ("1e999", "数字太大：inf（最多约 1.8e308）"),
+            ("1" + "0" * 400, "数字太大：100000000000…，共 401 位（最多约 1.8e308）"),
+            ("C1.01(2)", "公式中只能调用 abs、if、max、min、round"),
+            ("abs(1, 2)", "abs() 应有 1 个参数，现为 2 个"),
+            ("min()", "min() 应有 1 到 64 个参数，现为 0 个"),
+            ("2 ** -5", "指数 -5 的绝对值大于 4"),
+        ],
+    )
+    def test_a_formula_error_is_in_both_languages(self, expr: str, zh: str) -> None:
+        with pytest.raises(FormulaError) as caught:
+            compile_formula(expr)
+        error = caught.value
+        assert error.message("zh-hans") == error.text.zh == zh
+        assert error.message("en") == error.text.en == str(error)
+        assert not _CJK.search(str(error))
+        assert details(error.text.zh) == details(error.text.en)
+
+    @pytest.mark.parametrize(
+        ("source", "zh", "en"),
+        [
+            ("'x'", "公式中不允许使用常量 'x'", "not allowed in a formula: the constant 'x'"),
+            ("x", "函数名后应紧跟括号括起的参数", "a function name must be followed by its"),
+            ("1 // 2", "公式中不允许使用运算符 //", "not allowed in a formula: the operator //"),
+            (
+                "1 in 2",
+                "公式中不允许使用比较运算 in",
+                "not allowed in a formula: the comparison in",
+            ),
+            ("_f_min(a=1)", "min() 不接受关键字参数", "min() takes no keyword arguments"),
+            ("[1]", "公式中不允许使用List", "not allowed in a formula: List"),
+        ],
+    )
+    def test_what_the_tokenizer_already_refuses_is_in_both_languages_too(
+        self, source: str, zh: str, en: str
+    ) -> None:
+        """The compiler's own checks behind the tokenizer, given a tree the tokenizer never
+        lets through."""
+        tree = ast.parse(source, mode="eval")
+        with pytest.raises(FormulaError) as caught:
+            formula._Compiler(("a",)).compile(tree.body, 1)
+        assert caught.value.text.zh == zh
+        assert str(caught.value).startswith(en)
+        assert details(caught.value.text.zh) == details(str(caught.value))
+
+    def test_a_number_too_large_is_a_formula_error_with_its_text(self) -> None:
+        with pytest.raises(NumberTooLarge) as caught:
+            compile_formula("C1 * 1e400")
+        assert isinstance(caught.value, FormulaError)
+        assert isinstance(caught.value.text, Text)
+        assert caught.value.message("en") == "the number inf is too large (at most about 1.8e308)"
+
+    def test_an_error_survives_a_pickle_in_both_languages(self) -> None:
+        with pytest.raises(FormulaError) as caught:
+            compile_formula("C1 $ 2")
+        copied = pickle.loads(pickle.dumps(caught.value))
+        assert (copied.text, str(copied)) == (caught.value.text, str(caught.value))
 
 
 @given(st.text(max_size=80))

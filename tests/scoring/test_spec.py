@@ -563,6 +563,18 @@ class TestBothLanguages:
             "indicators：评价对象类型 'branch' 的 11 个指标权重合计 95，应等于 total_points 100"
         ]
 
+    def test_a_formula_problem_is_in_chinese(self) -> None:
+        data = framework_dict()
+        find(data, "C3.04")["rubric"]["expr"] = "C3.02 / C3.03 ** 5"
+        with pytest.raises(FrameworkError) as caught:
+            parse_framework(data)
+        assert caught.value.messages("zh") == [
+            "indicators[8].rubric.expr (C3.04)：指数 5 的绝对值大于 4"
+        ]
+        assert caught.value.errors == [
+            "indicators[8].rubric.expr (C3.04): exponent 5 is larger than 4"
+        ]
+
     def test_the_top_level_is_named_in_both_languages(self) -> None:
         with pytest.raises(FrameworkError) as caught:
             parse_framework([])  # type: ignore[arg-type]
