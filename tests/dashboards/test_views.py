@@ -10,9 +10,9 @@ import pytest
 from django.urls import reverse
 
 from assessment.models import Rollup, SubjectScore
+from tests.builders import build_scored
+from tests.factories import RectificationFactory
 from tests.html import Page, page, text_of
-
-from .conftest import build_scored
 
 pytestmark = pytest.mark.django_db
 
@@ -328,19 +328,13 @@ def test_open_rectifications_of_the_subtree_are_counted(client_for, erin, tree, 
     from rectification.models import Rectification
 
     Rectification.objects.all().delete()  # whatever the scoring opened: these two only
-    Rectification.objects.create(
+    RectificationFactory(
         organization=tree.a1a,
         period=scored.current,
         indicator_code="C1.01",
-        source=Rectification.Source.THRESHOLD,
         due_date=datetime.date(2000, 1, 1),
     )
-    Rectification.objects.create(
-        organization=tree.b1,
-        period=scored.current,
-        indicator_code="C1.01",
-        source=Rectification.Source.THRESHOLD,
-    )
+    RectificationFactory(organization=tree.b1, period=scored.current, indicator_code="C1.01")
     response = client_for(erin).get(url(tree.a))
     summary = response.context["rectifications"]
     assert (summary.open, summary.overdue, summary.closed) == (1, 1, 0)
@@ -404,11 +398,10 @@ def test_cached_rectifications_keep_to_the_readers_language(client_for, erin, tr
     from rectification.models import Rectification
 
     Rectification.objects.all().delete()
-    Rectification.objects.create(
+    RectificationFactory(
         organization=tree.a1a,
         period=scored.current,
         indicator_code="C1.01",
-        source=Rectification.Source.THRESHOLD,
         due_date=datetime.date(2000, 1, 1),
     )
     client = client_for(erin)
