@@ -11,17 +11,15 @@ user's scope narrows to nothing, the same as an id that does not exist, so nothi
 """
 
 from collections.abc import Mapping, Sequence
-from functools import cached_property
 from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import QuerySet
-from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import IdField, IdFilter
 from organizations.choices import Action
+from organizations.filters import ListFilterSet
 from organizations.models import Organization
 
 from .choices import SubmissionState
@@ -44,68 +42,22 @@ class QueueStateFilter(django_filters.Filter):
     field_class = QueueStateField
 
 
-class QueueFilterSet(django_filters.FilterSet):
-    """The review queue's ``?period=&subject_kind=&within=&state=``.
-
-    The state tabs count every state of the queue narrowed by the other filters
-    (`across_states`); the rows are that narrowed further by the state. Without a ``state`` the
-    queue shows what waits for review; ``state=`` (empty) shows every state.
+class QueueFilterSet(ListFilterSet):
+    """The review queue's ``?period=&subject_kind=&within=&state=``: ``within`` an organization
+    the user reviews; without a ``state`` the queue shows what waits for review, ``state=``
+    (empty) every state (`ListFilterSet`).
     """
 
     period = IdFilter(field_name="period_id", label=_("period"))
     subject_kind = django_filters.CharFilter(label=_("subject kind"))
-    within = IdFilter(method="filter_within", label=_("within"))
     state = QueueStateFilter(field_name="state", label=_("state"))
+
+    within_action = Action.REVIEW
+    default_tab = SubmissionState.SUBMITTED
 
     class Meta:
         model = Submission
         fields = ["period", "subject_kind", "within", "state"]
-
-    def __init__(self, data: Mapping[str, Any] | None = None, *args: Any, **kwargs: Any) -> None:
-        data = data.copy() if data is not None else QueryDict(mutable=True)
-        data.setdefault("state", SubmissionState.SUBMITTED)
-        super().__init__(data, *args, **kwargs)
-
-    @property
-    def values(self) -> dict[str, Any]:
-        """What the queue is narrowed to, for the page's filter form (a garbled value: absent)."""
-        self.is_valid()
-        return self.form.cleaned_data
-
-    @cached_property
-    def within_organization(self) -> Organization | None:
-        """The organization ``within`` names, if the user reviews it (one query when given)."""
-        within = self.values.get("within")
-        if within is None:
-            return None
-        return (
-            Organization.objects.restrict(self.request.user, Action.REVIEW)
-            .filter(pk=within)
-            .first()
-        )
-
-    @property
-    def within_unknown(self) -> bool:
-        """Whether ``within`` named an organization outside the user's review scope."""
-        return self.values.get("within") is not None and self.within_organization is None
-
-    def filter_within(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
-        if self.within_organization is None:
-            return queryset.none()
-        return queryset.filter(organization__path__startswith=self.within_organization.path)
-
-    @cached_property
-    def across_states(self) -> QuerySet[Submission]:
-        """The queue narrowed by every filter but the state: what the state tabs count."""
-        queryset = self.queryset.all()
-        for name, value in self.values.items():
-            if name != "state":
-                queryset = self.filters[name].filter(queryset, value)
-        return queryset
-
-    def filter_queryset(self, queryset: QuerySet[Submission]) -> QuerySet[Submission]:
-        # `queryset` is `self.queryset`, which `across_states` narrows once for both uses.
-        return self.filters["state"].filter(self.across_states, self.values["state"])
 
 
 class OrganizationChoiceFilterSet(django_filters.FilterSet):
