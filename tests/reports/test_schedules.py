@@ -10,19 +10,19 @@ from django.utils import timezone
 from assessment.services import periods as period_services
 from reports import services
 from reports.models import Report, ReportDelivery, ReportSchedule
+from tests.factories import ReportScheduleFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def on_close(tree, erin, dave, alice):
-    schedule = ReportSchedule.objects.create(
+    schedule = ReportScheduleFactory(
         name="年度汇总",
         organization=tree.group,
         targets="committees",
         formats=["pdf", "csv"],
         trigger="period_closed",
-        period_kind="year",
         created_by=erin,
     )
     # alice cannot see the committees' reports: she gets nothing.
@@ -56,15 +56,8 @@ def test_periods_closed_before_the_schedule_existed_are_not_reported(
     scored, tree, erin, django_capture_on_commit_callbacks
 ):
     period_services.close_period(scored[0], acting_user=erin)
-    ReportSchedule.objects.create(
-        name="later",
-        organization=tree.a,
-        formats=["csv"],
-        trigger="period_closed",
-        period_kind="year",
-        created_at=timezone.now(),
-    )
-    ReportSchedule.objects.filter(name="later").update(
+    later = ReportScheduleFactory(organization=tree.a, formats=["csv"], trigger="period_closed")
+    ReportSchedule.objects.filter(pk=later.pk).update(
         created_at=timezone.now() + datetime.timedelta(minutes=1)
     )
 
@@ -152,13 +145,12 @@ def test_a_delivered_report_is_listed_for_its_recipient(
 def test_a_monthly_schedule_reports_the_latest_period_once_a_month(
     scored, tree, erin, dave, django_capture_on_commit_callbacks
 ):
-    schedule = ReportSchedule.objects.create(
+    schedule = ReportScheduleFactory(
         name="月报",
         organization=tree.a,
         formats=["csv"],
         trigger="monthly",
         day_of_month=5,
-        period_kind="year",
         created_by=erin,
     )
     tz = timezone.get_current_timezone()
