@@ -113,6 +113,11 @@ class Page:
         """Whether any element is named ``name``."""
         return self.has(_named(name))
 
+    def field_errors(self, name: str) -> list[str]:
+        """The errors shown beside the field named ``name``: the ``.invalid-feedback`` texts in
+        the element that holds it (its label, the field and its error, as our forms lay them)."""
+        return [text_of(error) for error in self.field(name).parent.select(".invalid-feedback")]
+
     def link(self, href: str) -> Tag:
         """The one link to ``href``."""
         return self.one(f'a[href="{_escape(href)}"]')

@@ -103,6 +103,16 @@ def test_rows_are_lists_of_cell_texts(doc):
     assert doc.rows("#ranking > tbody > tr:first-child") == [["A1a", "90.5"]]
 
 
+def test_field_errors_are_those_beside_the_field():
+    form = parse(
+        '<form><div><label>From</label><input name="start"><div class="invalid-feedback">'
+        "Too   early.</div></div>"
+        '<div><input name="end"></div><div class="invalid-feedback">Elsewhere.</div></form>'
+    )
+    assert form.field_errors("start") == ["Too early."]
+    assert form.field_errors("end") == []
+
+
 def test_within_scopes_the_queries_to_one_element(doc):
     form = doc.within("form")
     assert form.has_field("v-C1.01")

@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from reports.models import Report
+from tests.html import page
 
 pytestmark = pytest.mark.django_db
 
@@ -33,9 +34,9 @@ def test_an_auditor_requests_a_report_and_gets_its_snapshot(
     report = Report.objects.get()
     assert response.status_code == 302
     assert response.url == f"/reports/{report.pk}/"
-    page = client.get(response.url).content.decode()
-    assert report.sha256 in page
-    assert "hx-trigger" not in page  # done: no more polling
+    shown = page(client.get(response.url))
+    assert shown.text("#report-progress [data-sha256]") == report.sha256
+    assert not shown.has("[hx-trigger]")  # done: no more polling
     download = client.get(f"/reports/{report.pk}/download/")
     assert download.status_code == 200
     assert download["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -52,10 +53,10 @@ def test_a_queued_report_polls_its_progress(scored, tree, dave, client_for, make
         report = make_report(dave, tree.a, "pdf")
     Report.objects.filter(pk=report.pk).update(status="running", progress=42, step="rendering")
 
-    page = client_for(dave).get(f"/reports/{report.pk}/progress/").content.decode()
+    shown = page(client_for(dave).get(f"/reports/{report.pk}/progress/"))
 
-    assert 'hx-trigger="every 1s"' in page
-    assert 'data-progress="42"' in page
+    assert shown.attr("#report-progress", "hx-trigger") == "every 1s"
+    assert shown.attr("#report-progress [data-progress]", "data-progress") == "42"
     assert client_for(dave).get(f"/reports/{report.pk}/download/").status_code == 404
 
 
@@ -66,27 +67,28 @@ def test_the_list_shows_own_reports_in_a_bounded_number_of_queries(
         make_report(dave, tree.a, "csv")
     client = client_for(dave)
     with django_assert_max_num_queries(12):
-        page = client.get("/reports/").content.decode()
-    assert page.count("data-report=") == 3
+        response = client.get("/reports/")
+    assert page(response).count("#report-table tbody > tr[data-report]") == 3
 
 
 @pytest.mark.parametrize(
-    ("change", "message"),
+    ("change", "field", "message"),
     [
-        ({"start": "2026-12-31", "end": "2025-01-01"}, "before its start"),
-        ({"start": "2030-01-01", "end": "2030-12-31"}, "No opened period"),
-        ({"period_kind": "quarter"}, "No opened period"),
+        ({"start": "2026-12-31", "end": "2025-01-01"}, "end", "before its start"),
+        ({"start": "2030-01-01", "end": "2030-12-31"}, "start", "No opened period"),
+        ({"period_kind": "quarter"}, "start", "No opened period"),
     ],
 )
 def test_bad_ranges_get_a_clear_error_and_create_nothing(
-    scored, tree, dave, client_for, change, message
+    scored, tree, dave, client_for, change, field, message
 ):
     response = client_for(dave).post(
         "/reports/new/", request_data(tree.a, **change), HTTP_ACCEPT_LANGUAGE="en"
     )
 
     assert response.status_code == 400
-    assert message in response.content.decode()
+    (error,) = page(response).field_errors(field)
+    assert message in error
     assert not Report.objects.exists()
 
 
@@ -96,7 +98,8 @@ def test_a_secretary_cannot_request_a_report_on_a_sibling(scored, tree, alice, c
     )
 
     assert response.status_code == 400
-    assert "no such organization in your scope" in response.content.decode()
+    (error,) = page(response).field_errors("organization")
+    assert "no such organization in your scope" in error
     assert not Report.objects.exists()
 
 
@@ -117,12 +120,12 @@ def test_a_siblings_report_is_404(scored, tree, alice, bob, client_for, make_rep
 
 
 def test_the_organization_search_offers_only_the_scope(tree, alice, carol, client_for):
-    assert (
-        "甲一第一支部" in client_for(carol).get("/reports/organizations/?q=甲一").content.decode()
-    )
-    page = client_for(alice).get("/reports/organizations/?q=甲一").content.decode()
-    assert "甲一第一支部" in page
-    assert "甲一第二支部" not in page
+    carols = page(client_for(carol).get("/reports/organizations/?q=甲一"))
+    alices = page(client_for(alice).get("/reports/organizations/?q=甲一"))
+
+    assert any("甲一第一支部" in option for option in carols.texts("option"))
+    assert any("甲一第一支部" in option for option in alices.texts("option"))
+    assert not alices.mentions("甲一第二支部")
 
 
 def test_someone_without_a_role_finds_no_reports_pages(frank, client_for):
@@ -141,14 +144,14 @@ def test_verify_finds_the_snapshot_of_an_unchanged_file(
     with report.file.open("rb") as handle:
         content = handle.read()
 
-    page = client_for(dave).post(
+    response = client_for(dave).post(
         "/reports/verify/", {"file": SimpleUploadedFile("copy.csv", content)}
     )
 
-    text = page.content.decode()
-    assert page.status_code == 200
-    assert 'data-result="match"' in text
-    assert f"#{report.pk}" in text
+    assert response.status_code == 200
+    result = page(response).within('[data-result="match"]')
+    assert f"#{report.pk}" in result.text(".alert-success")
+    assert result.has(f'.alert-success a[href="/reports/{report.pk}/"]')
 
 
 def test_verify_finds_the_snapshot_from_the_printed_data_hash(
@@ -156,9 +159,10 @@ def test_verify_finds_the_snapshot_from_the_printed_data_hash(
 ):
     report = make_report(dave, tree.a, "pdf")
 
-    page = client_for(dave).post("/reports/verify/", {"digest": report.content_sha256.upper()})
+    response = client_for(dave).post("/reports/verify/", {"digest": report.content_sha256.upper()})
 
-    assert 'data-result="match"' in page.content.decode()
+    result = page(response).within('[data-result="match"]')
+    assert f"#{report.pk}" in result.text(".alert-success")
 
 
 def test_verify_says_when_a_file_was_changed(scored, tree, dave, client_for, make_report):
@@ -166,11 +170,11 @@ def test_verify_says_when_a_file_was_changed(scored, tree, dave, client_for, mak
     with report.file.open("rb") as handle:
         content = handle.read().replace(b"6", b"9")
 
-    page = client_for(dave).post(
+    response = client_for(dave).post(
         "/reports/verify/", {"file": SimpleUploadedFile("copy.csv", content)}
     )
 
-    assert 'data-result="none"' in page.content.decode()
+    assert page(response).attr("[data-result]", "data-result") == "none"
 
 
 def test_verify_does_not_reveal_snapshots_outside_the_scope(
@@ -178,29 +182,33 @@ def test_verify_does_not_reveal_snapshots_outside_the_scope(
 ):
     report = make_report(bob, tree.a1b, "csv")
 
-    page = client_for(alice).post("/reports/verify/", {"digest": report.sha256})
+    response = client_for(alice).post("/reports/verify/", {"digest": report.sha256})
 
-    assert 'data-result="none"' in page.content.decode()
+    assert page(response).attr("[data-result]", "data-result") == "none"
 
 
 def test_verify_refuses_a_file_too_large(tree, dave, client_for, settings):
     settings.REPORTS_VERIFY_MAX_BYTES = 10
 
-    page = client_for(dave).post(
+    response = client_for(dave).post(
         "/reports/verify/",
         {"file": SimpleUploadedFile("big.pdf", b"x" * 11)},
         HTTP_ACCEPT_LANGUAGE="en",
     )
 
-    assert page.status_code == 400
-    assert "larger than" in page.content.decode()
+    assert response.status_code == 400
+    (error,) = page(response).field_errors("file")
+    assert "larger than" in error
 
 
 def test_verify_refuses_a_malformed_hash(tree, dave, client_for):
-    page = client_for(dave).post("/reports/verify/", {"digest": "abc"}, HTTP_ACCEPT_LANGUAGE="en")
+    response = client_for(dave).post(
+        "/reports/verify/", {"digest": "abc"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
 
-    assert page.status_code == 400
-    assert "64 hexadecimal digits" in page.content.decode()
+    assert response.status_code == 400
+    (error,) = page(response).field_errors("digest")
+    assert "64 hexadecimal digits" in error
 
 
 # -- schedules ------------------------------------------------------------------------------
@@ -231,7 +239,8 @@ def test_an_administrator_creates_edits_and_deactivates_a_schedule(tree, erin, d
     assert schedule.formats == ["pdf", "xlsx"]
     assert list(schedule.recipients.all()) == [dave]
     assert schedule.created_by == erin
-    assert "季度汇总" in client.get("/reports/schedules/").content.decode()
+    listed = page(client.get("/reports/schedules/"))
+    assert listed.rows(f'tr[data-schedule="{schedule.pk}"]')[0][0] == "季度汇总"
 
     edit = client.get(f"/reports/schedules/{schedule.pk}/")
     assert edit.status_code == 200
