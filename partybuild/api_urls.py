@@ -10,7 +10,6 @@ urlpatterns = [
     path("me/", api.MeView.as_view(), name="api-me"),
     path("", include("organizations.api.urls")),
     path("", include("assessment.api.urls")),
-    path("", include("dashboards.api.urls")),
     path("", include("rectification.api.urls")),
     path("", include("reports.api.urls")),
     path("", include("auditing.api.urls")),

@@ -29,6 +29,7 @@ from .spec import (
     VetoRubric,
     YesNoRubric,
 )
+from .text import is_english
 from .values import as_number, rounded
 
 __all__ = ["Suggestion", "describe_rubric", "explain", "what_if"]
@@ -86,7 +87,7 @@ def describe_rubric(indicator: Indicator, lang: str = "zh") -> str:
 
 
 def _describe(rubric: Rubric, ind: Indicator, lang: str) -> str:
-    zh = lang != "en"
+    zh = not is_english(lang)
     w = ind.weight
     if isinstance(rubric, LinearRubric):
         floor = _with_unit(rubric.floor, ind, lang)
@@ -179,7 +180,7 @@ def _describe(rubric: Rubric, ind: Indicator, lang: str) -> str:
 
 
 def _value_text(result: IndicatorScore, ind: Indicator, lang: str) -> str:
-    zh = lang != "en"
+    zh = not is_english(lang)
     value = result.value
     if isinstance(value, bool):
         return ("是" if value else "否") if zh else ("yes" if value else "no")
@@ -197,7 +198,7 @@ def _value_text(result: IndicatorScore, ind: Indicator, lang: str) -> str:
 
 
 def _indicator_sentence(result: IndicatorScore, ind: Indicator, lang: str) -> str:
-    zh = lang != "en"
+    zh = not is_english(lang)
     head = f"{ind.code} {ind.name.get(lang)}"
     if result.not_applicable:
         extra = "".join(f"（{m.zh}）" if zh else f" ({m.en})" for m in result.messages)
@@ -261,7 +262,7 @@ def _reasons(result: IndicatorScore, zh: bool) -> str:
 
 def explain(score: SubjectScore, lang: str = "zh") -> list[str]:
     """Sentences saying how each number of the score was computed, in ``zh`` or ``en``."""
-    zh = lang != "en"
+    zh = not is_english(lang)
     framework = score.framework
     lines = [
         _indicator_sentence(result, framework.indicator(result.code), lang)

@@ -24,6 +24,7 @@ from .spec import (
     Text,
     YesNoRubric,
 )
+from .text import is_english
 
 __all__ = [
     "Message",
@@ -73,7 +74,7 @@ class Message:
     en: str
 
     def text(self, lang: str) -> str:
-        return self.en if lang == "en" else self.zh
+        return self.en if is_english(lang) else self.zh
 
     def to_dict(self) -> dict[str, str]:
         return {"code": self.code, "zh": self.zh, "en": self.en}

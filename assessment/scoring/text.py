@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Text"]
+__all__ = ["Text", "is_english"]
+
+
+def is_english(lang: str) -> bool:
+    """Whether a language code (Django's ``get_language()``: "en", "en-us", "zh-hans") is English;
+    anything else reads Chinese, the portal's default."""
+    return lang.split("-")[0].lower() == "en"
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +26,7 @@ class Text:
     en: str
 
     def get(self, lang: str) -> str:
-        return self.en if lang == "en" else self.zh
+        return self.en if is_english(lang) else self.zh
 
     def to_dict(self) -> dict[str, str]:
         return {"zh": self.zh, "en": self.en}

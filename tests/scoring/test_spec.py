@@ -85,6 +85,11 @@ class TestValidFramework:
         assert Text("优秀", "Excellent").get("en") == "Excellent"
         assert Text("优秀", "Excellent").get("zh") == "优秀"
 
+    @pytest.mark.parametrize("lang", ["en-us", "en-GB", "EN"])
+    def test_a_regional_english_reads_english(self, lang: str) -> None:
+        assert Text("优秀", "Excellent").get(lang) == "Excellent"
+        assert Text("优秀", "Excellent").get("zh-hans") == "优秀"
+
     def test_load_file_reads_yaml_and_json(self, tmp_path: Path) -> None:
         as_json = tmp_path / "framework.json"
         as_json.write_text(json.dumps(framework_dict(), ensure_ascii=False), encoding="utf-8")

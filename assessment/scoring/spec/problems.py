@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..text import is_english
 from .model import Text
 
 __all__ = ["MESSAGES", "FrameworkError", "Problem", "type_name"]
@@ -222,11 +223,11 @@ class Problem:
     def text(self, lang: str = "en") -> str:
         en, zh = MESSAGES[self.code]
         params = {k: v.get(lang) if isinstance(v, Text) else v for k, v in self.params.items()}
-        message = (en if lang == "en" else zh).format(**params)
+        message = (en if is_english(lang) else zh).format(**params)
         if self.where is None:
             return message
         where = self.where or _TOP_LEVEL.get(lang)
-        return f"{where}: {message}" if lang == "en" else f"{where}：{message}"
+        return f"{where}: {message}" if is_english(lang) else f"{where}：{message}"
 
     def __str__(self) -> str:
         return self.text("en")

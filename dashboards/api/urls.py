@@ -1,3 +1,0 @@
-"""API routes of the dashboards app (mounted under /api/v1/)."""
-
-urlpatterns: list = []
