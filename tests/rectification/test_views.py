@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from rectification.models import Rectification, RectificationEvent
+from tests.html import page, text_of
 
 from .conftest import pdf
 
@@ -25,13 +26,13 @@ def post(client, item, step: str, data: dict, prefix: str):
 def test_the_list_shows_the_secretarys_items(client_for, alice, weak_item):
     response = client_for(alice).get("/rectification/")
     assert response.status_code == 200
-    assert f'data-item="{weak_item.pk}"' in response.content.decode()
-    assert "理论学习次数" in response.content.decode()
+    row = page(response).within(f'tbody > tr[data-item="{weak_item.pk}"]')
+    assert "理论学习次数" in row.text(f'td:first-child > a[href="{detail_url(weak_item)}"]')
 
 
 def test_the_sibling_secretary_sees_nothing(client_for, bob, weak_item):
     client = client_for(bob)
-    assert f'data-item="{weak_item.pk}"' not in client.get("/rectification/").content.decode()
+    assert not page(client.get("/rectification/")).has(f'[data-item="{weak_item.pk}"]')
     assert client.get(detail_url(weak_item)).status_code == 404
     response = post(client, weak_item, "update", {"version": 1, "plan": "x"}, "update")
     assert response.status_code == 404
@@ -39,10 +40,10 @@ def test_the_sibling_secretary_sees_nothing(client_for, bob, weak_item):
 
 def test_a_plan_starts_the_work(client_for, alice, weak_item):
     client = client_for(alice)
-    page = client.get(detail_url(weak_item)).content.decode()
-    assert 'data-form="update"' in page
-    assert 'data-form="closure"' in page
-    assert 'data-form="confirm"' not in page
+    shown = page(client.get(detail_url(weak_item)))
+    assert shown.has('form[data-form="update"]')
+    assert shown.has('form[data-form="closure"]')
+    assert not shown.has('[data-form="confirm"]')
     response = post(
         client,
         weak_item,
@@ -67,8 +68,10 @@ def test_a_stale_form_is_refused_and_changes_nothing(client_for, alice, weak_ite
     post(client, weak_item, "update", {"version": 1, "plan": "First"}, "update")
     response = post(client, weak_item, "update", {"version": 1, "plan": "Second"}, "update")
     assert response.status_code == 409
-    assert "data-alert" in response.content.decode()
-    assert "Second" in response.content.decode()  # what was typed is kept in the form
+    shown = page(response)
+    assert shown.text("[data-alert]")
+    # what was typed is kept in the form
+    assert text_of(shown.within('form[data-form="update"]').field("update-plan")) == "Second"
     weak_item.refresh_from_db()
     assert (weak_item.plan, weak_item.version) == ("First", 2)
 
@@ -96,9 +99,9 @@ def test_closure_needs_evidence_then_the_reviewer_confirms(client_for, alice, ca
     assert download["Content-Disposition"].startswith("attachment")
 
     reviewer = client_for(carol)
-    page = reviewer.get(detail_url(weak_item)).content.decode()
-    assert 'data-form="confirm"' in page
-    assert 'data-form="update"' not in page
+    shown = page(reviewer.get(detail_url(weak_item)))
+    assert shown.has('form[data-form="confirm"]')
+    assert not shown.has('[data-form="update"]')
     response = post(reviewer, weak_item, "confirm", {"version": 2, "note": "Checked"}, "confirm")
     assert response.status_code == 302
     weak_item.refresh_from_db()
@@ -112,7 +115,7 @@ def test_a_file_that_is_not_evidence_is_refused(client_for, alice, weak_item):
         {"closure-version": 1, "closure-closing_note": "Done", "closure-files": [script]},
     )
     assert response.status_code == 400
-    assert "x.pdf" in response.content.decode()
+    assert "x.pdf" in page(response).text("[data-alert]")
     weak_item.refresh_from_db()
     assert weak_item.state == "open"
     assert not weak_item.evidence.exists()
@@ -131,9 +134,9 @@ def test_the_reviewer_rejects_with_a_reason(client_for, alice, carol, weak_item)
     assert response.status_code == 302
     weak_item.refresh_from_db()
     assert (weak_item.state, weak_item.rejection_reason) == ("in_progress", "No minutes")
-    page = client_for(alice).get(detail_url(weak_item)).content.decode()
-    assert "data-rejected" in page
-    assert "No minutes" in page
+    assert "No minutes" in page(client_for(alice).get(detail_url(weak_item))).text(
+        "[data-rejected]"
+    )
 
 
 def test_the_secretary_cannot_confirm(client_for, alice, weak_item):
@@ -182,7 +185,7 @@ def test_the_list_takes_the_same_queries_for_5_and_50_items(
         make_many(earlier, tree.a1a, n, alice)
         with CaptureQueriesContext(connection) as queries:
             response = client.get("/rectification/?state=")
-        assert response.content.decode().count("data-item=") == n
+        assert page(response).count("tbody > tr[data-item]") == n
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 12, counts
 
@@ -191,7 +194,7 @@ def test_the_list_filters(period, tree, alice, erin, client_for):
     make_many(period, tree.a1a, 4, alice)
     make_many(period, tree.b1, 2, None)
     client = client_for(erin)
-    count = lambda url: client.get(url).content.decode().count("data-item=")  # noqa: E731
+    count = lambda url: page(client.get(url)).count("tbody > tr[data-item]")  # noqa: E731
     assert count("/rectification/") == 6
     assert count(f"/rectification/?within={tree.b.pk}") == 2
     assert count(f"/rectification/?within={tree.b.pk}&indicator=C1.000") == 1
@@ -213,9 +216,8 @@ def test_the_changed_fields_read_in_the_readers_language(client_for, alice, caro
 
     chinese = client_for(carol)
     chinese.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"  # the reviewer reads Chinese
-    page = chinese.get(detail_url(weak_item))
+    shown = page(chinese.get(detail_url(weak_item)))
 
-    text = page.content.decode()
-    assert "已修改：" in text
-    assert "Changed:" not in text
+    assert shown.text('[data-event="in_progress"] > div').startswith("已修改：")
+    assert "Changed:" not in shown.text()
     assert RectificationEvent.objects.get().changed == ["plan", "due_date"]
