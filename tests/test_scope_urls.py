@@ -28,7 +28,16 @@ from audit.models import AuditEntry
 from auditing.selectors import trail
 from organizations.models import Organization
 from organizations.scope import ScopedQuerySet
-from tests.factories import DepartmentFactory, LeadingGroupFactory
+from tests.builders import approved_period
+from tests.factories import (
+    DepartmentFactory,
+    FrameworkFactory,
+    LeadingGroupFactory,
+    RectificationEvidenceFactory,
+    RectificationFactory,
+    ReportFactory,
+    ReportScheduleFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -181,89 +190,27 @@ def sibling_subtree(tree, bob, erin):
 
 def _a_finished_report_and_a_schedule(bob, branch: Organization) -> None:
     """A finished report on the branch, with its file (so downloads are tried), and a schedule."""
-    import datetime
-
-    from django.core.files.base import ContentFile
-
-    from reports.models import Report, ReportSchedule
-
-    report = Report(
-        organization=branch,
-        requested_by=bob,
-        format="csv",
-        period_kind="year",
-        range_start=datetime.date(2026, 1, 1),
-        range_end=datetime.date(2026, 12, 31),
-        status="done",
-        progress=100,
-        filename="report.csv",
-        sha256="0" * 64,
-        size=4,
-    )
-    report.file.save("report.csv", ContentFile(b"a,b\n"), save=False)
-    report.save()
-    ReportSchedule.objects.create(
-        name="monthly", organization=branch, formats=["pdf"], trigger="monthly", period_kind="year"
-    )
+    ReportFactory(organization=branch, requested_by=bob)
+    ReportScheduleFactory(name="monthly", organization=branch, trigger="monthly")
 
 
 def _open_period_with_a_scored_submission(bob, reviewer, branch: Organization) -> None:
     """An open period whose submission for the branch has values, evidence and history, and is
     approved and scored (so subject scores and roll-up rows exist too)."""
-    import copy
-    import datetime
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.core.management import call_command
-
-    from assessment import services
-    from assessment.models import Submission
-    from assessment.services import evidence, periods, submissions
-    from tests.framework_data import SMALL_FRAMEWORK
-
-    framework = services.publish_framework(services.load_framework(copy.deepcopy(SMALL_FRAMEWORK)))
-    period = periods.create_period(
-        framework=framework,
-        kind="year",
-        name="2026",
-        name_en="2026",
-        start=datetime.date(2026, 1, 1),
-        end=datetime.date(2026, 12, 31),
-        deadline=datetime.date(2027, 1, 15),
-    )
-    periods.open_period(period)
-    submission = Submission.objects.get(period=period, organization=branch)
-    submissions.save_values(submission, {"C1.01": "5", "C2.01": "yes"}, version=1, acting_user=bob)
-    pdf = SimpleUploadedFile("minutes.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
-    evidence.add_evidence(submission, "C2.01", pdf, acting_user=bob)
-    submissions.submit(submission, acting_user=bob)
-    submissions.approve(submission, acting_user=reviewer)
-    call_command("rollup", "--period", str(period.pk), verbosity=0)
+    values = {"C1.01": "5", "C2.01": "yes"}
+    approved_period(FrameworkFactory(), 2026, {branch: (bob, values)}, reviewer=reviewer)
 
 
 def _a_rectification_with_evidence(bob, branch: Organization) -> None:
     """A rectification item of the branch (opened from its weak score) with an evidence file."""
-    from django.core.files.base import ContentFile
-
     from assessment.models import Period
-    from rectification.models import Rectification, RectificationEvidence
+    from rectification.models import Rectification
 
     item = Rectification.objects.filter(organization=branch).first()
     if item is None:
         period = Period.objects.order_by("-start").first()
-        item = Rectification.objects.create(
-            organization=branch, period=period, indicator_code="C1.01", source="threshold"
-        )
-    evidence = RectificationEvidence(
-        rectification=item,
-        original_name="report.pdf",
-        content_type="application/pdf",
-        size=8,
-        sha256="0" * 64,
-        uploaded_by=bob,
-    )
-    evidence.file.save("upload", ContentFile(b"%PDF-1.4"), save=False)
-    evidence.save()
+        item = RectificationFactory(organization=branch, period=period, indicator_code="C1.01")
+    RectificationEvidenceFactory(rectification=item, uploaded_by=bob)
 
 
 def _fill(route: Route, targets: dict[str, Target], bob, sibling: Organization) -> tuple[str, bool]:
