@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from audit.models import AuditEntry, VerifyRun
 from audit.services import record, run_verification
 from tests.audit.conftest import TABLE, raw_sql
+from tests.html import page
 
 pytestmark = pytest.mark.django_db
 
@@ -89,16 +90,18 @@ def test_the_detail_shows_before_and_after_and_the_hashes(client_for, erin, entr
     response = client_for(erin).get(reverse("audit:detail", args=[entry.pk]))
     changes = {c.key: (c.before, c.after, c.changed) for c in response.context["changes"]}
     assert changes == {"C1.01": ("1", "2", True), "C2.01": (None, "是", True)}
-    page = response.content.decode()
-    assert entry.hash in page
-    assert entry.prev_hash in page
-    assert "10.0.0.1" in page
+    shown = page(response)
+    details = dict(zip(shown.texts("dl > dt"), shown.texts("dl > dd"), strict=True))
+    assert details["哈希"] == entry.hash
+    assert details["前一哈希"] == entry.prev_hash
+    assert details["地址"] == "10.0.0.1"
 
 
 def test_the_list_rows_expand_to_before_and_after(client_for, erin, entries):
-    page = client_for(erin).get(LIST, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "<details>" in page
-    assert "audit-changed" in page
+    shown = page(client_for(erin).get(LIST, HTTP_ACCEPT_LANGUAGE="en"))
+    row = shown.within(f'tr[data-entry="{entries["a1a"].pk}"]')
+    assert row.has("details > table.audit-changes tr.audit-changed")
+    assert ["C1.01", "1", "2"] in row.rows("details > table.audit-changes > tbody")
 
 
 @pytest.mark.parametrize(
@@ -157,7 +160,7 @@ def test_a_bad_date_is_an_error_and_lists_nothing(client_for, erin, entries):
     response = client_for(erin).get(LIST, {"since": "yesterday"}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert response.context["rows"] == []
-    assert "Some filters are not valid" in response.content.decode()
+    assert "Some filters are not valid" in page(response).text('.card-footer[role="alert"]')
     assert client_for(erin).get(CSV, {"since": "yesterday"}).status_code == 400
 
 
@@ -192,18 +195,20 @@ def test_the_list_costs_a_fixed_number_of_queries(
 
 def test_the_badge_shows_the_last_verification(client_for, erin, entries):
     client = client_for(erin)
-    page = client.get(LIST, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Chain not verified yet" in page
+
+    def badge() -> str:
+        return page(client.get(LIST, HTTP_ACCEPT_LANGUAGE="en")).text("#audit-badge .badge")
+
+    assert badge() == "Chain not verified yet"
 
     run_verification()
-    page = client.get(LIST, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Chain intact (checked at" in page
-    assert f"{AuditEntry.objects.count()} entries" in page
+    intact = badge()
+    assert intact.startswith("Chain intact (checked at")
+    assert f"{AuditEntry.objects.count()} entries" in intact
 
     raw_sql(f"UPDATE {TABLE} SET summary = 'x' WHERE id = %s", [entries["a1b"].pk])
     run_verification()
-    page = client.get(LIST, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert f"Chain broken at #{entries['a1b'].pk}" in page
+    assert badge().startswith(f"Chain broken at #{entries['a1b'].pk} ")
 
 
 def test_the_verify_button_runs_a_verification(client_for, dave, entries):
