@@ -10,10 +10,10 @@ import datetime
 import pytest
 
 from assessment.choices import SubmissionState
-from assessment.models import Rollup, RollupSettings, ScoreRun, SubjectScore
+from assessment.models import Rollup, ScoreRun, SubjectScore
 from assessment.services import periods, scores
 from tests.builders import recompute
-from tests.factories import PersonFactory
+from tests.factories import PersonFactory, RollupSettingsFactory
 
 from .test_scores_support import (
     FULL,
@@ -135,9 +135,7 @@ def test_ranks_among_siblings_and_peers(filled):
 
 def test_members_weighting_and_flagging_follow_the_framework_settings(filled, tree):
     PersonFactory.create_batch(3, organization=tree.a1a)  # A1a: 4 members, every other org 1
-    RollupSettings.objects.create(
-        framework_code=filled.framework.code, children="members", missing="flag"
-    )
+    RollupSettingsFactory(framework_code=filled.framework.code, children="members", missing="flag")
     recompute(filled)
     rows = {r.organization.code: r for r in Rollup.objects.filter(period=filled, dimension="")}
     assert rows["A1"].score == pytest.approx((100 * 4 + 20 * 1) / 5)
