@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from organizations.models import ImportBatch, Organization, Person
 from organizations.services import assign_role
+from tests.html import page
 
 from ..factories import UserFactory
 
@@ -47,9 +48,10 @@ def test_an_administrator_sees_the_preview_and_nothing_is_saved_yet(tree, erin, 
     batch = ImportBatch.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("organizations:import-preview", args=[batch.pk])
-    page = client.get(response.url)
-    assert page.context["counts"] == {"create": 2, "update": 0, "unchanged": 0, "error": 0}
-    assert "Confirm and import" in page.content.decode()
+    preview = client.get(response.url)
+    assert preview.context["counts"] == {"create": 2, "update": 0, "unchanged": 0, "error": 0}
+    commit_url = reverse("organizations:import-commit", args=[batch.pk])
+    assert page(preview).text(f'form[action="{commit_url}"] button') == "Confirm and import"
     assert not Organization.objects.filter(code="C").exists()
     assert (batch.status, batch.uploaded_by, len(batch.sha256)) == ("pending", erin, 64)
 
@@ -62,7 +64,7 @@ def test_confirming_the_preview_imports_the_file(tree, erin, english):
     response = client.post(reverse("organizations:import-commit", args=[batch.pk]), follow=True)
 
     assert response.redirect_chain[-1][0] == batch_url
-    assert "2 created, 0 updated, 0 unchanged." in response.content.decode()
+    assert page(response).text("#import-result").endswith(": 2 created, 0 updated, 0 unchanged.")
     assert response.context["batch"].status == "committed"
     assert Organization.objects.get(code="C1").parent.code == "C"
     batch.refresh_from_db()
@@ -78,7 +80,7 @@ def test_a_batch_is_imported_only_once(tree, erin, english):
 
     response = client.post(commit_url, follow=True)
 
-    assert "This file has already been imported." in response.content.decode()
+    assert "This file has already been imported." in page(response).messages()
     assert Organization.objects.filter(code="C").count() == 1
 
 
@@ -86,13 +88,15 @@ def test_errors_are_listed_by_line_and_cannot_be_confirmed(tree, erin, english):
     client = english(erin)
     bad = "code,name,name_en,kind,parent_code\r\nC,丙公司党委,,committee,NOPE\r\n"
 
-    page = client.get(upload(client, bad).url)
+    preview = client.get(upload(client, bad).url)
 
-    assert [(i.line, i.message) for i in page.context["errors"]] == [
+    assert [(i.line, i.message) for i in preview.context["errors"]] == [
         (2, "Unknown parent code “NOPE”.")
     ]
-    assert "Confirm and import" not in page.content.decode()
     batch = ImportBatch.objects.get()
+    shown = page(preview)
+    assert "Confirm and import" not in shown.text()
+    assert not shown.refers_to(reverse("organizations:import-commit", args=[batch.pk]))
     assert batch.status == "invalid"
     response = client.post(reverse("organizations:import-commit", args=[batch.pk]), follow=True)
     assert response.context["errors"][0].message == "Unknown parent code “NOPE”."
@@ -171,9 +175,9 @@ def test_a_scoped_administrator_cannot_touch_organizations_outside(tree, english
         "code,name,name_en,kind,parent_code\r\nA1c,甲一第三支部,,branch,A1\r\nB1,改名,,branch,B\r\n"
     )
 
-    page = client.get(upload(client, text).url)
+    preview = client.get(upload(client, text).url)
 
-    assert [(i.line, i.message) for i in page.context["errors"]] == [
+    assert [(i.line, i.message) for i in preview.context["errors"]] == [
         (3, "Unknown organization code “B1”: it cannot be created or changed here.")
     ]
     client.post(reverse("organizations:import-commit", args=[ImportBatch.objects.get().pk]))
