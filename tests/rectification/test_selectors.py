@@ -7,7 +7,7 @@ import pytest
 from rectification import selectors
 from rectification.models import Rectification
 from tests.builders import recompute
-from tests.factories import PeriodFactory
+from tests.factories import PeriodFactory, RectificationFactory
 
 from .conftest import GOOD, WEAK, set_values
 
@@ -36,7 +36,7 @@ def test_counts_and_the_most_urgent_items(period, tree, carol):
     make_items(period, tree.a1a, 4)  # due -2, -1, 0, +1 days: two overdue
     make_items(period, tree.a1b, 1, state="closure_requested", due=today)
     make_items(period, tree.b1, 3, state="in_progress")  # outside carol's scope
-    Rectification.objects.create(
+    RectificationFactory(
         organization=tree.a1b,
         period=period,
         indicator_code="C",
