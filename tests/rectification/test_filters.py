@@ -8,23 +8,17 @@ from django.test import RequestFactory
 
 from rectification import selectors
 from rectification.filters import ItemFilterSet
-from rectification.models import Rectification
+from tests.factories import RectificationFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def items(period, org, codes: list[str], *, state: str = "open", days: int = 5) -> None:
-    Rectification.objects.bulk_create(
-        Rectification(
-            organization=org,
-            period=period,
-            indicator_code=code,
-            source="threshold",
-            state=state,
-            due_date=datetime.date.today() + datetime.timedelta(days=days),
+    due = datetime.date.today() + datetime.timedelta(days=days)
+    for code in codes:
+        RectificationFactory(
+            organization=org, period=period, indicator_code=code, state=state, due_date=due
         )
-        for code in codes
-    )
 
 
 def filtered(user, query: str) -> ItemFilterSet:
