@@ -24,10 +24,15 @@ def kind(code: str) -> OrganizationKind:
 
 
 class UserFactory(factory.django.DjangoModelFactory):
+    """A user who signs in with PASSWORD; a superuser (and staff) with ``superuser=True``."""
+
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
         skip_postgeneration_save = True
+
+    class Params:
+        superuser = factory.Trait(is_superuser=True, is_staff=True)
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
