@@ -4,12 +4,14 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from tests.factories import UserFactory
+
 pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("model", list(admin.site._registry), ids=lambda m: m._meta.label)
-def test_the_changelist_opens(client, django_user_model, tree, model):
-    root = django_user_model.objects.create_superuser("root", "root@example.com", "x" * 12)
+def test_the_changelist_opens(client, tree, model):
+    root = UserFactory(username="root", superuser=True)
     client.force_login(root)
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
     assert client.get(url).status_code == 200
@@ -32,8 +34,8 @@ def test_role_changes_in_the_admin_are_audited_and_take_effect(client, django_us
     from organizations.models import RoleAssignment
     from organizations.scope import can
 
-    root = django_user_model.objects.create_superuser("root", "root@example.com", "x" * 12)
-    someone = django_user_model.objects.create_user("someone", password="x" * 12)
+    root = UserFactory(username="root", superuser=True)
+    someone = UserFactory(username="someone")
     client.force_login(root)
     add = reverse("admin:organizations_roleassignment_add")
     response = client.post(
