@@ -5,6 +5,7 @@ import pytest
 from organizations.models import Organization, Person, RoleAssignment
 from organizations.scope import can, scope_prefixes
 from organizations.services import assign_role, move_organization
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,8 +46,8 @@ def test_anonymous_user_sees_nothing(tree):
     assert not Organization.objects.restrict(AnonymousUser()).exists()
 
 
-def test_superuser_is_unrestricted(tree, django_user_model):
-    root = django_user_model.objects.create_superuser("root", "root@example.com", "x" * 12)
+def test_superuser_is_unrestricted(tree):
+    root = UserFactory(username="root", superuser=True)
     assert scope_prefixes(root) is None
     assert Organization.objects.restrict(root).count() == 7
 
@@ -94,11 +95,11 @@ def test_moving_a_subtree_moves_the_scope_with_it(tree, carol):
     assert "B1" in codes(Organization.objects.restrict(carol))
 
 
-def test_group_administrator_is_an_administrator_on_a_root(tree, erin, carol, django_user_model):
+def test_group_administrator_is_an_administrator_on_a_root(tree, erin, carol):
     from organizations.scope import is_group_administrator
 
     assert is_group_administrator(erin)
     assert not is_group_administrator(carol)
-    scoped_admin = django_user_model.objects.create_user("sub-admin")
+    scoped_admin = UserFactory(username="sub-admin")
     assign_role(user=scoped_admin, organization=tree.a, role="administrator")
     assert not is_group_administrator(scoped_admin)
