@@ -7,7 +7,7 @@ from .views import imports, tree
 app_name = "organizations"
 urlpatterns = [
     path("", tree.tree, name="tree"),
-    path("<int:pk>/", tree.OrganizationDetailView.as_view(), name="detail"),
+    path("<int:pk>/", tree.detail, name="detail"),
     path("<int:pk>/children/", tree.children, name="children"),
     path("search/", tree.search, name="search"),
     path("import/", imports.upload, name="import"),

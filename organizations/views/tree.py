@@ -10,15 +10,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.generic import DetailView
+from django.views.decorators.http import require_GET
 
 from .. import selectors
 from ..filters import OrganizationSearchFilterSet
-from ..mixins import ScopedViewMixin
 from ..models import Organization
 
 PEOPLE_PER_PAGE = 50
 SEARCH_LIMIT = 50
+
+
+def _organization(request: HttpRequest, pk: int) -> Organization:
+    """The organization, if the user may see it; outside the scope a 404."""
+    return get_object_or_404(selectors.visible_organizations(request.user), pk=pk)
 
 
 def _search_context(request: HttpRequest) -> dict[str, Any]:
@@ -50,7 +54,7 @@ def search(request: HttpRequest) -> HttpResponse:
 @login_required
 def children(request: HttpRequest, pk: int) -> HttpResponse:
     """The children of one organization, for expanding a node of the tree in place (HTMX)."""
-    org = get_object_or_404(selectors.visible_organizations(request.user), pk=pk)
+    org = _organization(request, pk)
     return render(
         request,
         "organizations/_children.html",
@@ -58,26 +62,20 @@ def children(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-class OrganizationDetailView(ScopedViewMixin, DetailView):
+@login_required
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One organization: its place in the tree, sub-organizations, people, units and roles."""
-
-    model = Organization
-    template_name = "organizations/detail.html"
-    context_object_name = "organization"
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("kind")
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        user, org = self.request.user, self.object
-        people = Paginator(selectors.people_of(user, org), PEOPLE_PER_PAGE)
-        context.update(
-            breadcrumbs=selectors.breadcrumbs(user, org)[:-1],
-            sub_organizations=selectors.children_of(user, org),
-            people_page=people.get_page(self.request.GET.get("page")),
-            departments=selectors.departments_of(user, org),
-            leading_groups=selectors.leading_groups_of(user, org),
-            role_holders=selectors.role_holders(user, org),
-        )
-        return context
+    user = request.user
+    org = _organization(request, pk)
+    people = Paginator(selectors.people_of(user, org), PEOPLE_PER_PAGE)
+    context = {
+        "organization": org,
+        "breadcrumbs": selectors.breadcrumbs(user, org)[:-1],
+        "sub_organizations": selectors.children_of(user, org),
+        "people_page": people.get_page(request.GET.get("page")),
+        "departments": selectors.departments_of(user, org),
+        "leading_groups": selectors.leading_groups_of(user, org),
+        "role_holders": selectors.role_holders(user, org),
+    }
+    return render(request, "organizations/detail.html", context)
