@@ -11,7 +11,6 @@ those in ALLOWED (units, formats, grades) and the names and codes of the fixture
 import re
 from collections.abc import Iterator
 
-import lxml.html
 import pytest
 from django.urls import get_resolver
 
@@ -19,6 +18,7 @@ from assessment.models import Framework, Indicator, Submission
 from audit.models import AuditEntry
 from organizations.models import Organization
 from tests.builders import build_scored
+from tests.html import page, parse
 from tests.test_scope_urls import (
     LITERAL_KWARGS,
     Route,
@@ -109,16 +109,6 @@ def _pages() -> list[Route]:
         for r in _walk(get_resolver().url_patterns)
         if not any(r.route.startswith(p) for p in SKIPPED_PREFIXES)
     ]
-
-
-def visible_text(html: str) -> str:
-    """The text a reader sees: no scripts, styles, tags or attributes."""
-    if not html.strip():
-        return ""
-    document = lxml.html.document_fromstring(html)
-    for element in document.xpath("//script|//style|//template|//noscript"):
-        element.drop_tree()
-    return " ".join(" ".join(document.itertext()).split())
 
 
 def latin_words(text: str, names: set[str]) -> list[str]:
@@ -260,7 +250,7 @@ def test_the_text_of_a_page_leaves_data_and_allowed_words_out():
         '<p title="Hidden">导出 PDF 与 Excel：C1.01 得分，见 /api/v1/ 或 alice@example.com</p>'
         "<p>submitted → approved, v2 value</p></body></html>"
     )
-    assert latin_words(visible_text(html), {"alice"}) == ["submitted", "approved", "v2", "value"]
+    assert latin_words(parse(html).text(), {"alice"}) == ["submitted", "approved", "v2", "value"]
 
 
 def test_no_latin_word_on_any_chinese_page_of_any_role(
@@ -280,18 +270,18 @@ def test_no_latin_word_on_any_chinese_page_of_any_role(
                 if not response.get("Content-Type", "").startswith("text/html"):
                     continue
                 scanned += 1
-                text = visible_text(response.content.decode())
+                text = page(response).text()
                 findings.extend(
                     f"{username} {url} [{word}]: …{_around(text, word)}…"
                     for word in sorted(set(latin_words(text, names)))
                 )
     erin = django_user_model.objects.get(username="erin")
     client = client_for(erin)
-    for page in QUERY_PAGES:
-        url = page.format(group=tree.group.pk)
+    for query_page in QUERY_PAGES:
+        url = query_page.format(group=tree.group.pk)
         response = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-Hans")
         assert response.status_code == 200, url
-        text = visible_text(response.content.decode())
+        text = page(response).text()
         findings.extend(
             f"erin {url} [{word}]: …{_around(text, word)}…"
             for word in sorted(set(latin_words(text, names)))
