@@ -3,15 +3,11 @@
 Also the API root, /api/v1/, which lists the endpoints.
 """
 
-import copy
-import datetime
-
 import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from core.parsers import MAX_DEPTH
-from tests.framework_data import SMALL_FRAMEWORK
 
 pytestmark = pytest.mark.django_db
 
@@ -20,26 +16,6 @@ TOKEN_URL = "/api/v1/auth/token/"
 
 def nested(depth: int) -> str:
     return "[" * depth + "]" * depth
-
-
-@pytest.fixture
-def submission(tree):
-    """The small framework published, a year period open: branch A1a's submission."""
-    from assessment import services
-    from assessment.services import periods
-
-    framework = services.publish_framework(services.load_framework(copy.deepcopy(SMALL_FRAMEWORK)))
-    period = periods.create_period(
-        framework=framework,
-        kind="year",
-        name="2026年度",
-        name_en="Year 2026",
-        start=datetime.date(2026, 1, 1),
-        end=datetime.date(2026, 12, 31),
-        deadline=datetime.date(2027, 1, 15),
-    )
-    periods.open_period(period)
-    return period.submissions.get(organization=tree.a1a)
 
 
 @pytest.fixture
