@@ -14,6 +14,7 @@ from assessment.models import Evidence
 from assessment.services import submissions
 from assessment.services.evidence import EvidenceRefused, add_evidence, delete_evidence
 from assessment.services.submissions import NotAllowed, WorkflowError
+from tests.html import page
 
 pytestmark = pytest.mark.django_db
 
@@ -193,10 +194,12 @@ def test_the_secretary_uploads_from_the_page(submission, alice, client_for, en):
         {"indicator": "C2.01", "file": upload("minutes.pdf", PDF)},
         follow=True,
     )
-    assert "minutes.pdf was attached to C2.01." in response.content.decode()
+    shown = page(response)
+    assert "minutes.pdf was attached to C2.01." in shown.messages()
     item = Evidence.objects.get()
     assert item.sha256 == hashlib.sha256(PDF).hexdigest()
-    assert download_url(item) in response.content.decode()
+    row = shown.within('.entry-row[data-code="C2.01"]')
+    assert row.text(f'[data-evidence] a[href="{download_url(item)}"]') == "minutes.pdf"
 
 
 def test_a_refused_upload_says_why_and_stores_nothing(submission, alice, client_for, en):
@@ -206,7 +209,7 @@ def test_a_refused_upload_says_why_and_stores_nothing(submission, alice, client_
         follow=True,
     )
     assert response.status_code == 200
-    assert "not accepted as evidence" in response.content.decode()
+    assert any("not accepted as evidence" in message for message in page(response).messages())
     assert not Evidence.objects.exists()
 
 
@@ -216,13 +219,13 @@ def test_an_oversize_upload_is_refused_on_the_page(submission, alice, client_for
     response = client_for(alice).post(
         upload_url(submission), {"indicator": "C2.01", "file": big}, follow=True
     )
-    assert "at most 1 MB" in response.content.decode()
+    assert any("at most 1 MB" in message for message in page(response).messages())
     assert not Evidence.objects.exists()
 
 
 def test_an_upload_without_a_file_is_refused(submission, alice, client_for, en):
     response = client_for(alice).post(upload_url(submission), {"indicator": "C2.01"}, follow=True)
-    assert "Choose a file to upload." in response.content.decode()
+    assert "Choose a file to upload." in page(response).messages()
 
 
 @pytest.mark.parametrize("who", ["bob", "carol", "dave", "frank"])
@@ -300,10 +303,10 @@ def test_an_upload_from_the_entry_form_saves_the_values_typed_with_it(
     assert stored_values(submission) == {"C1.01": 32, "C2.01": True}
     submission.refresh_from_db()
     assert submission.version == 2
-    content = client_for(alice).get(response["Location"]).content.decode()
-    assert "minutes.pdf was attached to C2.01." in content
-    assert "Your values were saved as a draft." in content
-    assert 'name="v-C1.01" value="32"' in content
+    shown = page(client_for(alice).get(response["Location"]))
+    assert "minutes.pdf was attached to C2.01." in shown.messages()
+    assert "Your values were saved as a draft." in shown.messages()
+    assert shown.field("v-C1.01")["value"] == "32"
 
 
 def test_removing_a_file_from_the_entry_form_saves_the_values_typed_with_it(
@@ -345,10 +348,11 @@ def test_a_value_that_cannot_be_saved_stays_typed_beside_the_attached_file(
         },
     )
     assert response.status_code == 400
-    content = response.content.decode()
-    assert "Enter a whole number." in content
-    assert 'value="3.5"' in content
-    assert '<option value="yes" selected>' in content
+    shown = page(response)
+    row = shown.within('.entry-row[data-code="C1.01"]')
+    assert row.text("[role=alert]") == "Enter a whole number."
+    assert row.field("v-C1.01")["value"] == "3.5"
+    assert shown.field("v-C2.01").select_one("option[selected]")["value"] == "yes"
     assert Evidence.objects.count() == 1
     assert stored_values(submission) == {}
 
@@ -362,5 +366,5 @@ def test_an_upload_from_a_stale_page_keeps_the_typed_values_and_shows_the_confli
         {"version": 1, "v-C1.01": "32", "indicator": "C2.01", "file-C2.01": upload("a.pdf", PDF)},
     )
     assert response.status_code == 409
-    assert 'name="v-C1.01" value="32"' in response.content.decode()
+    assert page(response).field("v-C1.01")["value"] == "32"
     assert stored_values(submission) == {"C1.01": 8}
