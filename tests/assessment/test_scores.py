@@ -5,15 +5,13 @@ default settings (own weight 0.3, children equally, missing counts as zero): A1 
 B1 = B = 0, G = 30.
 """
 
-import datetime
-
 import pytest
 
 from assessment.choices import SubmissionState
 from assessment.models import Rollup, ScoreRun, SubjectScore
-from assessment.services import periods, scores
+from assessment.services import scores
 from tests.builders import recompute
-from tests.factories import PersonFactory, RollupSettingsFactory
+from tests.factories import PeriodFactory, PersonFactory, RollupSettingsFactory
 
 from .test_scores_support import (
     FULL,
@@ -151,16 +149,7 @@ def test_members_weighting_and_flagging_follow_the_framework_settings(filled, tr
 
 
 def test_change_since_the_previous_period_of_the_same_kind(filled, tree, published_framework):
-    before = periods.create_period(
-        framework=published_framework,
-        kind="year",
-        name="2025年度",
-        name_en="Year 2025",
-        start=datetime.date(2025, 1, 1),
-        end=datetime.date(2025, 12, 31),
-        deadline=datetime.date(2026, 1, 15),
-    )
-    periods.open_period(before)
+    before = PeriodFactory(framework=published_framework, year=2025)
     set_values(submission_of(before, tree.a1a), WEAK)
     recompute(before)
     recompute(filled)
