@@ -14,9 +14,9 @@ from assessment import tasks
 from assessment.choices import SubmissionState
 from assessment.models import Rollup, ScoreRun, SubjectScore, Transition
 from assessment.selectors import engine_framework
-from assessment.services import periods, scores, submissions
+from assessment.services import scores, submissions
 from tests.builders import recompute
-from tests.factories import OrganizationFactory
+from tests.factories import OrganizationFactory, PeriodFactory
 
 from .test_scores_support import (
     FULL,
@@ -412,20 +412,9 @@ class TestCommand:
 
 def _approved_tree_period(tree, framework, extra: int, kind: str):
     """A period over the tree with `extra` more branches, every branch approved."""
-    import datetime
-
     for n in range(extra):
         OrganizationFactory(code=f"X{kind}{n}", parent=tree.a1 if n % 2 else tree.b)
-    period = periods.create_period(
-        framework=framework,
-        kind=kind,
-        name=kind,
-        name_en=kind,
-        start=datetime.date(2026, 1, 1),
-        end=datetime.date(2026, 12, 31),
-        deadline=datetime.date(2027, 1, 15),
-    )
-    periods.open_period(period)
+    period = PeriodFactory(framework=framework, kind=kind, name=kind, name_en=kind)
     for sub in period.submissions.all():
         set_values(sub, FULL)
     return period
