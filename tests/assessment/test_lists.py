@@ -23,6 +23,7 @@ from organizations.services import assign_role
 from tests.factories import (
     EvidenceFactory,
     OrganizationFactory,
+    PeriodFactory,
     SubmissionFactory,
     TransitionFactory,
     UserFactory,
@@ -48,7 +49,7 @@ def fill_and_submit(submission: Submission, secretary) -> Submission:
 
 
 def open_period(framework, *, kind: str, start: datetime.date, deadline: datetime.date) -> Period:
-    period = periods.create_period(
+    return PeriodFactory(
         framework=framework,
         kind=kind,
         name=f"{kind} {start}",
@@ -57,9 +58,6 @@ def open_period(framework, *, kind: str, start: datetime.date, deadline: datetim
         end=deadline,
         deadline=deadline,
     )
-    periods.open_period(period)
-    period.refresh_from_db()
-    return period
 
 
 def submission_ids(response) -> list[int]:
