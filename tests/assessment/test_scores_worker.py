@@ -3,7 +3,6 @@ PostgreSQL). The prefork parent sees its child die and puts the chunk's task bac
 reject_on_worker_lost); a new child runs it again and the run ends with the rows of a clean run.
 """
 
-import datetime
 import json
 import os
 import signal
@@ -14,9 +13,10 @@ from django.utils import timezone
 
 from assessment import tasks
 from assessment.models import IndicatorValue, ScoreRun, ScoreRunChunk, SubjectScore
-from assessment.services import periods, scores
+from assessment.services import scores
 from partybuild.demo import organizations as demo
 from tests.builders import recompute
+from tests.factories import PeriodFactory
 from tests.workers import require_redis_and_postgresql, wait_for, worker_pool
 
 from .test_scores_support import (
@@ -50,16 +50,7 @@ def _children(pid: int) -> list[int]:
 def big_period(published_framework):
     """Thousands of approved branch submissions: a run of several chunks and a real roll-up."""
     demo.build_synthetic(orgs=6000, seed=1, people_per_branch=0)
-    period = periods.create_period(
-        framework=published_framework,
-        kind="year",
-        name="2026",
-        name_en="2026",
-        start=datetime.date(2026, 1, 1),
-        end=datetime.date(2026, 12, 31),
-        deadline=datetime.date(2027, 1, 15),
-    )
-    periods.open_period(period)
+    period = PeriodFactory(framework=published_framework, year=2026)
     ids = dict(published_framework.indicators.values_list("code", "pk"))
     now = timezone.now()
     rows = []
