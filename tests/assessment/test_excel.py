@@ -18,6 +18,7 @@ from assessment.services import excel_import, submissions
 from organizations.scope import forget_grants
 from organizations.services import assign_role
 from tests.factories import SubmissionFactory
+from tests.html import page
 from tests.workbook_bombs import xlsx_bomb
 
 pytestmark = pytest.mark.django_db
@@ -266,8 +267,8 @@ def test_a_filled_template_is_saved_with_history(client_for, alice, submission):
     changes = ValueChange.objects.filter(submission=submission)
     assert changes.count() == 5
     assert {(c.changed_by.username, c.version, c.old) for c in changes} == {("alice", 2, None)}
-    page = client.get(response["Location"])
-    assert "Saved 5 changed values in 1 submissions" in page.content.decode()
+    (saved,) = page(client.get(response["Location"])).messages()
+    assert saved.startswith("Saved 5 changed values in 1 submissions")
 
 
 def test_uploading_an_untouched_template_changes_nothing(client_for, alice, submission):
@@ -412,7 +413,9 @@ def test_one_bad_row_in_a_bulk_upload_saves_nothing_anywhere(
     assert problem.code == "C1.01"
     assert problem.message == "Enter a number."
     assert a1b.subject_name in problem.submission
-    assert "Enter a number." in response.content.decode()
+    assert page(response).rows("#excel-problems > tbody") == [
+        [str(problem.line), problem.submission, "C1.01", "Enter a number."]
+    ]
     assert not IndicatorValue.objects.exists()
     assert not ValueChange.objects.exists()
     assert set(period.submissions.values_list("version", flat=True)) == {1}
@@ -505,9 +508,12 @@ def test_the_upload_page_is_404_for_users_who_enter_nothing(client_for, frank, c
 
 
 def test_the_upload_page_offers_the_users_templates(client_for, alice, submission):
-    page = client_for(alice).get(reverse("assessment:excel_upload")).content.decode()
-    assert reverse("assessment:excel_template", args=[submission.pk]) in page
-    assert reverse("assessment:excel_bulk_template", args=[submission.period_id]) in page
+    offered = page(client_for(alice).get(reverse("assessment:excel_upload"))).within(
+        "#excel-templates"
+    )
+    assert offered.has(f'a[href="{reverse("assessment:excel_template", args=[submission.pk])}"]')
+    bulk = reverse("assessment:excel_bulk_template", args=[submission.period_id])
+    assert offered.has(f'a[href^="{bulk}"]')
 
 
 def test_a_workbook_without_a_values_sheet(client_for, alice, submission):
@@ -692,4 +698,4 @@ def test_an_edited_version_in_the_meta_sheet_is_refused(client_for, alice, submi
 def test_a_broken_workbook_through_the_page_shows_its_message(client_for, alice, submission):
     response = upload(client_for(alice), excel.OLE2_MAGIC + b"\x00" * 600, name="old.xls")
     assert response.status_code == 200
-    assert "Excel 97–2003 workbook (.xls)" in response.content.decode()
+    assert "Excel 97–2003 workbook (.xls)" in page(response).text('[data-error="file"]')
