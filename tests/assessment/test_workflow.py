@@ -17,7 +17,7 @@ from assessment.services.submissions import (
     WorkflowError,
 )
 from assessment.validation import EntryError, clean_value
-from tests.factories import DepartmentFactory, EvidenceFactory, UserFactory
+from tests.factories import DepartmentFactory, EvidenceFactory, PeriodFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -255,7 +255,7 @@ def test_departments_become_subjects_when_the_framework_assesses_them(
 ):
     # The small framework has no department indicators, so no department submissions appear.
     DepartmentFactory(organization=tree.a1a)
-    period = periods.create_period(
+    period = PeriodFactory(
         framework=published_framework,
         kind="quarter",
         name="Q1",
@@ -263,6 +263,7 @@ def test_departments_become_subjects_when_the_framework_assesses_them(
         start=datetime.date(2026, 1, 1),
         end=datetime.date(2026, 3, 31),
         deadline=datetime.date(2026, 4, 10),
+        opened=False,
     )
     periods.open_period(period)
     assert not Submission.objects.filter(period=period, subject_unit="department").exists()
@@ -277,16 +278,7 @@ def test_reminders_cost_a_bounded_number_of_queries(
     for n in range(12):
         branch = OrganizationFactory(code=f"A1x{n}", parent=tree.a1)
         assign_role(user=UserFactory(username=f"sec{n}"), organization=branch, role="secretary")
-    period = periods.create_period(
-        framework=published_framework,
-        kind="year",
-        name="2027",
-        name_en="2027",
-        start=datetime.date(2027, 1, 1),
-        end=datetime.date(2027, 12, 31),
-        deadline=datetime.date(2028, 1, 15),
-    )
-    periods.open_period(period)
+    period = PeriodFactory(framework=published_framework, year=2027)
     with django_assert_max_num_queries(8):
         sent = notices.send_deadline_reminders(period.deadline)
     assert sent == 15
