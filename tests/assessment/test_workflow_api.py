@@ -21,8 +21,8 @@ from rest_framework.test import APIClient
 from assessment.api import urls as assessment_api_urls
 from assessment.choices import PeriodStatus, SubmissionState
 from assessment.models import Evidence, IndicatorValue, Submission
-from assessment.services import periods, submissions
-from tests.factories import SubmissionFactory
+from assessment.services import submissions
+from tests.factories import FrameworkFactory, PeriodFactory, SubmissionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +142,7 @@ def test_periods_are_listed_for_everyone_signed_in(api_for, period, frank):
 
 
 def test_periods_filter_by_status_kind_and_framework(api_for, period, published_framework, alice):
-    planned = periods.create_period(
+    planned = PeriodFactory(
         framework=published_framework,
         kind="quarter",
         name="第四季度",
@@ -150,6 +150,7 @@ def test_periods_filter_by_status_kind_and_framework(api_for, period, published_
         start=datetime.date(2026, 10, 1),
         end=datetime.date(2026, 12, 31),
         deadline=datetime.date(2027, 1, 10),
+        opened=False,
     )
     client = api_for(alice)
 
@@ -364,20 +365,8 @@ def test_steps_someone_may_not_take_are_403(api_for, submission, alice, carol, d
 def test_a_reviewer_assesses_judgement_values_with_reviewed(
     api_for, framework_doc, tree, alice, carol
 ):
-    from assessment import services
-
     framework_doc["indicators"][0]["assessed"] = True
-    framework = services.publish_framework(services.load_framework(framework_doc))
-    period = periods.create_period(
-        framework=framework,
-        kind="year",
-        name="2026年度",
-        name_en="Year 2026",
-        start=datetime.date(2026, 1, 1),
-        end=datetime.date(2026, 12, 31),
-        deadline=datetime.date(2027, 1, 15),
-    )
-    periods.open_period(period)
+    period = PeriodFactory(framework=FrameworkFactory(document=framework_doc))
     submission = period.submissions.get(organization=tree.a1a)
     fill(api_for(alice), submission)
     api_for(alice).post(url(submission, "submit"))
