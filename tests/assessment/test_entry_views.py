@@ -13,13 +13,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessment import services
 from assessment.choices import SubmissionState
 from assessment.models import IndicatorValue, Submission
 from assessment.services import evidence as evidence_services
-from assessment.services import periods, submissions
+from assessment.services import submissions
 from organizations.services import assign_role
-from tests.factories import UserFactory
+from tests.factories import FrameworkFactory, PeriodFactory, UserFactory
 from tests.html import Page, page, text_of
 
 pytestmark = pytest.mark.django_db
@@ -421,16 +420,7 @@ def test_earlier_approved_values_raise_quality_flags(
     published_framework, submission, alice, carol, client_for, en, tree
 ):
     for year in (2023, 2024, 2025):
-        period = periods.create_period(
-            framework=published_framework,
-            kind="year",
-            name=f"{year}年度",
-            name_en=f"Year {year}",
-            start=datetime.date(year, 1, 1),
-            end=datetime.date(year, 12, 31),
-            deadline=datetime.date(year + 1, 1, 15),
-        )
-        periods.open_period(period)
+        period = PeriodFactory(framework=published_framework, year=year)
         earlier = period.submissions.get(organization=tree.a1a)
         fill_and_submit(earlier, alice)
         submissions.approve(fresh(earlier), acting_user=carol)
@@ -463,17 +453,7 @@ def judged_submission(framework_doc, tree):
             "rubric": {"kind": "yes_no"},
         }
     )
-    framework = services.publish_framework(services.load_framework(doc))
-    period = periods.create_period(
-        framework=framework,
-        kind="year",
-        name="2026年度",
-        name_en="Year 2026",
-        start=datetime.date(2026, 1, 1),
-        end=datetime.date(2026, 12, 31),
-        deadline=datetime.date(2027, 1, 15),
-    )
-    periods.open_period(period)
+    period = PeriodFactory(framework=FrameworkFactory(document=doc))
     return period.submissions.get(organization=tree.a1a)
 
 
@@ -553,17 +533,7 @@ def big_framework_doc(base: dict, count: int) -> dict:
 
 def busy_submission(doc: dict, tree, alice, carol) -> Submission:
     """A returned, resubmitted submission with values, evidence and history on every indicator."""
-    framework = services.publish_framework(services.load_framework(doc))
-    period = periods.create_period(
-        framework=framework,
-        kind="year",
-        name="2026年度",
-        name_en="Year 2026",
-        start=datetime.date(2026, 1, 1),
-        end=datetime.date(2026, 12, 31),
-        deadline=datetime.date(2027, 1, 15),
-    )
-    periods.open_period(period)
+    period = PeriodFactory(framework=FrameworkFactory(document=doc))
     s = period.submissions.get(organization=tree.a1a)
     codes = [i["code"] for i in doc["indicators"]]
     submissions.save_values(s, dict.fromkeys(codes, "5"), version=1, acting_user=alice)
@@ -648,17 +618,7 @@ def rich_submission(framework_doc, tree):
             "rubric": {"kind": "none"},
         },
     ]
-    framework = services.publish_framework(services.load_framework(doc))
-    period = periods.create_period(
-        framework=framework,
-        kind="year",
-        name="2026年度",
-        name_en="Year 2026",
-        start=datetime.date(2026, 1, 1),
-        end=datetime.date(2026, 12, 31),
-        deadline=datetime.date(2027, 1, 15),
-    )
-    periods.open_period(period)
+    period = PeriodFactory(framework=FrameworkFactory(document=doc))
     return period.submissions.get(organization=tree.a1a)
 
 
