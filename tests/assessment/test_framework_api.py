@@ -13,6 +13,7 @@ from assessment.api import urls as assessment_api_urls
 from assessment.models import Framework, Indicator
 from assessment.scoring import describe_rubric
 from assessment.selectors.frameworks import _ENGINE_CACHE
+from tests.factories import FrameworkFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,7 @@ def api_for(api):
 
 @pytest.fixture
 def published(framework_doc) -> Framework:
-    return services.publish_framework(services.load_framework(framework_doc))
+    return FrameworkFactory(document=framework_doc)
 
 
 def detail_url(framework: Framework) -> str:
@@ -283,7 +284,7 @@ def test_scoring_stores_nothing(api_for, alice, published):
 
 
 def test_a_draft_can_be_tried_too(api_for, alice, framework_doc):
-    draft = services.load_framework(framework_doc)
+    draft = FrameworkFactory(document=framework_doc, published=False)
 
     response = api_for(alice).post(
         score_url(draft), {"subject_kind": "branch", "values": {"C1.01": "n/a"}}, format="json"
