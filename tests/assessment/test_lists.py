@@ -22,6 +22,7 @@ from assessment.services import periods, submissions
 from organizations.services import assign_role
 from tests.factories import (
     EvidenceFactory,
+    FrameworkFactory,
     OrganizationFactory,
     PeriodFactory,
     SubmissionFactory,
@@ -671,9 +672,7 @@ def test_invalid_periods_are_refused_with_the_reason(
 
 
 def test_a_draft_framework_is_not_offered(client_for, framework_doc, erin):
-    from assessment import services
-
-    draft = services.load_framework(framework_doc)
+    draft = FrameworkFactory(document=framework_doc, published=False)
     response = client_for(erin).post(reverse("assessment:period_create"), _form(draft))
     assert "framework" in response.context["form"].errors
     assert not Period.objects.exists()
