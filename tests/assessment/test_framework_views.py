@@ -18,6 +18,7 @@ from assessment.forms.frameworks import IndicatorForm
 from assessment.models import Framework, Indicator
 from assessment.scoring import describe_rubric
 from assessment.selectors.frameworks import _ENGINE_CACHE
+from tests.factories import FrameworkFactory
 from tests.html import Page, page, text_of
 
 pytestmark = pytest.mark.django_db
@@ -33,12 +34,12 @@ def _fresh_engine_cache():
 
 @pytest.fixture
 def draft(framework_doc) -> Framework:
-    return services.load_framework(framework_doc)
+    return FrameworkFactory(document=framework_doc, published=False)
 
 
 @pytest.fixture
 def published(framework_doc) -> Framework:
-    return services.publish_framework(services.load_framework(framework_doc))
+    return FrameworkFactory(document=framework_doc)
 
 
 def detail_url(framework: Framework) -> str:
@@ -233,7 +234,7 @@ def test_points_per_dimension_follow_the_chosen_subject_kind(client_for, alice, 
             "rubric": {"kind": "yes_no"},
         }
     )
-    framework = services.load_framework(framework_doc)
+    framework = FrameworkFactory(document=framework_doc, published=False)
     client = client_for(alice)
 
     def points(kind: str) -> dict[str, float]:
@@ -285,8 +286,8 @@ def _queries_for(client, framework: Framework) -> int:
 
 
 def test_the_detail_costs_the_same_few_queries_whatever_the_size(client_for, alice, framework_doc):
-    small = services.load_framework(framework_doc)
-    big = services.load_framework(big_framework_doc(framework_doc))
+    small = FrameworkFactory(document=framework_doc, published=False)
+    big = FrameworkFactory(document=big_framework_doc(framework_doc), published=False)
     assert big.indicators.count() == 72
     client = client_for(alice)
     get(client, detail_url(small))  # the session and user are loaded once per request anyway
@@ -309,7 +310,7 @@ def test_an_unknown_framework_is_a_404(client_for, alice, draft):
 
 @pytest.fixture
 def two_versions(framework_doc) -> tuple[Framework, Framework]:
-    old = services.publish_framework(services.load_framework(framework_doc))
+    old = FrameworkFactory(document=framework_doc)
     framework_doc["version"] = "2027"
     c101 = framework_doc["indicators"][0]
     c101["target"] = 10
@@ -317,7 +318,7 @@ def two_versions(framework_doc) -> tuple[Framework, Framework]:
     c101["name"]["en"] = "Study sessions held"
     framework_doc["indicators"][1]["code"] = "C2.02"
     framework_doc["indicators"][1]["name"] = {"zh": "支委会按月召开", "en": "Monthly meetings"}
-    new = services.load_framework(framework_doc)
+    new = FrameworkFactory(document=framework_doc, published=False)
     return old, new
 
 
@@ -384,9 +385,9 @@ def test_compare_given_only_a_clone_starts_from_its_source(client_for, alice, pu
 
 
 def test_compare_of_drafts_only_starts_from_the_previous_version(client_for, alice, framework_doc):
-    first = services.load_framework(framework_doc)
+    first = FrameworkFactory(document=framework_doc, published=False)
     framework_doc["version"] = "2027"
-    second = services.load_framework(framework_doc)
+    second = FrameworkFactory(document=framework_doc, published=False)
 
     response = get(client_for(alice), reverse("assessment:framework_compare"))
 
