@@ -19,6 +19,7 @@ from assessment import excel
 from assessment.models import IndicatorValue
 from assessment.services import excel_import, submissions
 from assessment.services.submissions import InvalidValues
+from tests.html import page
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +115,9 @@ def test_the_entry_form_refuses_it_on_saving(submission, alice, client_for):
         {"version": 1, "v-H1.02": "100", "v-H1.03": "110"},
     )
     assert response.status_code == 400
-    assert EN in response.content.decode()
+    shown = page(response)
+    for code in ("H1.02", "H1.03"):  # the inputs of the rate
+        assert EN in shown.within(f'.entry-row[data-code="{code}"]').text("[role=alert]")
     assert not IndicatorValue.objects.exists()
 
 
@@ -124,7 +127,7 @@ def test_the_entry_form_says_so_while_typing(submission, alice, client_for):
         reverse("assessment:submission_points", args=[submission.pk]),
         {"version": 1, "v-H1.02": "100", "v-H1.03": "110"},
     )
-    assert ZH in response.content.decode()
+    assert any(ZH in error for error in page(response).texts("[role=alert]"))
 
 
 def test_the_api_refuses_it_with_the_same_message(submission, alice):
