@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from rectification.models import Rectification
 from tests.builders import recompute
-from tests.factories import PASSWORD, PeriodFactory
+from tests.factories import PASSWORD, FrameworkFactory, PeriodFactory
 from tests.rectification.conftest import WEAK, set_values
 
 from .conftest import login
@@ -23,11 +23,9 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 @pytest.fixture
 def item(live_server, tree, alice, carol):
-    from assessment import services
     from tests.rectification.conftest import framework_document
 
-    framework = services.publish_framework(services.load_framework(framework_document()))
-    period = PeriodFactory(framework=framework, year=2026)
+    period = PeriodFactory(framework=FrameworkFactory(document=framework_document()), year=2026)
     set_values(period, tree.a1a, WEAK)
     recompute(period)
     return Rectification.objects.get(organization=tree.a1a)

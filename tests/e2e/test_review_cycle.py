@@ -4,17 +4,13 @@ The secretary fills the form with evidence and submits; the reviewer returns it 
 the secretary fixes it and resubmits; the reviewer approves; closing the period locks it.
 """
 
-import copy
 import datetime
 
 import pytest
 from playwright.sync_api import expect
 
-from assessment import services
 from assessment.models import Submission
-from assessment.services import periods
-from tests.factories import PASSWORD
-from tests.framework_data import SMALL_FRAMEWORK
+from tests.factories import PASSWORD, FrameworkFactory, PeriodFactory
 
 from .conftest import login, post_and_wait
 
@@ -25,17 +21,7 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 @pytest.fixture
 def submission(live_server, tree, alice, carol, erin):
-    framework = services.publish_framework(services.load_framework(copy.deepcopy(SMALL_FRAMEWORK)))
-    period = periods.create_period(
-        framework=framework,
-        kind="year",
-        name="2026年度",
-        name_en="Year 2026",
-        start=datetime.date(2026, 1, 1),
-        end=datetime.date(2026, 12, 31),
-        deadline=datetime.date(2099, 1, 15),
-    )
-    periods.open_period(period)
+    period = PeriodFactory(framework=FrameworkFactory(), deadline=datetime.date(2099, 1, 15))
     return Submission.objects.get(period=period, organization=tree.a1a)
 
 
