@@ -17,6 +17,7 @@ from audit.services import verify_chain
 from auditing.rendering import render_entries, render_entry
 from tests.builders import enter
 from tests.factories import PeriodFactory
+from tests.html import page
 
 pytestmark = pytest.mark.django_db
 
@@ -116,12 +117,15 @@ def test_the_page_renders_any_number_of_entries_in_the_same_queries(approved, tr
 
 
 def test_the_chinese_page_links_the_object_by_name_not_by_its_reference(approved, client_for, erin):
-    page = client_for(erin).get(LIST, HTTP_ACCEPT_LANGUAGE="zh-Hans").content.decode()
+    shown = page(client_for(erin).get(LIST, HTTP_ACCEPT_LANGUAGE="zh-Hans"))
     link = reverse("assessment:submission", args=[approved.pk])
-    assert f'<a href="{link}">甲一第一支部 · 2026年度</a>' in page
-    assert "甲一第一支部 · 2026年度：已提交 → 已通过" in page
-    assert f"submission:{approved.pk}" not in page
-    assert '<th scope="col">对象</th>' in page
+    targets = shown.texts(f'.audit-table tr[data-entry] > td > a[href="{link}"]')
+    assert targets
+    assert set(targets) == {"甲一第一支部 · 2026年度"}
+    summaries = shown.texts(".audit-table tr[data-entry] details > summary")
+    assert "甲一第一支部 · 2026年度：已提交 → 已通过" in summaries
+    assert not shown.mentions(f"submission:{approved.pk}")
+    assert "对象" in shown.texts(".audit-table > thead th[scope=col]")
 
 
 @pytest.fixture
