@@ -13,6 +13,7 @@ from core import jobs
 from organizations import tasks
 from organizations.models import ImportBatch, Organization
 from organizations.services import imports as import_services
+from tests.html import page
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +35,7 @@ def test_the_upload_answers_before_the_file_is_checked(tree, erin, client_for):
     batch = ImportBatch.objects.get()
     sent.assert_called_once_with(batch.pk)
     assert batch.status == "checking"
-    page = client.get(response.url)
-    assert 'id="import-progress"' in page.content.decode()
+    assert page(client.get(response.url)).attr("#import-progress", "data-status") == "checking"
     assert client.get(reverse("organizations:import-progress", args=[batch.pk])).status_code == 200
 
     import_services.check_batch(batch.pk)
