@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
 from tests.factories import UserFactory
+from tests.html import page
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +101,7 @@ def test_spraying_locks_the_address_on_the_login_page(client, alice, password):
     assert answers == [200] * 29 + [429] * 11
     locked = sign_in(client, "alice", password)
     assert locked.status_code == 429
-    assert "from this address, for several accounts" in locked.content.decode()
+    assert "from this address, for several accounts" in page(locked).text(".portal-lockout-message")
     assert "_auth_user_id" not in client.session
 
 
