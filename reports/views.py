@@ -11,13 +11,11 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.views import View
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from organizations.choices import Action
 from organizations.filters import OrganizationSearchFilterSet
-from organizations.mixins import ScopedViewMixin
 from organizations.models import Organization
 from organizations.scope import roles_of
 
@@ -111,53 +109,51 @@ def organization_options(request: HttpRequest) -> HttpResponse:
     )
 
 
-class ReportObjectMixin(ScopedViewMixin):
-    model = Report
-
-    def get_object(self) -> Report:
-        return get_object_or_404(
-            self.get_queryset().select_related("organization", "requested_by", "schedule"),
-            pk=self.kwargs["pk"],
-        )
+def _report(request: HttpRequest, pk: int) -> Report:
+    """The report, if the user may see it; outside the scope a 404."""
+    reports = Report.objects.restrict(request.user).select_related(
+        "organization", "requested_by", "schedule"
+    )
+    return get_object_or_404(reports, pk=pk)
 
 
-class ReportDetailView(ReportObjectMixin, View):
+@login_required
+@require_GET
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One report: its progress while it is made, then its snapshot facts and the download."""
-
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        report = self.get_object()
-        report.deliveries.filter(recipient=request.user, read_at__isnull=True).update(
-            read_at=timezone.now()
-        )
-        return render(
-            request,
-            "reports/detail.html",
-            {"report": report, "periods": selectors.report_periods(report)},
-        )
+    report = _report(request, pk)
+    report.deliveries.filter(recipient=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    return render(
+        request,
+        "reports/detail.html",
+        {"report": report, "periods": selectors.report_periods(report)},
+    )
 
 
-class ReportProgressView(ReportObjectMixin, View):
+@login_required
+@require_GET
+def report_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress block alone, for the detail page to poll."""
-
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        return render(request, "reports/_progress.html", {"report": self.get_object()})
+    return render(request, "reports/_progress.html", {"report": _report(request, pk)})
 
 
-class ReportDownloadView(ReportObjectMixin, View):
+@login_required
+@require_GET
+def report_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The snapshot's file, under its own name and type; nothing before it is done."""
-
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        report = self.get_object()
-        if report.status != ReportStatus.DONE or not report.file:
-            raise Http404
-        response = FileResponse(
-            report.file.open("rb"),
-            as_attachment=True,
-            filename=report.filename,
-            content_type=CONTENT_TYPES[report.format],
-        )
-        response["Cache-Control"] = "private, no-store"  # no copy left in a shared cache
-        return response
+    report = _report(request, pk)
+    if report.status != ReportStatus.DONE or not report.file:
+        raise Http404
+    response = FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=report.filename,
+        content_type=CONTENT_TYPES[report.format],
+    )
+    response["Cache-Control"] = "private, no-store"  # no copy left in a shared cache
+    return response
 
 
 @login_required
@@ -204,36 +200,26 @@ def schedule_new(request: HttpRequest) -> HttpResponse:
     return _schedule_form(request, ReportSchedule())
 
 
-@method_decorator(login_required, name="dispatch")
-class ScheduleEditView(View):
+def _schedule(request: HttpRequest, pk: int) -> ReportSchedule:
+    """A schedule of the administrator's subtree; outside it a 404."""
+    return get_object_or_404(ReportSchedule.objects.restrict(request.user, Action.MANAGE), pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def schedule_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a schedule of the administrator's subtree."""
-
-    model = ReportSchedule
-
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        self.schedule = get_object_or_404(
-            ReportSchedule.objects.restrict(request.user, "manage"), pk=kwargs["pk"]
-        )
-        return super().dispatch(request, *args, **kwargs)
-
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        return _schedule_form(request, self.schedule)
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        return _schedule_form(request, self.schedule)
+    return _schedule_form(request, _schedule(request, pk))
 
 
-class ScheduleDeactivateView(ScheduleEditView):
+@login_required
+@require_POST
+def schedule_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     """Stop a schedule; the reports it made stay."""
-
-    http_method_names = ["post"]
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        services.deactivate_schedule(self.schedule, acting_user=request.user)
-        messages.success(
-            request, _("Schedule “%(name)s” was deactivated.") % {"name": self.schedule.name}
-        )
-        return redirect("reports:schedules")
+    schedule = _schedule(request, pk)
+    services.deactivate_schedule(schedule, acting_user=request.user)
+    messages.success(request, _("Schedule “%(name)s” was deactivated.") % {"name": schedule.name})
+    return redirect("reports:schedules")
 
 
 def _schedule_form(request: HttpRequest, schedule: ReportSchedule) -> HttpResponse:
