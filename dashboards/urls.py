@@ -11,10 +11,10 @@ urlpatterns = [
     path("organizations/<int:pk>/", board.organization, name="organization"),
     path(
         "organizations/<int:pk>/effectiveness/",
-        insight.EffectivenessView.as_view(),
+        insight.effectiveness,
         name="effectiveness",
     ),
-    path("explain/scores/<int:pk>/", insight.ExplainScoreView.as_view(), name="explain_score"),
-    path("explain/rollups/<int:pk>/", insight.ExplainRollupView.as_view(), name="explain_rollup"),
-    path("what-if/scores/<int:pk>/", insight.WhatIfView.as_view(), name="what_if"),
+    path("explain/scores/<int:pk>/", insight.explain_score, name="explain_score"),
+    path("explain/rollups/<int:pk>/", insight.explain_rollup, name="explain_rollup"),
+    path("what-if/scores/<int:pk>/", insight.what_if, name="what_if"),
 ]

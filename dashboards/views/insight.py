@@ -1,7 +1,7 @@
 """Insight pages: effectiveness (party building against business results), the explain panels of a
 subject score and of a roll-up row, and what-if.
 
-Each view names its model, so the scope applies as everywhere (`ScopedViewMixin`: outside it, 404).
+Each view reads its object through `_scoped`, the model's scope restriction (outside it, 404).
 The explain and what-if views answer an HTML fragment to htmx (the offcanvas of
 insight_panel.html loads it) and a whole page otherwise, so their links work without JavaScript
 and print. Reads come from `selectors.insight`; nothing here stores anything.
@@ -9,21 +9,27 @@ and print. Reads come from `selectors.insight`; nothing here stores anything.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
+from django.contrib.auth.decorators import login_required
+from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
-from django.views import View
+from django.views.decorators.http import require_GET, require_http_methods
 
 from assessment.models import Period, Rollup, SubjectScore
 from assessment.selectors.browse import engine_language
-from organizations.mixins import ScopedViewMixin
 from organizations.models import Organization
 
 from ..filters import PeriodForm, WhatIfForm
 from ..selectors import insight as selectors
 from ..selectors.board import default_period
+
+M = TypeVar("M", bound=Model)
+
+# What the explain and what-if pages of a subject score read besides the score.
+SCORE_RELATED = ("period__framework", "organization", "submission")
 
 
 def _strength_words() -> dict[str | None, str]:
@@ -69,51 +75,44 @@ def _render(
     return render(request, template, context, status=status)
 
 
-class InsightObjectView(ScopedViewMixin, View):
-    """A scoped object looked up by pk; subclasses name `model` and `related`."""
-
-    related: tuple[str, ...] = ()
-
-    def get_object(self) -> Any:
-        queryset = self.get_queryset().select_related(*self.related)
-        return get_object_or_404(queryset, pk=self.kwargs["pk"])
+def _scoped(request: HttpRequest, model: type[M], pk: int, *related: str) -> M:
+    """The object if the reader's scope holds it, with the rows its page reads; otherwise 404."""
+    queryset = model._default_manager.restrict(request.user).select_related(*related)
+    return get_object_or_404(queryset, pk=pk)
 
 
-class EffectivenessView(InsightObjectView):
+@login_required
+@require_GET
+def effectiveness(request: HttpRequest, pk: int) -> HttpResponse:
     """Party-building scores against business results across the units of a subtree."""
-
-    model = Organization
-    http_method_names = ["get", "head", "options"]
-
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        organization = self.get_object()
-        lang = engine_language()
-        periods = selectors.periods_for(request.user)
-        query = PeriodForm(request.GET)
-        chosen = query.chosen_id()
-        if query.asked() and chosen is None:
-            raise Http404  # no period can have that id
-        if chosen is not None:
-            period = next((p for p in periods if p.pk == chosen), None)
-            if period is None:
-                period = get_object_or_404(Period.objects.select_related("framework"), pk=chosen)
-        else:
-            period = default_period(organization)
-        data = None
-        if period is not None:
-            data = selectors.effectiveness_of(request.user, organization, period, lang)
-        context = {
-            "organization": organization,
-            "periods": periods,
-            "period": period,
-            "data": data,
-            "chart": {**data.chart_data(), "labels": _chart_labels()} if data else None,
-            "scatter": [(m, describe_correlation(m.correlation)) for m in data.correlations]
-            if data
-            else [],
-            "trend_rows": _trend_rows(data) if data else [],
-        }
-        return _render(request, "dashboards/effectiveness.html", context)
+    organization = _scoped(request, Organization, pk, "kind")
+    lang = engine_language()
+    periods = selectors.periods_for(request.user)
+    query = PeriodForm(request.GET)
+    chosen = query.chosen_id()
+    if query.asked() and chosen is None:
+        raise Http404  # no period can have that id
+    if chosen is not None:
+        period = next((p for p in periods if p.pk == chosen), None)
+        if period is None:
+            period = get_object_or_404(Period.objects.select_related("framework"), pk=chosen)
+    else:
+        period = default_period(organization)
+    data = None
+    if period is not None:
+        data = selectors.effectiveness_of(request.user, organization, period, lang)
+    context = {
+        "organization": organization,
+        "periods": periods,
+        "period": period,
+        "data": data,
+        "chart": {**data.chart_data(), "labels": _chart_labels()} if data else None,
+        "scatter": [(m, describe_correlation(m.correlation)) for m in data.correlations]
+        if data
+        else [],
+        "trend_rows": _trend_rows(data) if data else [],
+    }
+    return _render(request, "dashboards/effectiveness.html", context)
 
 
 def _chart_labels() -> dict[str, str]:
@@ -134,30 +133,22 @@ def _trend_rows(data: selectors.Effectiveness) -> list[dict[str, Any]]:
     ]
 
 
-class ExplainScoreView(InsightObjectView):
+@login_required
+@require_GET
+def explain_score(request: HttpRequest, pk: int) -> HttpResponse:
     """How a subject's score was computed: inputs, rules, weights, what was missing."""
-
-    model = SubjectScore
-    related = ("period__framework", "organization", "submission")
-    http_method_names = ["get", "head", "options"]
-
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        score = self.get_object()
-        explanation = selectors.explain_score(score, engine_language())
-        return _render(request, "dashboards/insight_explain_score.html", {"x": explanation})
+    score = _scoped(request, SubjectScore, pk, *SCORE_RELATED)
+    explanation = selectors.explain_score(score, engine_language())
+    return _render(request, "dashboards/insight_explain_score.html", {"x": explanation})
 
 
-class ExplainRollupView(InsightObjectView):
+@login_required
+@require_GET
+def explain_rollup(request: HttpRequest, pk: int) -> HttpResponse:
     """How an organization's roll-up was made: its own score, its children, their weights."""
-
-    model = Rollup
-    related = ("period__framework", "organization")
-    http_method_names = ["get", "head", "options"]
-
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        row = self.get_object()
-        explanation = selectors.explain_rollup(row, request.user, engine_language())
-        return _render(request, "dashboards/insight_explain_rollup.html", {"x": explanation})
+    row = _scoped(request, Rollup, pk, "period__framework", "organization")
+    explanation = selectors.explain_rollup(row, request.user, engine_language())
+    return _render(request, "dashboards/insight_explain_rollup.html", {"x": explanation})
 
 
 def _as_text(value: Any) -> str:
@@ -171,69 +162,64 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-class WhatIfView(InsightObjectView):
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def what_if(request: HttpRequest, pk: int) -> HttpResponse:
     """Suggestions to reach the next grade, and a form to try one's own values; nothing stored."""
-
-    model = SubjectScore
-    related = ("period__framework", "organization", "submission")
-    http_method_names = ["get", "post", "head", "options"]
-
-    def _context(self, score: SubjectScore, lang: str, entered: dict[str, str] | None = None):
-        plan = selectors.what_if_of(score, lang)
-        initial = {ind.code: _as_text(plan.inputs.get(ind.code)) for ind in plan.editable}
-        if entered is None and WhatIfForm(self.request.GET).applies_suggestions():
-            entered = {**initial, **{s.code: _as_text(s.suggested) for s in plan.suggestions}}
-        shown = entered if entered is not None else initial
-        fields = [
-            {
-                "indicator": ind,
-                "name": ind.name.get(lang),
-                "unit": ind.unit.get(lang) if ind.unit is not None else "",
-                "name_attr": f"v-{ind.code}",
-                "value": shown.get(ind.code, ""),
-                "initial": initial[ind.code],
-                "changed": shown.get(ind.code, "") != initial[ind.code],
-            }
-            for ind in plan.editable
-        ]
-        return plan, initial, fields
-
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        score = self.get_object()
-        lang = engine_language()
-        plan, _initial, fields = self._context(score, lang)
+    score = _scoped(request, SubjectScore, pk, *SCORE_RELATED)
+    lang = engine_language()
+    plan, initial, fields = _what_if_fields(request, score, lang)
+    if request.method != "POST":
         return _render(
             request,
             "dashboards/insight_what_if.html",
             {"plan": plan, "fields": fields, "trial": None},
         )
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        score = self.get_object()
-        lang = engine_language()
-        plan, initial, _fields = self._context(score, lang)
-        entered = {
-            code: request.POST.get(f"v-{code}", initial[code]).strip()[:100] for code in initial
-        }
-        changes = {code: (text or None) for code, text in entered.items() if text != initial[code]}
-        _plan, _initial, fields = self._context(score, lang, entered)
-        if not changes:
-            trial = None
-            error = _("Change at least one value to see its effect.")
-            status = 400
-        else:
-            trial = selectors.try_values(score, plan.inputs, changes, lang)
-            error = (
-                _("Some values could not be scored; correct them and try again.")
-                if trial.errors
-                else ""
-            )
-            status = 400 if trial.errors else 200
-        for item in fields:
-            item["error"] = trial.errors.get(item["indicator"].code, "") if trial else ""
-        return _render(
-            request,
-            "dashboards/insight_what_if.html",
-            {"plan": plan, "fields": fields, "trial": trial, "error": error},
-            status=status,
+    entered = {code: request.POST.get(f"v-{code}", initial[code]).strip()[:100] for code in initial}
+    changes = {code: (text or None) for code, text in entered.items() if text != initial[code]}
+    _plan, _initial, fields = _what_if_fields(request, score, lang, entered)
+    if not changes:
+        trial = None
+        error = _("Change at least one value to see its effect.")
+        status = 400
+    else:
+        trial = selectors.try_values(score, plan.inputs, changes, lang)
+        error = (
+            _("Some values could not be scored; correct them and try again.")
+            if trial.errors
+            else ""
         )
+        status = 400 if trial.errors else 200
+    for item in fields:
+        item["error"] = trial.errors.get(item["indicator"].code, "") if trial else ""
+    return _render(
+        request,
+        "dashboards/insight_what_if.html",
+        {"plan": plan, "fields": fields, "trial": trial, "error": error},
+        status=status,
+    )
+
+
+def _what_if_fields(
+    request: HttpRequest, score: SubjectScore, lang: str, entered: dict[str, str] | None = None
+) -> tuple[selectors.WhatIf, dict[str, str], list[dict[str, Any]]]:
+    """The plan, the stored values as text and the form's fields: the entered values if any,
+    else the suggestions when ``?apply=suggestions`` asks for them, else the stored values."""
+    plan = selectors.what_if_of(score, lang)
+    initial = {ind.code: _as_text(plan.inputs.get(ind.code)) for ind in plan.editable}
+    if entered is None and WhatIfForm(request.GET).applies_suggestions():
+        entered = {**initial, **{s.code: _as_text(s.suggested) for s in plan.suggestions}}
+    shown = entered if entered is not None else initial
+    fields = [
+        {
+            "indicator": ind,
+            "name": ind.name.get(lang),
+            "unit": ind.unit.get(lang) if ind.unit is not None else "",
+            "name_attr": f"v-{ind.code}",
+            "value": shown.get(ind.code, ""),
+            "initial": initial[ind.code],
+            "changed": shown.get(ind.code, "") != initial[ind.code],
+        }
+        for ind in plan.editable
+    ]
+    return plan, initial, fields
