@@ -9,8 +9,8 @@ before it (``frameworks/<pk>/`` → Framework); failing all that it is the branc
 whose objects are not scoped by organization (frameworks, for one) are
 skipped with the reason. The route is requested as alice, secretary of the sibling branch A1a:
 every HTTP method the route accepts must answer 404. As a control, erin (administrator on the
-root) must not get a 404 for the same URL when the view named its model, so a wrongly built URL
-cannot pass silently.
+root) must not get a 404 for the same URL when the view or the path segment named its model, so
+a wrongly built URL cannot pass silently.
 """
 
 import re
@@ -24,10 +24,12 @@ from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.regex_helper import normalize
 
+from assessment.models import Rollup, SubjectScore
 from audit.models import AuditEntry
 from auditing.selectors import trail
 from organizations.models import Organization
 from organizations.scope import ScopedQuerySet
+from reports.models import Report, ReportSchedule
 from tests.builders import approved_period
 from tests.factories import (
     DepartmentFactory,
@@ -55,7 +57,13 @@ LITERAL_KWARGS: dict[str, str] = {"format": "json"}
 # Kwargs that are an object's primary key; `<model>_pk` and `<model>_id` are recognised too.
 PK_KWARGS = {"pk", "id", "object_id"}
 KWARG_MODEL_ALIASES: dict[str, str] = {"org": "organization"}
-PLURALS: dict[str, str] = {"people": "person", "leading-groups": "leading_group"}
+# Path segments before a function view's pk that name a model other than by their plural.
+PLURALS: dict[str, str] = {
+    "people": "person",
+    "leading-groups": "leading_group",
+    "schedules": "report_schedule",
+    "scores": "subject_score",
+}
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -152,7 +160,7 @@ def _target(kwarg: str, route: Route) -> Target | None:
         if view_model is not None:
             return Target(view_model, "pk", True)
         inferred = _model_of_segment(route, kwarg)
-        return Target(inferred or Organization, "pk", False)
+        return Target(inferred or Organization, "pk", inferred is not None)
     stem = kwarg.removesuffix("_pk").removesuffix("_id")
     if stem != kwarg:
         model = _model_named(stem)
@@ -249,6 +257,24 @@ def test_the_walk_finds_the_organization_pages():
     routes = {r.route for r in ROUTES}
     assert "organizations/<int:pk>/" in routes
     assert "organizations/<int:pk>/children/" in routes
+
+
+def test_a_function_view_gets_its_model_from_the_path_segment():
+    """Function views name no model: the segment before the pk must, or the walk would try an
+    organization's pk and the 404 would prove nothing."""
+    expected = {
+        "organizations/<int:pk>/": Organization,
+        "reports/<int:pk>/download/": Report,
+        "reports/schedules/<int:pk>/deactivate/": ReportSchedule,
+        "dashboards/explain/scores/<int:pk>/": SubjectScore,
+        "dashboards/explain/rollups/<int:pk>/": Rollup,
+        "dashboards/what-if/scores/<int:pk>/": SubjectScore,
+    }
+    routes = {r.route: r for r in ROUTES}
+    found = {route: _target("pk", routes[route]) for route in expected}
+    assert {route: (t.model, t.known) for route, t in found.items()} == {
+        route: (model, True) for route, model in expected.items()
+    }
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=str)
