@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from assessment.models import Submission
 from tests.factories import PASSWORD, FrameworkFactory, PeriodFactory
+from tests.html import parse
 
 from .conftest import login, post_and_wait
 
@@ -66,7 +67,8 @@ def test_the_whole_review_cycle(page, live_server, submission):
     # The secretary sees the reason first on their list, fixes the value and resubmits.
     sign_in_as(page, live_server, "alice")
     page.goto(f"{live_server.url}/assessment/my/")
-    assert "请补充支委会会议记录" in page.content()
+    reason = parse(page.content()).text(f'tr[data-return-reason="{submission.pk}"]')
+    assert "请补充支委会会议记录" in reason
     page.goto(url)
     page.fill("input[name='v-C1.01']", "12")
     post_and_wait(page, page.get_by_role("button", name="提交审核"))
@@ -90,4 +92,4 @@ def test_the_whole_review_cycle(page, live_server, submission):
     )
     assert state_of(submission) == "locked"
     page.goto(url)
-    assert "已锁定" in page.content()
+    assert parse(page.content()).text('header [data-state="locked"]') == "已锁定"
