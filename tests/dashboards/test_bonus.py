@@ -8,7 +8,6 @@ bonus of 1 point each, at most 2): 100 + 1 = 101. Bob's branch A1b has entered n
 
 import copy
 import json
-import re
 
 import pytest
 from django.urls import reverse
@@ -17,6 +16,7 @@ from assessment.models import Rollup, SubjectScore
 from tests.builders import enter, roll_up
 from tests.factories import FrameworkFactory, PeriodFactory
 from tests.framework_data import SMALL_FRAMEWORK
+from tests.html import Page, page
 
 pytestmark = pytest.mark.django_db
 
@@ -44,20 +44,17 @@ def period(tree, erin):
     return roll_up(period)
 
 
-def page(client, org, lang="en") -> str:
+def dashboard(client, org, lang="en") -> Page:
     url = reverse("dashboards:organization", args=[org.pk])
-    return client.get(url, HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+    return page(client.get(url, HTTP_ACCEPT_LANGUAGE=lang))
 
 
-def score_tile(html: str) -> str:
-    start = html.index('data-tile="score"')
-    return re.sub(r"<[^>]+>", "", html[start : html.index('data-tile="grade"', start)])
+def score_tile(shown: Page) -> Page:
+    return shown.within('[data-tile="score"]')
 
 
-def chart_data(html: str) -> dict:
-    match = re.search(r'<script id="dash-data" type="application/json">(.*?)</script>', html, re.S)
-    assert match
-    return json.loads(match.group(1))
+def chart_data(shown: Page) -> dict:
+    return json.loads(shown.one('script#dash-data[type="application/json"]').string)
 
 
 def test_the_roll_up_records_the_bonus_within_the_total(tree, period):
@@ -69,29 +66,29 @@ def test_the_roll_up_records_the_bonus_within_the_total(tree, period):
 
 
 def test_the_score_tile_shows_base_and_bonus_apart_in_english(client_for, erin, tree, period):
-    tile = re.sub(r"\s+", " ", score_tile(page(client_for(erin), tree.a1a)))
-    assert "100.0 + 1.0" in tile
-    assert "of 100, plus 1.0 bonus points" in tile
-    assert "101.0" not in tile
+    tile = score_tile(dashboard(client_for(erin), tree.a1a))
+    assert "100.0 + 1.0" in tile.text(".dash-tile-value")
+    assert "of 100, plus 1.0 bonus points" in tile.text(".dash-tile-note")
+    assert "101.0" not in tile.text()
 
 
 def test_the_score_tile_shows_base_and_bonus_apart_in_chinese(client_for, erin, tree, period):
-    tile = re.sub(r"\s+", " ", score_tile(page(client_for(erin), tree.a1a, "zh-hans")))
-    assert "100.0 + 1.0" in tile
-    assert "满分 100，另加分 1.0" in tile
+    tile = score_tile(dashboard(client_for(erin), tree.a1a, "zh-hans"))
+    assert "100.0 + 1.0" in tile.text(".dash-tile-value")
+    assert "满分 100，另加分 1.0" in tile.text(".dash-tile-note")
 
 
 def test_the_ranking_table_shows_a_childs_bonus_apart(client_for, erin, tree, period):
-    html = page(client_for(erin), tree.a1)
-    row = html[html.index('data-org="A1a"') :]
-    row = re.sub(r"<[^>]+>", "", row[: row.index("</tr>")])
-    assert "100.0 + 1.0" in re.sub(r"\s+", " ", row)
+    ranking = dashboard(client_for(erin), tree.a1).within('table[data-table="ranking"]')
+    (columns,) = ranking.rows("thead")
+    (row,) = ranking.rows('tbody > tr[data-org="A1a"]')
+    assert "100.0 + 1.0" in row[columns.index("Score")]
 
 
 def test_the_charts_of_totals_reach_full_marks_and_every_bonus_point(
     client_for, erin, tree, period
 ):
-    data = chart_data(page(client_for(erin), tree.a1))
+    data = chart_data(dashboard(client_for(erin), tree.a1))
     assert data["max"] == 100  # dimensions: never above full marks
     assert data["reach"] == 102  # totals: full marks and the bonus cap of 2
     assert max(row["score"] for row in data["ranking"]) <= data["reach"]
@@ -100,17 +97,17 @@ def test_the_charts_of_totals_reach_full_marks_and_every_bonus_point(
 def test_the_score_explanation_separates_the_bonus(client_for, erin, tree, period):
     score = SubjectScore.objects.get(period=period, organization=tree.a1a)
     url = reverse("dashboards:explain_score", args=[score.pk])
-    html = client_for(erin).get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "data-base>100.00<" in html
-    assert "+ 1.00 bonus" in html
-    assert "data-total>101.00<" in html
+    shown = page(client_for(erin).get(url, HTTP_ACCEPT_LANGUAGE="en"))
+    assert shown.text("[data-base]") == "100.00"
+    assert "+ 1.00 bonus" in shown.text("[data-bonus]")
+    assert shown.text("[data-total]") == "101.00"
 
 
 def test_the_entry_page_total_names_its_bonus(client_for, erin, tree, period):
     submission = SubjectScore.objects.get(period=period, organization=tree.a1a).submission
     url = reverse("assessment:submission", args=[submission.pk])
-    html = client_for(erin).get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "100 + 1 bonus points" in html
+    shown = page(client_for(erin).get(url, HTTP_ACCEPT_LANGUAGE="en"))
+    assert "100 + 1 bonus points" in shown.text("#entry-total [data-bonus]")
 
 
 def test_an_approval_rolls_the_bonus_up_the_chain(
