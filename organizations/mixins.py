@@ -1,22 +1,13 @@
-"""Base classes that apply the access scope to pages and API endpoints.
+"""Base classes that apply the access scope to API endpoints.
 
-Views and viewsets never filter by role themselves: they name a model and an action and get a
-restricted queryset, so an object outside the user's scope is a 404.
+Viewsets never filter by role themselves: they name a model and an action and get a restricted
+queryset, so an object outside the user's scope is a 404. Pages read their objects through
+`.restrict(user, action)` (a small getter per views module, see docs/architecture.md).
 """
 
-from django.contrib.auth.mixins import LoginRequiredMixin
 from rest_framework import viewsets
 
 from .choices import Action
-
-
-class ScopedViewMixin(LoginRequiredMixin):
-    """For class-based views: `get_queryset()` is the model restricted to the user's scope."""
-
-    scope_action: str = Action.VIEW
-
-    def get_queryset(self):
-        return self.model._default_manager.restrict(self.request.user, self.scope_action)
 
 
 class ScopedViewSetMixin:

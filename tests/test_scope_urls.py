@@ -63,6 +63,7 @@ PLURALS: dict[str, str] = {
     "leading-groups": "leading_group",
     "schedules": "report_schedule",
     "scores": "subject_score",
+    "entries": "audit_entry",
 }
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -269,6 +270,7 @@ def test_a_function_view_gets_its_model_from_the_path_segment():
         "dashboards/explain/scores/<int:pk>/": SubjectScore,
         "dashboards/explain/rollups/<int:pk>/": Rollup,
         "dashboards/what-if/scores/<int:pk>/": SubjectScore,
+        "audit/entries/<int:pk>/": AuditEntry,
     }
     routes = {r.route: r for r in ROUTES}
     found = {route: _target("pk", routes[route]) for route in expected}
