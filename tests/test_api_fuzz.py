@@ -29,7 +29,6 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from partybuild.wsgi import application
-from tests.test_api_input import submission  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 
