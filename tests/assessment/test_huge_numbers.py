@@ -12,10 +12,10 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from assessment import services
 from assessment.forms.frameworks import IndicatorForm
 from assessment.scoring.formula import FormulaError, compile_formula
 from assessment.scoring.spec import FrameworkError, parse_framework
+from tests.factories import FrameworkFactory
 from tests.framework_data import SMALL_FRAMEWORK
 from tests.html import page
 
@@ -88,7 +88,7 @@ def test_load_framework_reports_the_number_without_a_traceback(tmp_path):
 
 @pytest.fixture
 def draft(db):
-    return services.load_framework(with_formula("C1.01 * 2"))
+    return FrameworkFactory(document=with_formula("C1.01 * 2"), published=False)
 
 
 def posted(indicator, **changes) -> dict:
@@ -136,7 +136,7 @@ def test_the_indicator_edit_page_shows_the_error_in_the_readers_language(
 
 @pytest.mark.parametrize("value", [int(HUGE), -int(HUGE)], ids=["huge", "minus_huge"])
 def test_the_what_if_endpoint_refuses_a_value_too_large(erin, value):
-    framework = services.publish_framework(services.load_framework(with_formula("C1.01 * 2")))
+    framework = FrameworkFactory(document=with_formula("C1.01 * 2"))
     client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=erin).key}")
     body = json.dumps({"subject_kind": "branch", "values": {"C1.01": value}})
