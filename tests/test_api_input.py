@@ -3,7 +3,9 @@
 Also the API root, /api/v1/, which lists the endpoints.
 """
 
+import jsonschema
 import pytest
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -148,3 +150,26 @@ def test_the_api_root_lists_every_endpoint_with_its_address(api):
 
 def test_the_api_root_holds_no_data_for_anyone(api, erin_api):
     assert api.get("/api/v1/").json() == erin_api.get("/api/v1/").json()
+
+
+def _response_schema(path: str, method: str, status: str) -> dict:
+    """The OpenAPI schema of one answer, with its component references resolved."""
+    document = SchemaGenerator().get_schema(request=None, public=True)
+    media = document["paths"][path][method]["responses"][status]["content"]["application/json"]
+    components = document["components"]["schemas"]
+    return {**media["schema"], "components": {"schemas": components}}
+
+
+def test_a_body_that_is_not_json_answers_as_the_schema_says(erin_api, submission):
+    """GIVEN bytes that are not JSON, WHEN they are sent to save values, THEN the 400 is the one
+    error body the schema declares for that answer (found by the API fuzz test: the schema
+    required the per-indicator `errors`, which only invalid values carry)."""
+    response = erin_api.patch(
+        f"/api/v1/submissions/{submission.pk}/", b"\xfe\xff}", content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert "JSON parse error" in response.json()["detail"]
+    jsonschema.validate(
+        response.json(), _response_schema("/api/v1/submissions/{id}/", "patch", "400")
+    )

@@ -291,8 +291,9 @@ class WorkflowErrorSerializer(serializers.Serializer):
 
 
 class InvalidValuesSerializer(WorkflowErrorSerializer):
+    # Only values that cannot be saved carry it; a malformed body answers with `detail` alone.
     errors = serializers.DictField(
-        child=serializers.CharField(), label=_("errors by indicator code")
+        child=serializers.CharField(), label=_("errors by indicator code"), required=False
     )
 
 
