@@ -19,7 +19,7 @@ from partybuild.management.commands import seed_demo as seed_demo_command
 
 pytestmark = pytest.mark.django_db
 
-SMALL = "0.1"  # people scale for tests that need the tree and accounts, not 6,000 people
+SMALL = "0.1"  # people scale for tests that load the demo themselves, not 6,000 people
 
 
 def run(*args: str) -> str:
@@ -44,8 +44,7 @@ def assert_paths_follow_parents(orgs) -> None:
 # --- seed_demo -----------------------------------------------------------------------------------
 
 
-def test_demo_has_the_shape_of_the_seed_document():
-    run("seed_demo")
+def test_demo_has_the_shape_of_the_seed_document(demo_group):
     group = Organization.objects.get(code=demo.DEMO_GROUP_CODE)
     assert group.name == "中国电子科技集团有限公司党组"
     assert kind_counts(group) == {"group": 1, "committee": 8, "general_branch": 40, "branch": 200}
@@ -55,8 +54,7 @@ def test_demo_has_the_shape_of_the_seed_document():
     assert_paths_follow_parents(list(Organization.objects.all()))
 
 
-def test_demo_people_are_plausible():
-    run("seed_demo")
+def test_demo_people_are_plausible(demo_group):
     people = Person.objects.all()
     total = people.count()
     assert 5_500 <= total <= 6_500
@@ -69,8 +67,7 @@ def test_demo_people_are_plausible():
     assert len(set(people.values_list("employee_number", flat=True))) == total
 
 
-def test_every_demo_branch_has_between_3_and_50_members():
-    run("seed_demo")
+def test_every_demo_branch_has_between_3_and_50_members(demo_group):
     branches = Organization.objects.filter(kind__code="branch").annotate(
         party=Count("people", filter=~Q(people__kind=PersonKind.STAFF)),
         full=Count("people", filter=Q(people__kind=PersonKind.MEMBER)),
@@ -78,8 +75,7 @@ def test_every_demo_branch_has_between_3_and_50_members():
     assert all(b.full >= 3 and b.party <= 50 for b in branches)
 
 
-def test_demo_accounts_hold_their_roles():
-    run("seed_demo", "--scale", SMALL)
+def test_demo_accounts_hold_their_roles(demo_group):
     users = {u.username: u for u in get_user_model().objects.all()}
     roles = {
         (ra.user.username, ra.role, ra.organization.code)
@@ -97,8 +93,7 @@ def test_demo_accounts_hold_their_roles():
     assert all(user.check_password("partybuild-demo") for user in users.values())
 
 
-def test_the_two_secretaries_hold_sibling_branches():
-    run("seed_demo", "--scale", SMALL)
+def test_the_two_secretaries_hold_sibling_branches(demo_group):
     first, second = (
         Organization.objects.get(code=code) for code in ("CETC14-01-01", "CETC14-01-02")
     )
@@ -106,8 +101,7 @@ def test_the_two_secretaries_hold_sibling_branches():
     assert first.kind.code == second.kind.code == "branch"
 
 
-def test_the_secretary_sees_exactly_their_branch():
-    run("seed_demo", "--scale", SMALL)
+def test_the_secretary_sees_exactly_their_branch(demo_group):
     secretary = get_user_model().objects.get(username="secretary")
     visible = Organization.objects.restrict(secretary)
     assert list(visible.values_list("code", flat=True)) == ["CETC14-01-01"]
@@ -116,16 +110,15 @@ def test_the_secretary_sees_exactly_their_branch():
     assert set(people.values_list("organization__code", flat=True)) == {"CETC14-01-01"}
 
 
-def test_a_second_run_changes_nothing():
+def test_a_second_run_changes_nothing(demo_group):
     """GIVEN a loaded demo whose admin changed the password, WHEN seed_demo runs again,
     THEN nothing is created and the password stays."""
-    run("seed_demo", "--scale", SMALL)
     admin = get_user_model().objects.get(username="admin")
     admin.set_password("changed-by-the-admin")
     admin.save()
     before = (Organization.objects.count(), Person.objects.count(), RoleAssignment.objects.count())
 
-    output = run("seed_demo", "--scale", SMALL)
+    output = run("seed_demo")
 
     after = (Organization.objects.count(), Person.objects.count(), RoleAssignment.objects.count())
     assert after == before
@@ -162,8 +155,7 @@ def test_demo_people_scale_down_but_the_tree_stays():
 # --- demo_logins ---------------------------------------------------------------------------------
 
 
-def test_demo_logins_lists_every_account_with_the_url():
-    run("seed_demo", "--scale", SMALL)
+def test_demo_logins_lists_every_account_with_the_url(demo_group):
     output = run("demo_logins")
     for username in ("admin", "reviewer", "secretary", "secretary2", "auditor"):
         assert username in output
@@ -172,8 +164,7 @@ def test_demo_logins_lists_every_account_with_the_url():
     assert "http://127.0.0.1:8000/" in output
 
 
-def test_demo_logins_names_the_address_the_portal_serves_on():
-    run("seed_demo", "--scale", SMALL)
+def test_demo_logins_names_the_address_the_portal_serves_on(demo_group):
     addresses = {
         "127.0.0.1:8123": "http://127.0.0.1:8123/",
         "8124": "http://127.0.0.1:8124/",
@@ -216,8 +207,7 @@ def test_seed_demo_prints_its_progress_in_a_few_lines():
     assert any("演示数据已加载" in line for line in lines)
 
 
-def test_demo_logins_flags_a_changed_password():
-    run("seed_demo", "--scale", SMALL)
+def test_demo_logins_flags_a_changed_password(demo_group):
     user = get_user_model().objects.get(username="auditor")
     user.set_password("another-password-entirely")
     user.save()
