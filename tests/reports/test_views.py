@@ -128,6 +128,25 @@ def test_the_organization_search_offers_only_the_scope(tree, alice, carol, clien
     assert not alices.mentions("甲一第二支部")
 
 
+@pytest.mark.parametrize("garbled", ["²", "abc", "-1", str(2**63), "1.5", " "])
+def test_a_garbled_organization_to_prefill_is_ignored(tree, carol, client_for, garbled):
+    """GIVEN a link to the request form naming a garbled organization, WHEN it is opened, THEN
+    the form shows with no organization chosen (a superscript digit was a server error)."""
+    response = client_for(carol).get("/reports/new/", {"organization": garbled})
+
+    assert response.status_code == 200
+    assert response.context["chosen"] is None
+
+
+def test_an_organization_to_prefill_is_chosen_only_in_scope(tree, alice, carol, client_for):
+    shown = client_for(carol).get("/reports/new/", {"organization": tree.a1a.pk})
+    hidden = client_for(alice).get("/reports/new/", {"organization": tree.a1b.pk})
+
+    assert shown.context["chosen"] == tree.a1a
+    assert hidden.context["chosen"] is None
+    assert not page(hidden).mentions(tree.a1b.name)
+
+
 def test_someone_without_a_role_finds_no_reports_pages(frank, client_for):
     client = client_for(frank)
     assert client.get("/reports/").status_code == 404
