@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,12 +24,15 @@ from django.views.decorators.http import require_GET, require_POST
 from audit import tasks
 from audit.models import AuditKind
 from audit.services import latest_verification
+from core.filters import MAX_INT64, IdField
 
 from . import exports, selectors
 from .filters import AuditEntryFilterSet
 from .rendering import render_entries, render_entry
 
 PER_PAGE = 50
+# The window's offset must stay within a 64-bit integer: later pages are empty anyway.
+LAST_PAGE = MAX_INT64 // PER_PAGE - 1
 VERIFY_LOCK = tasks.VERIFY_LOCK
 VERIFY_LOCK_SECONDS = 3600
 
@@ -59,7 +63,7 @@ def _filtered(request: HttpRequest) -> AuditEntryFilterSet:
 def entry_list(request: HttpRequest) -> HttpResponse:
     """The entries in the user's scope, newest first, filtered and paginated."""
     filterset = _filtered(request)
-    number = max(_int(request.GET.get("page")) or 1, 1)
+    number = _id(request.GET.get("page"), max_value=LAST_PAGE) or 1
     # No COUNT(*): over millions of entries it would cost more than the page itself.
     start = (number - 1) * PER_PAGE
     window = list(filterset.qs[start : start + PER_PAGE + 1]) if filterset.is_valid() else []
@@ -76,7 +80,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         "rows": render_entries(window[:PER_PAGE]),
         "query": query.urlencode(),
         "organizations": selectors.organization_choices(
-            request.user, _int(request.GET.get("within"))
+            request.user, _id(request.GET.get("within"))
         ),
         "periods": selectors.period_choices(),
         "kinds": AuditKind.choices,
@@ -86,10 +90,11 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     return render(request, "audit/entry_list.html", context)
 
 
-def _int(value: str | None) -> int | None:
+def _id(value: str | None, *, max_value: int = MAX_INT64) -> int | None:
+    """A whole number from 1 that a database column holds, or None for anything else."""
     try:
-        return int(value) if value else None
-    except ValueError:
+        return IdField(required=False, max_value=max_value).clean(value)
+    except ValidationError:
         return None
 
 

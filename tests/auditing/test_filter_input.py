@@ -64,3 +64,27 @@ def test_a_real_offset_filters_by_the_instant_it_names(api_for, erin):
     assert client.get(API, {"since": "2000-01-01T00:00:00+14:00"}).json()["count"] == everything
     assert client.get(API, {"until": "2000-01-01T00:00:00-12:00"}).json()["count"] == 0
     assert client.get(API, {"until": "9999-12-31"}).json()["count"] == everything
+
+
+BEYOND_64_BITS = str(10**20)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page": BEYOND_64_BITS},
+        {"page": str(2**63 - 1)},
+        {"page": "-5"},
+        {"page": "²"},
+        {"within": BEYOND_64_BITS},
+        {"within": "²"},
+    ],
+)
+def test_a_garbled_page_or_organization_is_never_a_server_error(client_for, erin, params):
+    """GIVEN a page number or an organization id no database column holds, WHEN the list is
+    asked for it, THEN it answers (the picker and the page's window once reached SQLite with a
+    number beyond 64 bits and answered 500)."""
+    response = client_for(erin).get(LIST, params)
+
+    assert response.status_code == 200
+    assert response.context["page"]["number"] >= 1
