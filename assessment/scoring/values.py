@@ -33,6 +33,7 @@ __all__ = [
     "DIGITS",
     "LIMIT",
     "NOT_APPLICABLE",
+    "NOT_APPLICABLE_WORDS",
     "NO_WORDS",
     "READERS",
     "YES_WORDS",
