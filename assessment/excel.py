@@ -669,7 +669,9 @@ def _read_values(sheet, meta: Meta) -> _Parsed:
         submission_text = _text(getattr(submission_cell, "value", None))
         submission_id: int | None = single_id
         if submission_text or meta.scope == BULK:
-            submission_id = int(submission_text) if submission_text.isdigit() else None
+            # isdecimal() and ASCII: str.isdigit() also takes superscripts, which int() refuses.
+            digits = submission_text.isascii() and submission_text.isdecimal()
+            submission_id = int(submission_text) if digits else None
         if any(_is_formula(c) for c in read):
             parsed.issues.append(
                 RowIssue(

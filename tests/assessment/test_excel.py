@@ -488,6 +488,20 @@ def test_a_submission_not_in_the_template_is_unknown(client_for, committee_secre
     assert [p.message for p in problems] == [f"Unknown submission {b1.pk}."]
 
 
+@pytest.mark.parametrize("garbled", ["²", str(10**20)])
+def test_a_garbled_submission_id_is_a_row_error(
+    client_for, committee_secretary, tree, period, garbled
+):
+    """GIVEN a committee template whose submission cell holds a superscript digit or a number no
+    id column holds, WHEN it is uploaded, THEN that row is refused with an error naming it and
+    nothing is saved (the superscript reached int() and the whole file was called damaged)."""
+    workbook = bulk_template(client_for(committee_secretary), period, tree.a)
+    workbook["values"].cell(excel.HEADER_LINE + 1, 1).value = garbled
+    problems = rejected(to_bytes(workbook), committee_secretary)
+    assert garbled in problems[0].message
+    assert not IndicatorValue.objects.exists()
+
+
 def test_a_viewer_who_does_not_enter_is_refused(client_for, alice, dave, submission):
     workbook = fill(template(client_for(dave), submission), {"C1.01": 3})
     (problem,) = rejected(to_bytes(workbook), dave)
