@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from audit import tasks
 from audit.models import AuditKind
 from audit.services import latest_verification
-from core.filters import MAX_INT64, IdField
+from core.filters import MAX_INT64, read_id
 
 from . import exports, selectors
 from .filters import AuditEntryFilterSet
@@ -63,7 +62,7 @@ def _filtered(request: HttpRequest) -> AuditEntryFilterSet:
 def entry_list(request: HttpRequest) -> HttpResponse:
     """The entries in the user's scope, newest first, filtered and paginated."""
     filterset = _filtered(request)
-    number = _id(request.GET.get("page"), max_value=LAST_PAGE) or 1
+    number = read_id(request.GET.get("page"), max_value=LAST_PAGE) or 1
     # No COUNT(*): over millions of entries it would cost more than the page itself.
     start = (number - 1) * PER_PAGE
     window = list(filterset.qs[start : start + PER_PAGE + 1]) if filterset.is_valid() else []
@@ -80,7 +79,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         "rows": render_entries(window[:PER_PAGE]),
         "query": query.urlencode(),
         "organizations": selectors.organization_choices(
-            request.user, _id(request.GET.get("within"))
+            request.user, read_id(request.GET.get("within"))
         ),
         "periods": selectors.period_choices(),
         "kinds": AuditKind.choices,
@@ -88,14 +87,6 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         "verifying": cache.get(VERIFY_LOCK) is not None,
     }
     return render(request, "audit/entry_list.html", context)
-
-
-def _id(value: str | None, *, max_value: int = MAX_INT64) -> int | None:
-    """A whole number from 1 that a database column holds, or None for anything else."""
-    try:
-        return IdField(required=False, max_value=max_value).clean(value)
-    except ValidationError:
-        return None
 
 
 @auditor_required

@@ -9,6 +9,7 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -43,3 +44,11 @@ class IdFilter(django_filters.NumberFilter):
     """An id in a page's query string."""
 
     field_class = IdField
+
+
+def read_id(value: object, *, max_value: int = MAX_INT64) -> int | None:
+    """An id read from a query string outside a FilterSet, or None for anything garbled."""
+    try:
+        return IdField(required=False, max_value=max_value).clean(value)
+    except ValidationError:
+        return None

@@ -7,7 +7,6 @@ detail page polls its progress block every second (htmx) until the report is don
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.filters import IdField
+from core.filters import read_id
 from organizations.choices import Action
 from organizations.filters import OrganizationSearchFilterSet
 from organizations.models import Organization
@@ -92,10 +91,7 @@ def _chosen_organization(request: HttpRequest, form) -> Organization | None:
     """The organization the form names (posted, or ``?organization=`` to prefill), if in scope;
     a garbled id counts as none."""
     value = form.data.get("organization") or form.initial.get("organization")
-    try:
-        pk = IdField(required=False).clean(value)
-    except ValidationError:
-        return None
+    pk = read_id(value)
     if pk is None:
         return None
     return Organization.objects.restrict(request.user).filter(pk=pk).first()
