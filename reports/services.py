@@ -599,7 +599,8 @@ def _mail(report: Report, users: list) -> None:
         ).update(emailed=True)
 
 
-def mark_deliveries_read(user) -> int:
-    return ReportDelivery.objects.filter(recipient=user, read_at__isnull=True).update(
+def mark_delivery_read(report: Report, user) -> int:
+    """The report's delivery to this user, if unread, is read now (its page was opened)."""
+    return report.deliveries.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -126,9 +125,7 @@ def _report(request: HttpRequest, pk: int) -> Report:
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One report: its progress while it is made, then its snapshot facts and the download."""
     report = _report(request, pk)
-    report.deliveries.filter(recipient=request.user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    services.mark_delivery_read(report, request.user)
     return render(
         request,
         "reports/detail.html",
