@@ -8,6 +8,8 @@ class Role(models.TextChoices):
     SECRETARY = "secretary", _("Branch secretary")
     REVIEWER = "reviewer", _("Reviewer")
     AUDITOR = "auditor", _("Auditor")
+    # 纪检监察: records negative events on the units below, never on its own unit.
+    INSPECTOR = "inspector", _("Inspector (discipline)")
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
@@ -18,6 +20,7 @@ class Action(models.TextChoices):
     ENTER = "enter", _("Enter data")
     REVIEW = "review", _("Review")
     AUDIT = "audit", _("Audit")
+    INSPECT = "inspect", _("Record negative events")
     MANAGE = "manage", _("Manage")
 
 

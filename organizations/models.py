@@ -1,8 +1,12 @@
-"""The organization tree, its departments and leading groups, people, and role assignments."""
+"""The organization tree, its departments and leading groups, people, their membership history,
+and role assignments."""
+
+from datetime import timedelta
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Q
+from django.db import connection, models
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -224,9 +228,115 @@ class Person(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.employee_number})"
 
+    def save(self, *args, **kwargs) -> None:
+        """Keep the membership history in step with the organization and status saved here.
+
+        Bulk writers (the people import, the demo) call `Membership.objects.follow` themselves.
+        """
+        creating = self._state.adding
+        super().save(*args, **kwargs)
+        Membership.objects.follow([self], created=creating)
+
     @property
     def is_party_member(self) -> bool:
         return self.kind != PersonKind.STAFF
+
+
+class MembershipQuerySet(ScopedQuerySet):
+    def on(self, day) -> "MembershipQuerySet":
+        """The memberships that hold on the day."""
+        return self.filter(Q(start__isnull=True) | Q(start__lte=day)).filter(
+            Q(end__isnull=True) | Q(end__gte=day)
+        )
+
+    def open_missing(self) -> int:
+        """Open a membership since before any record for every active person who has none:
+        what bulk writers of new people call (one statement whatever their number)."""
+        person, membership = Person._meta, Membership._meta
+        quote = connection.ops.quote_name
+        sql = (
+            f"INSERT INTO {quote(membership.db_table)} (person_id, organization_id) "
+            f"SELECT p.id, p.organization_id FROM {quote(person.db_table)} p "
+            f"WHERE p.status = %s AND NOT EXISTS (SELECT 1 FROM "
+            f"{quote(membership.db_table)} m WHERE m.person_id = p.id)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [PersonStatus.ACTIVE])
+            return cursor.rowcount
+
+    def follow(self, people, *, created: bool = False, day=None) -> None:
+        """Bring the history of these people in line with their organization and status.
+
+        A new person is a member since before any record (`start` empty); a person who moved is
+        closed in the old organization yesterday and opened in the new one today; a person no
+        longer active is closed yesterday. Idempotent: a person already in step is untouched.
+        """
+        day = day or timezone.localdate()
+        people = list(people)
+        if not people:
+            return
+        rows = list(self.filter(person__in=[p.pk for p in people]))
+        known = {row.person_id for row in rows}
+        open_rows = {row.person_id: row for row in rows if row.end is None}
+        yesterday = day - timedelta(days=1)
+        close: list[int] = []
+        opened: list[Membership] = []
+        for person in people:
+            current = open_rows.get(person.pk)
+            active = person.status == PersonStatus.ACTIVE
+            if current and (not active or current.organization_id != person.organization_id):
+                close.append(current.pk)
+                current = None
+            if active and current is None:
+                had_any = not created and person.pk in known
+                opened.append(
+                    Membership(
+                        person_id=person.pk,
+                        organization_id=person.organization_id,
+                        start=day if had_any else None,
+                    )
+                )
+        if close:
+            self.filter(pk__in=close).update(end=yesterday)
+        if opened:
+            self.bulk_create(opened)
+
+
+class Membership(models.Model):
+    """Where a person belonged from `start` to `end` (inclusive; empty = open-ended).
+
+    Records of organizational life count who was expected at a meeting from these rows, so a
+    member transferred in March is expected in the old branch before and the new one after.
+    """
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("person")
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("organization"),
+    )
+    start = models.DateField(_("from"), null=True, blank=True)
+    end = models.DateField(_("until"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["person", "start"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        indexes = [models.Index(fields=["organization", "start", "end"], name="membership_org")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__isnull=True) | Q(end__isnull=True) | Q(end__gte=F("start")),
+                name="membership_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} @ {self.organization_id}: {self.start} – {self.end}"
 
 
 class RoleAssignment(models.Model):

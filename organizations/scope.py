@@ -19,6 +19,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.SECRETARY: frozenset({Action.VIEW, Action.ENTER}),
     Role.REVIEWER: frozenset({Action.VIEW, Action.REVIEW}),
     Role.AUDITOR: frozenset({Action.VIEW, Action.AUDIT}),
+    Role.INSPECTOR: frozenset({Action.VIEW, Action.INSPECT}),
     Role.ADMINISTRATOR: frozenset(Action.values),
 }
 

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "organizations",
     "assessment",
     "rectification",
+    "records",
     "dashboards",
     "reports",
     "audit",

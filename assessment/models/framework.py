@@ -63,6 +63,8 @@ class Framework(Bilingual):
     grade_bands = models.JSONField(_("grade bands"), default=list)
     star_bands = models.JSONField(_("star bands"), default=list)
     subject_kinds = models.JSONField(_("subject kinds"), default=list)
+    # The records section of the file: meeting kinds, dues rate bands, member points rules.
+    records = models.JSONField(_("records"), default=dict, blank=True)
     # Bumped by every edit of a draft: the engine's cached plan is keyed by it.
     revision = models.PositiveIntegerField(default=0, editable=False)
     cloned_from = models.ForeignKey(
@@ -212,6 +214,8 @@ class Indicator(Bilingual, FrameworkContent):
     rectify_below = models.FloatField(_("rectify below"), null=True, blank=True)
     rubric_kind = models.CharField(_("rubric"), max_length=20, choices=RubricKind.choices)
     rubric = models.JSONField(_("rubric parameters"), default=dict)
+    # Where the value is counted from records ({"kind": ..., params}); empty: typed in.
+    source = models.JSONField(_("source"), default=dict, blank=True)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -126,6 +126,13 @@ class IndicatorValue(models.Model):
     value = models.JSONField(_("value"), null=True, blank=True)
     reviewed_value = models.JSONField(_("reviewer's assessment"), null=True, blank=True)
     review_reason = models.TextField(_("reason for the reviewer's assessment"), blank=True)
+    # For an indicator with a source: the value counted from records, when, and the
+    # secretary's reason for entering a different `value` (empty: the counted value stands).
+    counted = models.JSONField(_("counted value"), null=True, blank=True)
+    counted_at = models.DateTimeField(_("counted at"), null=True, blank=True)
+    override_reason = models.TextField(
+        _("reason for overriding the counted value"), blank=True, db_default=""
+    )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

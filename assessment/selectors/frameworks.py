@@ -79,6 +79,7 @@ def framework_document(framework: Framework, *, override: Indicator | None = Non
         "subject_kinds": framework.subject_kinds,
         "axes": axes,
         "indicators": indicators,
+        **({"records": framework.records} if framework.records else {}),
     }
 
 

@@ -61,6 +61,7 @@ def _store(spec: engine.Framework, *, acting_user=None, cloned_from=None) -> Fra
         grade_bands=[band.to_dict() for band in spec.grade_bands],
         star_bands=[band.to_dict() for band in spec.star_bands],
         subject_kinds=[kind.to_dict() for kind in spec.subject_kinds],
+        records=dict(spec.records),
         created_by=acting_user,
         cloned_from=cloned_from,
     )

@@ -29,7 +29,7 @@ from ..importers import (
     PersonItem,
     build_plan,
 )
-from ..models import ImportBatch, Organization, Person
+from ..models import ImportBatch, Membership, Organization, Person
 from .tree import move_organization
 
 logger = logging.getLogger(__name__)
@@ -282,7 +282,7 @@ def _move_all(moves: list[OrganizationItem], ids: dict[str, int]) -> None:
 
 def _apply_people(items: list[PersonItem]) -> None:
     fields = ["name", "organization_id", "department_id", "kind", "party_member_since", "status"]
-    Person.objects.bulk_create(
+    created = Person.objects.bulk_create(
         [
             Person(employee_number=i.employee_number, **{f: getattr(i, f) for f in fields})
             for i in items
@@ -297,6 +297,14 @@ def _apply_people(items: list[PersonItem]) -> None:
         [*fields, "updated_at"],
         [(i.existing_id, *(getattr(i, f) for f in fields), now) for i in changed],
     )
+    # New members belong since before any record; transfers and departures the file records
+    # start or end a membership today.
+    if created:
+        Membership.objects.open_missing()
+    numbers = [i.employee_number for i in changed]
+    for start in range(0, len(numbers), CHUNK):
+        people = Person.objects.filter(employee_number__in=numbers[start : start + CHUNK])
+        Membership.objects.follow(people.only("pk", "organization_id", "status"))
 
 
 def _update_rows(model, field_names: list[str], rows: list[tuple]) -> None:

@@ -6,7 +6,7 @@ dict back, so a framework survives a JSON round trip. The engine reads only thes
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, get_args
 
@@ -325,6 +325,8 @@ class Framework:
     axes: tuple[Axis, ...]
     indicators: tuple[Indicator, ...]
     rectify_below: float = DEFAULT_RECTIFY_BELOW
+    # The records section as written (validated by the shape): plain data the records app reads.
+    records: Mapping[str, Any] = field(default_factory=dict, compare=False)
     _by_code: dict[str, Indicator] = field(init=False, repr=False, compare=False)
     _places: dict[str, DimensionPlace] = field(init=False, repr=False, compare=False)
     _plans: dict[Hashable, object] = field(init=False, repr=False, compare=False)
@@ -414,4 +416,5 @@ class Framework:
             "subject_kinds": [k.to_dict() for k in self.subject_kinds],
             "axes": [a.to_dict() for a in self.axes],
             "indicators": [i.to_dict() for i in self.indicators],
+            **({"records": dict(self.records)} if self.records else {}),
         }

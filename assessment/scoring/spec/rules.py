@@ -193,6 +193,7 @@ class _Rules:
             axes=tuple(axes),
             indicators=tuple(indicator for indicator, _ in indicators),
             rectify_below=top.rectify_below,
+            records=dict(data.get("records") or {}),
         )
 
     def grade_bands(self, items: tuple[Any, ...]) -> list[GradeBand]:

@@ -296,6 +296,51 @@ class StarBandShape(_Shape):
     min: Number
 
 
+class MeetingKindShape(_Shape):
+    code: NameCode
+    name: TextPair
+    applies_to: Annotated[tuple[String, ...], _non_empty("needs_subject_kind")]
+    per_month: Annotated[Whole, Ge(0)] = 0
+    per_quarter: Annotated[Whole, Ge(0)] = 0
+    per_year: Annotated[Whole, Ge(0)] = 0
+    party_group: StrictBool = False
+
+
+class DuesBandShape(_Shape):
+    group: NameCode = "regular"
+    up_to: Positive | None = None
+    rate: Fraction
+
+
+PointsEvent = Literal[
+    "meeting_present",
+    "meeting_excused",
+    "meeting_absent",
+    "study_hour",
+    "talk",
+    "dues_on_time",
+    "dues_late",
+    "award",
+]
+
+
+class PointsRuleShape(_Shape):
+    code: NameCode
+    name: TextPair
+    per: PointsEvent
+    points: Number
+    cap: Positive | None = None
+
+
+class RecordsShape(_Shape):
+    """The records section: meeting kinds, dues rate bands, member points rules."""
+
+    meeting_kinds: tuple[MeetingKindShape, ...] = ()
+    dues_bands: tuple[DuesBandShape, ...] = ()
+    dues_minimum: NonNegative = 0.2
+    points: tuple[PointsRuleShape, ...] = ()
+
+
 class DocumentShape(_Shape):
     code: String
     version: Annotated[String, BeforeValidator(_version)]
@@ -308,3 +353,4 @@ class DocumentShape(_Shape):
     subject_kinds: Annotated[tuple[Any, ...], _non_empty("needs_subject_kind")]
     axes: tuple[Any, ...]
     indicators: Annotated[tuple[Any, ...], _non_empty("needs_indicator")]
+    records: RecordsShape | None = None
