@@ -213,3 +213,17 @@ def workbook_imported(period_id: int, saved, *, acting_user=None) -> None:
             "values": sum(s.changed for s in saved),
         },
     )
+
+
+def record_event(kind: str, obj, *, summary: str, before=None, after=None, acting_user) -> None:
+    """A record of party life (meeting, talk, dues, study, points, negative event) saved,
+    deleted or decided: `obj` names its organization and is the target by model and id."""
+    record(
+        kind,
+        actor=_user(acting_user),
+        organization=obj.organization_id,
+        target=f"{obj._meta.model_name}:{obj.pk}",
+        summary=summary,
+        before=before,
+        after=after,
+    )

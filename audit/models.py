@@ -41,6 +41,12 @@ class AuditKind(models.TextChoices):
     RECTIFICATION_CREATED = "rectification.created", _("Rectification created")
     RECTIFICATION_TRANSITION = "rectification.transition", _("Rectification workflow")
     ROLLUP_SETTINGS_SAVED = "rollup.settings.saved", _("Roll-up settings saved")
+    RECORD_SAVED = "record.saved", _("Record saved")
+    RECORD_DELETED = "record.deleted", _("Record deleted")
+    RECORDS_IMPORTED = "records.imported", _("Records imported")
+    POINTS_DECIDED = "points.decided", _("Points award or deduction decided")
+    POINTS_PUBLISHED = "points.published", _("Points published")
+    COUNTED_OVERRIDDEN = "value.counted.overridden", _("Counted value overridden")
 
 
 class AppendOnlyError(Exception):
