@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("organizations.api.urls")),
     path("", include("assessment.api.urls")),
     path("", include("rectification.api.urls")),
+    path("", include("records.api.urls")),
     path("", include("reports.api.urls")),
     path("", include("auditing.api.urls")),
 ]

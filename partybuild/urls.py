@@ -16,6 +16,7 @@ urlpatterns = [
     path("assessment/", include("assessment.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("rectification/", include("rectification.urls")),
+    path("records/", include("records.urls")),
     path("reports/", include("reports.urls")),
     path("audit/", include("auditing.urls")),
     path("api/v1/", include("partybuild.api_urls")),
