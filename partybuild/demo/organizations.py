@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from core.bulk import insert_rows
 from organizations.choices import PersonKind, PersonStatus, Role
-from organizations.models import Department, LeadingGroup, Organization, Person
+from organizations.models import Department, LeadingGroup, Membership, Organization, Person
 from organizations.services import assign_role, ensure_default_kinds
 
 DEMO_GROUP_CODE = "CETC"
@@ -603,6 +603,7 @@ def _insert_people(
         if office:
             offices[branch.committee_code] = members
     bulk_insert(Person, _with_ids(Person, people))
+    Membership.objects.open_missing()
     return offices
 
 
