@@ -21,16 +21,28 @@ from .organizations import (
     UserFactory,
     kind,
 )
+from .records import (
+    AttendanceFactory,
+    DuesPaymentFactory,
+    MeetingFactory,
+    NegativeEventFactory,
+    StudyRecordFactory,
+    TalkFactory,
+)
 from .rectification import RectificationEvidenceFactory, RectificationFactory
 from .reports import ReportFactory, ReportScheduleFactory
 
 __all__ = [
     "PASSWORD",
+    "AttendanceFactory",
     "DepartmentFactory",
+    "DuesPaymentFactory",
     "EvidenceFactory",
     "FrameworkFactory",
     "IndicatorValueFactory",
     "LeadingGroupFactory",
+    "MeetingFactory",
+    "NegativeEventFactory",
     "NoticeFactory",
     "OrganizationFactory",
     "PeriodFactory",
@@ -42,7 +54,9 @@ __all__ = [
     "RoleAssignmentFactory",
     "RollupSettingsFactory",
     "ScoreRunFactory",
+    "StudyRecordFactory",
     "SubmissionFactory",
+    "TalkFactory",
     "TransitionFactory",
     "UserFactory",
     "kind",

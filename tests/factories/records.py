@@ -1,0 +1,111 @@
+"""Factories of the records app: meetings and attendance, talks, dues, study, negative events.
+
+Plain model factories: rows are written as given, without the services' checks (open period,
+membership on the day, scope), for tests that need records to exist. Tests of the rules go
+through `records.services`.
+"""
+
+import datetime
+from decimal import Decimal
+
+import factory
+
+from records.choices import NegativeCategory, Presence, Severity, StudyKind
+from records.models import (
+    Attendance,
+    DuesPayment,
+    Meeting,
+    NegativeEvent,
+    StudyRecord,
+    Talk,
+)
+
+from .organizations import OrganizationFactory, PersonFactory, UserFactory
+
+DAY = datetime.date(2026, 3, 10)
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """A branch committee meeting on 10 March 2026 (a kind of the framework's records section)."""
+
+    class Meta:
+        model = Meeting
+
+    organization = factory.SubFactory(OrganizationFactory)
+    kind = "committee_meeting"
+    date = DAY
+    topic = factory.Sequence(lambda n: f"会议议题{n}")
+    place = "党员活动室"
+    created_by = factory.SubFactory(UserFactory)
+
+
+class AttendanceFactory(factory.django.DjangoModelFactory):
+    """One person's attendance, present unless told; a member of the meeting's organization."""
+
+    class Meta:
+        model = Attendance
+
+    meeting = factory.SubFactory(MeetingFactory)
+    person = factory.SubFactory(
+        PersonFactory, organization=factory.SelfAttribute("..meeting.organization")
+    )
+    presence = Presence.PRESENT
+    reason = factory.LazyAttribute(lambda a: "出差" if a.presence == Presence.EXCUSED else "")
+
+
+class TalkFactory(factory.django.DjangoModelFactory):
+    """A talk between two members of the organization."""
+
+    class Meta:
+        model = Talk
+
+    organization = factory.SubFactory(OrganizationFactory)
+    talker = factory.SubFactory(PersonFactory, organization=factory.SelfAttribute("..organization"))
+    partner = factory.SubFactory(
+        PersonFactory, organization=factory.SelfAttribute("..organization")
+    )
+    date = DAY
+    topic = factory.Sequence(lambda n: f"谈心谈话{n}")
+    created_by = factory.SubFactory(UserFactory)
+
+
+class DuesPaymentFactory(factory.django.DjangoModelFactory):
+    """March 2026's dues of a member on a base of 4,000 at 1 %, paid in full on time."""
+
+    class Meta:
+        model = DuesPayment
+
+    person = factory.SubFactory(PersonFactory)
+    organization = factory.SelfAttribute("person.organization")
+    month = datetime.date(2026, 3, 1)
+    base = Decimal("4000.00")
+    rate = Decimal("0.0100")
+    due = factory.LazyAttribute(lambda d: (d.base * d.rate).quantize(Decimal("0.01")))
+    paid = factory.SelfAttribute("due")
+    paid_on = datetime.date(2026, 3, 15)
+    updated_by = factory.SubFactory(UserFactory)
+
+
+class StudyRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StudyRecord
+
+    person = factory.SubFactory(PersonFactory)
+    organization = factory.SelfAttribute("person.organization")
+    date = DAY
+    kind = StudyKind.COURSE
+    title = factory.Sequence(lambda n: f"专题培训{n}")
+    hours = Decimal("2.0")
+    created_by = factory.SubFactory(UserFactory)
+
+
+class NegativeEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NegativeEvent
+
+    organization = factory.SubFactory(OrganizationFactory)
+    category = NegativeCategory.DISCIPLINE
+    severity = Severity.MINOR
+    date = DAY
+    title = factory.Sequence(lambda n: f"违纪事件{n}")
+    entered_by = factory.SubFactory(UserFactory)
