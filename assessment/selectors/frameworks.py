@@ -114,6 +114,8 @@ def indicator_document(row: Indicator) -> dict[str, Any]:
         }
     if row.rectify_below is not None:
         out["rectify_below"] = row.rectify_below
+    if row.source:
+        out["source"] = row.source
     return out
 
 

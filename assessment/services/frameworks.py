@@ -139,6 +139,7 @@ def _indicator_row(
         rectify_below=ind.rectify_below,
         rubric_kind=ind.rubric.kind,
         rubric=ind.rubric.to_dict(),
+        source=ind.source.to_dict() if ind.source else {},
         position=position,
     )
 

@@ -248,6 +248,24 @@ class Plausible:
 
 
 @dataclass(frozen=True, slots=True)
+class Source:
+    """Where an indicator's value is counted from: a kind of ``sources.SOURCE_KINDS`` and its
+    parameters as (name, value) pairs, lists as tuples, so the source stays hashable."""
+
+    kind: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def param(self, name: str, default: Any = None) -> Any:
+        return dict(self.params).get(name, default)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            **{k: list(v) if isinstance(v, tuple) else v for k, v in self.params},
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Indicator:
     code: str
     name: Text
@@ -266,6 +284,7 @@ class Indicator:
     evidence_required: bool = False
     assessed: bool = False
     rectify_below: float | None = None
+    source: Source | None = None
 
     @property
     def kind(self) -> str:
@@ -299,6 +318,8 @@ class Indicator:
         if self.rectify_below is not None:
             out["rectify_below"] = self.rectify_below
         out["rubric"] = self.rubric.to_dict()
+        if self.source is not None:
+            out["source"] = self.source.to_dict()
         return out
 
 

@@ -201,6 +201,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "formulas depend on each other in a cycle: {cycle}",
         "公式之间循环依赖：{cycle}",
     ),
+    "unknown_source": (
+        "unknown source {kind!r} (one of {kinds})",
+        "未知的数据来源 {kind!r}（可选：{kinds}）",
+    ),
+    "source_value_type": (
+        "source {kind!r} does not suit value_type {value_type!r} (it gives {suits})",
+        "数据来源 {kind!r} 不适用于 value_type {value_type!r}（只能得出 {suits}）",
+    ),
+    "source_subject": (
+        "source {kind!r} counts for subjects of unit {units}; subject kind {code!r} has unit "
+        "{unit}",
+        "数据来源 {kind!r} 只能用于{units}类评价对象；评价对象类型 {code!r} 属于{unit}",
+    ),
+    "source_formula": (
+        "a formula indicator is computed from other indicators and cannot have a source",
+        "公式指标由其他指标计算得出，不能设置数据来源",
+    ),
+    "source_meeting_kind": (
+        "unknown meeting kind {code!r} (records.meeting_kinds: {kinds})",
+        "未知的会议类型 {code!r}（records.meeting_kinds 中有：{kinds}）",
+    ),
     "weights": (
         "the weights of subject kind {kind!r} add up to {got:g} over {count} indicators, "
         "expected total_points {total:g}",

@@ -36,12 +36,14 @@ from .model import (
     NoneRubric,
     Plausible,
     Rubric,
+    Source,
     StarBand,
     SubjectKind,
     VetoRubric,
     YesNoRubric,
 )
 from .problems import MESSAGES, FrameworkError, Problem, type_name
+from .sources import SOURCE_KINDS, units_text
 
 __all__ = ["WEIGHT_TOLERANCE", "parse_framework"]
 
@@ -118,12 +120,18 @@ def _problem(error: Mapping[str, Any], loc: Loc, data: object) -> Problem:
         part
         for before, part in zip((None, *parts), parts, strict=False)
         if not (before in ("rubric", "then") and part in RUBRIC_KINDS)
+        and not (before == "source" and part in SOURCE_KINDS)
     )
     if kind in ("missing", "extra_forbidden"):
         code = "missing_key" if kind == "missing" else "unknown_key"
         return Problem(where(at[:-1], data), code, {"key": at[-1]})
     if kind == "union_tag_not_found" or (kind == "union_tag_invalid" and value["kind"] is None):
         return Problem(where(at, data), "missing_key", {"key": "kind"})
+    if kind == "union_tag_invalid" and at[-1] == "source":
+        kinds = ", ".join(SOURCE_KINDS)
+        return Problem(
+            where((*at, "kind"), data), "unknown_source", {"kind": params["tag"], "kinds": kinds}
+        )
     if kind == "union_tag_invalid":
         tag = params["tag"]
         code = "then_kind" if at[-1] == "then" and tag in RUBRIC_KINDS else "unknown_rubric"
@@ -173,6 +181,11 @@ class _Rules:
         self.grades = _written(data, "grade_bands", "grade")
         self.stars = {band.stars for band in star_bands} | _written(data, "star_bands", "stars")
         self.kinds = _written(data, "subject_kinds", "code")
+        self.units = {kind.code: kind.unit for kind in kinds}
+        records = data.get("records")
+        self.meeting_kinds = (
+            _written(records, "meeting_kinds", "code") if isinstance(records, Mapping) else set()
+        )
         self.dimension_axis = self.dimension_codes(_section(top, data, "axes"))
         indicators = self.indicators(_section(top, data, "indicators"))
         self.check_formulas(indicators)
@@ -319,6 +332,7 @@ class _Rules:
                 suits=", ".join(suits),
             )
         rubric = self.rubric(ind.rubric, (*loc, "rubric"), ind)
+        source = self.source(ind, applies_to, (*loc, "source")) if ind.source else None
         if kind in SCORED_KINDS and ind.weight <= 0:
             self.error((*loc, "weight"), "weight_needed", kind=kind)
         if kind not in SCORED_KINDS and ind.weight != 0:
@@ -343,7 +357,57 @@ class _Rules:
             evidence_required=ind.evidence_required,
             assessed=ind.assessed,
             rectify_below=ind.rectify_below,
+            source=source,
         )
+
+    def source(
+        self, ind: shape.IndicatorShape, applies_to: tuple[str, ...], loc: Loc
+    ) -> Source | None:
+        """The indicator's source, checked against its value type, subjects and rubric and the
+        meeting kinds of the records section."""
+        raw = ind.source
+        assert raw is not None
+        kind = SOURCE_KINDS[raw.kind]
+        before = len(self.problems)
+        if ind.value_type not in kind.value_types:
+            self.error(
+                (*loc, "kind"),
+                "source_value_type",
+                kind=kind.code,
+                value_type=ind.value_type,
+                suits=", ".join(kind.value_types),
+            )
+        for code in applies_to:
+            unit = self.units.get(code)
+            if unit is not None and unit not in kind.units:
+                self.error(
+                    (*loc, "kind"),
+                    "source_subject",
+                    kind=kind.code,
+                    code=code,
+                    unit=units_text((unit,)),
+                    units=units_text(kind.units),
+                )
+        if ind.rubric.kind == "formula":
+            self.error((*loc, "kind"), "source_formula")
+        params = raw.model_dump(exclude={"kind"}, exclude_defaults=False)
+        named: list[tuple[Loc, str]] = []
+        if "meeting_kind" in params:
+            named.append(((*loc, "meeting_kind"), params["meeting_kind"]))
+        for index, code in enumerate(params.get("meeting_kinds", ())):
+            named.append(((*loc, "meeting_kinds", index), code))
+        known = ", ".join(sorted(self.meeting_kinds)) or "—"
+        for at, code in named:
+            if code not in self.meeting_kinds:
+                self.error(at, "source_meeting_kind", code=code, kinds=known)
+        if len(self.problems) > before:
+            return None
+        pairs = tuple(
+            (name, tuple(value) if isinstance(value, list | tuple) else value)
+            for name, value in params.items()
+            if value is not None and value != ()
+        )
+        return Source(kind.code, pairs)
 
     def in_range(self, value: float, loc: Loc, value_type: str, zero: tuple[str, ...] = ()) -> None:
         """A percentage lies in 0..100; the value types in ``zero`` are at least 0 too."""

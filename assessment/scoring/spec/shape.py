@@ -246,6 +246,97 @@ class PlausibleShape(_Shape):
         return self
 
 
+# -- sources: one model per kind of ``sources.SOURCE_KINDS`` ------------------------------------
+
+
+MeetingKindCode = NameCode
+Category = Literal["ideology", "discipline", "integrity", "safety", "stability", "other"]
+SeverityLevel = Literal["minor", "serious", "grave"]
+
+
+class _NoParams(_Shape):
+    pass
+
+
+class MeetingsSource(_Shape):
+    kind: Literal["meetings"]
+    meeting_kind: MeetingKindCode
+
+
+class MonthsWithMeetingsSource(_Shape):
+    kind: Literal["months_with_meetings"]
+    meeting_kind: MeetingKindCode
+    min: Annotated[Whole, Ge(1)] = 1
+
+
+class _AttendanceSource(_Shape):
+    meeting_kinds: tuple[MeetingKindCode, ...] = ()
+
+
+class AttendanceRateSource(_AttendanceSource):
+    kind: Literal["attendance_rate"]
+
+
+class AttendanceExpectedSource(_AttendanceSource):
+    kind: Literal["attendance_expected"]
+
+
+class AttendancePresentSource(_AttendanceSource):
+    kind: Literal["attendance_present"]
+
+
+class DuesRateSource(_NoParams):
+    kind: Literal["dues_on_time_rate"]
+
+
+class DuesMonthsSource(_NoParams):
+    kind: Literal["dues_on_time_months"]
+
+
+class TalkCoverageSource(_NoParams):
+    kind: Literal["talk_coverage"]
+
+
+class StudyPerMemberSource(_NoParams):
+    kind: Literal["study_hours_per_member"]
+
+
+class StudyHoursSource(_NoParams):
+    kind: Literal["study_hours"]
+
+
+class PointsSource(_NoParams):
+    kind: Literal["points"]
+
+
+class NegativeEventsSource(_Shape):
+    kind: Literal["negative_events"]
+    category: Category | None = None
+    min_severity: SeverityLevel = "minor"
+
+
+class ClosureRateSource(_NoParams):
+    kind: Literal["rectification_closure_rate"]
+
+
+SourceShape = Annotated[
+    MeetingsSource
+    | MonthsWithMeetingsSource
+    | AttendanceRateSource
+    | AttendanceExpectedSource
+    | AttendancePresentSource
+    | DuesRateSource
+    | DuesMonthsSource
+    | TalkCoverageSource
+    | StudyPerMemberSource
+    | StudyHoursSource
+    | PointsSource
+    | NegativeEventsSource
+    | ClosureRateSource,
+    Field(discriminator="kind"),
+]
+
+
 class IndicatorShape(_Shape):
     code: Annotated[Code, AfterValidator(_not_a_formula_word)]
     name: TextPair
@@ -264,6 +355,7 @@ class IndicatorShape(_Shape):
     assessed: StrictBool = False
     rectify_below: Fraction | None = None
     rubric: RubricShape
+    source: SourceShape | None = None
 
 
 class DimensionShape(_Shape):
