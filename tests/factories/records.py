@@ -5,10 +5,15 @@ membership on the day, scope), for tests that need records to exist. Tests of th
 through `records.services`.
 """
 
+import copy
 import datetime
 from decimal import Decimal
+from functools import cache
+from pathlib import Path
 
 import factory
+import yaml
+from django.conf import settings
 
 from records.choices import NegativeCategory, Presence, Severity, StudyKind
 from records.models import (
@@ -19,10 +24,23 @@ from records.models import (
     StudyRecord,
     Talk,
 )
+from tests.framework_data import SMALL_FRAMEWORK
 
 from .organizations import OrganizationFactory, PersonFactory, UserFactory
 
 DAY = datetime.date(2026, 3, 10)
+
+
+@cache
+def _records_section() -> dict:
+    path = Path(settings.BASE_DIR) / "assessment" / "data" / "framework.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["records"]
+
+
+def framework_with_records() -> dict:
+    """The small test framework with the records section of the real one (meeting kinds, dues
+    bands, points rules): `FrameworkFactory(document=framework_with_records())`."""
+    return {**copy.deepcopy(SMALL_FRAMEWORK), "records": copy.deepcopy(_records_section())}
 
 
 class MeetingFactory(factory.django.DjangoModelFactory):

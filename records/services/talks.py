@@ -1,0 +1,163 @@
+"""Heart-to-heart talks (谈心谈话): recording, changing and deleting them.
+
+A talk is written by someone who enters data for its organization, on an open date
+(`dates.check_open`). Both people must belong to the organization's subtree on that day by the
+membership history (a talk is often held by the branch secretary with a member of a party group
+below, or by a committee member with a branch secretary). Each service is one transaction with
+its audit entry; refused input raises `RecordRefused` and writes nothing.
+"""
+
+from datetime import date as Date
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from audit import hooks as audit_trail
+from audit.models import AuditKind
+from organizations.choices import Action
+from organizations.models import Membership, Organization, Person
+from organizations.scope import can
+
+from ..models import Talk
+from .dates import NotAllowed, RecordRefused, check_open
+
+
+def can_enter(user, organization: Organization) -> bool:
+    return can(user, Action.ENTER, organization)
+
+
+def _check_enter(user, organization: Organization) -> None:
+    if not can_enter(user, organization):
+        raise NotAllowed(_("You do not enter records for this organization."))
+
+
+def _check_people(organization: Organization, day: Date, talker: Person, partner: Person) -> None:
+    if talker.pk == partner.pk:
+        raise RecordRefused(_("A talk is between two people: choose someone else to talk with."))
+    present = set(
+        Membership.objects.on(day)
+        .filter(
+            person__in=[talker.pk, partner.pk], organization__path__startswith=organization.path
+        )
+        .values_list("person_id", flat=True)
+    )
+    for person in (talker, partner):
+        if person.pk not in present:
+            raise RecordRefused(
+                _("%(name)s did not belong to %(org)s or an organization below it on %(day)s.")
+                % {"name": person.name, "org": organization.display_name, "day": day.isoformat()}
+            )
+
+
+def _topic(topic: str) -> str:
+    topic = (topic or "").strip()
+    if not topic:
+        raise RecordRefused(_("%(field)s is required.") % {"field": _("Topic")})
+    return topic
+
+
+def snapshot(talk: Talk) -> dict[str, Any]:
+    return {
+        "date": talk.date.isoformat(),
+        "talker": talk.talker_id,
+        "partner": talk.partner_id,
+        "topic": talk.topic,
+        "note": talk.note,
+    }
+
+
+def _summary(talk: Talk, what: str) -> str:
+    return f"{what}: {talk.date.isoformat()} {talk.topic}"
+
+
+@transaction.atomic
+def record_talk(
+    organization: Organization,
+    *,
+    talker: Person,
+    partner: Person,
+    date: Date,
+    topic: str,
+    note: str = "",
+    acting_user,
+) -> Talk:
+    """Record a talk between two people of the organization's subtree."""
+    _check_enter(acting_user, organization)
+    check_open(date)
+    topic = _topic(topic)
+    _check_people(organization, date, talker, partner)
+    talk = Talk.objects.create(
+        organization=organization,
+        talker=talker,
+        partner=partner,
+        date=date,
+        topic=topic,
+        note=(note or "").strip(),
+        created_by=acting_user,
+    )
+    audit_trail.record_event(
+        AuditKind.RECORD_SAVED,
+        talk,
+        summary=_summary(talk, "talk recorded"),
+        after=snapshot(talk),
+        acting_user=acting_user,
+    )
+    return talk
+
+
+def _lock(talk: Talk) -> Talk:
+    return (
+        Talk.objects.select_for_update(of=("self",))
+        .select_related("organization", "talker", "partner")
+        .get(pk=talk.pk)
+    )
+
+
+@transaction.atomic
+def change_talk(
+    talk: Talk,
+    *,
+    talker: Person,
+    partner: Person,
+    date: Date,
+    topic: str,
+    note: str = "",
+    acting_user,
+) -> Talk:
+    """Change a talk; its old date and the new must both be open."""
+    talk = _lock(talk)
+    _check_enter(acting_user, talk.organization)
+    check_open(talk.date)
+    if date != talk.date:
+        check_open(date)
+    topic = _topic(topic)
+    _check_people(talk.organization, date, talker, partner)
+    before = snapshot(talk)
+    talk.talker, talk.partner, talk.date = talker, partner, date
+    talk.topic, talk.note = topic, (note or "").strip()
+    talk.save()
+    audit_trail.record_event(
+        AuditKind.RECORD_SAVED,
+        talk,
+        summary=_summary(talk, "talk changed"),
+        before=before,
+        after=snapshot(talk),
+        acting_user=acting_user,
+    )
+    return talk
+
+
+@transaction.atomic
+def delete_talk(talk: Talk, *, acting_user) -> None:
+    talk = _lock(talk)
+    _check_enter(acting_user, talk.organization)
+    check_open(talk.date)
+    audit_trail.record_event(
+        AuditKind.RECORD_DELETED,
+        talk,
+        summary=_summary(talk, "talk deleted"),
+        before=snapshot(talk),
+        acting_user=acting_user,
+    )
+    talk.delete()
