@@ -227,3 +227,20 @@ def record_event(kind: str, obj, *, summary: str, before=None, after=None, actin
         before=before,
         after=after,
     )
+
+
+def counted_overridden(submission, changes: dict[str, dict], *, acting_user) -> None:
+    """Counted values the secretary overrode, changed the override of, or let follow the count
+    again: per indicator code, before and after as {value, counted, reason}."""
+    if not changes:
+        return
+    record(
+        AuditKind.COUNTED_OVERRIDDEN,
+        actor=_user(acting_user),
+        organization=submission.organization_id,
+        period=submission.period_id,
+        target=f"submission:{submission.pk}",
+        summary=f"{submission.subject_name} v{submission.version} {', '.join(sorted(changes))}",
+        before={code: change["before"] for code, change in changes.items()},
+        after={code: change["after"] for code, change in changes.items()},
+    )
