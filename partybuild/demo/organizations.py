@@ -409,6 +409,8 @@ DEMO_ACCOUNTS = (
     DemoAccount("secretary", Role.SECRETARY, f"{COMMITTEE_CODES[0]}-01-01"),
     DemoAccount("secretary2", Role.SECRETARY, f"{COMMITTEE_CODES[0]}-01-02"),
     DemoAccount("auditor", Role.AUDITOR, DEMO_GROUP_CODE),
+    # Discipline inspection of the whole group: records negative events on the units below it.
+    DemoAccount("inspector", Role.INSPECTOR, DEMO_GROUP_CODE),
 )
 
 

@@ -85,11 +85,14 @@ def test_demo_accounts_hold_their_roles(demo_group):
         ("admin", Role.ADMINISTRATOR, "CETC"),
         ("reviewer", Role.REVIEWER, "CETC"),
         ("auditor", Role.AUDITOR, "CETC"),
+        ("inspector", Role.INSPECTOR, "CETC"),
         ("secretary", Role.SECRETARY, "CETC14-01-01"),
         ("secretary2", Role.SECRETARY, "CETC14-01-02"),
     }
     assert users["admin"].is_superuser
-    assert not any(users[name].is_superuser for name in ("reviewer", "auditor", "secretary"))
+    assert not any(
+        users[name].is_superuser for name in ("reviewer", "auditor", "inspector", "secretary")
+    )
     assert all(user.check_password("partybuild-demo") for user in users.values())
 
 
@@ -157,7 +160,7 @@ def test_demo_people_scale_down_but_the_tree_stays():
 
 def test_demo_logins_lists_every_account_with_the_url(demo_group):
     output = run("demo_logins")
-    for username in ("admin", "reviewer", "secretary", "secretary2", "auditor"):
+    for username in ("admin", "reviewer", "secretary", "secretary2", "auditor", "inspector"):
         assert username in output
     assert "partybuild-demo" in output
     assert "CETC14-01-01" in output
