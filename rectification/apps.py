@@ -15,3 +15,8 @@ class RectificationConfig(AppConfig):
         from .services import on_scores_written
 
         scores_written.connect(on_scores_written, dispatch_uid="rectification.open_for_scores")
+
+        # The closure rate is an indicator source: assessment holds the registry.
+        from . import sources
+
+        sources.register_all()

@@ -25,6 +25,7 @@ from ..models import Evidence, Indicator, IndicatorValue, Submission, Transition
 from ..scoring.values import NOT_APPLICABLE
 from ..selectors import engine_framework
 from ..validation import EntryError, check_computed, clean_value
+from . import counted as counting
 from . import notices, scores
 
 EDITABLE = (SubmissionState.DRAFT, SubmissionState.RETURNED)
@@ -106,13 +107,16 @@ def save_values(
     acting_user,
     reviewed: bool = False,
     reasons: Mapping[str, str] | None = None,
+    overrides: Mapping[str, str] | None = None,
 ) -> Submission:
     """Save some values of a submission, all or nothing.
 
     `version` is the version the user started from: a newer one in the database means someone
     else saved meanwhile and `StaleVersion` is raised with their changes. With `reviewed`, the
     values are a reviewer's assessment of judgement indicators, each needing a reason when it
-    differs from the self-assessment.
+    differs from the self-assessment. A value of an indicator counted from records
+    (`counted.resolve_override`) other than the counted one needs a reason in `overrides`; a
+    blank one lets the value follow the count again.
     """
     submission = _lock(submission)
     if submission.version != version:
@@ -143,6 +147,8 @@ def save_values(
         for r in IndicatorValue.objects.filter(submission=submission).select_related("indicator")
     }
     reasons = reasons or {}
+    overrides = overrides or {}
+    override_reasons: dict[str, str] = {}
     errors: dict[str, str] = {}
     cleaned: dict[str, Any] = {}
     for code, raw in values.items():
@@ -158,6 +164,19 @@ def save_values(
         except EntryError as exc:
             errors[code] = str(exc)
             continue
+        if not reviewed and indicator.source is not None:
+            row = rows.get(code)
+            try:
+                resolved = counting.resolve_override(
+                    row.counted if row is not None else None,
+                    cleaned[code],
+                    overrides.get(code, ""),
+                )
+            except counting.OverrideRefused as exc:
+                errors[code] = str(exc)
+                continue
+            cleaned[code] = resolved.value
+            override_reasons[code] = resolved.reason
         if reviewed:
             own = rows[code].value if code in rows else None
             if cleaned[code] != own and cleaned[code] is not None and not reasons.get(code):
@@ -186,18 +205,32 @@ def save_values(
         ).values_list("code", "pk")
     )
     changes = []
+    overridden: dict[str, dict] = {}
     written = False
     for code, value in cleaned.items():
         row = rows.get(code) or IndicatorValue(
             submission=submission, indicator_id=db_indicators[code]
         )
         old = getattr(row, field)
-        if old == value and not (reviewed and reasons.get(code, "") != row.review_reason):
+        override = override_reasons.get(code)
+        override_changed = override is not None and override != row.override_reason
+        if (
+            old == value
+            and not (reviewed and reasons.get(code, "") != row.review_reason)
+            and not override_changed
+        ):
             continue
         written = True
         setattr(row, field, value)
         if reviewed:
             row.review_reason = reasons.get(code, "")
+        if override is not None and (override or row.override_reason):
+            overridden[code] = {
+                "before": {"value": old, "counted": row.counted, "reason": row.override_reason},
+                "after": {"value": value, "counted": row.counted, "reason": override},
+            }
+        if override is not None:
+            row.override_reason = override
         row.updated_by = acting_user
         row.save()
         if old != value:
@@ -221,6 +254,7 @@ def save_values(
     submission.save(update_fields=["version", "updated_at"])
     codes = {pk: code for code, pk in db_indicators.items()}
     audit_trail.values_saved(submission, changes, codes, acting_user=acting_user)
+    audit_trail.counted_overridden(submission, overridden, acting_user=acting_user)
     return submission
 
 
