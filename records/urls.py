@@ -1,7 +1,48 @@
 """Pages of the records app: meetings, talks, dues, study, points, the negative list, calendar."""
 
-from django.urls import path  # noqa: F401  (each area appends its routes below)
+from django.urls import path  # each area appends its routes below
 
 app_name = "records"
 
 urlpatterns: list = []
+
+# Meetings of organizational life and heart-to-heart talks.
+from .views import meetings as meeting_views  # noqa: E402
+from .views import talks as talk_views  # noqa: E402
+
+urlpatterns += [
+    path("meetings/", meeting_views.home, name="meetings"),
+    path(
+        "organizations/<int:organization_pk>/meetings/",
+        meeting_views.meeting_list,
+        name="meeting_list",
+    ),
+    path(
+        "organizations/<int:organization_pk>/meetings/new/",
+        meeting_views.meeting_create,
+        name="meeting_create",
+    ),
+    path("meetings/<int:pk>/", meeting_views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/edit/", meeting_views.meeting_edit, name="meeting_edit"),
+    path("meetings/<int:pk>/delete/", meeting_views.meeting_delete, name="meeting_delete"),
+    path("meetings/<int:pk>/attachments/", meeting_views.meeting_attach, name="meeting_attach"),
+    path(
+        "meeting-attachments/<int:pk>/",
+        meeting_views.attachment_download,
+        name="meeting_attachment",
+    ),
+    path(
+        "meeting-attachments/<int:pk>/remove/",
+        meeting_views.attachment_remove,
+        name="meeting_attachment_remove",
+    ),
+    path("talks/", talk_views.home, name="talks"),
+    path("organizations/<int:organization_pk>/talks/", talk_views.talk_list, name="talk_list"),
+    path(
+        "organizations/<int:organization_pk>/talks/new/",
+        talk_views.talk_create,
+        name="talk_create",
+    ),
+    path("talks/<int:pk>/edit/", talk_views.talk_edit, name="talk_edit"),
+    path("talks/<int:pk>/delete/", talk_views.talk_delete, name="talk_delete"),
+]
