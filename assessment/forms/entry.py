@@ -2,7 +2,8 @@
 
 The entry form is generated from the framework: one input per indicator (five for an appraisal),
 named after the indicator's code, so ``v-C1.01`` carries indicator C1.01, ``na-C1.01`` marks it
-not applicable and ``r-C1.01`` is a reviewer's reason. The form only gathers what was typed;
+not applicable, ``r-C1.01`` is a reviewer's reason and ``o-C1.01`` the secretary's reason for
+overriding the value of an indicator counted from records. The form only gathers what was typed;
 `validation.clean_value` (inside the save service) decides what is a valid value.
 """
 
@@ -30,6 +31,10 @@ def na_name(code: str) -> str:
 
 def reason_name(code: str) -> str:
     return f"r-{code}"
+
+
+def override_name(code: str) -> str:
+    return f"o-{code}"
 
 
 class EntryForm:
@@ -74,6 +79,7 @@ class EntryForm:
                 text=text,
                 na=bool(self.data.get(na_name(code))) or is_not_applicable(text),
                 reason=str(self.data.get(reason_name(code), "")).strip()[:REASON_MAX],
+                override_reason=str(self.data.get(override_name(code), "")).strip()[:REASON_MAX],
             )
             if indicator.value_type == "appraisal":
                 entry.votes = {
@@ -90,6 +96,11 @@ class EntryForm:
 
     def reasons(self) -> dict[str, str]:
         return {code: t.reason for code, t in self.typed().items() if t.reason}
+
+    def overrides(self) -> dict[str, str]:
+        """Reasons for overriding counted values, by the code of each counted indicator posted."""
+        counted = {i.code for i in self.indicators if i.source is not None}
+        return {code: t.override_reason for code, t in self.typed().items() if code in counted}
 
 
 class ReasonForm(forms.Form):

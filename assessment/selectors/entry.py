@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from organizations.choices import Action
 from organizations.scope import can
 
+from .. import sources
 from ..choices import PeriodStatus, SubjectUnit, SubmissionState
 from ..models import Evidence, IndicatorValue, Submission, Transition, ValueChange
 from ..scoring import spec as engine
@@ -105,6 +106,8 @@ class TypedInput:
     votes: dict[str, str] = field(default_factory=dict)
     na: bool = False
     reason: str = ""
+    # For an indicator counted from records: why the typed value replaces the counted one.
+    override_reason: str = ""
 
     def raw(self, value_type: str) -> Any:
         if self.na:
@@ -177,6 +180,16 @@ class EntryRow:
     conflict: Conflict | None = None
     evidence: list[Evidence] = field(default_factory=list)
     history: list[ValueChange] = field(default_factory=list)
+    # An indicator counted from records: what it counts, the counted value and when, the
+    # secretary's override (value in `self_text`) and reason, the records behind it.
+    counted: bool = False
+    source_text: str = ""
+    counted_text: str = ""
+    counted_at: Any = None
+    overridden: bool = False
+    override_reason: str = ""
+    differs: bool = False
+    records: list[sources.RecordLink] = field(default_factory=list)
 
     @property
     def code(self) -> str:
@@ -532,8 +545,15 @@ def _row(
     own = stored.value if stored is not None else None
     their = stored.reviewed_value if stored is not None else None
     reason = stored.review_reason if stored is not None else ""
+    counted = stored.counted if stored is not None else None
+    override = stored.override_reason if stored is not None else ""
+    sourced = indicator.source is not None
     if reviewed:
         entry = TypedInput.of(indicator, their if their is not None else own, reason)
+    elif sourced:
+        # The override input holds a value only while one is overridden: blank follows the count.
+        entry = TypedInput.of(indicator, own if override else None)
+        entry.override_reason = override
     else:
         entry = TypedInput.of(indicator, own)
     formula = indicator.kind == "formula"
@@ -548,7 +568,7 @@ def _row(
         description=indicator.description.get(lang) if indicator.description else "",
         target_text=value_text(indicator, target, lang) if target is not None else "",
         formula=formula,
-        na_allowed=indicator.kind in NA_KINDS,
+        na_allowed=indicator.kind in NA_KINDS and not sourced,
         input=entry,
         value_text=value_text(indicator, shown, lang),
         self_text=value_text(indicator, own, lang),
@@ -557,6 +577,13 @@ def _row(
         points=result,
         points_text=_points_text(result),
         messages=[m.text(lang) for m in result.messages if m.code not in ("missing", "invalid")],
+        counted=sourced,
+        source_text=engine.describe_source(indicator.source, lang) if sourced else "",
+        counted_text=value_text(indicator, counted, lang) if sourced else "",
+        counted_at=stored.counted_at if stored is not None else None,
+        overridden=bool(override),
+        override_reason=override,
+        differs=sourced and stored is not None and own != counted,
     )
 
 
@@ -585,6 +612,10 @@ def entry_page(
     typed = dict(typed or {})
     conflicts = _merge_stale(spec, stale, typed, stored, reviewed, lang) if stale else []
     cleaned, field_errors = _clean_typed(spec, typed)
+    if not reviewed:  # a counted indicator left blank follows its count, as the save does
+        for code, value in cleaned.items():
+            if value is None and code not in field_errors and spec.indicator(code).source:
+                cleaned[code] = stored[code].counted if code in stored else None
     values = _effective(stored, cleaned, reviewed)
     if typed:  # the save's own check, live: a rate the typed values would push above 100 %
         field = "reviewed_value" if reviewed else "value"
@@ -636,6 +667,8 @@ def entry_page(
         row.conflict = next((c for c in conflicts if c.code == code and c.kept_yours), None)
         row.evidence = evidence.get(code, [])
         row.history = changes.get(code, [])
+        if full and indicator.source is not None:
+            row.records = sources.behind(submission, indicator)
         for change in row.history:
             change.old_text = value_text(indicator, change.old, lang)
             change.new_text = value_text(indicator, change.new, lang)

@@ -6,6 +6,7 @@ that scope the submission does not exist for the user (404). The services decide
 (state, period, the reviewer-of-an-ancestor rule); their refusals come back as messages.
 """
 
+import logging
 import re
 
 from django.contrib import messages
@@ -22,9 +23,11 @@ from ..forms.entry import CommentForm, EntryForm, EvidenceForm, ReasonForm
 from ..models import Submission
 from ..selectors import engine_framework
 from ..selectors import entry as selectors
+from ..services import counted, submissions
 from ..services import evidence as evidence_services
-from ..services import submissions
 from ..services.submissions import Incomplete, InvalidValues, StaleVersion, WorkflowError
+
+logger = logging.getLogger(__name__)
 
 
 def _submission(request: HttpRequest, pk: int, action: str = Action.VIEW) -> Submission:
@@ -76,6 +79,7 @@ def _save(
             acting_user=request.user,
             reviewed=reviewed,
             reasons=form.reasons() if reviewed else None,
+            overrides=None if reviewed else form.overrides(),
         )
     except StaleVersion as stale:
         return _page(
@@ -106,8 +110,17 @@ def _save(
 @login_required
 @require_GET
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The submission: header with the live total, the entry form, evidence, review, history."""
-    return _page(request, _submission(request, pk))
+    """The submission: header with the live total, the entry form, evidence, review, history.
+
+    Values counted from records are recounted first (not in a locked period), so the page
+    shows what the records say now.
+    """
+    submission = _submission(request, pk)
+    try:
+        counted.recount_submission(submission)  # its own transaction: rolled back on failure
+    except Exception:  # a count that fails must not take the page down: stored values show
+        logger.exception("recounting submission %s failed", submission.pk)
+    return _page(request, submission)
 
 
 @login_required
