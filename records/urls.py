@@ -6,6 +6,22 @@ app_name = "records"
 
 urlpatterns: list = []
 
+# The negative list and the calendar of organizational life.
+from .views import negative as negative_views  # noqa: E402
+
+urlpatterns += [
+    path("negative-events/", negative_views.negative_list, name="negative_list"),
+    path("negative-events/new/", negative_views.negative_new, name="negative_new"),
+    path("negative-events/<int:pk>/", negative_views.negative_detail, name="negative_detail"),
+    path("negative-events/<int:pk>/edit/", negative_views.negative_edit, name="negative_edit"),
+    path(
+        "negative-events/<int:pk>/delete/", negative_views.negative_delete, name="negative_delete"
+    ),
+    path(
+        "decision-documents/<int:pk>/", negative_views.decision_document, name="decision_document"
+    ),
+]
+
 # Meetings of organizational life and heart-to-heart talks.
 from .views import meetings as meeting_views  # noqa: E402
 from .views import talks as talk_views  # noqa: E402

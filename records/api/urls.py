@@ -2,7 +2,11 @@
 
 from rest_framework.routers import SimpleRouter
 
+from . import views as meetings
+
 router = SimpleRouter()
 # Each area registers its viewsets here.
+router.register("meetings", meetings.MeetingViewSet, basename="meeting")
+router.register("talks", meetings.TalkViewSet, basename="talk")
 
 urlpatterns = router.urls

@@ -108,7 +108,7 @@ def _text(value: str | None, label: str, *, required: bool = False) -> str:
     return value
 
 
-def _names(ids: Iterable[int], organization: Organization, acting_user) -> str:
+def named(ids: Iterable[int], organization: Organization, acting_user) -> str:
     """Names of people for a message: those the user may see or who ever belonged to the
     organization; anyone else only by id (the message must not reveal who a stranger is)."""
     ids = sorted(set(ids))
@@ -159,7 +159,7 @@ def _check_attendance(
     except DuplicateAttendance as twice:
         raise RecordRefused(
             _("%(names)s appear twice in the attendance: give each person once.")
-            % {"names": _names(twice.ids, organization, acting_user)}
+            % {"names": named(twice.ids, organization, acting_user)}
         ) from twice
     expected = set(expected_people(organization, day).values_list("pk", flat=True))
     strangers = set(roll) - expected
@@ -170,7 +170,7 @@ def _check_attendance(
                 "be on the attendance of its meeting."
             )
             % {
-                "names": _names(strangers, organization, acting_user),
+                "names": named(strangers, organization, acting_user),
                 "org": organization.display_name,
                 "day": day.isoformat(),
             }
@@ -179,7 +179,7 @@ def _check_attendance(
     if missing:
         raise RecordRefused(
             _("The attendance must name everyone expected on %(day)s; missing: %(names)s.")
-            % {"day": day.isoformat(), "names": _names(missing, organization, acting_user)}
+            % {"day": day.isoformat(), "names": named(missing, organization, acting_user)}
         )
     rows = []
     needs_reason = []
@@ -196,12 +196,12 @@ def _check_attendance(
     if needs_reason:
         raise RecordRefused(
             _("An excused absence needs a reason: %(names)s.")
-            % {"names": _names(needs_reason, organization, acting_user)}
+            % {"names": named(needs_reason, organization, acting_user)}
         )
     return rows
 
 
-def _check_host(organization: Organization, day: Date, host: Person | None) -> None:
+def _check_host(organization: Organization, day: Date, host: Person | None, acting_user) -> None:
     """The host belongs to the organization, one above it (a lecture from the committee) or one
     below it on the day."""
     if host is None:
@@ -212,7 +212,11 @@ def _check_host(organization: Organization, day: Date, host: Person | None) -> N
     if not Membership.objects.on(day).filter(line, person=host).exists():
         raise RecordRefused(
             _("%(name)s did not belong to %(org)s or an organization above it on %(day)s.")
-            % {"name": host.name, "org": organization.display_name, "day": day.isoformat()}
+            % {
+                "name": named([host.pk], organization, acting_user),
+                "org": organization.display_name,
+                "day": day.isoformat(),
+            }
         )
 
 
@@ -327,7 +331,7 @@ def record_meeting(
     party_group = _text(party_group, _("Party group"))
     _kind(organization, date, kind, party_group)
     topic = _text(topic, _("Topic"), required=True)
-    _check_host(organization, date, host)
+    _check_host(organization, date, host, acting_user)
     rows = _check_attendance(organization, date, attendance, acting_user)
     checked = _check_files(files)
     meeting = Meeting.objects.create(
@@ -406,7 +410,7 @@ def change_meeting(
     _kind(organization, day, new_kind, group)
     new_host = meeting.host if host is UNCHANGED else host
     if host is not UNCHANGED or day != meeting.date:
-        _check_host(organization, day, new_host)
+        _check_host(organization, day, new_host, acting_user)
     if attendance is UNCHANGED and day != meeting.date:
         attendance = {
             pk: (presence, reason)

@@ -21,6 +21,7 @@ from organizations.scope import can
 
 from ..models import Talk
 from .dates import NotAllowed, RecordRefused, check_open
+from .meetings import named
 
 
 def can_enter(user, organization: Organization) -> bool:
@@ -32,7 +33,9 @@ def _check_enter(user, organization: Organization) -> None:
         raise NotAllowed(_("You do not enter records for this organization."))
 
 
-def _check_people(organization: Organization, day: Date, talker: Person, partner: Person) -> None:
+def _check_people(
+    organization: Organization, day: Date, talker: Person, partner: Person, acting_user
+) -> None:
     if talker.pk == partner.pk:
         raise RecordRefused(_("A talk is between two people: choose someone else to talk with."))
     present = set(
@@ -46,7 +49,11 @@ def _check_people(organization: Organization, day: Date, talker: Person, partner
         if person.pk not in present:
             raise RecordRefused(
                 _("%(name)s did not belong to %(org)s or an organization below it on %(day)s.")
-                % {"name": person.name, "org": organization.display_name, "day": day.isoformat()}
+                % {
+                    "name": named([person.pk], organization, acting_user),
+                    "org": organization.display_name,
+                    "day": day.isoformat(),
+                }
             )
 
 
@@ -86,7 +93,7 @@ def record_talk(
     _check_enter(acting_user, organization)
     check_open(date)
     topic = _topic(topic)
-    _check_people(organization, date, talker, partner)
+    _check_people(organization, date, talker, partner, acting_user)
     talk = Talk.objects.create(
         organization=organization,
         talker=talker,
@@ -132,7 +139,7 @@ def change_talk(
     if date != talk.date:
         check_open(date)
     topic = _topic(topic)
-    _check_people(talk.organization, date, talker, partner)
+    _check_people(talk.organization, date, talker, partner, acting_user)
     before = snapshot(talk)
     talk.talker, talk.partner, talk.date = talker, partner, date
     talk.topic, talk.note = topic, (note or "").strip()
