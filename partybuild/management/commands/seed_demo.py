@@ -64,6 +64,16 @@ class Command(BaseCommand):
                 )
                 % created
             )
+        from partybuild.demo.records import load_demo_records
+
+        if records := load_demo_records():
+            self.stdout.write(
+                _(
+                    "Records of the open year: %(meetings)d meetings (%(attendance)d attendance "
+                    "rows), %(dues)d dues payments, %(talks)d talks, %(study)d study records."
+                )
+                % records
+            )
         from partybuild.demo.assessment import score_demo_periods
         from partybuild.demo.rectification import load_demo_rectifications
 
