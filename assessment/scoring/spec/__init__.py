@@ -9,6 +9,7 @@ English (``errors``) and Chinese (``messages("zh")``).
 - ``shape``: the file's shape as pydantic models (keys, types, choices, per-field ranges)
 - ``rules``: the checks that span fields, and ``parse_framework``
 - ``problems``: ``Problem``, ``FrameworkError`` and every message in both languages
+- ``sources``: the kinds of source an indicator can be counted from, and their parameters
 
 Choices the format leaves open, made here:
 
@@ -60,6 +61,7 @@ from .model import (
     NoneRubric,
     Plausible,
     Rubric,
+    Source,
     StarBand,
     SubjectKind,
     Text,
@@ -68,6 +70,7 @@ from .model import (
 )
 from .problems import FrameworkError, Problem
 from .rules import WEIGHT_TOLERANCE, parse_framework
+from .sources import SOURCE_KINDS, SourceKind, describe_source
 
 __all__ = [
     "APPRAISAL_CATEGORIES",
@@ -76,6 +79,7 @@ __all__ = [
     "FREQUENCIES",
     "RUBRIC_KINDS",
     "SCORED_KINDS",
+    "SOURCE_KINDS",
     "UNITS",
     "VALUE_TYPES",
     "WEIGHT_TOLERANCE",
@@ -97,11 +101,14 @@ __all__ = [
     "Plausible",
     "Problem",
     "Rubric",
+    "Source",
+    "SourceKind",
     "StarBand",
     "SubjectKind",
     "Text",
     "VetoRubric",
     "YesNoRubric",
+    "describe_source",
     "load_file",
     "parse_framework",
 ]
