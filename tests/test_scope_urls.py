@@ -40,6 +40,7 @@ from tests.factories import (
     ReportFactory,
     ReportScheduleFactory,
 )
+from tests.factories.records import DecisionDocumentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -194,6 +195,7 @@ def sibling_subtree(tree, bob, erin):
     _open_period_with_a_scored_submission(bob, erin, tree.a1b)
     _a_rectification_with_evidence(bob, tree.a1b)
     _a_finished_report_and_a_schedule(bob, tree.a1b)
+    DecisionDocumentFactory(event__organization=tree.a1b)  # a negative event with its document
     return tree.a1b
 
 

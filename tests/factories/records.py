@@ -14,10 +14,12 @@ from pathlib import Path
 import factory
 import yaml
 from django.conf import settings
+from django.core.files.base import ContentFile
 
 from records.choices import NegativeCategory, Presence, Severity, StudyKind
 from records.models import (
     Attendance,
+    DecisionDocument,
     DuesPayment,
     Meeting,
     NegativeEvent,
@@ -127,3 +129,18 @@ class NegativeEventFactory(factory.django.DjangoModelFactory):
     date = DAY
     title = factory.Sequence(lambda n: f"违纪事件{n}")
     entered_by = factory.SubFactory(UserFactory)
+
+
+class DecisionDocumentFactory(factory.django.DjangoModelFactory):
+    """A negative event's decision document stored without the upload checks (a stub PDF)."""
+
+    class Meta:
+        model = DecisionDocument
+
+    event = factory.SubFactory(NegativeEventFactory)
+    file = factory.LazyFunction(lambda: ContentFile(b"%PDF-1.4", name="upload"))
+    original_name = "决定.pdf"
+    content_type = "application/pdf"
+    size = 8
+    sha256 = "1" * 64
+    uploaded_by = factory.SubFactory(UserFactory)
