@@ -3,9 +3,11 @@
 from rest_framework.routers import SimpleRouter
 
 from . import views as meetings
+from .negative import NegativeEventViewSet
 
 router = SimpleRouter()
 # Each area registers its viewsets here.
+router.register("negative-events", NegativeEventViewSet, basename="negative-event")
 router.register("meetings", meetings.MeetingViewSet, basename="meeting")
 router.register("talks", meetings.TalkViewSet, basename="talk")
 
