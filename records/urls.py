@@ -7,6 +7,7 @@ app_name = "records"
 urlpatterns: list = []
 
 # The negative list and the calendar of organizational life.
+from .views import calendar as calendar_views  # noqa: E402
 from .views import negative as negative_views  # noqa: E402
 
 urlpatterns += [
@@ -20,6 +21,7 @@ urlpatterns += [
     path(
         "decision-documents/<int:pk>/", negative_views.decision_document, name="decision_document"
     ),
+    path("calendar/", calendar_views.calendar, name="calendar"),
 ]
 
 # Meetings of organizational life and heart-to-heart talks.
