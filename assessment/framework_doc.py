@@ -3,7 +3,8 @@
 ``render_markdown(framework)`` takes the ``Framework`` built by
 ``assessment.scoring.spec.parse_framework`` and returns the document: title and goal, grade and
 star bands, the weight each subject kind can earn, then axis by axis the dimension tree and, per
-dimension, a table of its indicators with their rubric in words (``explain.describe_rubric``).
+dimension, a table of its indicators with their rubric in words (``explain.describe_rubric``) and,
+for an indicator counted from records, what it is counted from (``spec.describe_source``).
 Pure: no Django, no I/O.
 
 Run as a module to regenerate the shipped document (this is what ``make framework-doc`` does)::
@@ -26,6 +27,7 @@ from assessment.scoring.spec import (
     Indicator,
     Text,
     VetoRubric,
+    describe_source,
     load_file,
     parse_framework,
 )
@@ -234,6 +236,8 @@ def _indicator_table(framework: Framework, indicators: Sequence[Indicator]) -> l
         name = f"{_cell(i.name.zh)}<br>{_cell(i.name.en)}"
         if i.assessed:
             name += "<br>*（评审确认 reviewer confirms）*"
+        if i.source is not None:
+            name += "<br>*（记录统计 counted from records）*"
         rubric = f"{_cell(describe_rubric(i, 'zh'))}<br>{_cell(describe_rubric(i, 'en'))}"
         cells = [
             f"`{i.code}`",
@@ -257,6 +261,14 @@ def _indicator_table(framework: Framework, indicators: Sequence[Indicator]) -> l
         for i in described:
             assert i.description is not None
             lines.append(f"- `{i.code}` {_cell(i.description.zh)}<br>{_cell(i.description.en)}")
+        lines.append("")
+    counted = [i for i in indicators if i.source is not None]
+    if counted:
+        lines += ["由记录统计 Counted from records:", ""]
+        for i in counted:
+            assert i.source is not None
+            zh, en = describe_source(i.source, "zh"), describe_source(i.source, "en")
+            lines.append(f"- `{i.code}` `{i.source.kind}`: {_cell(zh)}<br>{_cell(en)}")
         lines.append("")
     return lines
 

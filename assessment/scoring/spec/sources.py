@@ -65,15 +65,22 @@ _UNITS_TEXT = {
     "department": Text("部门", "department"),
 }
 
+_SUBTREE = Text(
+    "；组织按本组织及其全部下级统计", "; an organization counts with all those below it"
+)
+
 SOURCE_KINDS: dict[str, SourceKind] = {
     kind.code: kind
     for kind in (
         SourceKind(
             "meetings",
-            ("count",),
+            ("count", "boolean"),
             (ORGANIZATION,),
             (("meeting_kind", _KIND),),
-            Text("本组织本期召开的该类会议次数", "meetings of the kind the organization held"),
+            Text(
+                "本组织本期召开的该类会议次数（是/否指标：是否召开）",
+                "meetings of the kind the organization held (a yes/no indicator: whether any)",
+            ),
         ),
         SourceKind(
             "months_with_meetings",
@@ -220,6 +227,8 @@ def describe_source(source: Any, lang: str) -> str:
     if kind is None:
         return source.kind
     text = kind.counts.get(lang)
+    if kind.subtree:
+        text += _SUBTREE.get(lang)
     params = [f"{name}={_shown(value)}" for name, value in source.params]
     return f"{text} ({', '.join(params)})" if params else text
 
