@@ -343,6 +343,7 @@ def _prepare(group: Organization, period: Period, last: datetime.date, users) ->
         .order_by("path")
         .values("pk", "code", "kind__code", "parent_id", "path")
     )
+    _joined_this_year(group, period.start)
     transfers = _transfer(orgs, period.start, last)
     people = {
         pk: (number, since, kind == PersonKind.MEMBER)
@@ -392,6 +393,23 @@ def _prepare(group: Organization, period: Period, last: datetime.date, users) ->
 def _joined(member: _Member, org_id: int) -> datetime.date:
     """When the member joined the organization (the earliest date for "before any record")."""
     return min(start or datetime.date.min for org, start, _end in member.spans if org == org_id)
+
+
+def _joined_this_year(group: Organization, first: datetime.date) -> None:
+    """Members who joined the party during the year belong to their branch from that day: they
+    are expected at its meetings and owe dues from then (the demo people were given a membership
+    "since before any record" when they were created)."""
+    joined = dict(
+        Person.objects.filter(
+            organization__path__startswith=group.path, party_member_since__gt=first
+        )
+        .exclude(kind=PersonKind.STAFF)
+        .values_list("pk", "party_member_since")
+    )
+    rows = list(Membership.objects.filter(person__in=joined, start__isnull=True))
+    for row in rows:
+        row.start = joined[row.person_id]
+    Membership.objects.bulk_update(rows, ["start"], batch_size=500)
 
 
 def _secretaries(orgs: list[dict], by_org: dict[int, list[_Member]]) -> dict[int, int]:
@@ -654,8 +672,8 @@ def _talks(demo: _Demo) -> int:
 
 
 def _dues(demo: _Demo) -> int:
-    """Every member's dues for every month so far, in the organization they belonged to on the
-    month's first day (or joined in it): most paid on time, a few late or short."""
+    """Every member's dues for every month so far, in the organization that held them at the
+    month's end: most paid on time, a few late or short, this month's partly not yet."""
     rows = []
     months = _months(demo.first, demo.last)
     stamp = DuesPayment._meta.get_field("updated_at").get_db_prep_save(demo.now, connection)
@@ -666,14 +684,7 @@ def _dues(demo: _Demo) -> int:
         late_share = rng.choices((0.02, 0.15, 0.5), (90, 8, 2))[0]
         for month in months:
             end = _month_end(month)
-            org = member.org_on(month) or next(
-                (
-                    o
-                    for day in range(2, end.day + 1)
-                    if (o := member.org_on(month.replace(day=day)))
-                ),
-                None,
-            )
+            org = _home(member, month, demo.last)
             if org is None:
                 continue
             if raise_in_july and month.month == 7:
@@ -719,6 +730,17 @@ def _dues(demo: _Demo) -> int:
     insert_rows(DuesPayment, columns, rows)
     demo.dues = rows
     return len(rows)
+
+
+def _home(member: _Member, month: datetime.date, last: datetime.date) -> int | None:
+    """The organization that holds the member at the end of the month (so far), else the last
+    one that held them in it."""
+    day = min(_month_end(month), last)
+    while day >= month:
+        if org := member.org_on(day):
+            return org
+        day -= datetime.timedelta(days=1)
+    return None
 
 
 def _study(demo: _Demo) -> int:

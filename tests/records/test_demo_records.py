@@ -74,6 +74,19 @@ def members_on(org_id: int, day: datetime.date) -> set[int]:
     )
 
 
+def transfers() -> list[tuple[Membership, Membership]]:
+    """(closed, opened) membership of every member moved to another branch during the year."""
+    return [
+        (
+            closed,
+            Membership.objects.select_related("person").get(
+                person_id=closed.person_id, start=closed.end + datetime.timedelta(days=1)
+            ),
+        )
+        for closed in Membership.objects.filter(end__isnull=False).order_by("end")
+    ]
+
+
 def test_records_fall_in_the_open_year_up_to_today(year):
     period, last, _months, _ended = year
     for model in (Meeting, Talk, StudyRecord):
@@ -191,12 +204,9 @@ def test_most_attend_a_few_are_excused_with_a_reason_and_rarely_absent(year):
 
 
 def test_transferred_members_are_expected_in_the_old_branch_before_and_the_new_one_after(year):
-    moved = list(Membership.objects.filter(start__isnull=False).select_related("person"))
+    moved = transfers()
     assert len(moved) >= 2
-    for opened in moved:
-        closed = Membership.objects.get(
-            person=opened.person, end=opened.start - datetime.timedelta(days=1)
-        )
+    for closed, opened in moved:
         assert closed.organization_id != opened.organization_id
         assert opened.person.organization_id == opened.organization_id
         attended = Attendance.objects.filter(person=opened.person).values_list(
@@ -205,6 +215,21 @@ def test_transferred_members_are_expected_in_the_old_branch_before_and_the_new_o
         assert attended
         for org, day in attended:
             assert org == (closed.organization_id if day < opened.start else opened.organization_id)
+
+
+def test_members_who_joined_this_year_belong_to_their_branch_from_that_day(year):
+    period, _last, _months, _ended = year
+    joined = Person.objects.filter(
+        party_member_since__gt=period.start, status=PersonStatus.ACTIVE
+    ).exclude(kind=PersonKind.STAFF)
+    if not joined.exists():
+        pytest.skip("no member of this scaled-down demo joined the party this year")
+    for person in joined:
+        membership = Membership.objects.get(person=person)
+        assert membership.start == person.party_member_since
+        assert not Attendance.objects.filter(
+            person=person, meeting__date__lt=person.party_member_since
+        ).exists()
 
 
 def test_every_member_has_dues_for_every_month_so_far(year):
@@ -232,15 +257,12 @@ def test_every_member_has_dues_for_every_month_so_far(year):
     assert any(p.paid_on and p.paid_on > demo_records._month_end(p.month) for p in past)  # late
 
 
-def test_dues_are_counted_where_the_member_belonged_on_the_months_first_day(year):
-    moved = list(Membership.objects.filter(start__isnull=False))
+def test_dues_are_counted_where_the_member_belonged_at_the_months_end(year):
+    moved = transfers()
     assert moved
-    for opened in moved:
-        closed = Membership.objects.get(
-            person_id=opened.person_id, end=opened.start - datetime.timedelta(days=1)
-        )
+    for closed, opened in moved:
         for payment in DuesPayment.objects.filter(person_id=opened.person_id):
-            home = opened if payment.month >= opened.start else closed
+            home = opened if demo_records._month_end(payment.month) >= opened.start else closed
             assert payment.organization_id == home.organization_id, payment.month
 
 
@@ -371,10 +393,7 @@ def test_the_records_are_loaded_once_and_the_same_every_time(year):
 
     for model in (PointsEntry, Attendance, Meeting, Talk, DuesPayment, StudyRecord, NegativeEvent):
         model.objects.all().delete()
-    for opened in Membership.objects.filter(start__isnull=False):
-        closed = Membership.objects.get(
-            person_id=opened.person_id, end=opened.start - datetime.timedelta(days=1)
-        )
+    for closed, opened in transfers():
         Person.objects.filter(pk=opened.person_id).update(organization=closed.organization_id)
         Membership.objects.filter(pk=closed.pk).update(end=None)
         opened.delete()
