@@ -194,7 +194,7 @@ def _finish(indicator: engine.Indicator, value: Any) -> Any:
     if indicator.value_type == "boolean":
         return bool(value)
     if indicator.value_type == "count":
-        return int(round(float(value)))
+        return round(float(value))
     return round(float(value), 2)
 
 
