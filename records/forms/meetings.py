@@ -94,9 +94,12 @@ class MeetingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
     )
     photos = MultipleFileField(
-        label=_("Photos or PDF"),
+        label=_("Photos"),
         required=False,
-        help_text=_("Take a photo or choose files: JPEG, PNG, GIF, WebP or PDF."),
+        help_text=_(
+            "Take a photo or choose pictures (JPEG, PNG, GIF, WebP); PDF files can be added on "
+            "the meeting's page."
+        ),
         widget=MultipleFileInput(
             attrs={"class": "form-control", "accept": "image/*", "capture": "environment"}
         ),
