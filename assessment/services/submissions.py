@@ -261,9 +261,12 @@ def save_values(
 def missing_for_submission(submission: Submission) -> list[str]:
     """What keeps the submission from being submitted, in words: values and evidence."""
     indicators = entry_indicators(submission)
-    values = dict(
-        IndicatorValue.objects.filter(submission=submission).values_list("indicator__code", "value")
+    rows = IndicatorValue.objects.filter(submission=submission).values_list(
+        "indicator__code", "value", "override_reason"
     )
+    values = {code: value for code, value, _reason in rows}
+    # A value counted from records has its records as evidence; an override needs a file.
+    overridden = {code for code, _value, reason in rows if reason}
     with_evidence = set(
         Evidence.objects.filter(submission=submission).values_list("indicator__code", flat=True)
     )
@@ -276,6 +279,7 @@ def missing_for_submission(submission: Submission) -> list[str]:
             indicator.evidence_required
             and values[indicator.code] != NOT_APPLICABLE
             and indicator.code not in with_evidence
+            and (indicator.source is None or indicator.code in overridden)
         ):
             missing.append(_("%(indicator)s: evidence required") % {"indicator": name})
     return missing

@@ -10,6 +10,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from assessment import sources
 from assessment.choices import PeriodStatus, SubmissionState
@@ -29,7 +30,9 @@ TODAY = datetime.date(2026, 12, 20)
 
 @pytest.fixture
 def framework_doc() -> dict:
-    return sourced_framework()
+    document = sourced_framework()
+    document["indicators"][0]["evidence_required"] = True  # M1
+    return document
 
 
 @pytest.fixture
@@ -106,11 +109,11 @@ def test_a_recount_stores_the_count_and_the_value_follows_it(submission, tree):
 def test_an_override_needs_a_reason_and_nothing_is_saved_without_one(submission, tree, alice):
     MeetingFactory(organization=tree.a1a)
     counted.recount(submission.period, [submission], today=TODAY)
-    with pytest.raises(InvalidValues) as refused:
+    with pytest.raises(InvalidValues) as refused, translation.override("en"):
         submissions.save_values(
             submission, {"M1": "5"}, version=submission.version, acting_user=alice
         )
-    assert "reason" in refused.value.errors["M1"]
+    assert refused.value.errors["M1"] == "Give a reason for overriding the counted value."
     row = value_row(submission, "M1")
     assert (row.value, row.override_reason) == (1, "")
     assert fresh(submission).version == submission.version
@@ -204,3 +207,21 @@ def test_records_changed_recounts_the_organization_and_its_ancestors_on_commit(
     assert not IndicatorValue.objects.filter(
         submission__organization=tree.b1, indicator__code="A2"
     ).exists()
+
+
+def test_a_counted_value_needs_no_file_but_an_override_does(submission, tree, alice):
+    MeetingFactory(organization=tree.a1a)
+    counted.recount(submission.period, [submission], today=TODAY)
+    assert not any("M1" in line for line in submissions.missing_for_submission(submission))
+    submissions.save_values(
+        submission,
+        {"M1": "4"},
+        version=submission.version,
+        acting_user=alice,
+        overrides={"M1": "另有三次会议在上级党委召开"},
+    )
+    with translation.override("en"):
+        missing = submissions.missing_for_submission(fresh(submission))
+    assert [line for line in missing if line.startswith("M1 ")] == [
+        "M1 Indicator M1: evidence required"
+    ]
