@@ -40,7 +40,12 @@ from tests.factories import (
     ReportFactory,
     ReportScheduleFactory,
 )
-from tests.factories.records import DecisionDocumentFactory
+from tests.factories.records import (
+    AttendanceFactory,
+    DecisionDocumentFactory,
+    MeetingAttachmentFactory,
+    TalkFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -196,6 +201,9 @@ def sibling_subtree(tree, bob, erin):
     _a_rectification_with_evidence(bob, tree.a1b)
     _a_finished_report_and_a_schedule(bob, tree.a1b)
     DecisionDocumentFactory(event__organization=tree.a1b)  # a negative event with its document
+    meeting = AttendanceFactory(meeting__organization=tree.a1b).meeting  # with its roll
+    MeetingAttachmentFactory(meeting=meeting)
+    TalkFactory(organization=tree.a1b)
     return tree.a1b
 
 

@@ -22,6 +22,7 @@ from records.models import (
     DecisionDocument,
     DuesPayment,
     Meeting,
+    MeetingAttachment,
     NegativeEvent,
     StudyRecord,
     Talk,
@@ -71,6 +72,21 @@ class AttendanceFactory(factory.django.DjangoModelFactory):
     )
     presence = Presence.PRESENT
     reason = factory.LazyAttribute(lambda a: "出差" if a.presence == Presence.EXCUSED else "")
+
+
+class MeetingAttachmentFactory(factory.django.DjangoModelFactory):
+    """A meeting's photo stored without the upload checks (a stub JPEG)."""
+
+    class Meta:
+        model = MeetingAttachment
+
+    meeting = factory.SubFactory(MeetingFactory)
+    file = factory.LazyFunction(lambda: ContentFile(b"\xff\xd8\xff\xe0stub", name="upload"))
+    original_name = "现场.jpg"
+    content_type = "image/jpeg"
+    size = 8
+    sha256 = "2" * 64
+    uploaded_by = factory.SubFactory(UserFactory)
 
 
 class TalkFactory(factory.django.DjangoModelFactory):
