@@ -83,3 +83,4 @@ class NoticeKind(models.TextChoices):
     REOPENED = "reopened", _("Submission reopened")
     RECTIFICATION_OVERDUE = "rect_overdue", _("Rectification overdue")
     REPORT = "report", _("Report ready")
+    MEETING_DUE = "meeting_due", _("Meeting reminder")

@@ -311,6 +311,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rectification.flag_overdue",
         "schedule": crontab(hour=8, minute=10),
     },
+    "meeting-reminders": {
+        "task": "records.send_meeting_reminders",
+        "schedule": crontab(hour=8, minute=20),
+    },
     "reports-scheduled": {
         "task": "reports.run_schedules",
         "schedule": crontab(minute="*/15"),
@@ -401,6 +405,11 @@ LOGGING = {
 PORTAL_URL = env_str("PORTAL_URL", "")
 # Rectification items are due this many days after they open.
 RECTIFICATION_DUE_DAYS = env_int("RECTIFICATION_DUE_DAYS", 60)
+# From this day of the month on, branches that have not yet held a meeting the framework asks
+# for every month are reminded (once per branch, kind and month; docs/guide-reviewer.md).
+RECORDS_REMINDER_DAY = env_int("RECORDS_REMINDER_DAY", 20)
+if not 1 <= RECORDS_REMINDER_DAY <= 28:
+    raise ImproperlyConfigured("RECORDS_REMINDER_DAY must be a day of every month (1 to 28)")
 # The most audit entries one Excel export holds (the CSV export streams any number).
 AUDIT_XLSX_MAX_ROWS = env_int("AUDIT_XLSX_MAX_ROWS", 20000)
 # The largest file the report verification page reads.

@@ -18,6 +18,8 @@ from ..models import Notice, Period, Reminder, Submission
 
 REMIND_DAYS_BEFORE = 3
 BATCH = 2000
+# Kinds whose reason is the whole text, ending with the link the notice leads to.
+WHOLE_TEXT = (NoticeKind.REPORT, NoticeKind.MEETING_DUE)
 
 
 def secretaries_of(submission: Submission):
@@ -62,11 +64,13 @@ def notice_text(notice: Notice) -> str:
         NoticeKind.RECTIFICATION_OVERDUE: _(
             "%(subject)s (%(period)s): the rectification of %(reason)s is overdue."
         ),
-        # Report deliveries carry their whole text (title and link), made by the reports app.
+        # Report deliveries and meeting reminders carry their whole text (ending with a link),
+        # made by the reports and records apps.
         NoticeKind.REPORT: "%(reason)s",
+        NoticeKind.MEETING_DUE: "%(reason)s",
     }
     reason = notice.reason
-    if notice.kind == NoticeKind.REPORT and (link := notice_link(notice)):
+    if notice.kind in WHOLE_TEXT and (link := notice_link(notice)):
         reason = reason.removesuffix(link).rstrip()  # the link is the notice's own
     deadline = notice.submission.period.deadline.isoformat() if notice.submission else ""
     return texts[notice.kind] % {
@@ -81,7 +85,7 @@ def notice_link(notice: Notice) -> str:
     """Where the notice leads: its submission, or the address a report notice ends with."""
     if notice.submission_id:
         return reverse("assessment:submission", args=[notice.submission_id])
-    if notice.kind == NoticeKind.REPORT:
+    if notice.kind in WHOLE_TEXT:
         last = notice.reason.rsplit(None, 1)[-1] if notice.reason.strip() else ""
         if last.startswith(("/", "http://", "https://")):
             return last

@@ -490,3 +490,11 @@ def test_a_date_outside_an_open_period_reshows_the_form(client_for, tree, period
     )
     assert response.status_code == 400
     assert "in no open assessment period" in page(response).text("[data-alert]")
+
+
+def test_the_refusal_is_in_chinese_for_a_chinese_reader(client_for, settings, tree, period, alice):
+    client = client_for(alice)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    shown = page(client.get(f"{LIST}new/"))
+    assert "单位不能自行记录" in shown.text("[data-alert]")
+    assert shown.text("h1") == "记录负面清单事项"

@@ -1,0 +1,50 @@
+"""Celery tasks of the records app: thin wrappers that call services; they retry by the portal's
+one policy (`core.retry`)."""
+
+from django.utils import timezone
+
+from core.retry import task
+
+from .services import reminders
+
+
+# One set-based pass over every organization that holds monthly meetings, once a day.
+@task("records.send_meeting_reminders", time_limit=1800)
+def send_meeting_reminders() -> int:
+    """Daily from the configured day of the month: remind secretaries of the meetings their
+    organization has not held this month (once per organization, kind and month)."""
+    return reminders.send_meeting_reminders(timezone.localdate())
+
+
+# Uploaded payroll and study files (organizations.ImportBatch of the records kinds): a whole file
+# row by row, half an hour at most, well below the broker's 1-hour visibility timeout.
+@task("records.check_import", soft_time_limit=1500, time_limit=1800)
+def check_records_import(batch_id: int) -> None:
+    """The dry run of an uploaded payroll or study file, for its preview."""
+    from .services import imports
+
+    imports.check_batch(batch_id)
+
+
+@task("records.import_batch", soft_time_limit=1500, time_limit=1800)
+def import_records(batch_id: int) -> None:
+    """Apply a confirmed payroll or study file (all rows or none)."""
+    from .services import imports
+
+    imports.import_batch(batch_id)
+
+
+@task("records.count_points", time_limit=1800)
+def count_points() -> int:
+    """Nightly: count every member's points of this month and the last again, set-based over every
+    organization (a month whose period is closed or locked keeps its lines)."""
+    from .services import points
+    from .services.dates import RecordRefused
+
+    written = 0
+    for month in points.months_to_count(timezone.localdate()):
+        try:
+            written += points.count_points_all(month)
+        except RecordRefused:
+            continue
+    return written
