@@ -90,8 +90,8 @@ def _person(pk: int | None) -> Person | None:
 class MeetingFilterSet(ScopedFilterSet):
     organization = IntegerFilter(field_name="organization_id", label=_lazy("organization"))
     kind = django_filters.CharFilter(field_name="kind", label=_lazy("kind"))
-    year = IntegerFilter(field_name="date__year", label=_lazy("year"))
-    month = IntegerFilter(field_name="date__month", label=_lazy("month"))
+    year = IntegerFilter(field_name="date__year", min_value=1, max_value=9999, label=_lazy("year"))
+    month = IntegerFilter(field_name="date__month", min_value=1, max_value=12, label=_lazy("month"))
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
 
@@ -219,8 +219,8 @@ class MeetingViewSet(
 class TalkFilterSet(ScopedFilterSet):
     organization = IntegerFilter(field_name="organization_id", label=_lazy("organization"))
     person = IntegerFilter(method="filter_person", label=_lazy("person"))
-    year = IntegerFilter(field_name="date__year", label=_lazy("year"))
-    month = IntegerFilter(field_name="date__month", label=_lazy("month"))
+    year = IntegerFilter(field_name="date__year", min_value=1, max_value=9999, label=_lazy("year"))
+    month = IntegerFilter(field_name="date__month", min_value=1, max_value=12, label=_lazy("month"))
 
     class Meta:
         model = Talk
