@@ -14,7 +14,8 @@ class ImportForm(forms.Form):
 
     kind = forms.ChoiceField(
         label=_("The file holds"),
-        choices=ImportBatch.Kind.choices,
+        # The other kinds are the records app's imports (payroll and study files).
+        choices=[c for c in ImportBatch.Kind.choices if c[0] in ("organizations", "people")],
         initial=ImportBatch.Kind.ORGANIZATIONS,
         widget=forms.RadioSelect,
     )

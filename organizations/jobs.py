@@ -24,6 +24,7 @@ class ImportJobs(jobs.JobKind):
         silent = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True)
         return (
             ImportBatch.objects.filter(silent, status__in=[Status.CHECKING, Status.IMPORTING])
+            .filter(kind__in=imports.KINDS)  # the records app's kinds are its own jobs'
             .defer("content")
             .order_by("pk")
         )

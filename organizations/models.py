@@ -383,6 +383,10 @@ class ImportBatch(models.Model):
     class Kind(models.TextChoices):
         ORGANIZATIONS = "organizations", _("Organizations")
         PEOPLE = "people", _("People")
+        # The records app's imports (records.importers): the same batch, preview and worker.
+        DUES = "dues", _("Party dues")
+        DUES_UPDATE = "dues_update", _("Party dues, replacing stored months")
+        STUDY = "study", _("Study hours")
 
     class Status(models.TextChoices):
         CHECKING = "checking", _("Being checked")

@@ -64,3 +64,37 @@ urlpatterns += [
     path("talks/<int:pk>/edit/", talk_views.talk_edit, name="talk_edit"),
     path("talks/<int:pk>/delete/", talk_views.talk_delete, name="talk_delete"),
 ]
+
+# Party dues, study hours and member points; uploads of payroll and study files.
+from .views import ledgers as ledger_views  # noqa: E402
+
+urlpatterns += [
+    path("organizations/<int:organization_pk>/dues/", ledger_views.dues_sheet, name="dues_sheet"),
+    path("organizations/<int:organization_pk>/study/", ledger_views.study_list, name="study_list"),
+    path(
+        "organizations/<int:organization_pk>/points/",
+        ledger_views.points_ledger,
+        name="points_ledger",
+    ),
+    path(
+        "organizations/<int:organization_pk>/points/propose/",
+        ledger_views.points_propose,
+        name="points_propose",
+    ),
+    path(
+        "organizations/<int:organization_pk>/points/publish/",
+        ledger_views.points_publish,
+        name="points_publish",
+    ),
+    path(
+        "organizations/<int:organization_pk>/points/published/",
+        ledger_views.points_published,
+        name="points_published",
+    ),
+    path("points/<int:points_entry_pk>/decide/", ledger_views.points_decide, name="points_decide"),
+    path("dues/import/", ledger_views.dues_import, name="dues_import"),
+    path("study/import/", ledger_views.study_import, name="study_import"),
+    path("imports/<int:pk>/", ledger_views.import_preview, name="import_preview"),
+    path("imports/<int:pk>/progress/", ledger_views.import_progress, name="import_progress"),
+    path("imports/<int:pk>/commit/", ledger_views.import_commit, name="import_commit"),
+]

@@ -43,7 +43,10 @@ from tests.factories import (
 from tests.factories.records import (
     AttendanceFactory,
     DecisionDocumentFactory,
+    DuesPaymentFactory,
     MeetingAttachmentFactory,
+    PointsEntryFactory,
+    StudyRecordFactory,
     TalkFactory,
 )
 
@@ -204,6 +207,8 @@ def sibling_subtree(tree, bob, erin):
     meeting = AttendanceFactory(meeting__organization=tree.a1b).meeting  # with its roll
     MeetingAttachmentFactory(meeting=meeting)
     TalkFactory(organization=tree.a1b)
+    for ledger_row in (DuesPaymentFactory, StudyRecordFactory, PointsEntryFactory):
+        ledger_row(person__organization=tree.a1b)  # dues, study, a proposed award
     return tree.a1b
 
 

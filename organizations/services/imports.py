@@ -60,6 +60,8 @@ def import_file(
     return plan
 
 
+# The kinds of batch this module checks and imports; the records app has kinds of its own.
+KINDS = (ORGANIZATIONS, ImportBatch.Kind.PEOPLE)
 PREVIEW_ROWS = 500
 PREVIEW_ERRORS = 1000
 Status = ImportBatch.Status

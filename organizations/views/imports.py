@@ -40,7 +40,8 @@ def _require_importer(user) -> None:
 
 def _own_batch(request: HttpRequest, pk: int) -> ImportBatch:
     _require_importer(request.user)
-    batches = ImportBatch.objects.filter(uploaded_by=request.user).defer("content")
+    batches = ImportBatch.objects.filter(uploaded_by=request.user, kind__in=imports.KINDS)
+    batches = batches.defer("content")
     return get_object_or_404(batches, pk=pk)
 
 
@@ -58,7 +59,8 @@ def upload(request: HttpRequest) -> HttpResponse:
             language=get_language(),
         )
         return redirect("organizations:import-preview", pk=batch.pk)
-    recent = ImportBatch.objects.filter(uploaded_by=request.user).defer("content")[:10]
+    recent = ImportBatch.objects.filter(uploaded_by=request.user, kind__in=imports.KINDS)
+    recent = recent.defer("content")[:10]
     return render(request, "organizations/import.html", {"form": form, "recent": recent})
 
 

@@ -16,7 +16,14 @@ import yaml
 from django.conf import settings
 from django.core.files.base import ContentFile
 
-from records.choices import NegativeCategory, Presence, Severity, StudyKind
+from records.choices import (
+    NegativeCategory,
+    PointsKind,
+    PointsState,
+    Presence,
+    Severity,
+    StudyKind,
+)
 from records.models import (
     Attendance,
     DecisionDocument,
@@ -24,6 +31,7 @@ from records.models import (
     Meeting,
     MeetingAttachment,
     NegativeEvent,
+    PointsEntry,
     StudyRecord,
     Talk,
 )
@@ -160,3 +168,19 @@ class DecisionDocumentFactory(factory.django.DjangoModelFactory):
     size = 8
     sha256 = "1" * 64
     uploaded_by = factory.SubFactory(UserFactory)
+
+
+class PointsEntryFactory(factory.django.DjangoModelFactory):
+    """An award of March 2026 proposed by the member's secretary, awaiting approval from above."""
+
+    class Meta:
+        model = PointsEntry
+
+    person = factory.SubFactory(PersonFactory)
+    organization = factory.SelfAttribute("person.organization")
+    month = datetime.date(2026, 3, 1)
+    kind = PointsKind.AWARD
+    points = Decimal("1.0")
+    reason = "志愿服务"
+    state = PointsState.PROPOSED
+    entered_by = factory.SubFactory(UserFactory)
