@@ -80,6 +80,8 @@ class Context:
     people: frozenset[int] = frozenset()
     everything: bool = False
     today: datetime.date = field(default_factory=timezone.localdate)
+    # Kept across the computations of one count: what several sources read alike (`memo`).
+    shared: dict = field(default_factory=dict)
 
     @property
     def start(self) -> datetime.date:
@@ -93,6 +95,14 @@ class Context:
     def until(self) -> datetime.date:
         """The last day counted so far: the period's end, or today while it runs."""
         return min(self.period.end, self.today)
+
+    def memo(self, key: tuple, build: Callable[[], Any]) -> Any:
+        """`build()` once per count for the same key and subjects: attendance read once for
+        the expected and the present, say."""
+        full = (*key, self.organizations, self.people)
+        if full not in self.shared:
+            self.shared[full] = build()
+        return self.shared[full]
 
     def own(self, field_name: str = "organization_id") -> Q:
         """Records of the subject organizations themselves."""
@@ -179,11 +189,14 @@ def sourced_indicators(framework: engine.Framework, subject_kind: str | None = N
     return [i for i in indicators if i.source is not None]
 
 
-def _subject_key(submission: Submission) -> Key | None:
-    if submission.subject_unit == ORGANIZATION:
-        return (ORGANIZATION, submission.organization_id)
-    if submission.subject_unit == PERSON and submission.person_id:
-        return (PERSON, submission.person_id)
+Subject = tuple[int, str, Key]  # (submission id, subject kind, subject key)
+
+
+def _key(unit: str, organization_id: int, person_id: int | None) -> Key | None:
+    if unit == ORGANIZATION:
+        return (ORGANIZATION, organization_id)
+    if unit == PERSON and person_id:
+        return (PERSON, person_id)
     return None
 
 
@@ -199,61 +212,67 @@ def _finish(indicator: engine.Indicator, value: Any) -> Any:
 
 
 def _run(
-    period: Period, submissions: list[Submission], *, everything: bool, today=None
+    period: Period, rows: Iterable[tuple], *, everything: bool, today=None
 ) -> dict[tuple[int, str], Any]:
+    """`rows` are (submission id, subject kind, unit, organization id, person id)."""
     spec = engine_framework(period.framework)
     sourced = sourced_indicators(spec)
-    if not sourced or not submissions:
+    if not sourced:
         return {}
-    by_kind: dict[str, list[Submission]] = {}
-    for submission in submissions:
-        by_kind.setdefault(submission.subject_kind, []).append(submission)
+    by_kind: dict[str, list[Subject]] = {}
+    for pk, subject_kind, unit, organization_id, person_id in rows:
+        key = _key(unit, organization_id, person_id)
+        if key is not None:
+            by_kind.setdefault(subject_kind, []).append((pk, subject_kind, key))
     # One computation per distinct source over all the subjects of the indicators that use it.
     uses: dict[engine.Source, list[engine.Indicator]] = {}
     for indicator in sourced:
         uses.setdefault(indicator.source, []).append(indicator)
+    shared: dict = {}
     out: dict[tuple[int, str], Any] = {}
     for source, indicators in uses.items():
         entry = _REGISTRY.get(source.kind)
         if entry is None:
             logger.warning("source %s is not registered: %s not counted", source.kind, indicators)
             continue
-        kinds = {k for i in indicators for k in i.applies_to}
+        kinds = sorted({k for i in indicators for k in i.applies_to})
         subjects = [s for k in kinds for s in by_kind.get(k, ())]
         if not subjects:
             continue
-        keys = [(s, _subject_key(s)) for s in subjects]
         context = Context(
             period=period,
-            organizations=frozenset(k[1] for _, k in keys if k and k[0] == ORGANIZATION),
-            people=frozenset(k[1] for _, k in keys if k and k[0] == PERSON),
+            organizations=frozenset(k[1] for _, _, k in subjects if k[0] == ORGANIZATION),
+            people=frozenset(k[1] for _, _, k in subjects if k[0] == PERSON),
             everything=everything,
+            shared=shared,
             **({"today": today} if today else {}),
         )
         answers = entry.compute(context, source)
         for indicator in indicators:
-            for submission, key in keys:
-                if key is None or submission.subject_kind not in indicator.applies_to:
-                    continue
-                if key in answers:
-                    out[(submission.pk, indicator.code)] = _finish(indicator, answers[key])
+            applies = set(indicator.applies_to)
+            code = indicator.code
+            for pk, subject_kind, key in subjects:
+                if subject_kind in applies and key in answers:
+                    out[(pk, code)] = _finish(indicator, answers[key])
     return out
-
-
-_FIELDS = ("id", "period_id", "subject_kind", "subject_unit", "organization_id", "person_id")
 
 
 def count(
     period: Period, submissions: Iterable[Submission], *, today=None
 ) -> dict[tuple[int, str], Any]:
     """The counted values of these submissions of the period: {(submission id, code): value}."""
-    return _run(period, list(submissions), everything=False, today=today)
+    rows = [
+        (s.pk, s.subject_kind, s.subject_unit, s.organization_id, s.person_id) for s in submissions
+    ]
+    return _run(period, rows, everything=False, today=today)
 
 
 def count_all(period: Period, *, today=None) -> dict[tuple[int, str], Any]:
     """The counted values of every submission of the period, as `count`."""
-    submissions = list(Submission.objects.filter(period=period).only(*_FIELDS).order_by("pk"))
-    return _run(period, submissions, everything=True, today=today)
+    rows = Submission.objects.filter(period=period).values_list(
+        "pk", "subject_kind", "subject_unit", "organization_id", "person_id"
+    )
+    return _run(period, rows.order_by("pk").iterator(chunk_size=5000), everything=True, today=today)
 
 
 def behind(submission: Submission, indicator: engine.Indicator) -> list[RecordLink]:

@@ -137,8 +137,17 @@ def _in(column: str, values) -> tuple[str, list]:
 
 def _attendance(ctx: sources.Context, source, by: str) -> dict[Any, tuple[float, float, float]]:
     """(expected, present, excused) attendances by organization path (`by` "path") or by person
-    (`by` "person"), in one or two grouped queries."""
+    (`by` "person"), in one or two grouped queries, read once per count for the same kinds."""
     member_kinds, group_kinds = _meeting_kinds(ctx, source)
+    return ctx.memo(
+        ("attendance", by, tuple(member_kinds), tuple(group_kinds)),
+        partial(_read_attendance, ctx, member_kinds, group_kinds, by),
+    )
+
+
+def _read_attendance(
+    ctx: sources.Context, member_kinds: list[str], group_kinds: list[str], by: str
+) -> dict[Any, tuple[float, float, float]]:
     q = connection.ops.quote_name
     meeting, attendance = q(Meeting._meta.db_table), q(Attendance._meta.db_table)
     membership, person = q(Membership._meta.db_table), q(Person._meta.db_table)
