@@ -303,6 +303,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assessment.send_deadline_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Member points of this month and the last, before the scores that count them.
+    "points-nightly": {
+        "task": "records.count_points",
+        "schedule": crontab(hour=2, minute=0),
+    },
     "scores-nightly": {
         "task": "assessment.recompute_open_periods",
         "schedule": crontab(hour=2, minute=30),
