@@ -454,7 +454,9 @@ def _url(name: str, *args) -> str | None:
 
 def _meeting_links(meetings) -> list[sources.RecordLink]:
     return [
-        sources.RecordLink(f"{m.date:%Y-%m-%d} {m.topic}", _url("records:meeting", m.pk), m.date)
+        sources.RecordLink(
+            f"{m.date:%Y-%m-%d} {m.topic}", _url("records:meeting_detail", m.pk), m.date
+        )
         for m in meetings.order_by("-date", "-id")[:BEHIND_LIMIT]
     ]
 
@@ -509,7 +511,7 @@ def behind_dues(submission: Submission, source) -> list[sources.RecordLink]:
                 "due": row.due,
                 "paid": row.paid if row.paid is not None else "—",
             },
-            _url("records:dues", row.pk),
+            _url("records:dues_sheet", row.organization_id),
             row.month,
         )
         for row in rows.order_by("-month", "person__employee_number")[:BEHIND_LIMIT]
@@ -524,7 +526,7 @@ def behind_talks(submission: Submission, source) -> list[sources.RecordLink]:
     return [
         sources.RecordLink(
             f"{t.date:%Y-%m-%d} {t.talker.name} — {t.partner.name}: {t.topic}",
-            _url("records:talk", t.pk),
+            _url("records:talk_list", t.organization_id),
             t.date,
         )
         for t in talks.order_by("-date", "-id")[:BEHIND_LIMIT]
@@ -539,7 +541,7 @@ def behind_study(submission: Submission, source) -> list[sources.RecordLink]:
     return [
         sources.RecordLink(
             f"{r.date:%Y-%m-%d} {r.person.name}: {r.title} ({r.hours:g})",
-            _url("records:study", r.pk),
+            _url("records:study_list", r.organization_id),
             r.date,
         )
         for r in rows.order_by("-date", "-id")[:BEHIND_LIMIT]
@@ -556,7 +558,7 @@ def behind_points(submission: Submission, source) -> list[sources.RecordLink]:
     return [
         sources.RecordLink(
             f"{r.month:%Y-%m} {r.points:+} {r.reason or r.rule}",
-            _url("records:points", r.pk),
+            _url("records:points_ledger", r.organization_id),
             r.month,
         )
         for r in rows.order_by("-month", "id")[:BEHIND_LIMIT]
@@ -569,7 +571,7 @@ def behind_negative_events(submission: Submission, source) -> list[sources.Recor
     )
     return [
         sources.RecordLink(
-            f"{e.date:%Y-%m-%d} {e.title}", _url("records:negative_event", e.pk), e.date
+            f"{e.date:%Y-%m-%d} {e.title}", _url("records:negative_detail", e.pk), e.date
         )
         for e in events.order_by("-date", "-id")[:BEHIND_LIMIT]
     ]

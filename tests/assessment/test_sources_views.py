@@ -8,7 +8,7 @@ secretary of branch A1a, carol reviews it from committee A.
 import datetime
 
 import pytest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from assessment.choices import PeriodStatus, SubmissionState
 from assessment.models import IndicatorValue, Period, Submission
@@ -61,7 +61,9 @@ def test_a_counted_value_shows_as_counted_with_the_records_behind_it(
     submission, tree, alice, client_for, en
 ):
     MeetingFactory(organization=tree.a1a, topic="三月支委会", date=datetime.date(2026, 3, 10))
-    MeetingFactory(organization=tree.a1a, topic="四月支委会", date=datetime.date(2026, 4, 10))
+    april = MeetingFactory(
+        organization=tree.a1a, topic="四月支委会", date=datetime.date(2026, 4, 10)
+    )
     item = RectificationFactory(
         organization=tree.a1a,
         period=submission.period,
@@ -82,6 +84,12 @@ def test_a_counted_value_shows_as_counted_with_the_records_behind_it(
     assert row.field("v-M1").get("value", "") == ""
     assert stored(submission, "M1").value == 2
     # The records behind a value link to their page where there is one.
+    try:
+        meeting_page = reverse("records:meeting_detail", args=[april.pk])
+    except NoReverseMatch:  # the meeting pages come with the records app's views
+        meeting_page = None
+    if meeting_page:
+        assert row.link(meeting_page)
     closure = entry_row(shown, "R1")
     assert closure.link(reverse("rectification:detail", args=[item.pk]))
     # A typed indicator keeps its plain input.
