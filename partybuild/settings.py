@@ -265,6 +265,11 @@ SPECTACULAR_SETTINGS = {
         "PeriodStatusEnum": "assessment.choices.PeriodStatus",
         "SubmissionStateEnum": "assessment.choices.SubmissionState",
         "RectificationStateEnum": "rectification.models.Rectification.State",
+        "SourceEnum": "rectification.models.Rectification.Source",
+        "RecordSourceEnum": "records.choices.Source",
+        "StudyKindEnum": "records.choices.StudyKind",
+        "PointsKindEnum": "records.choices.PointsKind",
+        "ProposalKindEnum": "records.api.ledgers.PROPOSAL_KINDS",
         "LanguageEnum": LANGUAGES,
     },
 }

@@ -15,19 +15,24 @@ from typing import Any
 import django_filters
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api_schema import ErrorSerializer
 from core.filters import IntegerFilter
 from core.parsers import JSONParser
 from organizations.api.filters import ScopedFilterSet
-from organizations.api.serializers import OrganizationSummarySerializer
+from organizations.api.serializers import OrganizationSummarySerializer, PersonSummarySerializer
 from organizations.mixins import ScopedViewSetMixin
-from organizations.models import Person
 
 from ..choices import PointsKind, PointsState, StudyKind
 from ..forms.ledgers import MonthField as MonthFormField
@@ -37,6 +42,7 @@ from ..services import dues, points, study
 from ..services.dates import NotAllowed, RecordRefused
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-03"})
 class MonthField(serializers.Field):
     """A month written YYYY-MM; read back the same way."""
 
@@ -52,11 +58,11 @@ class MonthField(serializers.Field):
         return f"{value:%Y-%m}"
 
 
-class PersonSummarySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Person
-        fields = ["id", "employee_number", "name"]
-        read_only_fields = fields
+# What a secretary may propose: the manual kinds of points lines.
+PROPOSAL_KINDS = [
+    (PointsKind.AWARD.value, PointsKind.AWARD.label),
+    (PointsKind.DEDUCTION.value, PointsKind.DEDUCTION.label),
+]
 
 
 def _money(**kwargs: Any) -> serializers.DecimalField:
@@ -183,12 +189,7 @@ class ProposalChangeSerializer(serializers.Serializer):
 class ProposalCreateSerializer(ProposalChangeSerializer):
     person = serializers.IntegerField(min_value=1, help_text=_lazy("The member's id."))
     month = MonthField()
-    kind = serializers.ChoiceField(
-        choices=[
-            (PointsKind.AWARD, PointsKind.AWARD.label),
-            (PointsKind.DEDUCTION, PointsKind.DEDUCTION.label),
-        ]
-    )
+    kind = serializers.ChoiceField(choices=PROPOSAL_KINDS)
     rule = serializers.CharField(
         max_length=40,
         required=False,
@@ -204,10 +205,6 @@ class ProposalCreateSerializer(ProposalChangeSerializer):
 
 class DecisionSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(label=_lazy("message"))
 
 
 class MonthFilter(django_filters.Filter):
