@@ -8,7 +8,7 @@ below. Reads come from `selectors.calendar`, in a fixed number of queries.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -38,7 +38,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     elif roots:
         organization = roots[0]
     else:
-        raise Http404
+        return render(request, "no_role.html")
     config = selectors.config_of_year(year, today)
     below = set(
         Organization.objects.subtree(organization, include_self=False)

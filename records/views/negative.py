@@ -46,6 +46,8 @@ def negative_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     chosen = NegativeListForm(request.GET).chosen()
     roots = list(scope_roots(user))
+    if not roots:
+        return render(request, "no_role.html")
     if chosen["org"] is not None:
         organization = get_object_or_404(
             Organization.objects.restrict(user).select_related("kind"), pk=chosen["org"]

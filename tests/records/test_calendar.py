@@ -257,3 +257,9 @@ def test_a_garbled_query_falls_back_to_the_defaults(client_for, tree, records_pe
     response = client_for(alice).get(f"{CALENDAR}?year=²⁰²⁶&kind=<script>&org=x")
     assert response.status_code == 200
     assert page(response).text("h1") == "Organizational life of A1a branch"
+
+
+def test_a_user_without_a_role_is_told_so(client_for, tree, records_period, frank):
+    response = client_for(frank).get(CALENDAR)
+    assert response.status_code == 200
+    assert "no_role.html" in [t.name for t in response.templates]

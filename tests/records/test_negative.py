@@ -498,3 +498,8 @@ def test_the_refusal_is_in_chinese_for_a_chinese_reader(client_for, settings, tr
     shown = page(client.get(f"{LIST}new/"))
     assert "单位不能自行记录" in shown.text("[data-alert]")
     assert shown.text("h1") == "记录负面清单事项"
+
+
+def test_a_user_without_a_role_is_told_so(client_for, tree, frank):
+    response = client_for(frank).get(LIST)
+    assert "no_role.html" in [t.name for t in response.templates]
