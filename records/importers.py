@@ -81,6 +81,7 @@ STUDY_KIND_ALIASES = {
 YES = frozenset({"1", "y", "yes", "true", "是", "√", "✓", "退休", "离退休"})
 NO = frozenset({"", "0", "n", "no", "false", "否", "在职"})
 
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 MONEY_MAX = Decimal("99999999.99")
 HOURS_MAX = Decimal("9999.9")
 _MONTH_FORMATS = (
@@ -121,17 +122,24 @@ def parse_amount(value: Any, *, places: int, maximum: Decimal) -> Decimal | None
 def parse_month(value: Any) -> datetime.date | None:
     """A month as its first day: 2026-03, 2026/3, 2026年3月, 202603 or an Excel date cell."""
     if isinstance(value, datetime.date):  # Excel turns a typed 2026-03 into 1 March 2026
-        return parse_date(value).replace(day=1)
+        return _month_within(parse_date(value).replace(day=1), value)
     text = Row(0, {"v": value}).text("v")
     if not text:
         return None
     for pattern in _MONTH_FORMATS:
         if found := pattern.match(text):
             year, month = int(found[1]), int(found[2])
-            if 1900 <= year <= 9999 and 1 <= month <= 12:
-                return datetime.date(year, month, 1)
-            raise ValueError(text)
-    return parse_date(text).replace(day=1)  # a full date: its month
+            if not 1 <= month <= 12:
+                raise ValueError(text)
+            return _month_within(datetime.date(year, month, 1), text)
+    return _month_within(parse_date(text).replace(day=1), text)  # a full date: its month
+
+
+def _month_within(month: datetime.date, written: Any) -> datetime.date:
+    # Years far off are typing errors (and 9999-12 has no month after it to end it).
+    if not FIRST_YEAR <= month.year <= LAST_YEAR:
+        raise ValueError(written)
+    return month
 
 
 def open_days(days: Iterable[datetime.date]) -> dict[datetime.date, str]:

@@ -28,7 +28,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api_schema import ErrorSerializer
-from core.filters import IntegerFilter
+from core.filters import MAX_INT64, IntegerFilter
 from core.parsers import JSONParser
 from organizations.api.filters import ScopedFilterSet
 from organizations.api.serializers import OrganizationSummarySerializer, PersonSummarySerializer
@@ -108,7 +108,9 @@ class DuesChangeSerializer(serializers.Serializer):
 
 
 class DuesCreateSerializer(DuesChangeSerializer):
-    person = serializers.IntegerField(min_value=1, help_text=_lazy("The member's id."))
+    person = serializers.IntegerField(
+        min_value=1, max_value=MAX_INT64, help_text=_lazy("The member's id.")
+    )
     month = MonthField()
     base = _money()
 
@@ -141,7 +143,9 @@ class StudyChangeSerializer(serializers.Serializer):
 
 
 class StudyCreateSerializer(StudyChangeSerializer):
-    person = serializers.IntegerField(min_value=1, help_text=_lazy("The member's id."))
+    person = serializers.IntegerField(
+        min_value=1, max_value=MAX_INT64, help_text=_lazy("The member's id.")
+    )
     date = serializers.DateField()
     kind = serializers.ChoiceField(choices=StudyKind.choices)
     title = serializers.CharField(max_length=300)
@@ -187,7 +191,9 @@ class ProposalChangeSerializer(serializers.Serializer):
 
 
 class ProposalCreateSerializer(ProposalChangeSerializer):
-    person = serializers.IntegerField(min_value=1, help_text=_lazy("The member's id."))
+    person = serializers.IntegerField(
+        min_value=1, max_value=MAX_INT64, help_text=_lazy("The member's id.")
+    )
     month = MonthField()
     kind = serializers.ChoiceField(choices=PROPOSAL_KINDS)
     rule = serializers.CharField(

@@ -16,12 +16,14 @@ from ..choices import PointsKind, StudyKind
 from ..config import PointsRule
 
 MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+# Months and years further ahead mean a typing error (and 9999-12 has no month after it).
+LAST_YEAR = 2999
 
 
 def read_month(value: Any) -> datetime.date | None:
     """A month written YYYY-MM as its first day; None for anything else."""
     found = MONTH.match(str(value or "").strip())
-    if not found or not 1 <= int(found[2]) <= 12 or not 1900 <= int(found[1]) <= 9999:
+    if not found or not 1 <= int(found[2]) <= 12 or not 1900 <= int(found[1]) <= LAST_YEAR:
         return None
     return datetime.date(int(found[1]), int(found[2]), 1)
 
@@ -134,7 +136,7 @@ class DecisionForm(forms.Form):
 
 
 class QuarterForm(forms.Form):
-    year = forms.IntegerField(min_value=2000, max_value=9999)
+    year = forms.IntegerField(min_value=2000, max_value=LAST_YEAR)
     quarter = forms.IntegerField(min_value=1, max_value=4)
 
 

@@ -104,6 +104,8 @@ def _check_amounts(base: Decimal, paid: Decimal | None, paid_on: datetime.date |
             )
     if (paid is None) != (paid_on is None):
         raise RecordRefused(_("Give the amount paid and the date of payment together, or neither."))
+    if paid_on is not None and paid_on > timezone.localdate():
+        raise RecordRefused(_("The date %(day)s is in the future.") % {"day": paid_on.isoformat()})
 
 
 def home_of(person: Person, month: datetime.date) -> Organization:
@@ -192,7 +194,8 @@ def change_dues(
     retired: bool = False,
     acting_user,
 ) -> DuesPayment:
-    """Change a stored month: the base (the rate and due follow), what was paid and when."""
+    """Change a stored month: the base (the rate and due follow it; `retired` picks the retired
+    bands), what was paid and when."""
     payment = (
         DuesPayment.objects.select_for_update(of=("self",))
         .select_related("person", "organization")
@@ -203,9 +206,12 @@ def change_dues(
     check_open(payment.month)
     _check_amounts(base, paid, paid_on)
     before = _facts(payment)
-    payment.rate, payment.due = _due(
-        config_on(payment.month), base, dues_group(payment.person.status, retired)
-    )
+    # The rate and due stand while the base does: a month imported as a retiree's keeps its
+    # band when only the payment is recorded.
+    if base != payment.base or retired:
+        payment.rate, payment.due = _due(
+            config_on(payment.month), base, dues_group(payment.person.status, retired)
+        )
     payment.base, payment.paid, payment.paid_on = base, paid, paid_on
     payment.updated_by = acting_user
     payment.save()
@@ -298,7 +304,10 @@ def save_month(
             continue
         try:
             _check_amounts(line.base, line.paid, line.paid_on)
-            rate, due = _due(config, line.base, dues_group(person.status))
+            if current is not None and current.base == line.base:
+                rate, due = current.rate, current.due  # the band stands while the base does
+            else:
+                rate, due = _due(config, line.base, dues_group(person.status))
         except RecordRefused as refused:
             errors[line.person_id] = refused.message
             continue

@@ -152,7 +152,7 @@ def count_points_all(month: datetime.date, *, organization_ids: Iterable[int] | 
     ]
     stale = PointsEntry.objects.filter(month=first, kind=PointsKind.RULE)
     if organization_ids is not None:
-        stale = stale.filter(Q(organization_id__in=organization_ids) | Q(person_id__in=list(home)))
+        stale = stale.filter(Q(organization_id__in=organization_ids) | Q(person_id__in=people))
     stale.delete()
     PointsEntry.objects.bulk_create(lines, batch_size=BATCH)
     return len(lines)
@@ -419,7 +419,7 @@ def publish_quarter(
     deduction of it awaits a decision. Kept as they stood: later changes do not alter it."""
     if not can(acting_user, Action.ENTER, organization):
         raise NotAllowed(_("You do not enter data for %(org)s.") % {"org": organization})
-    if quarter not in (1, 2, 3, 4) or not 2000 <= year <= 9999:
+    if quarter not in (1, 2, 3, 4) or not 2000 <= year <= 2999:  # years far off are typing errors
         raise RecordRefused(_("Choose a quarter from 1 to 4 of a year."))
     months = quarter_months(year, quarter)
     if month_end(months[-1]) >= timezone.localdate():

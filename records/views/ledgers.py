@@ -30,6 +30,7 @@ from organizations.scope import can, can_from_above, scope_prefixes
 from ..choices import PointsKind, PointsState
 from ..config import PointsRule, config_on
 from ..forms.ledgers import (
+    LAST_YEAR,
     DecisionForm,
     DuesImportForm,
     DuesLineFormSet,
@@ -197,7 +198,7 @@ def _year(request: HttpRequest) -> int:
         year = int(request.GET.get("year", ""))
     except ValueError:
         return timezone.localdate().year
-    return year if 2000 <= year <= 9999 else timezone.localdate().year
+    return year if 2000 <= year <= LAST_YEAR else timezone.localdate().year
 
 
 def _study_people(organization: Organization, year: int) -> list[Person]:
@@ -269,7 +270,7 @@ def _period(request: HttpRequest) -> tuple[list[datetime.date], int | None, int 
         year, quarter = int(request.GET["year"]), int(request.GET["quarter"])
     except (KeyError, ValueError):
         return [_month(request)], None, None
-    if not (2000 <= year <= 9999 and 1 <= quarter <= 4):
+    if not (2000 <= year <= LAST_YEAR and 1 <= quarter <= 4):
         return [this_month()], None, None
     return selectors.quarter_months(year, quarter), year, quarter
 

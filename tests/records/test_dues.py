@@ -384,3 +384,28 @@ def test_a_reviewer_cannot_post_the_sheet(client_for, carol, members, tree):
     response = _post(client_for(carol), tree, members, sheet, P001=("4000", "", ""))
     assert response.status_code == 404
     assert not DuesPayment.objects.exists()
+
+
+def test_recording_the_payment_keeps_the_band_a_month_was_recorded_with(alice, members, tree):
+    payment = dues.record_dues(
+        members["P001"], MARCH, base=D("6000"), retired=True, acting_user=alice
+    )
+    assert payment.due == D("60.00")
+
+    dues.change_dues(
+        payment, base=D("6000"), paid=D("60"), paid_on=datetime.date(2026, 3, 9), acting_user=alice
+    )
+    sheet = selectors.dues_sheet(tree.a1a, MARCH)
+    dues.save_month(
+        tree.a1a,
+        MARCH,
+        [dues.SheetLine(members["P001"].pk, D("6000"), D("60"), datetime.date(2026, 3, 10))],
+        version=sheet.version,
+        acting_user=alice,
+    )
+
+    payment.refresh_from_db()
+    assert (payment.due, payment.paid_on) == (D("60.00"), datetime.date(2026, 3, 10))
+    dues.change_dues(payment, base=D("7000"), paid=None, paid_on=None, acting_user=alice)
+    payment.refresh_from_db()
+    assert payment.due == D("105.00")  # a new base: the member's own band (regular)

@@ -275,3 +275,19 @@ def test_rule_lines_are_listed_but_not_changed(client_for, alice, members, tree)
     response = client.patch(f"{POINTS}{line.pk}/", {"points": "9"}, content_type="application/json")
     assert response.status_code == 403
     assert client.post(f"{POINTS}{line.pk}/approve/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"month": "9999-12", "base": "4000"},
+        {"month": "2026-03", "base": "4000", "paid": "40", "paid_on": "9999-12-31"},
+        {"month": "2026-03", "base": "4000", "person": 9223372036854775808},
+    ],
+)
+def test_far_off_dates_and_ids_are_a_400(client_for, alice, members, payload):
+    response = client_for(alice).post(
+        DUES, {"person": members["P001"].pk, **payload}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert not DuesPayment.objects.exists()

@@ -176,6 +176,7 @@ def test_malformed_numbers_months_and_dates_are_errors_by_line(alice, members):
         "P003,2026-05,4000,40,yesterday",
         "P003,2026-06,4000,40,",
         "P003,2026-07,NaN,,",
+        "P003,9999-12,4000,,",
     )
 
     found = errors(build_plan(DUES, data, "payroll.csv", user=alice))
@@ -189,6 +190,7 @@ def test_malformed_numbers_months_and_dates_are_errors_by_line(alice, members):
         "Line 6: Invalid date “yesterday” in “paid_on”: write it as YYYY-MM-DD.",
         "Line 7: Give the amount paid and the date of payment together, or neither.",
         f"Line 8: “NaN” in “base” {number}",
+        "Line 9: Invalid month “9999-12” in “month”: write it as YYYY-MM.",
     ]
 
 
