@@ -154,6 +154,7 @@ class Talk(models.Model):
     date = models.DateField(_("date"))
     topic = models.CharField(_("topic"), max_length=300)
     note = models.TextField(_("note"), blank=True)
+    version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -388,6 +389,7 @@ class NegativeEvent(models.Model):
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
     decision_number = models.CharField(_("decision document number"), max_length=100, blank=True)
+    version = models.PositiveIntegerField(default=1)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -426,3 +428,26 @@ class DecisionDocument(StoredFile):
         ordering = ["event", "uploaded_at"]
         verbose_name = _("decision document")
         verbose_name_plural = _("decision documents")
+
+
+class MeetingReminder(models.Model):
+    """A reminder sent that an organization has not held a kind of meeting in a month: at most
+    one per organization, kind and month, so a second run of the task sends nothing again."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=40)
+    month = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "kind", "month"], name="meeting_reminder_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.kind} {self.month:%Y-%m}"

@@ -3,21 +3,21 @@
 meetings a kind asks for each month (`per_month`) get a notice, once per organization, kind and
 month.
 
-The notice's text ends with the link to the organization's meetings of that kind in that month;
-what the link names (organization, kind, year and month) is also what says a reminder was sent,
-so a second run in the month finds it and sends nothing again.
+The notice's text ends with the link to the organization's meetings of that kind in that month.
+A `MeetingReminder` row per organization, kind and month says a reminder was sent, so a second
+run in the month sends nothing again (a unique constraint backs it).
 """
 
 import datetime
 from calendar import monthrange
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import connection, transaction
 from django.db.models import Count
-from django.urls import Resolver404, resolve, reverse
-from django.utils import timezone, translation
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from assessment.choices import NoticeKind
@@ -27,7 +27,7 @@ from organizations.models import Organization
 from organizations.selectors import active_role_holders
 
 from ..config import MeetingKind, config_on
-from ..models import Meeting
+from ..models import Meeting, MeetingReminder
 
 BATCH = 2000
 # Serialises two runs on PostgreSQL (a second beat or worker waits, then finds the notices);
@@ -50,41 +50,6 @@ def meetings_link(org_id: int, kind: str, month: datetime.date) -> str:
 
 def _portal_url() -> str:
     return getattr(settings, "PORTAL_URL", "").rstrip("/")
-
-
-def _reminder_of(reason: str) -> tuple[int, str, int, int] | None:
-    """(organization id, kind, year, month) of the link a reminder ends with, else None."""
-    last = reason.rsplit(None, 1)[-1] if reason.strip() else ""
-    link = urlsplit(last.removeprefix(_portal_url()))
-    try:
-        match = resolve(link.path)
-    except Resolver404:
-        return None
-    query = parse_qs(link.query)
-    try:
-        return (
-            int(match.kwargs["organization_pk"]),
-            query["kind"][0],
-            int(query["year"][0]),
-            int(query["month"][0]),
-        )
-    except (KeyError, IndexError, ValueError):
-        return None
-
-
-def _reminded(month: datetime.date) -> set[tuple[int, str]]:
-    """(organization id, kind) pairs already reminded of in the month: one query (a month's
-    reminders are sent in that month)."""
-    since = timezone.make_aware(datetime.datetime.combine(month, datetime.time.min))
-    reasons = Notice.objects.filter(kind=NoticeKind.MEETING_DUE, created_at__gte=since).values_list(
-        "reason", flat=True
-    )
-    found = set()
-    for reason in reasons:
-        key = _reminder_of(reason)
-        if key and key[2:] == (month.year, month.month):
-            found.add(key[:2])
-    return found
 
 
 def reminder_text(org: Organization, kind: MeetingKind, month: datetime.date, held: int) -> str:
@@ -137,7 +102,9 @@ def send_meeting_reminders(today: datetime.date) -> int:
         .annotate(n=Count("id"))
     )
     held = {(org_id, kind): n for org_id, kind, n in meetings}
-    reminded = _reminded(month)
+    reminded = set(
+        MeetingReminder.objects.filter(month=month).values_list("organization_id", "kind")
+    )
     due = [
         (org, kind)
         for org in organizations
@@ -150,21 +117,25 @@ def send_meeting_reminders(today: datetime.date) -> int:
         return 0
     secretaries = active_role_holders({org.pk for org, _kind in due}, [Role.SECRETARY])
     notices: list[Notice] = []
-    sent = 0
+    told: list[tuple[Organization, MeetingKind]] = []
     with translation.override(settings.LANGUAGE_CODE):
         for org, kind in due:
             users = secretaries.get((Role.SECRETARY, org.pk), ())
             if not users:
                 continue  # nobody to tell: tried again tomorrow, should a secretary be named
-            sent += 1
+            told.append((org, kind))
             text = reminder_text(org, kind, month, held.get((org.pk, kind.code), 0))
             reason = f"{text} {meetings_link(org.pk, kind.code, month)}"
             notices += [
                 Notice(user=user, kind=NoticeKind.MEETING_DUE, reason=reason) for user in users
             ]
     Notice.objects.bulk_create(notices, batch_size=BATCH)
+    MeetingReminder.objects.bulk_create(
+        [MeetingReminder(organization=org, kind=kind.code, month=month) for org, kind in told],
+        batch_size=BATCH,
+    )
     transaction.on_commit(lambda: _mail(notices))
-    return sent
+    return len(told)
 
 
 def _mail(notices: list[Notice]) -> None:

@@ -23,6 +23,7 @@ from assessment.choices import NoticeKind
 from assessment.models import Notice
 from assessment.services.notices import notice_link, notice_text
 from organizations.services import assign_role
+from records.models import MeetingReminder
 from records.services.reminders import send_meeting_reminders
 from records.tasks import send_meeting_reminders as reminder_task
 from tests.factories import FrameworkFactory, OrganizationFactory, PeriodFactory, UserFactory
@@ -90,6 +91,15 @@ def test_running_twice_sends_nothing_new(tree, alice, bob):
     assert Notice.objects.filter(kind=NoticeKind.MEETING_DUE).count() == 6
 
 
+def test_a_reminder_is_not_sent_again_once_its_notice_is_gone(tree, alice, bob):
+    # What was sent is kept apart from the notices, which their readers may clear.
+    send_meeting_reminders(DAY)
+    Notice.objects.filter(kind=NoticeKind.MEETING_DUE).delete()
+
+    assert send_meeting_reminders(DAY + datetime.timedelta(days=1)) == 0
+    assert MeetingReminder.objects.count() == 6
+
+
 def test_a_new_month_reminds_again(tree, alice):
     send_meeting_reminders(DAY)
     send_meeting_reminders(datetime.date(2026, 6, 22))
@@ -153,6 +163,7 @@ def test_the_reminders_are_mailed_after_commit(
 def test_the_queries_do_not_grow_with_the_branches(tree, alice):
     def queries() -> int:
         Notice.objects.all().delete()
+        MeetingReminder.objects.all().delete()
         with CaptureQueriesContext(connection) as captured:
             send_meeting_reminders(DAY)
         return len(captured)
