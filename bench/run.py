@@ -19,6 +19,7 @@ EXTRA = [
     ["bench/bench_rollup.py"],
     ["bench/bench_dashboard.py"],
     ["bench/bench_reports.py"],
+    ["bench/bench_records.py"],
 ]
 
 

@@ -4,13 +4,15 @@ Records fall in the open year (the demo's 2026): records are written only inside
 (decision 102), so the closed years keep none. For that year, up to today:
 
 - meetings of every kind the framework's records section requires of each organization kind
-  (`config_on(day).kinds_for(kind)`): monthly 支委会, 党小组会 and 主题党日, quarterly 党员大会 and
-  党课, a yearly 组织生活会 and 民主评议. Most branches hold them all; some skip a few, a lax few
-  skip many, so the calendar has gaps and reminders something to say. A meeting drawn for a day
-  after today is not held yet (the month goes on);
-- attendance of the members expected that day (the membership history, party members only, from
-  the day they joined): most present, a few excused with a reason (出差, 病假, 培训…), rarely
-  absent. General branches and committees have no members of their own (people belong to
+  (`config_on(day).kinds_for(kind)`): monthly 支委会 and 主题党日, a monthly 党小组会 of each
+  party group (one for about every ten members), quarterly 党员大会 and 党课, a yearly 组织生活会
+  and 民主评议. Most branches hold them all; some skip a few, a lax few skip many, so the calendar
+  has gaps and reminders something to say (the demo secretary's branch missed last month's
+  主题党日). A meeting drawn for a day after today is not held yet (the month goes on);
+- attendance of the members expected that day (the membership history, party members only; a
+  member who joined the party this year belongs to the branch from that day), the group's
+  members at a group's meeting: most present, a few excused with a reason (出差, 病假, 培训…),
+  rarely absent. General branches and committees have no members of their own (people belong to
   branches), so their meetings carry no attendance;
 - three transfers during the year: the membership closed in one branch and opened in another on
   the day, the person moved, so who is expected changes;
@@ -21,9 +23,12 @@ Records fall in the open year (the demo's 2026): records are written only inside
 - the members' points counted by the framework's rules for every month so far, and a few awards;
 - a few events on the negative list, entered by the demo inspector.
 
-Drawn from seeded generators of their own, never from the assessment data or the scores; written
-in bulk (ids reserved up front, COPY on PostgreSQL), once: nothing is added when the demo group's
-records exist already.
+Drawn from seeded generators of their own (seeded by codes and employee numbers, not ids), never
+from the assessment data or the scores; written in bulk (ids reserved up front, COPY on
+PostgreSQL), once: nothing is added when the demo group's records exist already. The values the
+open year's indicators count from these records are stored as a submission's page is opened or
+by the nightly recount, not here (`assessment.services.counted.recount` of the whole demo year
+would double the time seed_demo takes).
 """
 
 from __future__ import annotations
@@ -32,12 +37,13 @@ import datetime
 import random
 from calendar import monthrange
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from assessment.choices import PeriodKind, PeriodStatus
@@ -66,6 +72,7 @@ from records.models import (
     StudyRecord,
     Talk,
 )
+from records.services.points import count_points_all
 
 SEED = DEMO_SEED
 CENT = Decimal("0.01")
@@ -248,6 +255,22 @@ def _workday(rng: random.Random, month: datetime.date) -> datetime.date:
     return rng.choice(_workdays(month))
 
 
+def insert_records(model: type[models.Model], columns: list[str], rows: Iterable[tuple]) -> None:
+    """`insert_rows` with every other column that has a default given it (a `version`, a flag):
+    rows written past the ORM must not depend on knowing each column a later change adds."""
+    given = set(columns)
+    rest = [
+        f
+        for f in model._meta.concrete_fields
+        if f.column not in given and not f.primary_key and f.has_default()
+    ]
+    if not rest:
+        insert_rows(model, columns, rows)
+        return
+    values = tuple(f.get_db_prep_save(f.get_default(), connection) for f in rest)
+    insert_rows(model, [*columns, *(f.column for f in rest)], ((*row, *values) for row in rows))
+
+
 def _money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
@@ -269,12 +292,6 @@ class _Demo:
     secretary_org_id: int | None
     now: object
     transfers: int = 0
-    # The rows as written, which the points are counted from when no counting service exists.
-    meetings: list[tuple] = field(default_factory=list)
-    attendance: list[tuple] = field(default_factory=list)
-    talks: list[tuple] = field(default_factory=list)
-    dues: list[tuple] = field(default_factory=list)
-    study: list[tuple] = field(default_factory=list)
 
     def expected(self, org_id: int, day: datetime.date, group: int | None = None) -> list[int]:
         """The party members of the organization on the day, by the membership history (those
@@ -617,9 +634,8 @@ def _meetings(demo: _Demo) -> tuple[int, int]:
         "created_at",
         "updated_at",
     ]
-    insert_rows(Meeting, columns, meetings)
-    insert_rows(Attendance, ["meeting_id", "person_id", "presence", "reason"], attendance)
-    demo.meetings, demo.attendance = meetings, attendance
+    insert_records(Meeting, columns, meetings)
+    insert_records(Attendance, ["meeting_id", "person_id", "presence", "reason"], attendance)
     return len(meetings), len(attendance)
 
 
@@ -666,8 +682,7 @@ def _talks(demo: _Demo) -> int:
         "created_by_id",
         "created_at",
     ]
-    insert_rows(Talk, columns, rows)
-    demo.talks = rows
+    insert_records(Talk, columns, rows)
     return len(rows)
 
 
@@ -727,8 +742,7 @@ def _dues(demo: _Demo) -> int:
         "updated_by_id",
         "updated_at",
     ]
-    insert_rows(DuesPayment, columns, rows)
-    demo.dues = rows
+    insert_records(DuesPayment, columns, rows)
     return len(rows)
 
 
@@ -782,8 +796,7 @@ def _study(demo: _Demo) -> int:
         "created_by_id",
         "created_at",
     ]
-    insert_rows(StudyRecord, columns, rows)
-    demo.study = rows
+    insert_records(StudyRecord, columns, rows)
     return len(rows)
 
 
@@ -793,15 +806,8 @@ def _study(demo: _Demo) -> int:
 def _points(demo: _Demo) -> int:
     """The members' points of every month so far, counted by the framework's rules, and a few
     awards (some still awaiting approval)."""
-    try:
-        from records.services.points import count_points_all
-    except ImportError:
-        count_points_all = None
-    if count_points_all is not None:
-        for month in _months(demo.first, demo.last):
-            count_points_all(month)
-    else:
-        _count_points(demo)
+    for month in _months(demo.first, demo.last):
+        count_points_all(month)
     rng = random.Random(f"{SEED}-records-awards")
     members = sorted(demo.members, key=lambda pk: demo.members[pk].number)
     rows = []
@@ -834,7 +840,7 @@ def _points(demo: _Demo) -> int:
                 stamp,
             )
         )
-    insert_rows(PointsEntry, POINTS_COLUMNS, rows)
+    insert_records(PointsEntry, POINTS_COLUMNS, rows)
     return PointsEntry.objects.filter(person__in=members).count()
 
 
@@ -852,65 +858,6 @@ POINTS_COLUMNS = [
     "decided_at",
     "created_at",
 ]
-
-
-def _count_points(demo: _Demo) -> None:
-    """The rule lines of the framework's points rules, counted from the rows just written: one
-    line per member, month and rule that happened (capped as the rule says), in the organization
-    the member belonged to at the month's end (or last, if they left)."""
-    events: dict[tuple[int, datetime.date], defaultdict[str, Decimal]] = defaultdict(
-        lambda: defaultdict(Decimal)
-    )
-    dates = {m[0]: m[4] for m in demo.meetings}
-    for meeting_id, person_id, presence, _reason in demo.attendance:
-        events[(person_id, dates[meeting_id].replace(day=1))][f"meeting_{presence}"] += 1
-    for _org, talker, partner, day, *_rest in demo.talks:
-        for person_id in (talker, partner):
-            events[(person_id, day.replace(day=1))]["talk"] += 1
-    for person_id, _org, _day, _kind, _title, hours, *_rest in demo.study:
-        events[(person_id, _day.replace(day=1))]["study_hour"] += hours
-    for person_id, _org, month, _base, _rate, due, paid, paid_on, *_rest in demo.dues:
-        end = _month_end(month)
-        if paid is not None and paid >= due and paid_on <= end:
-            events[(person_id, month)]["dues_on_time"] += 1
-        elif end < demo.last:  # this month's dues are not late yet
-            events[(person_id, month)]["dues_late"] += 1
-    stamp = PointsEntry._meta.get_field("created_at").get_db_prep_save(demo.now, connection)
-    rows = []
-    for (person_id, month), counts in events.items():
-        member = demo.members[person_id]
-        org = member.org_on(min(_month_end(month), demo.last)) or next(
-            (org for org, start, _end in reversed(member.spans) if start is None or start <= month),
-            None,
-        )
-        if org is None:
-            continue
-        for rule in demo.config.points:
-            count = counts.get(rule.per)
-            if not count:
-                continue
-            points = rule.points * count
-            if rule.cap is not None:
-                points = min(points, rule.cap)
-            if not points:
-                continue
-            rows.append(
-                (
-                    person_id,
-                    org,
-                    month,
-                    PointsKind.RULE.value,
-                    rule.code,
-                    points,
-                    "",
-                    PointsState.APPROVED.value,
-                    None,
-                    None,
-                    None,
-                    stamp,
-                )
-            )
-    insert_rows(PointsEntry, POINTS_COLUMNS, rows)
 
 
 # -- the negative list ---------------------------------------------------------------------------
