@@ -242,6 +242,11 @@ class Person(models.Model):
         return self.kind != PersonKind.STAFF
 
 
+# Statuses of people who still belong to their party organization: a retired member stays in
+# (a retirees' branch, usually); one transferred out of the group or inactive has left.
+BELONGING = (PersonStatus.ACTIVE, PersonStatus.RETIRED)
+
+
 class MembershipQuerySet(ScopedQuerySet):
     def on(self, day) -> "MembershipQuerySet":
         """The memberships that hold on the day."""
@@ -250,26 +255,27 @@ class MembershipQuerySet(ScopedQuerySet):
         )
 
     def open_missing(self) -> int:
-        """Open a membership since before any record for every active person who has none:
+        """Open a membership since before any record for everyone belonging who has none:
         what bulk writers of new people call (one statement whatever their number)."""
         person, membership = Person._meta, Membership._meta
         quote = connection.ops.quote_name
         sql = (
             f"INSERT INTO {quote(membership.db_table)} (person_id, organization_id) "
             f"SELECT p.id, p.organization_id FROM {quote(person.db_table)} p "
-            f"WHERE p.status = %s AND NOT EXISTS (SELECT 1 FROM "
+            f"WHERE p.status IN (%s, %s) AND NOT EXISTS (SELECT 1 FROM "
             f"{quote(membership.db_table)} m WHERE m.person_id = p.id)"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [PersonStatus.ACTIVE])
+            cursor.execute(sql, list(BELONGING))
             return cursor.rowcount
 
     def follow(self, people, *, created: bool = False, day=None) -> None:
         """Bring the history of these people in line with their organization and status.
 
         A new person is a member since before any record (`start` empty); a person who moved is
-        closed in the old organization yesterday and opened in the new one today; a person no
-        longer active is closed yesterday. Idempotent: a person already in step is untouched.
+        closed in the old organization yesterday and opened in the new one today; a person who
+        left (transferred out of the group, inactive) is closed yesterday. Idempotent: a person
+        already in step is untouched.
         """
         day = day or timezone.localdate()
         people = list(people)
@@ -283,7 +289,7 @@ class MembershipQuerySet(ScopedQuerySet):
         opened: list[Membership] = []
         for person in people:
             current = open_rows.get(person.pk)
-            active = person.status == PersonStatus.ACTIVE
+            active = person.status in BELONGING
             if current and (not active or current.organization_id != person.organization_id):
                 close.append(current.pk)
                 current = None

@@ -5,10 +5,12 @@ from django.db import migrations, models
 
 
 def open_memberships(apps, schema_editor):
-    """Every active person is a member of their organization since before any record."""
+    """Everyone who belongs (active or retired) is a member since before any record."""
     person = apps.get_model("organizations", "Person")
     membership = apps.get_model("organizations", "Membership")
-    active = person.objects.filter(status="active").values_list("pk", "organization_id")
+    active = person.objects.filter(status__in=["active", "retired"]).values_list(
+        "pk", "organization_id"
+    )
     membership.objects.bulk_create(
         [membership(person_id=pk, organization_id=org) for pk, org in active.iterator()],
         batch_size=2000,

@@ -46,8 +46,8 @@ def records_period(tree):
 
 @pytest.fixture
 def members(tree, records_period) -> dict[str, Person]:
-    """A1a's party members P001 (王芳), P002 (李强, retired) and P003 (赵六, probationary), a
-    member of staff S001; B1's member P900 (outside alice's scope)."""
+    """A1a's party members P001 (王芳), P002 (李强, retired: still a member) and P003 (赵六,
+    probationary), a member of staff S001; B1's member P900 (outside alice's scope)."""
     return {
         "P001": PersonFactory(organization=tree.a1a, name="王芳", employee_number="P001"),
         "P002": PersonFactory(
@@ -61,12 +61,6 @@ def members(tree, records_period) -> dict[str, Person]:
         ),
         "P900": PersonFactory(organization=tree.b1, name="外人", employee_number="P900"),
     }
-
-
-def keep_in_branch(person: Person) -> None:
-    """A retired member kept in the branch's membership history (saving a person who is not
-    active opens no membership: the history follows `status`)."""
-    Membership.objects.create(person=person, organization_id=person.organization_id)
 
 
 def transfer(person: Person, to, day: datetime.date) -> None:

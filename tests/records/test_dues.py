@@ -27,7 +27,6 @@ from .ledger_setup import (
     MARCH,
     client_for,
     english,
-    keep_in_branch,
     members,
     records_period,
     transfer,
@@ -138,7 +137,6 @@ def test_paid_without_its_date_is_refused(alice, members):
 
 
 def test_a_retired_member_pays_by_the_retired_bands(alice, members):
-    keep_in_branch(members["P002"])
     payment = dues.record_dues(members["P002"], MARCH, base=D("6000"), acting_user=alice)
     assert (payment.rate, payment.due) == (D("0.01"), D("60.00"))
 
@@ -182,9 +180,10 @@ def _lines(members, **bases):
 
 
 def test_the_sheet_lists_the_party_members_the_branch_holds_that_month(members, tree):
+    # Retirees stay party members of their branch; staff pay no dues; B1's member is elsewhere.
     sheet = selectors.dues_sheet(tree.a1a, MARCH)
     assert [row.person.employee_number for row in sheet.rows] == sorted(
-        [tree.a1a.people.get(name="A1a成员").employee_number, "P001", "P003"]
+        [tree.a1a.people.get(name="A1a成员").employee_number, "P001", "P002", "P003"]
     )
 
 
@@ -325,7 +324,7 @@ def test_the_sheet_page_lists_the_members_with_inputs_for_the_secretary(
 
 def test_a_reviewer_above_sees_the_sheet_without_inputs(client_for, carol, members, tree):
     shown = page(client_for(carol).get(_url(tree)))
-    assert shown.count("#dues-rows tbody tr") == 3
+    assert shown.count("#dues-rows tbody tr") == 4
     assert not shown.has("#dues-sheet input[name$=base]")
     assert not shown.has("#dues-sheet button[type=submit]")
 

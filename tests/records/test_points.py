@@ -376,6 +376,7 @@ def test_publishing_a_quarter_stores_each_members_totals(alice, carol, proposal,
     )
     assert {row["employee_number"] for row in publication.totals} == {
         "P001",
+        "P002",
         "P003",
         tree.a1a.people.get(name="A1a成员").employee_number,
     }

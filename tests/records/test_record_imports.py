@@ -34,7 +34,6 @@ from .ledger_setup import (
     MARCH,
     client_for,
     english,
-    keep_in_branch,
     members,
     records_period,
     transfer,
@@ -241,7 +240,6 @@ def test_staff_a_month_without_membership_and_a_shut_month_are_errors(
 
 @pytest.mark.usefixtures("english")
 def test_a_retired_flag_or_status_picks_the_retired_bands(alice, members):
-    keep_in_branch(members["P002"])
     data = csv_file(
         "工号,月份,缴费基数,离退休",
         "P002,2026-03,6000,",
