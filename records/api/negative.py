@@ -6,7 +6,9 @@ it see them, an event outside the caller's scope is a 404. Writes go through
 see the event gets a 403 with the reason, and so does a caller who names an organization they see
 but may not record on. An organization outside the scope is answered like one that does not exist
 (400), and a refused input (date, document) is a 400. Decision documents are sent as
-multipart/form-data (`documents`, several allowed).
+multipart/form-data (`documents`, several allowed). A change names the `version` it was based on,
+as a meeting's does: an older one is a 409 with `current_version` and changes nothing; a deletion
+may name it too (`?version=`).
 """
 
 from typing import Any
@@ -17,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import (
+    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
@@ -38,7 +41,8 @@ from organizations.models import Organization
 from ..choices import NegativeCategory, Severity
 from ..models import DecisionDocument, NegativeEvent
 from ..services import negative as services
-from ..services.dates import NotAllowed, RecordRefused
+from ..services.dates import NotAllowed, RecordRefused, StaleVersion
+from .serializers import RecordErrorSerializer
 
 
 class DecisionDocumentSerializer(serializers.ModelSerializer):
@@ -87,6 +91,7 @@ class NegativeEventSerializer(serializers.ModelSerializer):
             "entered_by",
             "created_at",
             "updated_at",
+            "version",
             "documents",
             "allowed",
         ]
@@ -99,8 +104,10 @@ class NegativeEventSerializer(serializers.ModelSerializer):
 
 
 class NegativeEventChangeSerializer(serializers.Serializer):
-    """What a change may give (every field optional); documents are added, others removed."""
+    """What a change may give (every field optional but `version`, the one you read); documents
+    are added, others removed."""
 
+    version = serializers.IntegerField(min_value=1, label=_lazy("version"))
     category = serializers.ChoiceField(choices=NegativeCategory.choices, required=False)
     severity = serializers.ChoiceField(choices=Severity.choices, required=False)
     date = serializers.DateField(required=False)
@@ -134,7 +141,12 @@ class NegativeEventCreateSerializer(NegativeEventChangeSerializer):
     severity = serializers.ChoiceField(choices=Severity.choices)
     date = serializers.DateField()
     title = serializers.CharField(max_length=services.TITLE_MAX)
+    version = None
     remove_documents = None
+
+
+class VersionQuerySerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, required=False, label=_lazy("version"))
 
 
 class NegativeEventFilterSet(ScopedFilterSet):
@@ -160,9 +172,20 @@ REFUSALS = {
 }
 
 
+STALE = {
+    409: OpenApiResponse(RecordErrorSerializer, description=_lazy("Changed since your version."))
+}
+
+
 def refusal(refused: RecordRefused) -> Response:
-    code = status.HTTP_403_FORBIDDEN if isinstance(refused, NotAllowed) else 400
-    return Response({"detail": refused.message}, status=code)
+    body: dict[str, Any] = {"detail": refused.message}
+    code = status.HTTP_400_BAD_REQUEST
+    if isinstance(refused, StaleVersion):
+        code = status.HTTP_409_CONFLICT
+        body["current_version"] = refused.current
+    elif isinstance(refused, NotAllowed):
+        code = status.HTTP_403_FORBIDDEN
+    return Response(body, status=code)
 
 
 @extend_schema_view(
@@ -182,11 +205,18 @@ def refusal(refused: RecordRefused) -> Response:
             "multipart/form-data": NegativeEventChangeSerializer,
             "application/json": NegativeEventChangeSerializer,
         },
-        responses={200: NegativeEventSerializer, **REFUSALS},
+        responses={200: NegativeEventSerializer, **REFUSALS, **STALE},
     ),
     destroy=extend_schema(
         summary=_lazy("Take an event off the negative list"),
-        responses={204: None, **REFUSALS},
+        parameters=[
+            OpenApiParameter(
+                "version",
+                int,
+                description=_lazy("The version you read: an older one is a 409."),
+            )
+        ],
+        responses={204: None, **REFUSALS, **STALE},
     ),
 )
 @extend_schema(tags=["records"])
@@ -244,6 +274,7 @@ class NegativeEventViewSet(
         try:
             services.change_negative_event(
                 event,
+                version=data["version"],
                 acting_user=request.user,
                 category=data.get("category"),
                 severity=data.get("severity"),
@@ -260,8 +291,12 @@ class NegativeEventViewSet(
 
     def destroy(self, request: Request, *args, **kwargs) -> Response:
         event = self.get_object()
+        query = VersionQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         try:
-            services.delete_negative_event(event, acting_user=request.user)
+            services.delete_negative_event(
+                event, version=query.validated_data.get("version"), acting_user=request.user
+            )
         except RecordRefused as refused:
             return refusal(refused)
         return Response(status=status.HTTP_204_NO_CONTENT)

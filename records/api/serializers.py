@@ -162,6 +162,7 @@ class TalkSerializer(serializers.ModelSerializer):
             "date",
             "topic",
             "note",
+            "version",
             "created_at",
         ]
         read_only_fields = fields
@@ -177,6 +178,9 @@ class TalkWriteSerializer(serializers.Serializer):
 
 
 class TalkChangeSerializer(serializers.Serializer):
+    """What changes in a talk; what is left out stays. `version` is the one you read."""
+
+    version = serializers.IntegerField(min_value=1, label=_("version"))
     talker = serializers.IntegerField(min_value=1, required=False)
     partner = serializers.IntegerField(min_value=1, required=False)
     date = serializers.DateField(required=False)

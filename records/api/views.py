@@ -6,8 +6,8 @@ organization: anyone else who may see it gets a 403 with the reason. An organiza
 outside the caller's reach is answered like one that does not exist (400); a refused input (a
 date whose records are shut, a roll that does not match the members of the day, a file that is
 not a photo or PDF) is a 400 with the message in the caller's language; a change based on an
-older version of a meeting is a 409. Other kinds of record have their viewsets in modules of
-their own beside this one.
+older version of a meeting or a talk is a 409. Other kinds of record have their viewsets in
+modules of their own beside this one.
 """
 
 from typing import Any
@@ -239,14 +239,14 @@ class TalkFilterSet(ScopedFilterSet):
         responses={201: TalkSerializer, **REFUSALS},
     ),
     update=extend_schema(
-        summary=_lazy("Change a talk (the fields given)"),
+        summary=_lazy("Change a talk (the fields given; `version` is required)"),
         request=TalkChangeSerializer,
-        responses={200: TalkSerializer, **REFUSALS},
+        responses={200: TalkSerializer, **REFUSALS, **STALE},
     ),
     partial_update=extend_schema(
-        summary=_lazy("Change a talk (the fields given)"),
+        summary=_lazy("Change a talk (the fields given; `version` is required)"),
         request=TalkChangeSerializer,
-        responses={200: TalkSerializer, **REFUSALS},
+        responses={200: TalkSerializer, **REFUSALS, **STALE},
     ),
 )
 @extend_schema(tags=["records"])
@@ -297,6 +297,7 @@ class TalkViewSet(
         try:
             talk_services.change_talk(
                 talk,
+                version=data["version"],
                 talker=_person(data["talker"]) if "talker" in data else talk.talker,
                 partner=_person(data["partner"]) if "partner" in data else talk.partner,
                 date=data.get("date", talk.date),

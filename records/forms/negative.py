@@ -34,7 +34,8 @@ class MultipleFileField(forms.FileField):
 
 class NegativeEventForm(BootstrapForm):
     """What an inspector records; the organization is chosen among those they may record on
-    (a new event only: an event stays with its unit)."""
+    (a new event only: an event stays with its unit). A change carries the version of the event
+    it showed (hidden), so a stale one is refused."""
 
     organization = forms.ModelChoiceField(label=_("Organization"), queryset=None)
     category = forms.ChoiceField(label=_("Category"), choices=NegativeCategory.choices)
@@ -73,11 +74,15 @@ class NegativeEventForm(BootstrapForm):
                     "title": event.title,
                     "description": event.description,
                     "decision_number": event.decision_number,
+                    "version": event.version,
                 },
             )
         super().__init__(*args, **kwargs)
         if event is not None:
             del self.fields["organization"]
+            self.fields["version"] = forms.IntegerField(
+                required=False, min_value=1, widget=forms.HiddenInput
+            )
             self.fields["remove_documents"] = forms.MultipleChoiceField(
                 label=_("Remove documents"),
                 required=False,

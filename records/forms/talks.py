@@ -1,4 +1,5 @@
-"""The form of a heart-to-heart talk: who talked with whom, when and about what."""
+"""The form of a heart-to-heart talk: who talked with whom, when and about what; an edit carries
+the version of the talk it showed (hidden), so a stale one is refused."""
 
 from collections.abc import Sequence
 
@@ -32,6 +33,7 @@ class TalkForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
     )
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, people: Sequence[Person] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -7,6 +7,9 @@ neither can an inspector whose role sits on the unit. Administrators hold every 
 
 An event's date follows the rule of every record (`dates.check_open`): inside an open period and
 no closed or locked one; a change checks the old date and the new one, a deletion the old one.
+A change names the version of the event it was based on, as a meeting's does: one based on an
+older version raises `StaleVersion` and writes nothing, one that goes through (a field, an added
+or a removed document) moves the version on; a deletion may name it too.
 Decision documents are PDFs or images, checked by their content and kept under their SHA-256.
 Every write is one transaction with its audit entry.
 """
@@ -36,7 +39,7 @@ from organizations.scope import can_from_above
 
 from ..choices import NegativeCategory, Severity
 from ..models import DecisionDocument, MeetingAttachment, NegativeEvent
-from .dates import NotAllowed, RecordRefused, check_open
+from .dates import NotAllowed, RecordRefused, StaleVersion, check_open
 
 MAX_DOCUMENTS = 10
 # Decision documents are read, printed and filed: a PDF or a scan, nothing that runs or edits.
@@ -144,6 +147,7 @@ def _snapshot(event: NegativeEvent) -> dict[str, Any]:
         "title": event.title,
         "description": event.description,
         "decision_number": event.decision_number,
+        "version": event.version,
         "documents": sorted(
             f"{d.sha256} {d.original_name}" for d in DecisionDocument.objects.filter(event=event)
         ),
@@ -197,18 +201,22 @@ def record_negative_event(
     return event
 
 
-def _lock(event: NegativeEvent) -> NegativeEvent:
-    return (
+def _lock(event: NegativeEvent, version: int | None) -> NegativeEvent:
+    locked = (
         NegativeEvent.objects.select_for_update(of=("self",))
         .select_related("organization")
         .get(pk=event.pk)
     )
+    if version is not None and locked.version != version:
+        raise StaleVersion(locked.version)
+    return locked
 
 
 @transaction.atomic
 def change_negative_event(
     event: NegativeEvent,
     *,
+    version: int | None,
     acting_user,
     category: str | None = None,
     severity: str | None = None,
@@ -219,8 +227,9 @@ def change_negative_event(
     documents: Iterable[File] = (),
     remove_documents: Iterable[int] = (),
 ) -> NegativeEvent:
-    """Change what is given (None: unchanged), add documents and remove some by id."""
-    event = _lock(event)
+    """Change what is given (None: unchanged), add documents and remove some by id, based on
+    the version the user saw: a change based on an older one raises StaleVersion."""
+    event = _lock(event, version)
     _check_allowed(acting_user, event.organization)
     check_open(event.date)
     before = _snapshot(event)
@@ -252,10 +261,8 @@ def change_negative_event(
     checked = _check_documents(documents, already=kept)
     if not (changed or removed or checked):
         raise RecordRefused(_("Nothing was changed."))
-    if changed:
-        event.save(update_fields=[*changed, "updated_at"])
-    else:
-        event.save(update_fields=["updated_at"])
+    event.version += 1
+    event.save(update_fields=[*changed, "version", "updated_at"])
     names = [d.file.name for d in removed]
     DecisionDocument.objects.filter(pk__in=[d.pk for d in removed]).delete()
     _store(event, checked, acting_user)
@@ -272,9 +279,10 @@ def change_negative_event(
 
 
 @transaction.atomic
-def delete_negative_event(event: NegativeEvent, *, acting_user) -> None:
-    """Take an event off the list with its documents (the trail keeps what it was)."""
-    event = _lock(event)
+def delete_negative_event(event: NegativeEvent, *, version: int | None = None, acting_user) -> None:
+    """Take an event off the list with its documents (the trail keeps what it was); with a
+    version, only if it is still the one the user saw."""
+    event = _lock(event, version)
     _check_allowed(acting_user, event.organization)
     check_open(event.date)
     before = _snapshot(event)

@@ -3,8 +3,10 @@
 A talk is written by someone who enters data for its organization, on an open date
 (`dates.check_open`). Both people must belong to the organization's subtree on that day by the
 membership history (a talk is often held by the branch secretary with a member of a party group
-below, or by a committee member with a branch secretary). Each service is one transaction with
-its audit entry; refused input raises `RecordRefused` and writes nothing.
+below, or by a committee member with a branch secretary). A change names the version of the talk
+it was based on, as a meeting's does: one based on an older version raises `StaleVersion`, and a
+change that goes through moves the version on. Each service is one transaction with its audit
+entry; refused input raises `RecordRefused` and writes nothing.
 """
 
 from datetime import date as Date
@@ -20,7 +22,7 @@ from organizations.models import Membership, Organization, Person
 from organizations.scope import can
 
 from ..models import Talk
-from .dates import NotAllowed, RecordRefused, check_open
+from .dates import NotAllowed, RecordRefused, StaleVersion, check_open
 from .meetings import named
 
 
@@ -71,6 +73,7 @@ def snapshot(talk: Talk) -> dict[str, Any]:
         "partner": talk.partner_id,
         "topic": talk.topic,
         "note": talk.note,
+        "version": talk.version,
     }
 
 
@@ -113,18 +116,22 @@ def record_talk(
     return talk
 
 
-def _lock(talk: Talk) -> Talk:
-    return (
+def _lock(talk: Talk, version: int | None) -> Talk:
+    locked = (
         Talk.objects.select_for_update(of=("self",))
         .select_related("organization", "talker", "partner")
         .get(pk=talk.pk)
     )
+    if version is not None and locked.version != version:
+        raise StaleVersion(locked.version)
+    return locked
 
 
 @transaction.atomic
 def change_talk(
     talk: Talk,
     *,
+    version: int | None,
     talker: Person,
     partner: Person,
     date: Date,
@@ -132,8 +139,9 @@ def change_talk(
     note: str = "",
     acting_user,
 ) -> Talk:
-    """Change a talk; its old date and the new must both be open."""
-    talk = _lock(talk)
+    """Change a talk, based on the version the user saw; its old date and the new must both be
+    open. A change based on an older version raises StaleVersion."""
+    talk = _lock(talk, version)
     _check_enter(acting_user, talk.organization)
     check_open(talk.date)
     if date != talk.date:
@@ -143,6 +151,7 @@ def change_talk(
     before = snapshot(talk)
     talk.talker, talk.partner, talk.date = talker, partner, date
     talk.topic, talk.note = topic, (note or "").strip()
+    talk.version += 1
     talk.save()
     audit_trail.record_event(
         AuditKind.RECORD_SAVED,
@@ -156,8 +165,10 @@ def change_talk(
 
 
 @transaction.atomic
-def delete_talk(talk: Talk, *, acting_user) -> None:
-    talk = _lock(talk)
+def delete_talk(talk: Talk, *, version: int | None = None, acting_user) -> None:
+    """Delete a talk (its date must still be open); with a version, only if it is still the one
+    the user saw."""
+    talk = _lock(talk, version)
     _check_enter(acting_user, talk.organization)
     check_open(talk.date)
     audit_trail.record_event(

@@ -3,7 +3,9 @@
 Events are read through `selectors.negative` (the access scope: outside it, 404); writes go
 through `services.negative`, which decides who may record: an inspector above the unit. A user who
 may see an event but not change it gets a 403 with the reason; a refused input re-shows the form
-as typed with the reason (400).
+as typed with the reason (400). The edit form and the delete button carry the version of the
+event they showed: when someone else saved it meanwhile the answer is a 409 with the reason and
+nothing is changed, as for meetings.
 """
 
 from django.contrib import messages
@@ -20,14 +22,17 @@ from organizations.models import Organization
 from organizations.selectors import breadcrumbs
 
 from ..choices import NegativeCategory, Severity
+from ..forms.meetings import VersionForm
 from ..forms.negative import NegativeEventForm, NegativeListForm
 from ..models import NegativeEvent
 from ..selectors import negative as selectors
 from ..services import negative as services
-from ..services.dates import NotAllowed, RecordRefused
+from ..services.dates import NotAllowed, RecordRefused, StaleVersion
 
 
 def _refusal_status(refused: RecordRefused) -> int:
+    if isinstance(refused, StaleVersion):
+        return 409
     return 403 if isinstance(refused, NotAllowed) else 400
 
 
@@ -156,6 +161,7 @@ def negative_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def negative_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change an event; the form carries the version it showed, so a stale one is refused."""
     event = selectors.detail(request.user, pk)
     if not services.can_record(request.user, event.organization):
         return _detail_page(request, event, alert=_not_yours(event.organization), status=403)
@@ -170,6 +176,7 @@ def negative_edit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.change_negative_event(
             event,
+            version=data["version"] or 0,  # a form without its version is as stale as can be
             acting_user=request.user,
             category=data["category"],
             severity=data["severity"],
@@ -192,8 +199,10 @@ def negative_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def negative_delete(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.detail(request.user, pk)
+    form = VersionForm(request.POST)
+    version = form.cleaned_data["version"] if form.is_valid() else None
     try:
-        services.delete_negative_event(event, acting_user=request.user)
+        services.delete_negative_event(event, version=version, acting_user=request.user)
     except RecordRefused as refused:
         return _detail_page(request, event, alert=refused.message, status=_refusal_status(refused))
     messages.success(request, _("The event was taken off the negative list."))

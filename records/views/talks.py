@@ -2,7 +2,9 @@
 
 An organization or talk outside the user's scope is a 404; the forms need `enter` on the
 organization. The people offered are those of the organization's subtree; the service checks
-that both belonged there on the talk's date.
+that both belonged there on the talk's date. The edit form and the delete button carry the version
+of the talk they showed: when someone else saved it meanwhile the edit is a 409 with the reason
+and nothing is changed, as for meetings.
 """
 
 from django.contrib import messages
@@ -18,13 +20,13 @@ from organizations.choices import Action, PersonStatus
 from organizations.models import Organization, Person
 from organizations.selectors import breadcrumbs
 
-from ..forms.meetings import MeetingFilterForm
+from ..forms.meetings import MeetingFilterForm, VersionForm
 from ..forms.talks import TalkForm
 from ..models import Talk
 from ..selectors import home_organization
 from ..selectors import meetings as selectors
 from ..services import talks as services
-from ..services.dates import RecordRefused
+from ..services.dates import RecordRefused, StaleVersion
 
 PER_PAGE = 50
 
@@ -96,8 +98,17 @@ def talk_create(request: HttpRequest, organization_pk: int) -> HttpResponse:
     if not form.is_valid():
         alert = _("Please correct the errors below.")
         return _form_page(request, organization, form, alert=alert, status=400)
+    data = form.cleaned_data
     try:
-        services.record_talk(organization, **form.cleaned_data, acting_user=request.user)
+        services.record_talk(
+            organization,
+            talker=data["talker"],
+            partner=data["partner"],
+            date=data["date"],
+            topic=data["topic"],
+            note=data["note"],
+            acting_user=request.user,
+        )
     except RecordRefused as refused:
         return _form_page(request, organization, form, alert=refused.message, status=400)
     messages.success(request, _("Talk recorded."))
@@ -107,6 +118,7 @@ def talk_create(request: HttpRequest, organization_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def talk_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a talk; the form carries the version it showed, so a stale one is refused."""
     talk = _talk(request, pk)
     organization = talk.organization
     people = _people(organization, talk.talker, talk.partner)
@@ -117,6 +129,7 @@ def talk_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "date": talk.date,
             "topic": talk.topic,
             "note": talk.note,
+            "version": talk.version,
         }
         return _form_page(
             request, organization, TalkForm(initial=initial, people=people), talk=talk
@@ -125,10 +138,23 @@ def talk_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         alert = _("Please correct the errors below.")
         return _form_page(request, organization, form, talk=talk, alert=alert, status=400)
+    data = form.cleaned_data
     try:
-        services.change_talk(talk, **form.cleaned_data, acting_user=request.user)
+        services.change_talk(
+            talk,
+            version=data["version"] or 0,  # a form without its version is as stale as can be
+            talker=data["talker"],
+            partner=data["partner"],
+            date=data["date"],
+            topic=data["topic"],
+            note=data["note"],
+            acting_user=request.user,
+        )
     except RecordRefused as refused:
-        return _form_page(request, organization, form, talk=talk, alert=refused.message, status=400)
+        status = 409 if isinstance(refused, StaleVersion) else 400
+        return _form_page(
+            request, organization, form, talk=talk, alert=refused.message, status=status
+        )
     messages.success(request, _("Talk saved."))
     return redirect("records:talk_list", organization_pk=organization.pk)
 
@@ -137,8 +163,10 @@ def talk_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def talk_delete(request: HttpRequest, pk: int) -> HttpResponse:
     talk = _talk(request, pk)
+    form = VersionForm(request.POST)
+    version = form.cleaned_data["version"] if form.is_valid() else None
     try:
-        services.delete_talk(talk, acting_user=request.user)
+        services.delete_talk(talk, version=version, acting_user=request.user)
     except RecordRefused as refused:
         messages.error(request, refused.message)
     else:

@@ -254,7 +254,67 @@ def test_talks_of_a_sibling_branch_are_not_found(client_for, tree, alice, bob, m
     ).json()
     assert client_for(bob).get(f"{TALKS}{created['id']}/").status_code == 404
     assert client_for(bob).get(TALKS).json()["count"] == 0
+    refused = client_for(bob).patch(
+        f"{TALKS}{created['id']}/", {"version": 1, "topic": "x"}, content_type="application/json"
+    )
+    assert refused.status_code == 404
     changed = client_for(alice).patch(
-        f"{TALKS}{created['id']}/", {"topic": "再谈"}, content_type="application/json"
+        f"{TALKS}{created['id']}/", {"version": 1, "topic": "再谈"}, content_type="application/json"
     )
     assert (changed.status_code, changed.json()["topic"]) == (200, "再谈")
+
+
+def a_talk(client, tree, members) -> dict:
+    data = {
+        "organization": tree.a1a.pk,
+        "talker": members[0].pk,
+        "partner": members[1].pk,
+        "date": DAY.isoformat(),
+        "topic": "谈心",
+    }
+    return post(client, TALKS, data).json()
+
+
+def test_a_talk_is_answered_with_its_version_and_a_change_moves_it_on(
+    client_for, tree, alice, members
+):
+    client = client_for(alice)
+    created = a_talk(client, tree, members)
+    assert created["version"] == 1
+    changed = client.patch(
+        f"{TALKS}{created['id']}/",
+        {"version": 1, "note": "谈得很好"},
+        content_type="application/json",
+    )
+    assert changed.status_code == 200, changed.json()
+    assert (changed.json()["version"], changed.json()["note"]) == (2, "谈得很好")
+    assert Talk.objects.get().version == 2
+
+
+def test_a_stale_talk_update_is_a_409_and_changes_nothing(client_for, tree, alice, members):
+    client = client_for(alice)
+    created = a_talk(client, tree, members)
+    url = f"{TALKS}{created['id']}/"
+    first = client.patch(url, {"version": 1, "topic": "改过"}, content_type="application/json")
+    assert (first.status_code, first.json()["version"]) == (200, 2)
+    stale = client.patch(
+        url,
+        {"version": 1, "topic": "过时"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert stale.status_code == 409
+    assert stale.json()["current_version"] == 2
+    assert "现在是第 2 版" in stale.json()["detail"]
+    assert (Talk.objects.get().topic, Talk.objects.get().version) == ("改过", 2)
+
+
+def test_a_talk_update_without_its_version_is_a_400(client_for, tree, alice, members):
+    client = client_for(alice)
+    created = a_talk(client, tree, members)
+    response = client.put(
+        f"{TALKS}{created['id']}/", {"topic": "x"}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "version" in response.json()
+    assert Talk.objects.get().topic == "谈心"

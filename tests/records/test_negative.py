@@ -21,7 +21,7 @@ from organizations.services import assign_role
 from records.models import DecisionDocument, NegativeEvent
 from records.selectors import negative as selectors
 from records.services import negative as services
-from records.services.dates import NotAllowed, RecordRefused
+from records.services.dates import NotAllowed, RecordRefused, StaleVersion
 from tests.factories import NegativeEventFactory, PeriodFactory, UserFactory
 from tests.html import page
 
@@ -209,7 +209,7 @@ def test_an_event_of_a_locked_period_can_neither_change_nor_go(tree, period, iva
     event = record(tree.a1a, ivan)
     Period.objects.filter(pk=period.pk).update(status=PeriodStatus.LOCKED)
     with pytest.raises(RecordRefused, match="locked"):
-        services.change_negative_event(event, title="改过的", acting_user=ivan)
+        services.change_negative_event(event, version=1, title="改过的", acting_user=ivan)
     with pytest.raises(RecordRefused, match="locked"):
         services.delete_negative_event(event, acting_user=ivan)
     event.refresh_from_db()
@@ -223,7 +223,9 @@ def test_a_change_may_not_move_an_event_into_a_closed_period(
     Period.objects.filter(pk=closed.pk).update(status=PeriodStatus.CLOSED)
     event = record(tree.a1a, ivan)
     with pytest.raises(RecordRefused, match="is closed"):
-        services.change_negative_event(event, date=datetime.date(2025, 6, 1), acting_user=ivan)
+        services.change_negative_event(
+            event, version=1, date=datetime.date(2025, 6, 1), acting_user=ivan
+        )
     event.refresh_from_db()
     assert event.date == DAY
 
@@ -240,6 +242,7 @@ def test_a_change_is_audited_with_before_and_after(
     with django_capture_on_commit_callbacks(execute=True):
         services.change_negative_event(
             event,
+            version=1,
             severity="grave",
             documents=[decision("复核决定.png", PNG)],
             remove_documents=[old.pk],
@@ -257,14 +260,63 @@ def test_a_change_is_audited_with_before_and_after(
 def test_nothing_changed_is_refused(tree, period, ivan):
     event = record(tree.a1a, ivan)
     with pytest.raises(RecordRefused, match="Nothing was changed"):
-        services.change_negative_event(event, severity="serious", acting_user=ivan)
+        services.change_negative_event(event, version=1, severity="serious", acting_user=ivan)
+
+
+def test_a_change_moves_the_version_on_and_the_trail_keeps_it(tree, period, ivan):
+    event = record(tree.a1a, ivan)
+    assert event.version == 1
+    changed = services.change_negative_event(event, version=1, severity="grave", acting_user=ivan)
+    assert changed.version == 2
+    event.refresh_from_db()
+    assert (event.severity, event.version) == ("grave", 2)
+    entry = AuditEntry.objects.filter(kind=AuditKind.RECORD_SAVED).latest("pk")
+    assert (entry.before["version"], entry.after["version"]) == (1, 2)
+
+
+def test_adding_a_document_alone_moves_the_version_on(tree, period, ivan):
+    event = record(tree.a1a, ivan)
+    services.change_negative_event(
+        event, version=1, documents=[decision("复核决定.png", PNG)], acting_user=ivan
+    )
+    event.refresh_from_db()
+    assert (event.version, event.documents.count()) == (2, 2)
+
+
+def test_a_change_from_a_stale_form_is_refused_and_changes_nothing(tree, period, ivan):
+    event = record(tree.a1a, ivan)
+    services.change_negative_event(event, version=1, title="第一次修改", acting_user=ivan)
+    document = event.documents.get()
+    audited = AuditEntry.objects.count()
+    with pytest.raises(StaleVersion, match="now version 2"):
+        services.change_negative_event(
+            event,
+            version=1,
+            severity="grave",
+            remove_documents=[document.pk],
+            acting_user=ivan,
+        )
+    event.refresh_from_db()
+    assert (event.version, event.title, event.severity) == (2, "第一次修改", "serious")
+    assert list(event.documents.all()) == [document]
+    assert AuditEntry.objects.count() == audited
+
+
+def test_a_stale_deletion_is_refused_and_the_event_stays(tree, period, ivan):
+    event = record(tree.a1a, ivan)
+    services.change_negative_event(event, version=1, title="第一次修改", acting_user=ivan)
+    with pytest.raises(StaleVersion, match="now version 2"):
+        services.delete_negative_event(event, version=1, acting_user=ivan)
+    assert NegativeEvent.objects.filter(pk=event.pk).exists()
+    services.delete_negative_event(event, version=2, acting_user=ivan)
+    assert not NegativeEvent.objects.exists()
 
 
 def test_the_unit_may_not_change_or_delete_its_event(tree, period, ivan, alice, iris):
     event = record(tree.a1a, ivan)
     for user in (alice, iris):
         with pytest.raises(NotAllowed):
-            services.change_negative_event(event, title="没有的事", acting_user=user)
+            services.change_negative_event(event, version=1, title="没有的事", acting_user=user)
         with pytest.raises(NotAllowed):
             services.delete_negative_event(event, acting_user=user)
     assert NegativeEvent.objects.filter(pk=event.pk, title="违反中央八项规定精神").exists()
@@ -443,6 +495,7 @@ def test_an_inspector_records_changes_and_deletes_through_the_pages(client_for, 
             "date": "2026-04-02",
             "title": "安全生产事故（复核）",
             "remove_documents": [event.documents.get().pk],
+            "version": "1",
         },
     )
     assert changed.status_code == 302
@@ -453,9 +506,82 @@ def test_an_inspector_records_changes_and_deletes_through_the_pages(client_for, 
         0,
     )
 
-    deleted = client.post(f"{LIST}{event.pk}/delete/")
+    assert event.version == 2
+    deleted = client.post(f"{LIST}{event.pk}/delete/", {"version": "2"})
     assert deleted.status_code == 302
     assert not NegativeEvent.objects.exists()
+
+
+def edit_data(event: NegativeEvent, **changes) -> dict:
+    data = {
+        "category": event.category,
+        "severity": event.severity,
+        "date": event.date.isoformat(),
+        "title": event.title,
+        "description": event.description,
+        "decision_number": event.decision_number,
+        "version": str(event.version),
+    }
+    return {**data, **changes}
+
+
+def test_the_edit_form_and_the_delete_button_carry_the_version(client_for, tree, period, ivan):
+    event = record(tree.a1a, ivan)
+    services.change_negative_event(event, version=1, title="改过一次", acting_user=ivan)
+    client = client_for(ivan)
+    form = page(client.get(f"{LIST}{event.pk}/edit/"))
+    assert form.field("version")["value"] == "2"
+    assert form.field("version")["type"] == "hidden"
+    detail = page(client.get(f"{LIST}{event.pk}/"))
+    delete_form = detail.form(f"{LIST}{event.pk}/delete/")
+    assert delete_form.select_one("input[name=version]")["value"] == "2"
+
+
+def test_a_stale_edit_is_refused_with_a_clear_error_and_changes_nothing(
+    client_for, tree, period, ivan
+):
+    event = record(tree.a1a, ivan)
+    data = edit_data(event, title="我的修改", remove_documents=[event.documents.get().pk])
+    services.change_negative_event(event, version=1, title="别人先改了", acting_user=ivan)
+    response = client_for(ivan).post(f"{LIST}{event.pk}/edit/", data)
+    assert response.status_code == 409
+    shown = page(response)
+    assert "now version 2" in shown.text("[data-alert]")
+    assert shown.attr("#id_title", "value") == "我的修改"
+    event.refresh_from_db()
+    assert (event.title, event.version, event.documents.count()) == ("别人先改了", 2, 1)
+
+
+def test_a_stale_edit_is_told_in_chinese_to_a_chinese_reader(
+    client_for, settings, tree, period, ivan
+):
+    event = record(tree.a1a, ivan)
+    data = edit_data(event, title="我的修改")
+    services.change_negative_event(event, version=1, title="别人先改了", acting_user=ivan)
+    client = client_for(ivan)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    response = client.post(f"{LIST}{event.pk}/edit/", data)
+    assert response.status_code == 409
+    assert "现在是第 2 版" in page(response).text("[data-alert]")
+
+
+def test_an_edit_without_its_version_is_refused_as_stale(client_for, tree, period, ivan):
+    event = record(tree.a1a, ivan)
+    data = edit_data(event, title="我的修改")
+    del data["version"]
+    response = client_for(ivan).post(f"{LIST}{event.pk}/edit/", data)
+    assert response.status_code == 409
+    event.refresh_from_db()
+    assert (event.title, event.version) == ("违反中央八项规定精神", 1)
+
+
+def test_a_stale_deletion_through_the_page_is_refused(client_for, tree, period, ivan):
+    event = record(tree.a1a, ivan)
+    services.change_negative_event(event, version=1, title="别人先改了", acting_user=ivan)
+    response = client_for(ivan).post(f"{LIST}{event.pk}/delete/", {"version": "1"})
+    assert response.status_code == 409
+    assert "now version 2" in page(response).text("[data-alert]")
+    assert NegativeEvent.objects.filter(pk=event.pk).exists()
 
 
 def test_a_refused_document_reshows_the_form_with_the_reason(client_for, tree, period, ivan):

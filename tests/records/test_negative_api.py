@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test.client import BOUNDARY, encode_multipart
 from django.utils import translation
 
 from audit.models import AuditEntry, AuditKind
@@ -160,19 +161,89 @@ def test_change_and_delete_by_the_inspector(client_for, event, ivan):
     document = event.documents.get()
     changed = client.patch(
         f"{URL}{event.pk}/",
-        {"severity": "grave", "remove_documents": [document.pk]},
+        {"version": 1, "severity": "grave", "remove_documents": [document.pk]},
         content_type="application/json",
     )
     assert changed.status_code == 200, changed.json()
     assert (changed.json()["severity"], changed.json()["documents"]) == ("grave", [])
+    assert changed.json()["version"] == 2
 
     assert client.delete(f"{URL}{event.pk}/").status_code == 204
     assert not NegativeEvent.objects.exists()
 
 
+def test_the_detail_has_the_version(client_for, event, alice):
+    assert client_for(alice).get(f"{URL}{event.pk}/").json()["version"] == 1
+
+
+def test_a_stale_change_is_a_409_and_changes_nothing(client_for, event, ivan):
+    client = client_for(ivan)
+    url = f"{URL}{event.pk}/"
+    first = client.patch(url, {"version": 1, "title": "改过"}, content_type="application/json")
+    assert (first.status_code, first.json()["version"]) == (200, 2)
+    stale = client.patch(
+        url,
+        {"version": 1, "title": "过时", "remove_documents": [event.documents.get().pk]},
+        content_type="application/json",
+    )
+    assert stale.status_code == 409
+    assert stale.json()["current_version"] == 2
+    assert "now version 2" in stale.json()["detail"]
+    event.refresh_from_db()
+    assert (event.title, event.version, event.documents.count()) == ("改过", 2, 1)
+
+
+def test_a_stale_multipart_change_is_a_409_in_the_callers_language(
+    client_for, settings, event, ivan
+):
+    client = client_for(ivan)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    client.patch(
+        f"{URL}{event.pk}/", {"version": 1, "title": "改过"}, content_type="application/json"
+    )
+    stale = client.generic(
+        "PATCH",
+        f"{URL}{event.pk}/",
+        encode_multipart(
+            BOUNDARY,
+            {"version": "1", "documents": [SimpleUploadedFile("b.pdf", PDF)]},
+        ),
+        content_type=f"multipart/form-data; boundary={BOUNDARY}",
+    )
+    assert stale.status_code == 409
+    assert "现在是第 2 版" in stale.json()["detail"]
+    assert event.documents.count() == 1
+
+
+def test_a_change_without_its_version_is_a_400(client_for, event, ivan):
+    response = client_for(ivan).patch(
+        f"{URL}{event.pk}/", {"title": "无版本"}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "version" in response.json()
+    event.refresh_from_db()
+    assert (event.title, event.version) == ("违规收受礼品", 1)
+
+
+def test_a_deletion_with_a_stale_version_is_a_409(client_for, event, ivan):
+    client = client_for(ivan)
+    client.patch(
+        f"{URL}{event.pk}/", {"version": 1, "title": "改过"}, content_type="application/json"
+    )
+    stale = client.delete(f"{URL}{event.pk}/?version=1")
+    assert stale.status_code == 409
+    assert stale.json()["current_version"] == 2
+    assert NegativeEvent.objects.filter(pk=event.pk).exists()
+    assert client.delete(f"{URL}{event.pk}/?version=x").status_code == 400
+    assert client.delete(f"{URL}{event.pk}/?version=2").status_code == 204
+    assert not NegativeEvent.objects.exists()
+
+
 def test_the_unit_sees_its_event_but_may_not_change_or_delete_it(client_for, event, alice):
     client = client_for(alice)
-    changed = client.patch(f"{URL}{event.pk}/", {"title": "无"}, content_type="application/json")
+    changed = client.patch(
+        f"{URL}{event.pk}/", {"version": 1, "title": "无"}, content_type="application/json"
+    )
     deleted = client.delete(f"{URL}{event.pk}/")
     assert changed.status_code == deleted.status_code == 403
     event.refresh_from_db()
@@ -183,7 +254,7 @@ def test_outside_the_scope_writes_are_404(client_for, event, bob):
     client = client_for(bob)
     assert (
         client.patch(
-            f"{URL}{event.pk}/", {"title": "无"}, content_type="application/json"
+            f"{URL}{event.pk}/", {"version": 1, "title": "无"}, content_type="application/json"
         ).status_code
         == 404
     )

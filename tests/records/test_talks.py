@@ -13,7 +13,7 @@ from organizations.models import Membership, Person
 from records.models import Talk
 from records.selectors import meetings as selectors
 from records.services import talks as services
-from records.services.dates import NotAllowed, RecordRefused
+from records.services.dates import NotAllowed, RecordRefused, StaleVersion
 from tests.factories import FrameworkFactory, PeriodFactory, PersonFactory, TalkFactory
 from tests.factories.records import framework_with_records
 from tests.html import page
@@ -108,7 +108,13 @@ def test_changing_and_deleting_follow_the_period(tree, alice, people):
     secretary, member, _above = people
     recorded = talk(tree, alice, secretary, member)
     services.change_talk(
-        recorded, talker=member, partner=secretary, date=DAY, topic="工作困难", acting_user=alice
+        recorded,
+        version=1,
+        talker=member,
+        partner=secretary,
+        date=DAY,
+        topic="工作困难",
+        acting_user=alice,
     )
     recorded.refresh_from_db()
     assert (recorded.talker, recorded.topic) == (member, "工作困难")
@@ -121,6 +127,52 @@ def test_changing_and_deleting_follow_the_period(tree, alice, people):
     assert AuditEntry.objects.filter(
         kind=AuditKind.RECORD_DELETED, target=f"talk:{recorded.pk}"
     ).exists()
+
+
+def change(talk_, alice, version, **changes) -> Talk:
+    fields = {
+        "talker": talk_.talker,
+        "partner": talk_.partner,
+        "date": talk_.date,
+        "topic": talk_.topic,
+        "note": talk_.note,
+    }
+    return services.change_talk(talk_, version=version, **{**fields, **changes}, acting_user=alice)
+
+
+def test_a_change_moves_the_version_on_and_is_audited(tree, alice, people):
+    secretary, member, _above = people
+    recorded = talk(tree, alice, secretary, member)
+    assert recorded.version == 1
+    changed = change(recorded, alice, 1, topic="工作困难")
+    assert (changed.version, changed.topic) == (2, "工作困难")
+    recorded.refresh_from_db()
+    assert recorded.version == 2
+    entry = AuditEntry.objects.filter(target=f"talk:{recorded.pk}").latest("pk")
+    assert (entry.before["version"], entry.after["version"]) == (1, 2)
+
+
+def test_a_change_from_a_stale_form_is_refused_and_changes_nothing(tree, alice, people):
+    secretary, member, _above = people
+    recorded = talk(tree, alice, secretary, member)
+    change(recorded, alice, 1, topic="第一次修改")
+    audited = AuditEntry.objects.count()
+    with pytest.raises(StaleVersion, match="now version 2"):
+        change(recorded, alice, 1, topic="过时的修改")
+    recorded.refresh_from_db()
+    assert (recorded.version, recorded.topic) == (2, "第一次修改")
+    assert AuditEntry.objects.count() == audited
+
+
+def test_a_stale_deletion_is_refused_and_the_talk_stays(tree, alice, people):
+    secretary, member, _above = people
+    recorded = talk(tree, alice, secretary, member)
+    change(recorded, alice, 1, topic="第一次修改")
+    with pytest.raises(StaleVersion):
+        services.delete_talk(recorded, version=1, acting_user=alice)
+    assert Talk.objects.filter(pk=recorded.pk).exists()
+    services.delete_talk(recorded, version=2, acting_user=alice)
+    assert not Talk.objects.exists()
 
 
 def test_the_list_reads_in_a_fixed_number_of_queries(
@@ -179,3 +231,76 @@ def test_talk_pages_of_a_sibling_branch_are_not_found(client_for, tree, alice, b
     assert client.get(reverse("records:talk_edit", args=[recorded.pk])).status_code == 404
     assert client.post(reverse("records:talk_delete", args=[recorded.pk])).status_code == 404
     assert Talk.objects.filter(pk=recorded.pk).exists()
+
+
+def edit_data(talk_, **changes) -> dict:
+    data = {
+        "talker": talk_.talker_id,
+        "partner": talk_.partner_id,
+        "date": talk_.date.isoformat(),
+        "topic": talk_.topic,
+        "note": talk_.note,
+        "version": str(talk_.version),
+    }
+    return {**data, **changes}
+
+
+def test_the_edit_form_carries_the_version_it_shows(client_for, tree, alice, people):
+    secretary, member, _above = people
+    recorded = talk(tree, alice, secretary, member)
+    change(recorded, alice, 1, topic="改过一次")
+    shown = page(client_for(alice).get(reverse("records:talk_edit", args=[recorded.pk])))
+    assert shown.field("version")["value"] == "2"
+    assert shown.field("version")["type"] == "hidden"
+
+
+def test_editing_a_talk_through_the_page_moves_the_version_on(client_for, tree, alice, people):
+    secretary, member, _above = people
+    recorded = talk(tree, alice, secretary, member)
+    response = client_for(alice).post(
+        reverse("records:talk_edit", args=[recorded.pk]), edit_data(recorded, topic="工作困难")
+    )
+    assert response["Location"] == reverse("records:talk_list", args=[tree.a1a.pk])
+    recorded.refresh_from_db()
+    assert (recorded.topic, recorded.version) == ("工作困难", 2)
+
+
+def test_a_stale_edit_is_refused_with_a_clear_error_and_changes_nothing(
+    client_for, tree, alice, people
+):
+    secretary, member, _above = people
+    recorded = talk(tree, alice, secretary, member)
+    data = edit_data(recorded, topic="我的修改")  # the form as opened, at version 1
+    change(recorded, alice, 1, topic="别人先改了")
+    response = client_for(alice).post(reverse("records:talk_edit", args=[recorded.pk]), data)
+    assert response.status_code == 409
+    assert "现在是第 2 版" in page(response).text("[data-alert]")
+    recorded.refresh_from_db()
+    assert (recorded.topic, recorded.version) == ("别人先改了", 2)
+
+
+def test_an_edit_without_its_version_is_refused_as_stale(client_for, tree, alice, people):
+    secretary, member, _above = people
+    recorded = talk(tree, alice, secretary, member)
+    data = edit_data(recorded, topic="我的修改")
+    del data["version"]
+    response = client_for(alice).post(reverse("records:talk_edit", args=[recorded.pk]), data)
+    assert response.status_code == 409
+    recorded.refresh_from_db()
+    assert (recorded.topic, recorded.version) == ("思想动态", 1)
+
+
+def test_deleting_through_the_page_takes_the_version_shown(client_for, tree, alice, people):
+    secretary, member, _above = people
+    recorded = talk(tree, alice, secretary, member)
+    client = client_for(alice)
+    listing = page(client.get(reverse("records:talk_list", args=[tree.a1a.pk])))
+    delete_form = listing.form(reverse("records:talk_delete", args=[recorded.pk]))
+    assert delete_form.select_one("input[name=version]")["value"] == "1"
+    change(recorded, alice, 1, topic="别人先改了")
+    stale = client.post(reverse("records:talk_delete", args=[recorded.pk]), {"version": "1"})
+    assert stale["Location"] == reverse("records:talk_list", args=[tree.a1a.pk])
+    assert any("现在是第 2 版" in m for m in page(client.get(stale["Location"])).messages())
+    assert Talk.objects.filter(pk=recorded.pk).exists()
+    client.post(reverse("records:talk_delete", args=[recorded.pk]), {"version": "2"})
+    assert not Talk.objects.exists()
