@@ -29,6 +29,7 @@ from assessment.models import Framework, Indicator, Period, RollupSettings, Subm
 from audit.models import AuditEntry, AuditKind
 from organizations.choices import Role
 from organizations.models import ImportBatch, Organization
+from records.models import Meeting, NegativeEvent
 from rectification.models import Rectification
 from reports.choices import ReportFormat, Trigger
 from reports.models import ReportSchedule
@@ -131,6 +132,13 @@ OBJECT_TYPES = {
     "rectification": gettext_lazy("rectification item"),
     "login": gettext_lazy("sign-in"),
     "rollup-settings": gettext_lazy("roll-up settings"),
+    "meeting": gettext_lazy("meeting"),
+    "talk": gettext_lazy("heart-to-heart talk"),
+    "duespayment": gettext_lazy("dues payment"),
+    "studyrecord": gettext_lazy("study record"),
+    "pointsentry": gettext_lazy("points entry"),
+    "pointspublication": gettext_lazy("points publication"),
+    "negativeevent": gettext_lazy("negative event"),
 }
 
 
@@ -186,6 +194,10 @@ class _Objects:
             Rectification.objects.select_related("organization"), wanted["rectification"]
         )
         self.users = _fetch(get_user_model().objects, wanted["user"])
+        self.meetings = _fetch(Meeting.objects.only("id", "date", "topic"), wanted["meeting"])
+        self.events = _fetch(
+            NegativeEvent.objects.only("id", "date", "title"), wanted["negativeevent"]
+        )
 
 
 def _ints(values: Iterable[Any] | None) -> set[int]:
@@ -257,6 +269,12 @@ def _object(entry: AuditEntry, objects: _Objects) -> tuple[str, str]:
     if kind == "rectification" and (item := objects.rectifications.get(pk)):
         name = f"{item.organization.display_name} · {item.indicator_code}"
         return name, reverse("rectification:detail", args=[pk])
+    if kind == "meeting" and (meeting := objects.meetings.get(pk)):
+        return f"{meeting.date:%Y-%m-%d} {meeting.topic}", reverse(
+            "records:meeting_detail", args=[pk]
+        )
+    if kind == "negativeevent" and (event := objects.events.get(pk)):
+        return f"{event.date:%Y-%m-%d} {event.title}", reverse("records:negative_detail", args=[pk])
     if kind == "login":
         return ident, ""
     if kind == "rollup-settings":  # named by the framework code it stored, which outlives the row

@@ -163,3 +163,22 @@ def test_the_same_save_reads_in_english_for_an_english_reader(settings_saved):
         ("children weighted", "Equally", "By party members"),
         ("missing submissions", "Count as zero", "Leave out and flag"),
     ]
+
+
+def test_a_record_of_party_life_is_named_by_its_date_and_topic_with_a_link(tree, alice):
+    from audit import hooks
+    from audit.models import AuditKind
+    from tests.factories.records import DuesPaymentFactory, MeetingFactory
+
+    meeting = MeetingFactory(organization=tree.a1a, topic="学习党章")
+    dues = DuesPaymentFactory(person__organization=tree.a1a)
+    hooks.record_event(AuditKind.RECORD_SAVED, meeting, summary="meeting", acting_user=alice)
+    hooks.record_event(AuditKind.RECORD_SAVED, dues, summary="dues", acting_user=alice)
+
+    with translation.override("zh-hans"):
+        shown_meeting = render_entry(_entry("record.saved", f"meeting:{meeting.pk}"))
+        shown_dues = render_entry(_entry("record.saved", f"duespayment:{dues.pk}"))
+
+    assert shown_meeting.target == "2026-03-10 学习党章"
+    assert shown_meeting.url == reverse("records:meeting_detail", args=[meeting.pk])
+    assert shown_dues.target == f"党费缴纳记录 #{dues.pk}"
