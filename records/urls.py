@@ -1,34 +1,17 @@
 """Pages of the records app: meetings, talks, dues, study, points, the negative list, calendar."""
 
-from django.urls import path  # each area appends its routes below
+from django.urls import path
+
+from .views import calendar as calendar_views
+from .views import ledgers as ledger_views
+from .views import meetings as meeting_views
+from .views import negative as negative_views
+from .views import talks as talk_views
 
 app_name = "records"
 
-urlpatterns: list = []
-
-# The negative list and the calendar of organizational life.
-from .views import calendar as calendar_views  # noqa: E402
-from .views import negative as negative_views  # noqa: E402
-
-urlpatterns += [
-    path("negative-events/", negative_views.negative_list, name="negative_list"),
-    path("negative-events/new/", negative_views.negative_new, name="negative_new"),
-    path("negative-events/<int:pk>/", negative_views.negative_detail, name="negative_detail"),
-    path("negative-events/<int:pk>/edit/", negative_views.negative_edit, name="negative_edit"),
-    path(
-        "negative-events/<int:pk>/delete/", negative_views.negative_delete, name="negative_delete"
-    ),
-    path(
-        "decision-documents/<int:pk>/", negative_views.decision_document, name="decision_document"
-    ),
-    path("calendar/", calendar_views.calendar, name="calendar"),
-]
-
-# Meetings of organizational life and heart-to-heart talks.
-from .views import meetings as meeting_views  # noqa: E402
-from .views import talks as talk_views  # noqa: E402
-
-urlpatterns += [
+urlpatterns = [
+    # Meetings of organizational life and heart-to-heart talks.
     path("meetings/", meeting_views.home, name="meetings"),
     path(
         "organizations/<int:organization_pk>/meetings/",
@@ -63,12 +46,19 @@ urlpatterns += [
     ),
     path("talks/<int:pk>/edit/", talk_views.talk_edit, name="talk_edit"),
     path("talks/<int:pk>/delete/", talk_views.talk_delete, name="talk_delete"),
-]
-
-# Party dues, study hours and member points; uploads of payroll and study files.
-from .views import ledgers as ledger_views  # noqa: E402
-
-urlpatterns += [
+    # The calendar of organizational life and the negative list.
+    path("negative-events/", negative_views.negative_list, name="negative_list"),
+    path("negative-events/new/", negative_views.negative_new, name="negative_new"),
+    path("negative-events/<int:pk>/", negative_views.negative_detail, name="negative_detail"),
+    path("negative-events/<int:pk>/edit/", negative_views.negative_edit, name="negative_edit"),
+    path(
+        "negative-events/<int:pk>/delete/", negative_views.negative_delete, name="negative_delete"
+    ),
+    path(
+        "decision-documents/<int:pk>/", negative_views.decision_document, name="decision_document"
+    ),
+    path("calendar/", calendar_views.calendar, name="calendar"),
+    # Party dues, study hours and member points; uploads of payroll and study files.
     path("organizations/<int:organization_pk>/dues/", ledger_views.dues_sheet, name="dues_sheet"),
     path("organizations/<int:organization_pk>/study/", ledger_views.study_list, name="study_list"),
     path(

@@ -7,13 +7,11 @@ from . import views as meetings
 from .negative import NegativeEventViewSet
 
 router = SimpleRouter()
-# Each area registers its viewsets here.
-router.register("negative-events", NegativeEventViewSet, basename="negative-event")
-
+router.register("meetings", meetings.MeetingViewSet, basename="meeting")
+router.register("talks", meetings.TalkViewSet, basename="talk")
 router.register("dues-payments", ledgers.DuesPaymentViewSet, basename="dues-payment")
 router.register("study-records", ledgers.StudyRecordViewSet, basename="study-record")
 router.register("points-entries", ledgers.PointsEntryViewSet, basename="points-entry")
-router.register("meetings", meetings.MeetingViewSet, basename="meeting")
-router.register("talks", meetings.TalkViewSet, basename="talk")
+router.register("negative-events", NegativeEventViewSet, basename="negative-event")
 
 urlpatterns = router.urls
