@@ -9,17 +9,17 @@ Records fall in the open year (the demo's 2026): records are written only inside
   and 民主评议. Most branches hold them all; some skip a few, a lax few skip many, so the calendar
   has gaps and reminders something to say (the demo secretary's branch missed last month's
   主题党日). A meeting drawn for a day after today is not held yet (the month goes on);
-- attendance of the members expected that day (the membership history, party members only; a
-  member who joined the party this year belongs to the branch from that day), the group's
-  members at a group's meeting: most present, a few excused with a reason (出差, 病假, 培训…),
-  rarely absent. General branches and committees have no members of their own (people belong to
-  branches), so their meetings carry no attendance;
+- attendance of the members expected that day (the membership history: party members, retired
+  ones too; a member who joined the party this year belongs to the branch from that day), the
+  group's members at a group's meeting: most present, a few excused with a reason (出差, 病假,
+  培训…), rarely absent. General branches and committees have no members of their own (people
+  belong to branches), so their meetings carry no attendance;
 - three transfers during the year: the membership closed in one branch and opened in another on
   the day, the person moved, so who is expected changes;
 - a few heart-to-heart talks per branch, study records for every member (courses, online
   learning, study sessions), dues for every member for every month so far (a monthly base of
-  4,000–25,000 yuan with the rate of its band; most paid on time, a few late or short, this
-  month's partly not yet);
+  4,000–25,000 yuan, a retiree's pension at the retired rates; most paid on time, a few late or
+  short, this month's partly not yet);
 - the members' points counted by the framework's rules for every month so far, and a few awards;
 - a few events on the negative list, entered by the demo inspector.
 
@@ -50,7 +50,7 @@ from assessment.choices import PeriodKind, PeriodStatus
 from assessment.models import Period
 from core.bulk import insert_rows
 from organizations.choices import PersonKind, PersonStatus
-from organizations.models import Membership, Organization, Person
+from organizations.models import BELONGING, Membership, Organization, Person
 from partybuild.demo.organizations import (
     BRANCH,
     COMMITTEE,
@@ -215,6 +215,7 @@ class _Member:
     number: str  # the employee number: what the seeds and orders go by, not the id
     since: datetime.date
     full: bool  # a full member (not on probation): may chair the branch
+    retired: bool  # pays dues of the retired group on a pension
     # (organization id, start, end) in the order of the history; None: open-ended.
     spans: list[tuple[int, datetime.date | None, datetime.date | None]] = field(
         default_factory=list
@@ -362,15 +363,16 @@ def _prepare(group: Organization, period: Period, last: datetime.date, users) ->
     )
     _joined_this_year(group, period.start)
     transfers = _transfer(orgs, period.start, last)
+    # Retired members still belong to their branch (organizations.models.BELONGING).
     people = {
-        pk: (number, since, kind == PersonKind.MEMBER)
-        for pk, number, since, kind in Person.objects.filter(
+        pk: (number, since, kind == PersonKind.MEMBER, status == PersonStatus.RETIRED)
+        for pk, number, since, kind, status in Person.objects.filter(
             organization__path__startswith=group.path,
-            status=PersonStatus.ACTIVE,
+            status__in=BELONGING,
             party_member_since__isnull=False,
         )
         .exclude(kind=PersonKind.STAFF)
-        .values_list("pk", "employee_number", "party_member_since", "kind")
+        .values_list("pk", "employee_number", "party_member_since", "kind", "status")
     }
     members: dict[int, _Member] = {}
     by_org: dict[int, list[_Member]] = defaultdict(list)
@@ -694,7 +696,11 @@ def _dues(demo: _Demo) -> int:
     stamp = DuesPayment._meta.get_field("updated_at").get_db_prep_save(demo.now, connection)
     for member in demo.members.values():
         rng = random.Random(f"{SEED}-records-dues-{member.number}")
-        base = Decimal(min(25_000, max(4_000, round(rng.lognormvariate(9.3, 0.4), -1))))
+        if member.retired:  # a pension
+            base = Decimal(min(10_000, max(4_000, round(rng.lognormvariate(8.7, 0.25), -1))))
+        else:
+            base = Decimal(min(25_000, max(4_000, round(rng.lognormvariate(9.3, 0.4), -1))))
+        group = _dues_group(demo.config, member)
         raise_in_july = rng.random() < 0.5
         late_share = rng.choices((0.02, 0.15, 0.5), (90, 8, 2))[0]
         for month in months:
@@ -704,7 +710,7 @@ def _dues(demo: _Demo) -> int:
                 continue
             if raise_in_july and month.month == 7:
                 base = min(Decimal(25_000), Decimal(int(round(base * Decimal("1.04"), -1))))
-            rate = demo.config.rate_for(base)
+            rate = demo.config.rate_for(base, group)
             due = max(_money(base * rate), demo.config.dues_minimum)
             draw = rng.random()
             paid, paid_on = due, month.replace(day=rng.randint(1, 25))
@@ -755,6 +761,13 @@ def _home(member: _Member, month: datetime.date, last: datetime.date) -> int | N
             return org
         day -= datetime.timedelta(days=1)
     return None
+
+
+def _dues_group(config: records_config.RecordsConfig, member: _Member) -> str:
+    """The rate group of a member: "retired" for a retiree when the framework has that band."""
+    if member.retired and any(band.group == "retired" for band in config.dues_bands):
+        return "retired"
+    return "regular"
 
 
 def _study(demo: _Demo) -> int:

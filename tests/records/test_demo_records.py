@@ -16,7 +16,7 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from organizations.choices import PersonKind, PersonStatus
-from organizations.models import Membership, Organization, Person
+from organizations.models import BELONGING, Membership, Organization, Person
 from partybuild.demo import records as demo_records
 from partybuild.demo.organizations import DEMO_GROUP_CODE
 from records.choices import PointsKind, Presence, StudyKind
@@ -66,7 +66,7 @@ def members_on(org_id: int, day: datetime.date) -> set[int]:
         Membership.objects.on(day)
         .filter(
             organization_id=org_id,
-            person__status=PersonStatus.ACTIVE,
+            person__status__in=BELONGING,
             person__party_member_since__lte=day,
         )
         .exclude(person__kind=PersonKind.STAFF)
@@ -220,7 +220,7 @@ def test_transferred_members_are_expected_in_the_old_branch_before_and_the_new_o
 def test_members_who_joined_this_year_belong_to_their_branch_from_that_day(year):
     period, _last, _months, _ended = year
     joined = Person.objects.filter(
-        party_member_since__gt=period.start, status=PersonStatus.ACTIVE
+        party_member_since__gt=period.start, status__in=BELONGING
     ).exclude(kind=PersonKind.STAFF)
     if not joined.exists():
         pytest.skip("no member of this scaled-down demo joined the party this year")
@@ -238,16 +238,19 @@ def test_every_member_has_dues_for_every_month_so_far(year):
     rows = defaultdict(dict)
     for payment in DuesPayment.objects.all():
         rows[payment.person_id][payment.month] = payment
-    members = Person.objects.filter(status=PersonStatus.ACTIVE).exclude(kind=PersonKind.STAFF)
+    members = Person.objects.filter(status__in=BELONGING).exclude(kind=PersonKind.STAFF)
     assert members.count() > 300
+    assert members.filter(status=PersonStatus.RETIRED).exists()
     for person in members:
         # From the month they joined the party (probationary members too).
         owed = {m for m in months if person.party_member_since <= demo_records._month_end(m)}
         assert set(rows[person.pk]) == owed, person
     payments = [p for by_month in rows.values() for p in by_month.values()]
+    retired = set(members.filter(status=PersonStatus.RETIRED).values_list("pk", flat=True))
     for payment in payments[::25]:
         assert Decimal(4_000) <= payment.base <= Decimal(25_000)
-        assert payment.rate == config.rate_for(payment.base)
+        group = "retired" if payment.person_id in retired else "regular"
+        assert payment.rate == config.rate_for(payment.base, group)
         expected = max((payment.base * payment.rate).quantize(Decimal("0.01")), config.dues_minimum)
         assert payment.due == expected
     past = [p for p in payments if demo_records._month_end(p.month) < last]
@@ -276,7 +279,7 @@ def test_branches_hold_talks_between_two_of_their_members(year):
 
 
 def test_members_study_online_in_sessions_and_on_courses(year):
-    members = Person.objects.filter(status=PersonStatus.ACTIVE).exclude(kind=PersonKind.STAFF)
+    members = Person.objects.filter(status__in=BELONGING).exclude(kind=PersonKind.STAFF)
     studied = set(StudyRecord.objects.values_list("person_id", flat=True))
     assert len(studied) > 0.9 * members.count()
     kinds = set(StudyRecord.objects.values_list("kind", flat=True))
