@@ -13,7 +13,9 @@ absences are deducted from the expected, as the framework's descriptions say.
 
 `records_changed(organization_id, day)` is what the records services call (inside their
 transaction) when a record of that organization and day was written: the submissions it counts
-for are recounted in a task once the transaction has committed.
+for are recounted in a task once the transaction has committed, and so are the member points of
+the month (rule lines read attendance, talks, study and dues), so both follow records the same
+day rather than at night.
 """
 
 from __future__ import annotations
@@ -623,11 +625,75 @@ def _send(organization_id: int, day: datetime.date) -> None:
         )
 
 
-def records_changed(organization_id: int, day: datetime.date) -> None:
+class _PointsBatch:
+    """The months and organizations whose members' points one transaction touched: sent as one
+    task per month when it commits (an import touching 300 branches counts them in one go)."""
+
+    def __init__(self) -> None:
+        self.months: dict[datetime.date, set[int]] = defaultdict(set)
+        self.sent = False
+
+    def __call__(self) -> None:
+        self.sent = True
+        for month, organization_ids in sorted(self.months.items()):
+            _send_points(month, sorted(organization_ids))
+
+
+_BATCH = "records_points_batch"
+
+
+def _registered(connection, batch: _PointsBatch) -> bool:
+    """Whether the batch still waits for this transaction's commit: not sent, and not dropped by a
+    rollback (of the transaction, or of the savepoint it was registered in)."""
+    return not batch.sent and any(entry[1] is batch for entry in connection.run_on_commit)
+
+
+def _points_changed(organization_id: int, day: datetime.date) -> None:
+    month = day.replace(day=1)
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _send_points(month, [organization_id])
+        return
+    batch = getattr(connection, _BATCH, None)
+    if batch is None or not _registered(connection, batch):
+        batch = _PointsBatch()
+        setattr(connection, _BATCH, batch)
+        transaction.on_commit(batch)
+    batch.months[month].add(organization_id)
+
+
+def _send_points(month: datetime.date, organization_ids: list[int]) -> None:
+    from assessment.services.scores import BROKER_ERRORS, PUBLISH_RETRY
+
+    from .tasks import count_points_after_change
+
+    try:
+        count_points_after_change.apply_async(
+            args=[month.isoformat(), organization_ids], retry=True, retry_policy=PUBLISH_RETRY
+        )
+    except BROKER_ERRORS as error:
+        # Nothing is lost: the nightly count (records.count_points) counts the month again.
+        logger.warning(
+            "points of %s in organizations %s: the task queue is unavailable (%s); they follow "
+            "with the nightly count",
+            f"{month:%Y-%m}",
+            organization_ids,
+            error,
+        )
+
+
+def records_changed(organization_id: int, day: datetime.date, *, points: bool = True) -> None:
     """A record of the organization dated `day` was written, changed or removed: recount the
-    submissions it counts for once the caller's transaction commits.
+    submissions it counts for once the caller's transaction commits, and (unless `points` is
+    False: a record no points rule reads, such as a negative event) the member points of its
+    month in that organization.
 
     The records services call this inside their transaction (one call per organization and day
-    touched; a record moved to another date or organization calls it for both).
+    touched; a record moved to another date or organization calls it for both). The points of a
+    transaction are gathered by month and counted in one task per month after the commit,
+    set-based over every organization touched (`services.recount.count_points_after_change`); a
+    month whose period is closed or locked is left as it is.
     """
     transaction.on_commit(partial(_send, organization_id, day))
+    if points:
+        _points_changed(organization_id, day)

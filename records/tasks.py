@@ -1,6 +1,8 @@
 """Celery tasks of the records app: thin wrappers that call services; they retry by the portal's
 one policy (`core.retry`)."""
 
+import datetime
+
 from django.utils import timezone
 
 from core.retry import task
@@ -48,3 +50,17 @@ def count_points() -> int:
         except RecordRefused:
             continue
     return written
+
+
+# Sent on commit by every records service (records.sources.records_changed), one per month: the
+# month's rule lines of the organizations touched, set-based, so points follow records the same
+# day. A payroll import of the whole group touches every organization: the nightly count's limit.
+@task("records.count_points_after_change", soft_time_limit=1500, time_limit=1800)
+def count_points_after_change(month: str, organization_ids: list[int]) -> int:
+    """Count the month's member points of the organizations again after their records changed
+    (nothing when the month's period is closed or locked)."""
+    from .services import recount
+
+    return recount.count_points_after_change(
+        datetime.date.fromisoformat(month), [int(pk) for pk in organization_ids]
+    )

@@ -8,7 +8,9 @@ the party members whose membership history puts them in the organization on the 
 (`expected_people`), so a member transferred out is no longer on the roll and one transferred in
 is only from the day they came. Photos and PDFs are accepted by their content and kept under
 their SHA-256, as evidence is. Each service is one transaction with its audit entry; a refused
-input raises `RecordRefused` (or a subclass) and writes nothing.
+input raises `RecordRefused` (or a subclass) and writes nothing. A meeting written, moved or
+deleted calls `records_changed` for its organization and every day it touched, so the counted
+values and the members' points of those days follow on commit.
 """
 
 import os
@@ -38,6 +40,7 @@ from organizations.scope import can
 from ..choices import Presence
 from ..config import MeetingKind, config_on
 from ..models import Attendance, DecisionDocument, Meeting, MeetingAttachment
+from ..sources import records_changed
 from .dates import NotAllowed, RecordRefused, StaleVersion, check_open
 
 MAX_FILES = 10
@@ -350,6 +353,7 @@ def record_meeting(
         for pk, presence, reason in rows
     )
     stored = _store(meeting, checked, acting_user)
+    records_changed(organization.pk, date)
     after = {**snapshot(meeting), "files": [a.original_name for a in stored]}
     audit_trail.record_event(
         AuditKind.RECORD_SAVED,
@@ -402,6 +406,7 @@ def change_meeting(
     _check_enter(acting_user, organization)
     check_open(meeting.date)
     before = snapshot(meeting)
+    old_day = meeting.date
     day = meeting.date if date is UNCHANGED else date
     if day != meeting.date:
         check_open(day)
@@ -442,6 +447,8 @@ def change_meeting(
             for pk, presence, reason in rows
         )
     stored = _store(meeting, checked, acting_user)
+    for touched in sorted({old_day, day}):
+        records_changed(organization.pk, touched)
     after = snapshot(meeting)
     if stored:
         after["files"] = [a.original_name for a in stored]
@@ -474,6 +481,7 @@ def delete_meeting(meeting: Meeting, *, version: int | None = None, acting_user)
         before=before,
         acting_user=acting_user,
     )
+    records_changed(meeting.organization_id, meeting.date)
     meeting.delete()
     _remove_unused_on_commit(names)
 

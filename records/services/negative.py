@@ -11,7 +11,9 @@ A change names the version of the event it was based on, as a meeting's does: on
 older version raises `StaleVersion` and writes nothing, one that goes through (a field, an added
 or a removed document) moves the version on; a deletion may name it too.
 Decision documents are PDFs or images, checked by their content and kept under their SHA-256.
-Every write is one transaction with its audit entry.
+Every write is one transaction with its audit entry, and calls `records_changed` for the
+organization on every day it touched (the old and the new on a move), so the counted values of the
+negative list follow on commit.
 """
 
 import datetime
@@ -39,6 +41,7 @@ from organizations.scope import can_from_above
 
 from ..choices import NegativeCategory, Severity
 from ..models import DecisionDocument, MeetingAttachment, NegativeEvent
+from ..sources import records_changed
 from .dates import NotAllowed, RecordRefused, StaleVersion, check_open
 
 MAX_DOCUMENTS = 10
@@ -191,6 +194,8 @@ def record_negative_event(
     checked = _check_documents(documents)
     event.save()
     _store(event, checked, acting_user)
+    # No points rule reads the negative list: only the counted values follow.
+    records_changed(organization.pk, event.date, points=False)
     audit_trail.record_event(
         AuditKind.RECORD_SAVED,
         event,
@@ -233,6 +238,7 @@ def change_negative_event(
     _check_allowed(acting_user, event.organization)
     check_open(event.date)
     before = _snapshot(event)
+    old_day = event.date
     changed: list[str] = []
     updates = {
         "category": None
@@ -267,6 +273,9 @@ def change_negative_event(
     DecisionDocument.objects.filter(pk__in=[d.pk for d in removed]).delete()
     _store(event, checked, acting_user)
     _remove_unused_on_commit(names)
+    if changed:  # documents alone count for nothing
+        for touched in sorted({old_day, event.date}):
+            records_changed(event.organization_id, touched, points=False)
     audit_trail.record_event(
         AuditKind.RECORD_SAVED,
         event,
@@ -295,6 +304,7 @@ def delete_negative_event(event: NegativeEvent, *, version: int | None = None, a
         before=before,
         acting_user=acting_user,
     )
+    records_changed(event.organization_id, event.date, points=False)
     event.delete()
     _remove_unused_on_commit(names)
 

@@ -6,7 +6,9 @@ membership history (a talk is often held by the branch secretary with a member o
 below, or by a committee member with a branch secretary). A change names the version of the talk
 it was based on, as a meeting's does: one based on an older version raises `StaleVersion`, and a
 change that goes through moves the version on. Each service is one transaction with its audit
-entry; refused input raises `RecordRefused` and writes nothing.
+entry; refused input raises `RecordRefused` and writes nothing. A talk written, changed or deleted
+calls `records_changed` for its organization and those of the two people on its day (before and
+after a change), so coverage and points follow on commit.
 """
 
 from datetime import date as Date
@@ -22,6 +24,7 @@ from organizations.models import Membership, Organization, Person
 from organizations.scope import can
 
 from ..models import Talk
+from ..sources import records_changed
 from .dates import NotAllowed, RecordRefused, StaleVersion, check_open
 from .meetings import named
 
@@ -77,6 +80,24 @@ def snapshot(talk: Talk) -> dict[str, Any]:
     }
 
 
+def _touched(talk: Talk) -> set[tuple[int, Date]]:
+    """The organizations a talk counts in on its day: its own, and those of the two people
+    (a talk of the committee with a branch member counts in the branch's coverage and points)."""
+    homes = Membership.objects.on(talk.date).filter(
+        person__in=[talk.talker_id, talk.partner_id],
+        organization__path__startswith=talk.organization.path,
+    )
+    return {(talk.organization_id, talk.date)} | {
+        (organization_id, talk.date)
+        for organization_id in homes.values_list("organization_id", flat=True)
+    }
+
+
+def _changed(touched: set[tuple[int, Date]]) -> None:
+    for organization_id, day in sorted(touched):
+        records_changed(organization_id, day)
+
+
 def _summary(talk: Talk, what: str) -> str:
     return f"{what}: {talk.date.isoformat()} {talk.topic}"
 
@@ -106,6 +127,7 @@ def record_talk(
         note=(note or "").strip(),
         created_by=acting_user,
     )
+    _changed(_touched(talk))
     audit_trail.record_event(
         AuditKind.RECORD_SAVED,
         talk,
@@ -149,10 +171,12 @@ def change_talk(
     topic = _topic(topic)
     _check_people(talk.organization, date, talker, partner, acting_user)
     before = snapshot(talk)
+    touched = _touched(talk)
     talk.talker, talk.partner, talk.date = talker, partner, date
     talk.topic, talk.note = topic, (note or "").strip()
     talk.version += 1
     talk.save()
+    _changed(touched | _touched(talk))
     audit_trail.record_event(
         AuditKind.RECORD_SAVED,
         talk,
@@ -178,4 +202,5 @@ def delete_talk(talk: Talk, *, version: int | None = None, acting_user) -> None:
         before=snapshot(talk),
         acting_user=acting_user,
     )
+    _changed(_touched(talk))
     talk.delete()
