@@ -11,7 +11,8 @@ RECORDS_BENCH_ORGS (default 10,000), RECORDS_BENCH_PEOPLE (people per branch, de
 RECORDS_BENCH_RUNS (default 3). `RECORDS_BENCH_ORGS=200` runs in well under a minute.
 
 Data (`seed`): `seed_synthetic --orgs N --seed 1 --replace --people-per-branch P`, a membership
-for everyone (`Membership.objects.open_missing`), 1 % of the party members moved to another
+for everyone who belongs (`Membership.objects.open_missing`: the active and the retired, who pay
+dues at the retired rates on a pension), 1 % of the active party members moved to another
 branch on a day of the year (membership closed the day before, a new one opened), a framework
 (code BENCHREC, `framework_document`) whose indicators are all counted from records — every
 records source kind, for the four organization kinds and party members — with the shipped
@@ -236,7 +237,7 @@ class Tree:
 
     def __init__(self) -> None:
         from organizations.choices import PersonKind, PersonStatus
-        from organizations.models import Organization, Person
+        from organizations.models import BELONGING, Organization, Person
         from partybuild.demo.organizations import synthetic_root
 
         root = synthetic_root()
@@ -248,16 +249,17 @@ class Tree:
         self.branches = [pk for pk, _code, kind in self.orgs if kind == "branch"]
         self.members: dict[int, list[int]] = defaultdict(list)  # organization → members
         self.home: dict[int, int] = {}
-        for pk, org in (
-            Person.objects.filter(
-                organization__path__startswith=root.path, status=PersonStatus.ACTIVE
-            )
+        self.retired: set[int] = set()  # they stay in their branch, at the retired dues rates
+        for pk, org, status in (
+            Person.objects.filter(organization__path__startswith=root.path, status__in=BELONGING)
             .exclude(kind=PersonKind.STAFF)
             .order_by("employee_number")
-            .values_list("pk", "organization_id")
+            .values_list("pk", "organization_id", "status")
         ):
             self.members[org].append(pk)
             self.home[pk] = org
+            if status == PersonStatus.RETIRED:
+                self.retired.add(pk)
         # Moved members: person → (old organization, new organization, day of the move).
         self.moved: dict[int, tuple[int, int, date]] = {}
 
@@ -269,7 +271,7 @@ class Tree:
         from core.bulk import insert_rows
         from organizations.models import Membership
 
-        people = sorted(self.home)
+        people = sorted(set(self.home) - self.retired)
         for pk in rng.sample(people, round(len(people) * TRANSFER_SHARE)):
             old = self.home[pk]
             new = rng.choice(self.branches)
@@ -484,8 +486,10 @@ def seed(orgs: int, people: int) -> dict[str, Any]:
 
         def dues():
             for person in sorted(tree.home):
-                base = Decimal(min(25_000, max(4_000, round(rng.lognormvariate(9.3, 0.4), -1))))
-                rate = config.rate_for(base)
+                retired = person in tree.retired
+                mu, top = (8.7, 10_000) if retired else (9.3, 25_000)
+                base = Decimal(min(top, max(4_000, round(rng.lognormvariate(mu, 0.3), -1))))
+                rate = config.rate_for(base, "retired" if retired else "regular")
                 due = max((base * rate).quantize(CENT, rounding=ROUND_HALF_UP), config.dues_minimum)
                 for index, (month, end) in enumerate(zip(months, month_ends, strict=True)):
                     draw = rng.random()
