@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from core.retry import task
 
-from .services import notices, scores
+from .services import counted, notices, scores
 
 
 # One set-based pass over every open period's due submissions, once a day.
@@ -82,6 +82,13 @@ def score_submission(submission_id: int) -> str:
 def refresh_peer_ranks(period_id: int) -> int:
     """The ranks among peers of a period's roll-ups (debounced after approvals)."""
     return scores.refresh_peer_ranks(period_id)
+
+
+# Every open period's counted values, set-based, before the nightly recompute scores them.
+@task("assessment.recount_open_periods", soft_time_limit=1500, time_limit=1800)
+def recount_open_periods() -> int:
+    """Nightly: recount the values counted from records of every open period."""
+    return counted.recount_open_periods()
 
 
 # Only starts the runs; their work is in recompute_period's own tasks.

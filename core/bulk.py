@@ -1,4 +1,4 @@
-"""Bulk inserts of database-ready rows, skipping the ORM.
+"""Bulk inserts and updates of database-ready rows, skipping the ORM.
 
 Django's bulk_create spends most of its time preparing values and compiling SQL at the volumes
 of a full score run (hundreds of thousands of rows): `insert_rows` streams rows through one COPY
@@ -113,3 +113,24 @@ def insert_rows(
         cursor.executemany(
             f"INSERT INTO {table} ({column_list}) VALUES ({placeholders}){conflict}", rows
         )
+
+
+def update_rows(model: type[models.Model], field_names: Sequence[str], rows: Iterable[Sequence]):
+    """UPDATE rows by primary key, (pk, *values) per row in the order of `field_names`.
+
+    One prepared statement executed for every row: bulk_update builds one CASE per field and
+    batch, many times slower (measured on the people import: 6 s for 3,000 people).
+    """
+    meta = model._meta
+    fields = [meta.get_field(name) for name in field_names]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
+    params = [
+        [f.get_db_prep_save(value, connection) for f, value in zip(fields, values, strict=True)]
+        + [pk]
+        for pk, *values in rows
+    ]
+    if params:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, params)

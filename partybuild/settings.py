@@ -313,6 +313,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "records.count_points",
         "schedule": crontab(hour=2, minute=0),
     },
+    "records-recount-nightly": {
+        "task": "assessment.recount_open_periods",
+        "schedule": crontab(hour=2, minute=15),
+    },
     "scores-nightly": {
         "task": "assessment.recompute_open_periods",
         "schedule": crontab(hour=2, minute=30),

@@ -16,7 +16,7 @@ import hashlib
 import logging
 from collections import defaultdict
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from audit.models import AuditKind
 from audit.services import record
 from core import jobs
+from core.bulk import update_rows
 from organizations.importers import CREATE, UPDATE, ImportPlan
 from organizations.models import ImportBatch
 
@@ -242,7 +243,8 @@ def _apply_dues(items: list[DuesItem], user) -> dict:
         )
     )
     now = timezone.now()
-    _update_rows(
+    update_rows(
+        DuesPayment,
         [*fields, "source", "updated_by_id", "updated_at"],
         [
             (item.existing_id, *(getattr(item, f) for f in fields), Source.IMPORTED, user.pk, now)
@@ -255,25 +257,6 @@ def _apply_dues(items: list[DuesItem], user) -> dict:
         if item.existing_id is None or item.changed_fields:
             touched[item.month].add(item.organization_id)
     return touched
-
-
-def _update_rows(field_names: list[str], rows: list[tuple]) -> None:
-    """UPDATE dues rows by primary key, (pk, *values) per row: one statement executed for every
-    row, as the people import does (bulk_update's CASE per field is many times slower)."""
-    if not rows:
-        return
-    meta = DuesPayment._meta
-    fields = [meta.get_field(name) for name in field_names]
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
-    params = [
-        [f.get_db_prep_save(value, connection) for f, value in zip(fields, values, strict=True)]
-        + [pk]
-        for pk, *values in rows
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
 
 
 def _apply_study(items: list[StudyItem], user) -> dict:

@@ -190,6 +190,26 @@ def test_a_whole_period_is_recounted_at_once(period, tree):
     assert counted.recount(period, today=TODAY) == 0  # nothing changed: nothing written
 
 
+def test_the_nightly_recount_counts_every_open_period_and_leaves_closed_ones(period, tree):
+    from assessment.tasks import recount_open_periods
+
+    closed = PeriodFactory(framework=period.framework, year=2025)
+    type(closed).objects.filter(pk=closed.pk).update(status=PeriodStatus.CLOSED)
+    MeetingFactory(organization=tree.a1a)
+    MeetingFactory(organization=tree.a1a, date=datetime.date(2025, 5, 5))
+
+    assert recount_open_periods.apply().get() > 0
+
+    assert (
+        value_row(
+            period.submissions.get(organization=tree.a1a, subject_unit="organization"), "M1"
+        ).counted
+        == 1
+    )
+    in_closed = closed.submissions.get(organization=tree.a1a, subject_unit="organization")
+    assert not IndicatorValue.objects.filter(submission=in_closed, counted__isnull=False).exists()
+
+
 def test_records_changed_recounts_the_organization_and_its_ancestors_on_commit(
     period, tree, django_capture_on_commit_callbacks
 ):
