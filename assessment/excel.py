@@ -4,7 +4,9 @@ The layout is described for users in docs/excel.md. In short: a `values` sheet w
 a header row of bilingual headers and one row per entered indicator of each submission, in which
 only the Value column is unlocked; and a hidden `_meta` sheet naming the format, the framework
 version, the period and every submission with the version the template was made from, signed so
-that an edited `_meta` is noticed.
+that an edited `_meta` is noticed. When the subjects have indicators counted from records, two
+columns are added: the counted value beside the Value, and an override reason after it (unlocked
+on the counted rows only), since a value other than the counted one needs a reason.
 
 Reading is defensive: the bytes are sniffed before any parser sees them (empty, too large, old
 .xls, password-protected, not a zip, a zip that is not a workbook), openpyxl gets them only through
@@ -64,6 +66,7 @@ _SIGNER_SALT = "assessment.excel.meta"
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 _VALUE_FILL = PatternFill("solid", fgColor="FFF2CC")
+_COUNTED_FILL = PatternFill("solid", fgColor="E2EFDA")
 _UNLOCKED = Protection(locked=False)
 _WRAP = Alignment(wrap_text=True, vertical="top")
 
@@ -104,9 +107,28 @@ TARGET = Column("target", "目标", "Target", 10)
 TYPE = Column("type", "类型", "Type", 14)
 VALUE = Column("value", "数值", "Value", 18)
 NOTE = Column("note", "说明", "Note", 56)
+COUNTED = Column("counted", "统计值", "Counted", 12)
+REASON = Column("reason", "改填理由", "Override reason", 36)
 SINGLE_COLUMNS = (CODE, NAME, UNIT, TARGET, TYPE, VALUE, NOTE)
 BULK_COLUMNS = (SUBMISSION, SUBJECT, *SINGLE_COLUMNS)
-ALL_COLUMNS = BULK_COLUMNS
+ALL_COLUMNS = (*BULK_COLUMNS, COUNTED, REASON)
+# The longest override reason kept, as the entry form and the API take it.
+REASON_MAX = 2000
+
+
+def columns_of(scope: str, counted: bool) -> tuple[Column, ...]:
+    """The template's columns: with counted indicators, Counted before Value and the override
+    reason after it."""
+    columns = BULK_COLUMNS if scope == BULK else SINGLE_COLUMNS
+    if not counted:
+        return columns
+    out: list[Column] = []
+    for column in columns:
+        if column is VALUE:
+            out += [COUNTED, VALUE, REASON]
+        else:
+            out.append(column)
+    return tuple(out)
 
 
 def _normalize(text: str) -> str:
@@ -124,11 +146,14 @@ class TemplateSubmission:
 
 @dataclass(frozen=True)
 class TemplateRow:
-    """One indicator of one submission with its stored value (None when there is none)."""
+    """One indicator of one submission with its stored value (None when there is none), and for
+    an indicator counted from records the counted value and the reason it was overridden."""
 
     submission: TemplateSubmission
     indicator: spec.Indicator
     value: Any
+    counted: Any = None
+    override_reason: str = ""
 
 
 @dataclass
@@ -143,6 +168,8 @@ class Template:
     submissions: Sequence[TemplateSubmission]
     rows: Iterable[TemplateRow]
     lang: str
+    # Whether some indicator is counted from records: the Counted and reason columns are added.
+    counted: bool = False
 
 
 @dataclass(frozen=True)
@@ -158,13 +185,16 @@ class Meta:
 
 @dataclass(frozen=True)
 class SheetRow:
-    """A data row as read: the submission it belongs to, the code and the Value cell."""
+    """A data row as read: the submission it belongs to, the code and the Value cell; the
+    Counted cell as the template showed it and the override reason, where those columns are."""
 
     line: int
     submission_id: int
     code: str
     value: Any
     percent_format: bool = False
+    counted: Any = None
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -182,11 +212,13 @@ class ParsedWorkbook:
     meta: Meta
     rows: list[SheetRow] = field(default_factory=list)
     issues: list[RowIssue] = field(default_factory=list)
+    # Whether the sheet has an override reason column (a template of before it has none).
+    has_reasons: bool = False
 
 
 def build_workbook(template: Template) -> bytes:
     """The template as XLSX bytes, streamed (write-only mode) so thousands of rows stay cheap."""
-    columns = BULK_COLUMNS if template.scope == BULK else SINGLE_COLUMNS
+    columns = columns_of(template.scope, template.counted)
     letter = {column.key: get_column_letter(i) for i, column in enumerate(columns, 1)}
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(VALUES_SHEET)
@@ -196,14 +228,13 @@ def build_workbook(template: Template) -> bytes:
 
     title_row: list[Any] = [None] * len(columns)
     title_row[0] = _cell(sheet, template.title, font=Font(bold=True, size=13))
-    title_row[-1] = _cell(
-        sheet,
-        _(
-            "Enter values in the Value column only. Leave a value empty for none, or enter n/a "
-            "if the indicator does not apply. Formulas and merged cells are not accepted."
-        ),
-        alignment=_WRAP,
+    how = _(
+        "Enter values in the Value column only. Leave a value empty for none, or enter n/a "
+        "if the indicator does not apply. Formulas and merged cells are not accepted."
     )
+    if template.counted:
+        how = f"{how} {_counted_help()}"
+    title_row[-1] = _cell(sheet, how, alignment=_WRAP)
     sheet.append(title_row)
     sheet.append([_cell(sheet, c.header, font=_HEADER_FONT, fill=_HEADER_FILL) for c in columns])
 
@@ -224,7 +255,7 @@ def build_workbook(template: Template) -> bytes:
                 "unit": indicator.unit.get(template.lang) if indicator.unit else None,
                 "target": _number(indicator.target),
                 "type": str(ValueType(indicator.value_type).label),
-                "note": type_note(indicator),
+                "note": type_note(indicator, template.lang),
             }
         cells = {
             **static[indicator.code],
@@ -232,6 +263,9 @@ def build_workbook(template: Template) -> bytes:
             "subject": row.submission.subject,
             "value": _value_cell(sheet, indicator, row.value),
         }
+        if template.counted:
+            cells["counted"] = _counted_cell(sheet, indicator, row.counted)
+            cells["reason"] = _reason_cell(sheet, indicator, row.override_reason)
         # A new cell object wherever one is needed: openpyxl reuses the cells it is given.
         sheet.append([_text_cell(sheet, cells[column.key]) for column in columns])
 
@@ -299,8 +333,30 @@ def _value_cell(sheet, indicator: spec.Indicator, value: Any) -> Cell:
     return cell
 
 
-def type_note(indicator: spec.Indicator) -> str:
-    """What to enter for this indicator, in the user's language."""
+def _counted_cell(sheet, indicator: spec.Indicator, counted: Any) -> Any:
+    if indicator.source is None:
+        return None
+    return _cell(sheet, cell_value(indicator, counted), fill=_COUNTED_FILL)
+
+
+def _reason_cell(sheet, indicator: spec.Indicator, reason: str) -> Any:
+    """Unlocked on the rows of counted indicators only: no other value takes a reason."""
+    if indicator.source is None:
+        return None
+    cell = _cell(sheet, reason or None, fill=_VALUE_FILL, protection=_UNLOCKED, alignment=_WRAP)
+    cell.number_format = "@"
+    return cell
+
+
+def _counted_help() -> str:
+    return _(
+        "Values counted from records show their count in the Counted column: leave the value "
+        "as counted (or empty) to follow the count; a different value needs an override reason."
+    )
+
+
+def type_note(indicator: spec.Indicator, lang: str = "zh") -> str:
+    """What to enter for this indicator, in the user's language (`lang`: the framework's texts)."""
     notes = {
         "number": _("A number."),
         "percentage": _("A percentage from 0 to 100 (enter 85 for 85%)."),
@@ -313,7 +369,15 @@ def type_note(indicator: spec.Indicator) -> str:
         "text": _("Text, at most %(n)d characters.") % {"n": TEXT_MAX},
     }
     note = notes[indicator.value_type]
-    if indicator.evidence_required:
+    if indicator.source is not None:
+        counted_from = _("Counted from records: %(source)s.") % {
+            "source": spec.describe_source(indicator.source, lang)
+        }
+        note = f"{counted_from} {_counted_help()} {note}"
+        if indicator.evidence_required:
+            evidence = _("An overridden value needs evidence: upload it on the submission page.")
+            note = f"{note} {evidence}"
+    elif indicator.evidence_required:
         note = f"{note} {_('Evidence is required: upload it on the submission page.')}"
     return note
 
@@ -653,12 +717,14 @@ def _read_values(sheet, meta: Meta) -> _Parsed:
         index = positions.get(key)
         return cells[index] if index is not None and index < len(cells) else None
 
+    parsed.has_reasons = "reason" in positions
     for line, cells in rows:
         code_cell, value_cell, submission_cell = (
             at(cells, "code"),
             at(cells, "value"),
             at(cells, "submission"),
         )
+        reason_cell = at(cells, "reason")
         read = [c for c in (code_cell, value_cell, submission_cell) if c is not None]
         if all(_text(getattr(c, "value", None)) == "" for c in read):
             continue
@@ -672,7 +738,7 @@ def _read_values(sheet, meta: Meta) -> _Parsed:
             # isdecimal() and ASCII: str.isdigit() also takes superscripts, which int() refuses.
             digits = submission_text.isascii() and submission_text.isdecimal()
             submission_id = int(submission_text) if digits else None
-        if any(_is_formula(c) for c in read):
+        if any(_is_formula(c) for c in [*read, reason_cell] if c is not None):
             parsed.issues.append(
                 RowIssue(
                     line,
@@ -718,6 +784,8 @@ def _read_values(sheet, meta: Meta) -> _Parsed:
                 code=code,
                 value=value,
                 percent_format="%" in number_format,
+                counted=getattr(at(cells, "counted"), "value", None),
+                reason=_text(getattr(reason_cell, "value", None)),
             )
         )
     return _Parsed(parsed, header_line)

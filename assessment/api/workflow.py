@@ -267,6 +267,33 @@ class SaveValuesSerializer(serializers.Serializer):
             "With reviewed: indicator code → why the assessment differs from the self-assessment."
         ),
     )
+    overrides = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=2000),
+        required=False,
+        default=dict,
+        label=_("override reasons"),
+        help_text=_(
+            "Indicator code → why a value counted from records is entered differently from the "
+            "count (required for such a value; a value that is blank or equal to the count "
+            "follows the count and clears the reason). Codes must be among the values."
+        ),
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        overrides = attrs.get("overrides") or {}
+        if overrides and attrs.get("reviewed"):
+            raise serializers.ValidationError(
+                {"overrides": _("A reviewer's assessment overrides no counted value.")}
+            )
+        stray = sorted(set(overrides) - set(attrs["values"]))
+        if stray:
+            raise serializers.ValidationError(
+                {
+                    "overrides": _("Reasons for indicators whose values are not sent: %(codes)s.")
+                    % {"codes": ", ".join(stray)}
+                }
+            )
+        return attrs
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -428,8 +455,9 @@ class SubmissionViewSet(
             400: OpenApiResponse(
                 InvalidValuesSerializer,
                 description=_(
-                    "Values that cannot be saved (errors by indicator code), a malformed body, "
-                    "or a submission that is not editable now."
+                    "Values that cannot be saved (errors by indicator code, such as a value "
+                    "counted from records entered differently without its override reason), a "
+                    "malformed body, or a submission that is not editable now."
                 ),
             ),
             403: FORBIDDEN,
@@ -456,6 +484,7 @@ class SubmissionViewSet(
                 acting_user=request.user,
                 reviewed=data["reviewed"],
                 reasons=data["reasons"],
+                overrides=data["overrides"],
             )
         except workflow.WorkflowError as error:
             return refusal(error)

@@ -11,11 +11,17 @@ submissions it names, and only when nothing at all is wrong saves each changed s
 everything. Rows equal to what is stored are not written; a submission without changes is left
 alone (its version is not bumped) even when it moved on since the download, since nothing of it
 would be overwritten. Submissions the user may not see are "unknown", whether they exist or not.
+
+Indicators counted from records (`services.counted`): templates recount their submissions first,
+so the Counted column and the Value of a value that follows its count are the count of now. On
+upload, a counted value left empty or at its count (the Counted cell of the row, or the count
+stored now) follows the count; any other value is an override and needs the row's override
+reason, or the row is an error naming the indicator.
 """
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from dataclasses import dataclass, field, replace
+from typing import Any, NamedTuple, TypeVar
 
 from django.db import transaction
 from django.utils.translation import get_language
@@ -31,6 +37,7 @@ from ..choices import PeriodStatus
 from ..models import IndicatorValue, Period, Submission
 from ..selectors import engine_framework
 from ..validation import EntryError, clean_value
+from . import counted as counting
 from . import submissions
 from .submissions import EDITABLE, InvalidValues, StaleVersion, WorkflowError
 
@@ -77,11 +84,31 @@ class ImportOutcome:
         return sum(s.changed for s in self.saved)
 
 
+class _Change(NamedTuple):
+    """A submission's changed values (code → value and its row) and override reasons (code →
+    reason, for counted indicators: empty lets the value follow the count)."""
+
+    submission: Submission
+    values: dict[str, tuple[Any, int]]
+    overrides: dict[str, str]
+
+
+class _Stored(NamedTuple):
+    """A stored value row as the upload compares with it."""
+
+    value: Any
+    counted: Any = None
+    override_reason: str = ""
+
+
+_NOTHING = object()
+
+
 @dataclass
 class _Plan:
     """What an upload would change: per submission the changed values and their rows."""
 
-    changes: dict[int, tuple[Submission, dict[str, tuple[Any, int]]]] = field(default_factory=dict)
+    changes: dict[int, _Change] = field(default_factory=dict)
     visible: dict[int, Submission] = field(default_factory=dict)
     issues: list[excel.RowIssue] = field(default_factory=list)
     unchanged: int = 0
@@ -102,14 +129,29 @@ def _chunks(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
         yield chunk
 
 
-def _stored_values(ids: list[int]) -> dict[tuple[int, str], Any]:
-    """The secretaries' values (not the reviewers' assessments) of these submissions."""
+def _stored_values(ids: list[int]) -> dict[tuple[int, str], _Stored]:
+    """The secretaries' values (not the reviewers' assessments) of these submissions, with what
+    was counted and why it was overridden."""
     return {
-        (submission_id, code): value
-        for submission_id, code, value in IndicatorValue.objects.filter(
+        (submission_id, code): _Stored(value, counted, reason)
+        for submission_id, code, value, counted, reason in IndicatorValue.objects.filter(
             submission_id__in=ids
-        ).values_list("submission_id", "indicator__code", "value")
+        ).values_list("submission_id", "indicator__code", "value", "counted", "override_reason")
     }
+
+
+def _template_row(
+    entered: excel.TemplateSubmission, indicator, stored: _Stored | None
+) -> excel.TemplateRow:
+    if stored is None:
+        return excel.TemplateRow(entered, indicator, None)
+    return excel.TemplateRow(
+        entered, indicator, stored.value, stored.counted, stored.override_reason or ""
+    )
+
+
+def _counts(indicators: Iterable) -> bool:
+    return any(indicator.source is not None for indicator in indicators)
 
 
 class _EntryIndicators:
@@ -132,11 +174,14 @@ def _template_submission(submission: Submission) -> excel.TemplateSubmission:
 def submission_template(submission: Submission) -> bytes:
     """The template of one submission with its current values (the caller checked VIEW)."""
     period = submission.period
+    indicators = submissions.entry_indicators(submission)
+    if _counts(indicators):
+        counting.recount_submission(submission)  # as opening its page does
     entered = _template_submission(submission)
     stored = _stored_values([submission.pk])
     rows = (
-        excel.TemplateRow(entered, indicator, stored.get((submission.pk, indicator.code)))
-        for indicator in submissions.entry_indicators(submission)
+        _template_row(entered, indicator, stored.get((submission.pk, indicator.code)))
+        for indicator in indicators
     )
     return excel.build_workbook(
         excel.Template(
@@ -149,6 +194,7 @@ def submission_template(submission: Submission) -> bytes:
             submissions=[entered],
             rows=rows,
             lang=_lang(),
+            counted=_counts(indicators),
         )
     )
 
@@ -190,6 +236,9 @@ def committee_template(period: Period, *, user, organization: Organization | Non
             )
             % {"rows": total, "max": excel.MAX_DATA_ROWS}
         )
+    has_counted = any(_counts(entry(s)) for s in found)
+    if has_counted:
+        counting.recount(period, found)  # set-based: the counts of now, for every submission
     listed = {s.pk: _template_submission(s) for s in found}
 
     def rows() -> Iterator[excel.TemplateRow]:
@@ -197,7 +246,7 @@ def committee_template(period: Period, *, user, organization: Organization | Non
             stored = _stored_values([s.pk for s in chunk])
             for submission in chunk:
                 for indicator in entry(submission):
-                    yield excel.TemplateRow(
+                    yield _template_row(
                         listed[submission.pk],
                         indicator,
                         stored.get((submission.pk, indicator.code)),
@@ -214,6 +263,7 @@ def committee_template(period: Period, *, user, organization: Organization | Non
             submissions=list(listed.values()),
             rows=rows(),
             lang=_lang(),
+            counted=has_counted,
         )
     )
 
@@ -258,7 +308,7 @@ def _check(parsed: excel.ParsedWorkbook, user) -> _Plan:
             .select_related("period__framework", "organization")
             .in_bulk()
         )
-    stored: dict[tuple[int, str], Any] = {}
+    stored: dict[tuple[int, str], _Stored] = {}
     for chunk in _chunks(list(plan.visible)):
         stored.update(_stored_values(chunk))
 
@@ -276,6 +326,7 @@ def _check(parsed: excel.ParsedWorkbook, user) -> _Plan:
             )
         } - indicators.keys()
         changes: dict[str, tuple[Any, int]] = {}
+        overrides: dict[str, str] = {}
         for row in rows:
             indicator = indicators.get(row.code)
             if indicator is None:
@@ -293,8 +344,20 @@ def _check(parsed: excel.ParsedWorkbook, user) -> _Plan:
             except EntryError as error:
                 plan.issues.append(excel.RowIssue(row.line, row.code, str(error), submission_id))
                 continue
-            if value != stored.get((submission_id, row.code)):
-                changes[row.code] = (value, row.line)
+            now = stored.get((submission_id, row.code)) or _Stored(None)
+            if indicator.source is None:
+                if value != now.value:
+                    changes[row.code] = (value, row.line)
+                continue
+            try:
+                wanted = _counted_row(indicator, row, value, now, parsed.has_reasons)
+            except counting.OverrideRefused as refused:
+                plan.issues.append(excel.RowIssue(row.line, row.code, str(refused), submission_id))
+                continue
+            if wanted != (now.value, now.override_reason or ""):
+                # A value that follows the count is sent blank: the save stores the count.
+                changes[row.code] = (wanted[0] if wanted[1] else None, row.line)
+                overrides[row.code] = wanted[1]
         if not changes:
             plan.unchanged += 1
             continue
@@ -302,8 +365,57 @@ def _check(parsed: excel.ParsedWorkbook, user) -> _Plan:
         if refusal:
             plan.issues.append(excel.RowIssue(rows[0].line, "", refusal, submission_id))
             continue
-        plan.changes[submission_id] = (submission, changes)
+        plan.changes[submission_id] = _Change(submission, changes, overrides)
     return plan
+
+
+def _shown_count(indicator, row: excel.SheetRow) -> Any:
+    """The Counted cell of the row as the template showed it, cleaned (_NOTHING: none)."""
+    if row.counted is None or row.counted == "":
+        return _NOTHING
+    try:
+        return clean_value(
+            indicator,
+            excel.raw_value(indicator, replace(row, value=row.counted, percent_format=False)),
+        )
+    except EntryError:
+        return _NOTHING
+
+
+def _counted_row(
+    indicator, row: excel.SheetRow, value: Any, now: _Stored, has_reasons: bool
+) -> tuple[Any, str]:
+    """(value, override reason) a row of a counted indicator asks for: the count with no reason
+    when it is left empty or at its count; else the value with the row's reason (a template
+    without the reason column keeps the stored reason of a value it leaves as it is). Raises
+    OverrideRefused, naming the indicator, when a different value has no reason."""
+    if value is None or value == now.counted or value == _shown_count(indicator, row):
+        return now.counted, ""
+    kept = (now.override_reason or "") if value == now.value else ""
+    reason = row.reason if has_reasons else kept
+    if not reason:
+        raise counting.OverrideRefused(
+            _(
+                "%(code)s is counted from records (%(counted)s): enter the counted value, or give "
+                "the reason for a different value in the column “%(column)s”."
+            )
+            % {
+                "code": indicator.code,
+                "counted": _shown(indicator, now.counted),
+                "column": excel.REASON.header,
+            }
+        )
+    if len(reason) > excel.REASON_MAX:
+        raise counting.OverrideRefused(
+            _("The override reason of %(code)s is longer than %(n)d characters.")
+            % {"code": indicator.code, "n": excel.REASON_MAX}
+        )
+    return value, reason
+
+
+def _shown(indicator, counted: Any) -> str:
+    shown = excel.cell_value(indicator, counted)
+    return "—" if shown is None else str(shown)
 
 
 def _refusal(submission: Submission, version: int, user) -> str | None:
@@ -328,7 +440,7 @@ def _apply(plan: _Plan, meta: excel.Meta, user) -> ImportOutcome:
     with transaction.atomic(), audit_trail.batch():
         # In id order, so two uploads touching the same submissions lock them in the same order.
         for submission_id in sorted(plan.changes):
-            submission, changes = plan.changes[submission_id]
+            submission, changes, overrides = plan.changes[submission_id]
             first_line = min(line for _value, line in changes.values())
             try:
                 fresh = submissions.save_values(
@@ -336,6 +448,7 @@ def _apply(plan: _Plan, meta: excel.Meta, user) -> ImportOutcome:
                     {code: value for code, (value, _line) in changes.items()},
                     version=meta.versions[submission_id],
                     acting_user=user,
+                    overrides=overrides,
                 )
             except StaleVersion as stale:
                 message = _stale(submission, meta.versions[submission_id], stale.current)
