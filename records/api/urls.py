@@ -2,8 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
-from . import ledgers
-from . import views as meetings
+from . import ledgers, meetings
 from .negative import NegativeEventViewSet
 
 router = SimpleRouter()
