@@ -39,7 +39,6 @@ from ..selectors.ledgers import (
     sheet_version,
 )
 from ..sources import records_changed
-from . import points
 from .dates import NotAllowed, RecordRefused, check_open
 
 CENT = Decimal("0.01")
@@ -172,7 +171,6 @@ def record_dues(
         paid_on=paid_on,
         updated_by=acting_user,
     )
-    points.count_points_all(month, organization_ids=[organization.pk])
     records_changed(organization.pk, month)
     audit_trail.record_event(
         AuditKind.RECORD_SAVED,
@@ -215,7 +213,6 @@ def change_dues(
     payment.base, payment.paid, payment.paid_on = base, paid, paid_on
     payment.updated_by = acting_user
     payment.save()
-    points.count_points_all(payment.month, organization_ids=[payment.organization_id])
     records_changed(payment.organization_id, payment.month)
     audit_trail.record_event(
         AuditKind.RECORD_SAVED,
@@ -344,7 +341,6 @@ def save_month(
         [payment for payment, _before in changed], [*EDITED, "updated_by", "updated_at"]
     )
     if created or changed:
-        points.count_points_all(month, organization_ids=[organization.pk])
         records_changed(organization.pk, month)
         record(
             AuditKind.RECORD_SAVED,

@@ -32,7 +32,6 @@ from ..choices import Source
 from ..importers import KINDS, STUDY, DuesItem, StudyItem, build_plan
 from ..models import DuesPayment, StudyRecord
 from ..sources import records_changed
-from . import points
 
 logger = logging.getLogger(__name__)
 
@@ -206,7 +205,8 @@ def _summary(plan: ImportPlan) -> dict:
 
 @transaction.atomic
 def apply_plan(plan: ImportPlan, *, acting_user) -> None:
-    """Write a checked plan, then count the points of the months and organizations it touched."""
+    """Write a checked plan; the months and organizations it touched are counted again after
+    commit (`records_changed`: counted values and member points)."""
     if not plan.ok:
         raise ImportRejected(plan)
     if plan.kind == STUDY:
@@ -214,7 +214,6 @@ def apply_plan(plan: ImportPlan, *, acting_user) -> None:
     else:
         touched = _apply_dues(plan.items, acting_user)
     for month, organization_ids in sorted(touched.items()):
-        points.count_points_all(month, organization_ids=organization_ids)
         for organization_id in sorted(organization_ids):
             records_changed(organization_id, month)
 

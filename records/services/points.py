@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -111,6 +111,20 @@ def _occurrences(people, first: datetime.date, last: datetime.date) -> dict[int,
     return found
 
 
+# Two counts of the same month wait for each other on PostgreSQL: each deletes the month's rule
+# lines and inserts new ones, and two at once would leave both sets. SQLite has one writer.
+ADVISORY_LOCK_BASE = 0x706F696E74 << 20  # "point" in ASCII, then the month
+
+
+def _serialise(month: datetime.date) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s)",
+                [ADVISORY_LOCK_BASE + month.year * 12 + month.month],
+            )
+
+
 @transaction.atomic
 def count_points_all(month: datetime.date, *, organization_ids: Iterable[int] | None = None) -> int:
     """Build the rule lines of a month for every member of the organizations (all: None).
@@ -122,6 +136,7 @@ def count_points_all(month: datetime.date, *, organization_ids: Iterable[int] | 
     first = month_start(month)
     last = month_end(first)
     check_open(first)
+    _serialise(first)
     members = Membership.objects.filter(overlapping(first, last), person__kind__in=PARTY_MEMBERS)
     if organization_ids is not None:
         organization_ids = list(organization_ids)

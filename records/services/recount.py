@@ -15,7 +15,7 @@ import datetime
 import logging
 from collections.abc import Iterable
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from assessment import sources
 from assessment.choices import PeriodStatus
@@ -30,19 +30,6 @@ from .dates import RecordRefused
 
 logger = logging.getLogger(__name__)
 
-# Two counts of the same month wait for each other on PostgreSQL: each deletes the month's rule
-# lines and inserts new ones, and two at once would leave both sets. SQLite has one writer.
-ADVISORY_LOCK_BASE = 0x706F696E74 << 20  # "point" in ASCII, then the month
-
-
-def _serialise(month: datetime.date) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s)",
-                [ADVISORY_LOCK_BASE + month.year * 12 + month.month],
-            )
-
 
 def count_points_after_change(month: datetime.date, organization_ids: Iterable[int]) -> int:
     """Count the month's rule lines of the organizations' members again, then the values counted
@@ -50,7 +37,6 @@ def count_points_after_change(month: datetime.date, organization_ids: Iterable[i
     first = month_start(month)
     organization_ids = sorted(set(organization_ids))
     with transaction.atomic():
-        _serialise(first)
         try:
             written = points.count_points_all(first, organization_ids=organization_ids)
         except RecordRefused:

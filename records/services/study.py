@@ -23,7 +23,6 @@ from ..choices import StudyKind
 from ..models import StudyRecord
 from ..selectors.ledgers import PARTY_MEMBERS, homes
 from ..sources import records_changed
-from . import points
 from .dates import NotAllowed, RecordRefused, check_open
 
 HOURS_MAX = Decimal("9999.9")
@@ -100,7 +99,6 @@ def record_study(
         hours=hours,
         created_by=acting_user,
     )
-    points.count_points(organization, day)
     records_changed(organization.pk, day)
     audit_trail.record_event(
         AuditKind.RECORD_SAVED,
@@ -145,9 +143,6 @@ def change_study(
         hours,
     )
     study.save()
-    points.count_points(organization, day)
-    if (old[0].pk, old[1].replace(day=1)) != (organization.pk, day.replace(day=1)):
-        points.count_points(old[0], old[1])
     records_changed(organization.pk, day)
     if (old[0].pk, old[1]) != (organization.pk, day):
         records_changed(old[0].pk, old[1])

@@ -82,15 +82,18 @@ def test_retirees_pay_by_the_retired_bands():
 # One member's month ---------------------------------------------------------------------------
 
 
-def test_recording_a_month_stores_rate_due_and_an_audit_entry(alice, members, tree):
-    payment = dues.record_dues(
-        members["P001"],
-        datetime.date(2026, 3, 17),
-        base=D("4000"),
-        paid=D("40"),
-        paid_on=datetime.date(2026, 3, 20),
-        acting_user=alice,
-    )
+def test_recording_a_month_stores_rate_due_and_an_audit_entry(
+    alice, members, tree, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # points are counted after commit
+        payment = dues.record_dues(
+            members["P001"],
+            datetime.date(2026, 3, 17),
+            base=D("4000"),
+            paid=D("40"),
+            paid_on=datetime.date(2026, 3, 20),
+            acting_user=alice,
+        )
 
     assert (payment.month, payment.organization, payment.rate, payment.due) == (
         MARCH,

@@ -14,6 +14,7 @@ from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
@@ -76,13 +77,15 @@ def state() -> list:
 
 
 def imported(kind, data, user, filename="payroll.csv"):
-    """Upload, check and import a file as the worker does (tasks run in-process)."""
+    """Upload, check and import a file as the worker does (tasks run in-process), and what
+    follows the import's commit (member points counted again)."""
     batch = imports.upload_batch(
         kind=kind, data=data, filename=filename, acting_user=user, language="en"
     )
     batch.refresh_from_db()
     if batch.status == "pending":
-        imports.confirm_batch(batch)
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            imports.confirm_batch(batch)
         batch.refresh_from_db()
     return batch
 

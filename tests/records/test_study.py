@@ -33,8 +33,11 @@ def record(person, user, **changes):
     )
 
 
-def test_recording_study_stores_it_in_the_members_branch_and_counts_points(alice, members, tree):
-    entry = record(members["P001"], alice)
+def test_recording_study_stores_it_in_the_members_branch_and_counts_points(
+    alice, members, tree, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # points are counted after commit
+        entry = record(members["P001"], alice)
 
     assert (entry.organization, entry.hours, entry.source) == (tree.a1a, D("4.0"), "entered")
     assert AuditEntry.objects.filter(
@@ -87,17 +90,21 @@ def test_study_follows_where_the_member_belonged_that_day(alice, bob, members, t
     assert record(members["P001"], bob, day=datetime.date(2026, 3, 25)).organization == tree.a1b
 
 
-def test_moving_a_record_to_another_month_counts_both_months(alice, members):
-    entry = record(members["P001"], alice)
+def test_moving_a_record_to_another_month_counts_both_months(
+    alice, members, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        entry = record(members["P001"], alice)
 
-    study.change_study(
-        entry,
-        day=datetime.date(2026, 4, 2),
-        kind="online",
-        title=entry.title,
-        hours=D("6.0"),
-        acting_user=alice,
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        study.change_study(
+            entry,
+            day=datetime.date(2026, 4, 2),
+            kind="online",
+            title=entry.title,
+            hours=D("6.0"),
+            acting_user=alice,
+        )
 
     months = dict(
         PointsEntry.objects.filter(person=members["P001"], rule="study").values_list(
