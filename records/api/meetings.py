@@ -92,12 +92,12 @@ class MeetingFilterSet(ScopedFilterSet):
     kind = django_filters.CharFilter(field_name="kind", label=_lazy("kind"))
     year = IntegerFilter(field_name="date__year", min_value=1, max_value=9999, label=_lazy("year"))
     month = IntegerFilter(field_name="date__month", min_value=1, max_value=12, label=_lazy("month"))
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte")
 
     class Meta:
         model = Meeting
-        fields = ["organization", "within", "kind", "year", "month", "date_from", "date_to"]
+        fields = ["organization", "within", "kind", "year", "month", "date_after", "date_before"]
 
 
 def _rows(pairs) -> list[tuple[int, str, str]]:

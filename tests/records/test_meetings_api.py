@@ -97,7 +97,7 @@ def test_filters(client_for, tree, erin, alice, members):
     assert count("year=2026&month=3") == 1
     assert count(f"within={tree.a.pk}") == 2
     assert count(f"within={tree.b.pk}") == 0
-    assert count("date_from=2026-04-01") == 1
+    assert count("date_after=2026-04-01") == 1
 
 
 def test_a_meeting_for_a_sibling_branch_is_a_400_like_an_unknown_one(
