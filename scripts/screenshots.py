@@ -3,10 +3,12 @@
     make run                      # in one terminal (the demo must be loaded)
     .venv/bin/python scripts/screenshots.py [http://127.0.0.1:8000]
 
-Uses Debian's Chromium through Playwright, like the browser tests. Pages are listed per demo
-account; each PNG lands in docs/img/ named after the role and the page.
+Uses Debian's Chromium through Playwright, like the browser tests (install chromium-l10n too for
+date fields in Chinese; see BROWSER). Pages are listed per demo account; each PNG lands in
+docs/img/ named after the role and the page.
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -21,18 +23,37 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--lang=zh-CN",
 ]
+# Date and month fields take Chromium's own language, not the page's: with LANGUAGE set and
+# Debian's chromium-l10n installed (its locales/zh-CN.pak) they read 2026/12/07 and 2026年12月;
+# without that package they stay mm/dd/yyyy and "December 2026". CHROMIUM names another binary.
+BROWSER = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+BROWSER_ENV = {**os.environ, "LANGUAGE": "zh_CN"}
 OUT = Path(__file__).resolve().parent.parent / "docs" / "img"
 
 # What to do before the shot: a path to open; "@first-submission" (the first submission linked
-# from the page before); "@click:<selector>" (follow the first link matching it); or
-# "@explain" (open the explanation panel of the first score on the page).
-# Each account's shots are (file name, step); file names start with the role shown.
+# from the page before); "@click:<selector>" (follow the first link matching it); "@explain"
+# (open the explanation panel of the first score on the page); or "@counted" (open the records
+# behind the first value counted from records on a submission page and scroll to it). A step may
+# also be a list of steps taken in turn, the shot after the last.
+# Each account's shots are (file name, step) or (file name, step, viewport), the viewport a key
+# of VIEWPORTS (desktop when not given); file names start with the role shown.
+VIEWPORTS = {
+    "desktop": {"width": 1366, "height": 900},
+    "phone": {"width": 390, "height": 844},
+}
 PAGES = {
     "secretary": [
         ("secretary-home", "/"),
         ("secretary-submission", "@first-submission"),
         ("secretary-dashboard", "/dashboards/"),
+        # Records of party life (the secretary's own branch).
+        ("secretary-meetings", "/records/meetings/"),
+        ("secretary-meeting-form", "@click:[data-record-meeting]", "phone"),
+        ("secretary-calendar", "/records/calendar/"),
+        ("secretary-dues", "@click:[data-records-tab=dues]"),
+        ("secretary-points", "@click:[data-records-tab=points]"),
     ],
     "secretary2": [
         ("secretary-rectification", "/rectification/?state="),  # every state: theirs are closed
@@ -48,6 +69,18 @@ PAGES = {
         ("reviewer-explain", "@explain"),
         ("reviewer-effectiveness", "@click:a[href*='/effectiveness/']"),
         ("reviewer-rectification", "/rectification/?state=closure_requested"),
+        ("reviewer-calendar", "/records/calendar/"),
+        (  # a branch's submission of the demo's open year (period 4), counted from records
+            "reviewer-counted",
+            ["/assessment/queue/?period=4&subject_kind=branch", "@first-submission", "@counted"],
+        ),
+    ],
+    "inspector": [
+        ("inspector-negative", "/records/negative-events/"),
+        (
+            "inspector-negative-event",
+            "@click:tr:has([data-severity=serious]) a[href*='/negative-events/']",
+        ),
     ],
     "auditor": [
         ("auditor-dashboard", "/"),
@@ -63,8 +96,27 @@ PAGES = {
     ],
 }
 
+# "@counted": the first value counted from records with a short list of records behind it (one
+# that fits on the screen), the list opened and the indicator scrolled near the top.
+COUNTED = """() => {
+  const rows = [...document.querySelectorAll(".entry-row")].filter(
+    (row) => row.offsetParent !== null && row.querySelector("[data-counted] details[data-records]")
+  );
+  const short = rows.find((row) => {
+    const n = row.querySelectorAll("details[data-records] li").length;
+    return n >= 2 && n <= 6;
+  });
+  const row = short || rows[0];
+  row.querySelector("details[data-records]").open = true;
+  window.scrollTo(0, row.getBoundingClientRect().top + window.scrollY - 240);
+}"""
 
-def _step(page, base: str, step: str) -> None:
+
+def _step(page, base: str, step: str | list[str]) -> None:
+    if isinstance(step, list):
+        for one in step:
+            _step(page, base, one)
+        return
     if step == "@first-submission":
         page.locator("a[href*='/assessment/submissions/']").first.click()
     elif step.startswith("@click:"):
@@ -75,25 +127,29 @@ def _step(page, base: str, step: str) -> None:
         page.locator("[data-explain-url]").first.click()
         page.locator("#explain-panel").wait_for(state="visible")
         page.wait_for_timeout(500)  # the panel slides in
+    elif step == "@counted":
+        page.evaluate(COUNTED)
+        page.wait_for_timeout(300)
     else:
         page.goto(base + step)
     page.wait_for_load_state("networkidle")
 
 
-def shoot(base: str, pages: dict[str, list[tuple[str, str]]] = PAGES) -> list[Path]:
+def shoot(base: str, pages: dict[str, list[tuple]] = PAGES) -> list[Path]:
     OUT.mkdir(parents=True, exist_ok=True)
     written = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+        browser = playwright.chromium.launch(executable_path=BROWSER, args=FLAGS, env=BROWSER_ENV)
         for username, visits in pages.items():
-            context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+            context = browser.new_context(locale="zh-CN", viewport=VIEWPORTS["desktop"])
             page = context.new_page()
             page.goto(f"{base}/accounts/login/")
             page.fill("input[name=username]", username)
             page.fill("input[name=password]", PASSWORD)
             page.locator("form button").last.click()
             page.wait_for_load_state("networkidle")
-            for name, step in visits:
+            for name, step, *viewport in visits:
+                page.set_viewport_size(VIEWPORTS[viewport[0] if viewport else "desktop"])
                 _step(page, base, step)
                 page.wait_for_timeout(300)  # charts finish their animation
                 target = OUT / f"{name}.png"
