@@ -203,13 +203,19 @@ def sibling_subtree(tree, bob, erin):
     _open_period_with_a_scored_submission(bob, erin, tree.a1b)
     _a_rectification_with_evidence(bob, tree.a1b)
     _a_finished_report_and_a_schedule(bob, tree.a1b)
-    DecisionDocumentFactory(event__organization=tree.a1b)  # a negative event with its document
-    meeting = AttendanceFactory(meeting__organization=tree.a1b).meeting  # with its roll
-    MeetingAttachmentFactory(meeting=meeting)
-    TalkFactory(organization=tree.a1b)
-    for ledger_row in (DuesPaymentFactory, StudyRecordFactory, PointsEntryFactory):
-        ledger_row(person__organization=tree.a1b)  # dues, study, a proposed award
+    _records_of_party_life(tree.a1b)
     return tree.a1b
+
+
+def _records_of_party_life(branch: Organization) -> None:
+    """One of each record of the branch: a negative event with its decision document, a meeting
+    with its roll and a photo, a talk, and a member's dues, study and proposed award."""
+    DecisionDocumentFactory(event__organization=branch)
+    meeting = AttendanceFactory(meeting__organization=branch).meeting
+    MeetingAttachmentFactory(meeting=meeting)
+    TalkFactory(organization=branch)
+    for ledger_row in (DuesPaymentFactory, StudyRecordFactory, PointsEntryFactory):
+        ledger_row(person__organization=branch)
 
 
 def _a_finished_report_and_a_schedule(bob, branch: Organization) -> None:

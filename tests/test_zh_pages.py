@@ -1,22 +1,24 @@
 """No English word or internal code on a Chinese page, for any role.
 
-The routes are walked from the URL configuration as in test_scope_urls.py, so a page added later
-is scanned the day it is added. Each route's object kwargs are filled with a real object the
-signed-in user may see (a scored period, submissions, audit entries of every kind, a report and a
-rectification item exist). Every page that answers 200 with HTML is read in zh-Hans: scripts and
-styles are dropped, tags and attributes stripped, and what is left must hold no Latin word except
-those in ALLOWED (units, formats, grades) and the names and codes of the fixtures' data.
+The routes are walked from the URL configuration as in test_scope_urls.py, so a page added later is
+scanned the day it is added. Each route's object kwargs are filled with a real object the signed-in
+user may see (a scored period, submissions, audit entries of every kind, a report, a rectification
+item and one of each record of party life exist, under a framework with the records section). Every
+page that answers 200 with HTML is read in zh-Hans: scripts and styles are dropped, tags and
+attributes stripped, and what is left must hold no Latin word except those in ALLOWED (units,
+formats, grades) and the names and codes of the fixtures' data.
 """
 
 import re
 from collections.abc import Iterator
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import get_resolver
 
 from assessment.models import Framework, Indicator, Submission
 from audit.models import AuditEntry
-from organizations.models import Organization
+from organizations.models import ImportBatch, Organization
 from tests.builders import build_scored
 from tests.html import page, parse
 from tests.test_scope_urls import (
@@ -26,6 +28,7 @@ from tests.test_scope_urls import (
     _a_finished_report_and_a_schedule,
     _a_rectification_with_evidence,
     _is_scoped,
+    _records_of_party_life,
     _rows,
     _target,
     _walk,
@@ -47,6 +50,10 @@ ALLOWED = {
     "PDF",
     "XLSX",
     "CSV",
+    "JPEG",  # the photos a meeting takes
+    "PNG",
+    "GIF",
+    "WebP",
     "Excel",
     "API",
     "ID",
@@ -70,6 +77,8 @@ ALLOWED = {
     "UTF-8",  # encodings and products named as such in Chinese too
     "GBK",
     "Office",
+    "YYYY-MM",  # how to write a month or a day, as Chinese software writes it too
+    "YYYY-MM-DD",
 }
 
 # Text that is data, not wording: e-mail addresses, URLs and paths, file names, hashes,
@@ -87,10 +96,14 @@ DATA_PATTERNS = [
 
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]*")
 # Routes whose object the URL walk cannot infer from the path.
-ROUTE_MODELS = {"audit/entries/<int:pk>/": AuditEntry}
+ROUTE_MODELS = {
+    "audit/entries/<int:pk>/": AuditEntry,
+    "records/imports/<int:pk>/": ImportBatch,  # the preview of a payroll or study file
+}
 ROLES = ("alice", "carol", "dave", "erin", "frank")
 
-# Pages whose query string shows more than the bare URL: filters, drill-downs, comparisons.
+# Pages whose query string shows more than the bare URL: filters, drill-downs, comparisons, and
+# the records of party life in March 2026, when the fixtures' records are dated.
 QUERY_PAGES = (
     "/dashboards/organizations/{group}/?submitted=1",
     "/dashboards/organizations/{group}/?indicator=C1.01",
@@ -100,6 +113,17 @@ QUERY_PAGES = (
     "/audit/?since=yesterday",
     "/audit/?kind=submission",
     "/reports/organizations/?q=甲",
+    "/records/organizations/{branch}/meetings/?kind=committee_meeting&year=2026&month=3",
+    "/records/organizations/{branch}/talks/?year=2026&month=3",
+    "/records/organizations/{branch}/dues/?month=2026-03",
+    "/records/organizations/{branch}/study/?year=2026",
+    "/records/organizations/{branch}/points/?month=2026-03",
+    "/records/organizations/{branch}/points/?year=2026&quarter=1",
+    "/records/organizations/{branch}/points/published/?year=2026&quarter=1",
+    "/records/calendar/?org={branch}&year=2026",
+    "/records/calendar/?org={group}&year=2026&kind=committee_meeting",
+    "/records/calendar/?org={group}&year=2026&view=own",
+    "/records/negative-events/?org={group}&category=discipline&severity=minor",
 )
 
 
@@ -165,17 +189,64 @@ def _kinds(queryset) -> list[str]:
 @pytest.fixture
 def populated(tree, alice, bob, carol, dave, erin, frank):
     """Two scored years over the tree (2025 closed), a returned and a draft submission, a
-    rectification item, a finished report and a schedule, and the audit entries of all that."""
+    rectification item, a finished report and a schedule, records of party life in alice's branch
+    (with a published quarter and a payroll file's preview), and the audit entries of all that."""
     from assessment.services import periods, submissions
 
     scored = build_scored(tree, erin)
     periods.close_period(scored.previous, acting_user=erin)
     _a_rectification_with_evidence(alice, tree.a1a)
     _a_finished_report_and_a_schedule(alice, tree.a1a)
+    _records_in_force(scored.current.framework)
+    _records_of_party_life(tree.a1a)
+    _a_published_quarter_and_a_payroll_preview(alice, tree.a1a)
     draft = Submission.objects.filter(period=scored.current, organization=tree.a1a).first()
     submissions.reopen(draft, reason="补充材料", acting_user=erin)
     _more_audit_kinds(tree, alice, erin, scored)
     return scored
+
+
+def _records_in_force(framework: Framework) -> None:
+    """The framework of the scored years gets the real records section (meeting kinds, dues
+    bands, points rules), so calendars, ledgers and meetings show its kinds and rules."""
+    from tests.factories.records import framework_with_records
+
+    Framework.objects.filter(pk=framework.pk).update(records=framework_with_records()["records"])
+
+
+def _a_published_quarter_and_a_payroll_preview(alice, branch: Organization) -> None:
+    """2026 Q1's points published for the branch, and a payroll file uploaded by alice and
+    checked for its preview: a new month, a changed one (its changed fields listed) and a line in
+    error."""
+    from records.importers import DUES_UPDATE
+    from records.models import DuesPayment, PointsPublication
+    from records.services import imports
+    from records.services.points import quarter_totals
+
+    paid = DuesPayment.objects.select_related("person").get(organization=branch)
+    person = paid.person
+    # Made directly: the service publishes no quarter while its award awaits a decision.
+    PointsPublication.objects.create(
+        organization=branch,
+        year=2026,
+        quarter=1,
+        totals=quarter_totals(branch, 2026, 1),
+        published_by=alice,
+    )
+    number = person.employee_number
+    data = "\r\n".join(
+        [
+            "工号,月份,缴费基数,实缴金额,缴纳日期",
+            f"{number},2026-03,5000,50,2026-03-20",
+            f"{number},2026-04,4000,40,2026-04-15",
+            f"{number},2026-13,4000,40,2026-04-15",
+        ]
+    ).encode()
+    batch = imports.upload_batch(
+        kind=DUES_UPDATE, data=data, filename="payroll.csv", acting_user=alice
+    )
+    batch.refresh_from_db()
+    assert batch.preview, "the payroll file was not checked for its preview"
 
 
 def _more_audit_kinds(tree, alice, erin, scored) -> None:
@@ -232,6 +303,8 @@ def _more_audit_kinds(tree, alice, erin, scored) -> None:
 def _names(tree) -> set[str]:
     """The fixtures' own names and codes: data, shown as entered."""
     names = {"alice", "bob", "carol", "dave", "erin", "frank", "mallory"}
+    # Who recorded a meeting or uploaded a document: the factories' users (user1, user2, …).
+    names.update(get_user_model().objects.values_list("username", flat=True))
     for org in (tree.group, tree.a, tree.a1, tree.a1a, tree.a1b, tree.b, tree.b1):
         names.add(org.code)
     for org in Organization.objects.all():  # English names are names, shown as entered
@@ -278,7 +351,7 @@ def test_no_latin_word_on_any_chinese_page_of_any_role(
     erin = django_user_model.objects.get(username="erin")
     client = client_for(erin)
     for query_page in QUERY_PAGES:
-        url = query_page.format(group=tree.group.pk)
+        url = query_page.format(group=tree.group.pk, branch=tree.a1a.pk)
         response = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-Hans")
         assert response.status_code == 200, url
         text = page(response).text()

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -43,7 +44,7 @@ from ..forms.ledgers import (
     this_month,
 )
 from ..importers import DUES_UPDATE, KINDS, STUDY
-from ..models import PointsEntry
+from ..models import DuesPayment, PointsEntry, StudyRecord
 from ..selectors import ledgers as selectors
 from ..services import dues, imports, points, study
 from ..services.dates import NotAllowed, RecordRefused
@@ -499,8 +500,13 @@ def study_import(request: HttpRequest) -> HttpResponse:
 def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _own_batch(request, pk)
     found = batch.preview or {}
+    model = StudyRecord if batch.kind == STUDY else DuesPayment
     changes = [
-        {**row, "change": CHANGE_LABELS.get(row["change"], row["change"])}
+        {
+            **row,
+            "change": CHANGE_LABELS.get(row["change"], row["change"]),
+            "fields": [_field_label(model, name) for name in row.get("fields", [])],
+        }
         for row in found.get("changes", [])
     ]
     context: dict[str, Any] = {
@@ -515,6 +521,14 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
         "more_changes": found.get("more_changes", 0),
     }
     return render(request, "records/dues_import_preview.html", context)
+
+
+def _field_label(model, name: str) -> str:
+    """A changed field of the preview by its name in the reader's language (stored as a code)."""
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
 
 
 @login_required
