@@ -5,7 +5,13 @@ import copy
 
 import pytest
 
-from assessment.scoring.spec import SOURCE_KINDS, FrameworkError, Source, parse_framework
+from assessment.scoring.spec import (
+    SOURCE_KINDS,
+    FrameworkError,
+    Source,
+    describe_source,
+    parse_framework,
+)
 from tests.framework_data import SMALL_FRAMEWORK
 
 MEETING_KINDS = [
@@ -49,6 +55,29 @@ def test_a_known_source_is_read_and_written_back():
         "meeting_kind": "committee_meeting",
         "min": 2,
     }
+
+
+def test_a_source_is_described_in_words_with_its_meeting_kind_by_name():
+    parsed = parse_framework(
+        framework({"kind": "months_with_meetings", "meeting_kind": "committee_meeting", "min": 2})
+    )
+    source = parsed.indicator("C1.01").source
+
+    zh, en = describe_source(source, "zh"), describe_source(source, "en")
+
+    assert zh.endswith("（会议类型：支委会；每月至少次数：2）")
+    assert en.endswith(" (meeting kind: Committee meeting; at least per month: 2)")
+    assert "committee_meeting" not in zh + en
+    assert "min" not in zh
+
+
+def test_a_negative_list_source_names_its_category_and_severity_in_words():
+    data = framework({"kind": "negative_events", "category": "discipline", "min_severity": "grave"})
+    data["indicators"][0]["value_type"] = "count"
+    source = parse_framework(data).indicator("C1.01").source
+
+    assert describe_source(source, "zh").endswith("（类别：违纪；严重程度不低于：严重）")
+    assert "discipline" not in describe_source(source, "zh")
 
 
 def test_an_indicator_without_a_source_has_none():

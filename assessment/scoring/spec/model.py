@@ -254,6 +254,9 @@ class Source:
 
     kind: str
     params: tuple[tuple[str, Any], ...] = ()
+    # The names of the meeting kinds it names, from the records section: how it is described in
+    # words (``sources.describe_source``); not part of the source itself.
+    kind_names: tuple[tuple[str, Text], ...] = field(default=(), compare=False)
 
     def param(self, name: str, default: Any = None) -> Any:
         return dict(self.params).get(name, default)

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from ..text import Text
 from . import shape
 from .model import (
     RUBRIC_KINDS,
@@ -186,6 +187,7 @@ class _Rules:
         self.meeting_kinds = (
             _written(records, "meeting_kinds", "code") if isinstance(records, Mapping) else set()
         )
+        self.meeting_kind_names = _meeting_kind_names(records)
         self.dimension_axis = self.dimension_codes(_section(top, data, "axes"))
         indicators = self.indicators(_section(top, data, "indicators"))
         self.check_formulas(indicators)
@@ -407,7 +409,8 @@ class _Rules:
             for name, value in params.items()
             if value is not None and value != ()
         )
-        return Source(kind.code, pairs)
+        names = tuple((code, self.meeting_kind_names[code]) for _, code in named)
+        return Source(kind.code, pairs, kind_names=names)
 
     def in_range(self, value: float, loc: Loc, value_type: str, zero: tuple[str, ...] = ()) -> None:
         """A percentage lies in 0..100; the value types in ``zero`` are at least 0 too."""
@@ -575,6 +578,22 @@ def _get(item: object, key: str) -> Any:
     if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
         return None
     return value
+
+
+def _meeting_kind_names(records: object) -> dict[str, Text]:
+    """Each meeting kind's name as written (its code where the name is not a valid pair)."""
+    if not isinstance(records, Mapping):
+        return {}
+    names: dict[str, Text] = {}
+    for item in records.get("meeting_kinds") or ():
+        if isinstance(item, Mapping) and isinstance(item.get("code"), str):
+            name = item.get("name")
+            code = item["code"]
+            if isinstance(name, Mapping) and isinstance(name.get("zh"), str):
+                names[code] = Text(name["zh"], name.get("en") or name["zh"])
+            else:
+                names[code] = Text(code, code)
+    return names
 
 
 def _written(data: Mapping[str, Any], section: str, key: str) -> set[Any]:

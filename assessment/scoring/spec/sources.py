@@ -91,8 +91,8 @@ SOURCE_KINDS: dict[str, SourceKind] = {
                 ("min", Text("每月至少次数，默认 1", "meetings a month at least, default 1")),
             ),
             Text(
-                "本期内该类会议至少召开 min 次的月数",
-                "months of the period with at least `min` meetings of the kind",
+                "本期内该类会议达到每月最低次数的月数",
+                "months of the period with at least the given number of meetings of the kind",
             ),
         ),
         SourceKind(
@@ -221,25 +221,57 @@ SOURCE_KINDS: dict[str, SourceKind] = {
 }
 
 
+_PARAM_NAMES = {
+    "meeting_kind": Text("会议类型", "meeting kind"),
+    "meeting_kinds": Text("会议类型", "meeting kinds"),
+    "min": Text("每月至少次数", "at least per month"),
+    "category": Text("类别", "category"),
+    "min_severity": Text("严重程度不低于", "at least as severe as"),
+}
+# The words of records.choices' categories and severities, for the same reason as above.
+_VALUE_NAMES = {
+    "ideology": Text("意识形态", "ideology"),
+    "discipline": Text("违纪", "discipline"),
+    "integrity": Text("廉洁", "integrity"),
+    "safety": Text("安全", "safety"),
+    "stability": Text("稳定信访", "stability"),
+    "other": Text("其他", "other"),
+    "minor": Text("一般", "minor"),
+    "serious": Text("较重", "serious"),
+    "grave": Text("严重", "grave"),
+}
+
+
 def describe_source(source: Any, lang: str) -> str:
-    """A source in words: what it counts, then its parameters (``Source`` of ``model``)."""
+    """A source in words: what it counts, then its parameters, named and with their values in
+    words (meeting kinds by the names the records section gives them)."""
     kind = SOURCE_KINDS.get(source.kind)
     if kind is None:
         return source.kind
     text = kind.counts.get(lang)
     if kind.subtree:
         text += _SUBTREE.get(lang)
-    params = [f"{name}={_shown(value)}" for name, value in source.params]
-    return f"{text} ({', '.join(params)})" if params else text
+    names = {**_VALUE_NAMES, **dict(source.kind_names)}
+
+    def word(value: Any) -> str:
+        named = names.get(value) if isinstance(value, str) else None
+        return named.get(lang) if named is not None else str(value)
+
+    def shown(name: str, value: Any) -> str:
+        values = value if isinstance(value, tuple | list) else (value,)
+        label = _PARAM_NAMES.get(name)
+        comma, colon = ("、", "：") if lang == "zh" else (", ", ": ")
+        words = comma.join(word(v) for v in values)
+        return f"{label.get(lang)}{colon}{words}" if label is not None else f"{name}={words}"
+
+    params = [shown(name, value) for name, value in source.params]
+    if not params:
+        return text
+    separator, opening, closing = ("；", "（", "）") if lang == "zh" else ("; ", " (", ")")
+    return f"{text}{opening}{separator.join(params)}{closing}"
 
 
 def units_text(units: tuple[str, ...]) -> Text:
     """Units of subject in words, in both languages: "organization, person"."""
     named = [_UNITS_TEXT.get(u, Text(u, u)) for u in units]
     return Text("、".join(t.zh for t in named), ", ".join(t.en for t in named))
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, tuple | list):
-        return "[" + ", ".join(map(str, value)) + "]"
-    return str(value)
