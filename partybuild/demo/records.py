@@ -34,6 +34,7 @@ would double the time seed_demo takes).
 from __future__ import annotations
 
 import datetime
+import hashlib
 import random
 from calendar import monthrange
 from collections import defaultdict
@@ -43,11 +44,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.html import escape
 
 from assessment.choices import PeriodKind, PeriodStatus
 from assessment.models import Period
+from assessment.services.evidence import store_content
 from core.bulk import insert_rows
 from organizations.choices import PersonKind, PersonStatus
 from organizations.models import BELONGING, Membership, Organization, Person
@@ -65,6 +69,7 @@ from records import config as records_config
 from records.choices import NegativeCategory, PointsKind, PointsState, Presence, Severity, StudyKind
 from records.models import (
     Attendance,
+    DecisionDocument,
     DuesPayment,
     Meeting,
     NegativeEvent,
@@ -897,4 +902,30 @@ def _negative_events(demo: _Demo, inspector_id: int) -> int:
             )
         )
     NegativeEvent.objects.bulk_create(events)
+    for event in events:
+        if event.decision_number:
+            _decision_document(event, inspector_id)
     return len(events)
+
+
+def _decision_document(event: NegativeEvent, inspector_id: int) -> None:
+    """The event's decision as a one-page PDF, stored by its hash like an uploaded one."""
+    from weasyprint import HTML
+
+    html = (
+        '<html lang="zh"><body style="font-family: sans-serif; margin: 3cm 2.5cm">'
+        f'<p style="text-align: center">{escape(event.decision_number)}</p>'
+        f'<h1 style="font-size: 16pt; text-align: center">关于{escape(event.title)}的处理决定</h1>'
+        f"<p>{escape(event.description or event.title)}</p>"
+        f'<p style="text-align: right">{event.date:%Y年%m月%d日}</p></body></html>'
+    )
+    content = HTML(string=html).write_pdf()
+    document = DecisionDocument(
+        event=event,
+        original_name=f"{event.decision_number}.pdf",
+        content_type="application/pdf",
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by_id=inspector_id,
+    )
+    store_content(document, ContentFile(content))

@@ -322,6 +322,21 @@ def test_negative_events_are_entered_by_the_inspector_below_the_group(year):
     assert len({e.category for e in events}) >= 3
 
 
+def test_events_with_a_decision_number_have_their_decision_as_a_pdf(year):
+    numbered = NegativeEvent.objects.exclude(decision_number="").prefetch_related("documents")
+    assert numbered.exists()
+    for event in numbered:
+        (document,) = event.documents.all()
+        # Stored by its hash like an upload (the content lies in the media of the demo's build).
+        assert document.file.name == f"records/{document.sha256[:2]}/{document.sha256}"
+        assert (document.content_type, document.original_name) == (
+            "application/pdf",
+            f"{event.decision_number}.pdf",
+        )
+        assert document.size > 1000
+        assert document.uploaded_by.username == "inspector"
+
+
 def digest() -> str:
     """The demo's records by what they say (codes, employee numbers, dates), not by their ids."""
     rows = [
