@@ -28,10 +28,17 @@ class MeetingKind:
     per_quarter: int = 0
     per_year: int = 0
     party_group: bool = False
+    # "members": every party member of the organization that day is expected (the attendance
+    # names them all); "chosen": the attendance lists who was expected (a committee, a group).
+    roll: str = "members"
 
     @property
     def display_name(self) -> str:
         return self.name_en if (get_language() or "").startswith("en") else self.name
+
+    @property
+    def chosen_roll(self) -> bool:
+        return self.roll == "chosen"
 
 
 @dataclass(frozen=True)
@@ -116,6 +123,7 @@ def parse(section: dict | None) -> RecordsConfig:
             per_quarter=item.get("per_quarter", 0) or 0,
             per_year=item.get("per_year", 0) or 0,
             party_group=bool(item.get("party_group", False)),
+            roll=item.get("roll") or ("chosen" if item.get("party_group") else "members"),
         )
         for item in section.get("meeting_kinds", ())
     )

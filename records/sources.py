@@ -8,8 +8,9 @@ for the negative list, rolled up by organization path in Python.
 Who was expected at a meeting comes from `organizations.Membership`: the party members (not
 staff) whose membership in the meeting's organization covers the meeting's day, so a member
 transferred in March is expected in the old branch before and in the new one after. For meeting
-kinds held by party groups (`party_group: true`), the sign-in list is who was expected. Excused
-absences are deducted from the expected, as the framework's descriptions say.
+kinds whose roll is chosen (`roll: chosen`: a committee's meeting, a party group's — the default
+of `party_group: true`), the attendance list is who was expected. Excused absences are deducted
+from the expected, as the framework's descriptions say.
 
 `records_changed(organization_id, day)` is what the records services call (inside their
 transaction) when a record of that organization and day was written: the submissions it counts
@@ -123,10 +124,10 @@ def count_months_with_meetings(ctx: sources.Context, source) -> dict:
 
 def _meeting_kinds(ctx: sources.Context, source) -> tuple[list[str], list[str]]:
     """The meeting kinds counted, split into those whose expected are the members on the day
-    and those held by party groups (expected: the sign-in list)."""
+    and those with a chosen roll (expected: the attendance list)."""
     config = config_for(ctx.period.framework)
     wanted = list(source.param("meeting_kinds", ())) or [k.code for k in config.meeting_kinds]
-    grouped = {k.code for k in config.meeting_kinds if k.party_group}
+    grouped = {k.code for k in config.meeting_kinds if k.chosen_roll}
     return [k for k in wanted if k not in grouped], [k for k in wanted if k in grouped]
 
 

@@ -53,6 +53,7 @@ def sourced_framework() -> dict:
                 "name": _text("支委会", "Committee meeting"),
                 "applies_to": ["branch", "committee"],
                 "per_month": 1,
+                "roll": "chosen",
             },
             {
                 "code": "members_meeting",

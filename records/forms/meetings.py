@@ -2,9 +2,11 @@
 that day with everyone present until tapped otherwise; place, host and minutes are optional.
 
 The roll is built from the people expected on the date (`services.meetings.expected_people`):
-one presence (`p-<id>`) and one reason (`r-<id>`) per person. The form carries the ids it showed
-(`roll`); when the date moves to a day with other members the posted roll no longer matches and
-the form asks to check it again rather than guess.
+one presence (`p-<id>`) and one reason (`r-<id>`) per person. A kind whose roll is chosen (a
+committee's meeting, a party group's) lists only who was expected: the others are marked "not
+expected" (`NOT_EXPECTED`) and left off; for any other kind that choice is an error on the row.
+The form carries the ids it showed (`roll`); when the date moves to a day with other members the
+posted roll no longer matches and the form asks to check it again rather than guess.
 """
 
 import datetime
@@ -19,6 +21,8 @@ from ..choices import Presence
 from ..config import MeetingKind
 
 FILE_ACCEPT = "image/*,application/pdf"
+# The fourth choice of a row: the person is not on this meeting's roll (chosen-roll kinds only).
+NOT_EXPECTED = "skip"
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -119,7 +123,14 @@ class MeetingForm(forms.Form):
     ) -> None:
         super().__init__(data, files, **kwargs)
         self.roster = list(roster)
+        self.kinds = {k.code: k for k in kinds}
         self.fields["kind"].choices = [(k.code, k.display_name) for k in kinds]
+        chosen = [k.display_name for k in kinds if k.chosen_roll]
+        if chosen:
+            self.fields["kind"].help_text = _(
+                "%(kinds)s: mark those not expected (who are not members of the committee or "
+                "the group) “Not expected”; every other kind expects every member."
+            ) % {"kinds": "、".join(chosen)}
         self.fields["host"].queryset = Person.objects.filter(pk__in=[p.pk for p in self.roster])
         self.fields["host"].label_from_instance = lambda p: p.name
         self.fields["roll"].initial = ",".join(str(p.pk) for p in self.roster)
@@ -127,7 +138,9 @@ class MeetingForm(forms.Form):
         for person in self.roster:
             presence, reason = roll_initial.get(person.pk, (Presence.PRESENT, ""))
             self.fields[f"p-{person.pk}"] = forms.ChoiceField(
-                label=person.name, choices=Presence.choices, initial=presence
+                label=person.name,
+                choices=[*Presence.choices, (NOT_EXPECTED, _("Not expected"))],
+                initial=presence,
             )
             self.fields[f"r-{person.pk}"] = forms.CharField(
                 label=_("Reason"),
@@ -160,10 +173,19 @@ class MeetingForm(forms.Form):
                 ),
                 code="roll_changed",
             )
+        kind = self.kinds.get(cleaned.get("kind") or "")
         attendance = {}
         for person in self.roster:
             presence = cleaned.get(f"p-{person.pk}")
             reason = (cleaned.get(f"r-{person.pk}") or "").strip()
+            if presence == NOT_EXPECTED:
+                if kind is not None and not kind.chosen_roll:
+                    self.add_error(
+                        f"p-{person.pk}",
+                        _("Everyone is expected at the %(kind)s: mark present, excused or absent.")
+                        % {"kind": kind.display_name},
+                    )
+                continue
             if presence == Presence.EXCUSED and not reason:
                 self.add_error(f"r-{person.pk}", _("Give the reason for the excused absence."))
             attendance[person.pk] = (presence, reason)

@@ -10,7 +10,7 @@ from organizations.choices import Action
 from organizations.models import Organization
 
 from ..choices import Presence
-from ..config import MeetingKind, parse
+from ..config import MeetingKind, config_on, parse
 from ..models import Attendance, Meeting, Talk
 from ..services.meetings import expected_people
 
@@ -97,7 +97,11 @@ def meeting_detail(user, pk: int, action: str = Action.VIEW) -> MeetingDetail:
     counts = dict.fromkeys(Presence.values, 0)
     for row in meeting.attendance.all():
         counts[row.presence] += 1
-    counts["expected"] = expected_people(meeting.organization, meeting.date).count()
+    kind = config_on(meeting.date).kind(meeting.kind)
+    if kind is not None and kind.chosen_roll:  # the list is who was expected
+        counts["expected"] = len(meeting.attendance.all())
+    else:
+        counts["expected"] = expected_people(meeting.organization, meeting.date).count()
     return MeetingDetail(meeting, counts)
 
 

@@ -3,10 +3,12 @@ their attachments.
 
 A meeting is written by someone who enters data for its organization (`Action.ENTER`), on a date
 whose records are open (`dates.check_open`), of a kind the framework in force that day declares
-for the organization's kind. Its attendance is the full roll of the people expected that day —
-the party members whose membership history puts them in the organization on the date
-(`expected_people`), so a member transferred out is no longer on the roll and one transferred in
-is only from the day they came. Photos and PDFs are accepted by their content and kept under
+for the organization's kind. Its attendance names party members of the organization that day —
+those whose membership history puts them in it on the date (`expected_people`), so a member
+transferred out is no longer on the roll and one transferred in is only from the day they came.
+For a kind whose roll is `members` (a members' meeting, a themed party day…) it names every one of
+them; for a kind whose roll is `chosen` (a committee's meeting, a party group's) it names those
+who were expected, at least one. Photos and PDFs are accepted by their content and kept under
 their SHA-256, as evidence is. Each service is one transaction with its audit entry; a refused
 input raises `RecordRefused` (or a subclass) and writes nothing. A meeting written, moved or
 deleted calls `records_changed` for its organization and every day it touched, so the counted
@@ -153,10 +155,15 @@ def _roll(attendance: AttendanceInput) -> dict[int, tuple[str, str]]:
 
 
 def _check_attendance(
-    organization: Organization, day: Date, attendance: AttendanceInput, acting_user
+    organization: Organization,
+    day: Date,
+    attendance: AttendanceInput,
+    acting_user,
+    kind: MeetingKind,
 ) -> list[tuple[int, str, str]]:
-    """The roll as rows (person id, presence, reason), each person expected that day and every
-    expected person on it; an excused absence with its reason."""
+    """The roll as rows (person id, presence, reason), each person a party member of the
+    organization that day; every one of them for a kind whose roll is `members`, at least one for
+    a kind whose roll is `chosen`; an excused absence with its reason."""
     try:
         roll = _roll(attendance)
     except DuplicateAttendance as twice:
@@ -178,7 +185,13 @@ def _check_attendance(
                 "day": day.isoformat(),
             }
         )
-    missing = expected - set(roll)
+    chosen = kind.chosen_roll
+    if chosen and not roll:
+        raise RecordRefused(
+            _("List who was expected at the %(kind)s: at least one person.")
+            % {"kind": kind.display_name}
+        )
+    missing = set() if chosen else expected - set(roll)
     if missing:
         raise RecordRefused(
             _("The attendance must name everyone expected on %(day)s; missing: %(names)s.")
@@ -332,10 +345,10 @@ def record_meeting(
     _check_enter(acting_user, organization)
     check_open(date)
     party_group = _text(party_group, _("Party group"))
-    _kind(organization, date, kind, party_group)
+    meeting_kind = _kind(organization, date, kind, party_group)
     topic = _text(topic, _("Topic"), required=True)
     _check_host(organization, date, host, acting_user)
-    rows = _check_attendance(organization, date, attendance, acting_user)
+    rows = _check_attendance(organization, date, attendance, acting_user, meeting_kind)
     checked = _check_files(files)
     meeting = Meeting.objects.create(
         organization=organization,
@@ -398,8 +411,8 @@ def change_meeting(
     """Change what is given of a meeting (the rest stays), based on the version the user saw.
 
     A change based on an older version raises StaleVersion. The old date and the new must both
-    be open. When the date changes the roll is checked against the people expected on the new
-    date, whether or not a new roll is given.
+    be open. When the date or the kind changes the roll is checked again (against the people
+    expected on the new date, by the new kind's rule), whether or not a new roll is given.
     """
     meeting = _lock(meeting, version)
     organization = meeting.organization
@@ -412,11 +425,11 @@ def change_meeting(
         check_open(day)
     new_kind = meeting.kind if kind is UNCHANGED else kind
     group = meeting.party_group if party_group is UNCHANGED else _text(party_group, "")
-    _kind(organization, day, new_kind, group)
+    checked_kind = _kind(organization, day, new_kind, group)
     new_host = meeting.host if host is UNCHANGED else host
     if host is not UNCHANGED or day != meeting.date:
         _check_host(organization, day, new_host, acting_user)
-    if attendance is UNCHANGED and day != meeting.date:
+    if attendance is UNCHANGED and (day != meeting.date or new_kind != meeting.kind):
         attendance = {
             pk: (presence, reason)
             for pk, presence, reason in meeting.attendance.values_list(
@@ -425,7 +438,7 @@ def change_meeting(
         }
     rows = None
     if attendance is not UNCHANGED:
-        rows = _check_attendance(organization, day, attendance, acting_user)
+        rows = _check_attendance(organization, day, attendance, acting_user, checked_kind)
     checked = _check_files(files)
 
     meeting.kind = new_kind

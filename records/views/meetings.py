@@ -22,7 +22,14 @@ from organizations.choices import Action
 from organizations.models import Organization
 from organizations.selectors import breadcrumbs
 
-from ..forms.meetings import AttachmentForm, MeetingFilterForm, MeetingForm, VersionForm, read_date
+from ..forms.meetings import (
+    NOT_EXPECTED,
+    AttachmentForm,
+    MeetingFilterForm,
+    MeetingForm,
+    VersionForm,
+    read_date,
+)
 from ..models import Meeting, MeetingAttachment
 from ..selectors import home_organization
 from ..selectors import meetings as selectors
@@ -200,6 +207,13 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     organization = meeting.organization
     if request.method == "GET":
         roll = {a.person_id: (a.presence, a.reason) for a in meeting.attendance.all()}
+        kinds = {k.code: k for k in services.meeting_kinds(organization, meeting.date)}
+        if meeting.kind in kinds and kinds[meeting.kind].chosen_roll:
+            # who is not on a chosen roll was not expected
+            roster = services.expected_people(organization, meeting.date)
+            roll = {
+                pk: roll.get(pk, (NOT_EXPECTED, "")) for pk in roster.values_list("pk", flat=True)
+            }
         initial = {
             "kind": meeting.kind,
             "date": meeting.date,

@@ -202,14 +202,78 @@ def test_a_member_transferred_in_is_expected_only_from_the_transfer(tree, alice,
         record(tree, alice, before, attendance=everyone_present([*before, newcomer]))
     later = datetime.date(2026, 3, 20)
     with pytest.raises(RecordRefused, match="missing: B1成员"):
-        record(tree, alice, before, date=later)
+        record(tree, alice, before, date=later, kind="theme_day")
     meeting = record(tree, alice, [*before, newcomer], date=later)
     assert meeting.attendance.filter(person=newcomer).exists()
 
 
 def test_the_roll_must_name_everyone_expected(tree, alice, members):
     with pytest.raises(RecordRefused, match="missing: 赵六"):
-        record(tree, alice, [p for p in members if p.name != "赵六"])
+        record(tree, alice, [p for p in members if p.name != "赵六"], kind="theme_day")
+    assert not Meeting.objects.exists()
+
+
+# A chosen roll: the committee's or a party group's members --------------------------------------
+
+
+@pytest.fixture
+def thirteen(tree, members):
+    """A1a with 13 party members: the three of `members` and ten more."""
+    for n in range(10):
+        PersonFactory(organization=tree.a1a, name=f"党员{n}", employee_number=f"A1A-1{n}")
+    people = list(services.expected_people(tree.a1a, DAY))
+    assert len(people) == 13
+    return people
+
+
+def test_a_committee_meeting_lists_only_who_was_expected(tree, alice, thirteen):
+    committee = thirteen[:3]
+    attendance = {**everyone_present(committee), committee[2].pk: ("excused", "出差")}
+    meeting = record(tree, alice, committee, attendance=attendance)
+    rows = {a.person_id: (a.presence, a.reason) for a in meeting.attendance.all()}
+    assert rows == attendance
+    assert selectors.meeting_detail(alice, meeting.pk).counts["expected"] == 3
+
+
+def test_a_committee_meeting_still_refuses_strangers_and_needs_someone(tree, alice, thirteen):
+    stranger = Person.objects.get(organization=tree.b1)
+    with pytest.raises(RecordRefused, match=f"#{stranger.pk} did not belong"):
+        record(tree, alice, [thirteen[0], stranger])
+    with pytest.raises(RecordRefused, match="List who was expected at the Branch committee"):
+        record(tree, alice, [])
+    with translation.override("zh-hans"), pytest.raises(RecordRefused, match="至少一人"):
+        record(tree, alice, [])
+    assert not Meeting.objects.exists()
+
+
+def test_a_party_group_meeting_lists_its_groups_members(tree, alice, thirteen):
+    meeting = record(tree, alice, thirteen[5:9], kind="group_meeting", party_group="第二党小组")
+    assert meeting.attendance.count() == 4
+
+
+def test_a_themed_party_day_with_a_partial_list_is_refused_naming_the_missing(
+    tree, alice, thirteen
+):
+    listed = [p for p in thirteen if p.name not in ("A1a成员", "赵六")]
+    with pytest.raises(RecordRefused, match=r"missing: A1a成员、赵六\.$"):
+        record(tree, alice, listed, kind="theme_day")
+    assert not Meeting.objects.exists()
+
+
+def test_changing_a_committee_meeting_into_a_theme_day_checks_the_roll_again(tree, alice, thirteen):
+    meeting = record(tree, alice, thirteen[:3])
+    with pytest.raises(RecordRefused, match="must name everyone expected"):
+        services.change_meeting(meeting, version=1, kind="theme_day", acting_user=alice)
+    meeting.refresh_from_db()
+    assert (meeting.kind, meeting.version) == ("committee_meeting", 1)
+    changed = services.change_meeting(
+        meeting,
+        version=1,
+        kind="theme_day",
+        attendance=everyone_present(thirteen),
+        acting_user=alice,
+    )
+    assert changed.attendance.count() == 13
 
 
 def test_a_person_named_twice_on_the_roll_is_refused(tree, alice, members):
@@ -477,6 +541,42 @@ def test_an_excused_member_without_a_reason_is_shown_the_error_on_their_row(
     response = client_for(alice).post(reverse("records:meeting_create", args=[tree.a1a.pk]), data)
     assert response.status_code == 400
     assert page(response).field_errors(f"r-{members[0].pk}") == ["请说明请假事由。"]
+    assert not Meeting.objects.exists()
+
+
+def test_not_expected_leaves_a_member_off_a_committee_meetings_roll(
+    client_for, tree, alice, members
+):
+    zhao = next(p for p in members if p.name == "赵六")
+    url = reverse("records:meeting_create", args=[tree.a1a.pk])
+    shown = page(client_for(alice).get(f"{url}?date={DAY.isoformat()}"))
+    assert "支部委员会、党小组会" in shown.text("#id_kind + .form-text")
+    assert shown.select(f"input[name=p-{zhao.pk}][value=skip]")
+    data = form_data(members, **{f"p-{zhao.pk}": "skip"})
+    response = client_for(alice).post(url, data)
+    assert response.status_code == 302
+    meeting = Meeting.objects.get()
+    assert sorted(meeting.attendance.values_list("person_id", flat=True)) == sorted(
+        p.pk for p in members if p != zhao
+    )
+    detail = page(client_for(alice).get(response["Location"]))
+    assert detail.text("[data-count=expected]") == "2"
+    edit = page(client_for(alice).get(reverse("records:meeting_edit", args=[meeting.pk])))
+    checked = {
+        int(i["name"][2:]): i["value"]
+        for i in edit.select("[data-roll] input[type=radio][checked]")
+    }
+    assert checked == {**{p.pk: "present" for p in members}, zhao.pk: "skip"}
+
+
+def test_not_expected_is_refused_for_a_themed_party_day(client_for, tree, alice, members):
+    zhao = next(p for p in members if p.name == "赵六")
+    data = form_data(members, kind="theme_day", **{f"p-{zhao.pk}": "skip"})
+    response = client_for(alice).post(reverse("records:meeting_create", args=[tree.a1a.pk]), data)
+    assert response.status_code == 400
+    assert page(response).texts(f"[data-person='{zhao.pk}'] .invalid-feedback") == [
+        "主题党日应到全体党员：请选择到会、请假或缺席。"
+    ]
     assert not Meeting.objects.exists()
 
 

@@ -61,6 +61,21 @@ def test_creating_a_meeting_answers_it_with_its_roll(client_for, tree, alice, me
     assert answer["version"] == 1
 
 
+def test_a_committee_meeting_takes_a_partial_roll_and_a_theme_day_does_not(
+    client_for, tree, alice, members
+):
+    client = client_for(alice)
+    first = members[0]
+    roll = [{"person": first.pk, "presence": "present"}]
+    response = post(client, URL, body(tree, members, attendance=roll))
+    assert response.status_code == 201, response.json()
+    assert [r["person"] for r in response.json()["attendance"]] == [first.pk]
+    refused = post(client, URL, body(tree, members, kind="theme_day", attendance=roll))
+    assert refused.status_code == 400
+    assert "must name everyone expected" in refused.json()["detail"]
+    assert Meeting.objects.count() == 1
+
+
 def test_the_list_and_detail_are_scoped(client_for, tree, alice, bob, carol, members):
     meeting = services.record_meeting(
         tree.a1a,

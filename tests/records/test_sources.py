@@ -150,6 +150,18 @@ def test_party_group_meetings_expect_their_sign_in_list(tree):
     assert values[("第一支部", "A2")] == 1
 
 
+def test_a_committee_meetings_rate_counts_only_the_listed(tree):
+    """Committee meetings have a chosen roll: of five members, the two on the list were expected."""
+    _committee, branch, _other = tree
+    people = [PersonFactory(organization=branch) for _ in range(5)]
+    meeting = MeetingFactory(organization=branch, kind="committee_meeting")
+    AttendanceFactory(meeting=meeting, person=people[0])
+    AttendanceFactory(meeting=meeting, person=people[1], presence=Presence.ABSENT)
+    period = opened()
+    values = counted(period, organization=branch, subject_unit="organization")
+    assert values[("第一支部", "AR")] == 50.0  # 1 present of 2 expected, not of 5
+
+
 def test_dues_rate_counts_member_months_of_ended_months(tree):
     _committee, branch, _other = tree
     alice = PersonFactory(organization=branch)

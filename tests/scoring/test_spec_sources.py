@@ -183,3 +183,15 @@ def test_meeting_kinds_need_a_records_section():
         "indicators[0].source.meeting_kind (C1.01): unknown meeting kind 'committee_meeting' "
         "(records.meeting_kinds: —)"
     ]
+
+
+def test_a_meeting_kinds_roll_is_members_or_chosen_in_both_languages():
+    data = framework({"kind": "meetings", "meeting_kind": "committee_meeting"})
+    data["records"]["meeting_kinds"][0]["roll"] = "committee"
+    en, zh = problems(data)
+    assert en == [
+        "records.meeting_kinds[0].roll: unknown roll 'committee' (one of members, chosen)"
+    ]
+    assert zh == ["records.meeting_kinds[0].roll：未知的 roll 'committee'（可选：members, chosen）"]
+    data["records"]["meeting_kinds"][0]["roll"] = "chosen"
+    assert parse_framework(data).records["meeting_kinds"][0]["roll"] == "chosen"

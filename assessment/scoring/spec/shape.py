@@ -396,6 +396,10 @@ class MeetingKindShape(_Shape):
     per_quarter: Annotated[Whole, Ge(0)] = 0
     per_year: Annotated[Whole, Ge(0)] = 0
     party_group: StrictBool = False
+    # Who is expected: every party member of the organization that day (members), or those the
+    # secretary lists (chosen: a committee's or a party group's members). Default: chosen for a
+    # party group's kind, else members.
+    roll: Literal["members", "chosen"] | None = None
 
 
 class DuesBandShape(_Shape):
