@@ -79,6 +79,7 @@ from records.models import (
 )
 from records.services.points import count_points_all
 
+COMMITTEE_MEETING = "committee_meeting"  # listed with the committee's members only
 SEED = DEMO_SEED
 CENT = Decimal("0.01")
 SECRETARY_ACCOUNT = next(a for a in DEMO_ACCOUNTS if a.username == "secretary")
@@ -307,6 +308,12 @@ class _Demo:
             groups = self.party_groups(org_id)
             listed = [m for i, m in enumerate(listed) if i * groups // len(listed) == group]
         return [m.pk for m in listed if m.org_on(day) == org_id]
+
+    def committee(self, org_id: int, day: datetime.date) -> list[int]:
+        """The branch committee on the day: the first of its members as listed, three to seven
+        of them by the branch's size (支部委员会 meets with its members only)."""
+        members = self.expected(org_id, day)
+        return members[: min(7, max(3, len(members) // 5))]
 
     def party_groups(self, org_id: int) -> int:
         """How many party groups the organization has: one for every ten members or so."""
@@ -617,7 +624,10 @@ def _meetings(demo: _Demo) -> tuple[int, int]:
                 0.0 if habit.random() < 0.6 else habit.uniform(0.005, 0.03),
             )
         excused_share, absent_share = habits[org["pk"]]
-        for person_id in demo.expected(org["pk"], day, group):
+        expected = demo.expected(org["pk"], day, group)
+        if kind_code == COMMITTEE_MEETING:
+            expected = demo.committee(org["pk"], day)
+        for person_id in expected:
             draw = rng.random()
             if draw < absent_share:
                 attendance.append((pk, person_id, Presence.ABSENT.value, ""))

@@ -164,7 +164,7 @@ def test_every_required_kind_is_held_by_the_organizations_it_applies_to(year):
 def test_attendance_lists_the_members_expected_on_the_day(year):
     meetings = list(
         Meeting.objects.filter(organization__kind__code="branch")
-        .exclude(kind="group_meeting")
+        .exclude(kind__in=["group_meeting", "committee_meeting"])  # chosen rolls: below
         .order_by("pk")[::40]
     )
     rolls = defaultdict(set)
@@ -187,6 +187,16 @@ def test_a_party_groups_meeting_lists_its_own_members(year):
         assert roll <= members_on(meeting.organization_id, meeting.date)
     # General branches and committees have no members of their own: no roll.
     assert not Attendance.objects.exclude(meeting__organization__kind__code="branch").exists()
+
+
+def test_a_committee_meeting_lists_three_to_seven_of_the_branchs_members(year):
+    meetings = Meeting.objects.filter(kind="committee_meeting", organization__kind__code="branch")
+    assert meetings.exists()
+    for meeting in meetings.order_by("pk")[::50]:
+        roll = set(Attendance.objects.filter(meeting=meeting).values_list("person_id", flat=True))
+        members = members_on(meeting.organization_id, meeting.date)
+        assert roll <= members
+        assert min(3, len(members)) <= len(roll) <= 7
 
 
 def test_most_attend_a_few_are_excused_with_a_reason_and_rarely_absent(year):
