@@ -2,29 +2,23 @@
 
 `import_file` serves the command line (operator rights); the upload page (the administrator's
 scope) keeps the file as a batch that a worker checks (`check_batch`) and, once confirmed, imports
-(`import_batch`): a file of many thousand rows never holds a request. The plan is always rebuilt
-inside the importing transaction, so what is written matches the database at that moment, not at
-the preview.
+(`import_batch`), by the lifecycle every batch import shares (`organizations.batches`): a file of
+many thousand rows never holds a request, and the plan is rebuilt inside the importing
+transaction, so what is written matches the database at that moment, not at the preview.
 """
 
-import hashlib
-import logging
-
 from django.db import transaction
-from django.db.models import CharField, F, OuterRef, Subquery, Value
+from django.db.models import CharField, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from audit import hooks as audit_trail
-from core import jobs
 from core.bulk import update_rows
 
+from ..batches import AlreadyImported, BatchImport, ImportRejected
 from ..importers import (
     CHUNK,
-    CREATE,
     ORGANIZATIONS,
-    UPDATE,
     ImportPlan,
     OrganizationItem,
     PersonItem,
@@ -33,19 +27,18 @@ from ..importers import (
 from ..models import ImportBatch, Membership, Organization, Person
 from .tree import move_organization
 
-logger = logging.getLogger(__name__)
-
-
-class ImportRejected(Exception):
-    """The plan has errors; nothing was written. The plan says why."""
-
-    def __init__(self, plan: ImportPlan) -> None:
-        super().__init__(f"{len(plan.errors)} error(s)")
-        self.plan = plan
-
-
-class AlreadyImported(Exception):
-    """The batch was committed before (a second click, another tab)."""
+__all__ = [
+    "KINDS",
+    "AlreadyImported",
+    "ImportRejected",
+    "apply_plan",
+    "check_batch",
+    "confirm_batch",
+    "import_batch",
+    "import_file",
+    "send",
+    "upload_batch",
+]
 
 
 def import_file(
@@ -61,157 +54,32 @@ def import_file(
     return plan
 
 
-# The kinds of batch this module checks and imports; the records app has kinds of its own.
-KINDS = (ORGANIZATIONS, ImportBatch.Kind.PEOPLE)
-PREVIEW_ROWS = 500
-PREVIEW_ERRORS = 1000
-Status = ImportBatch.Status
+def _committed(batch: ImportBatch) -> None:
+    audit_trail.batch_committed(batch, acting_user=batch.uploaded_by)
 
 
-def upload_batch(
-    *, kind: str, data: bytes, filename: str, acting_user, language: str = "zh-hans"
-) -> ImportBatch:
-    """Keep an uploaded file and have a worker check it (its dry run) for the preview.
-
-    Called outside any transaction: the worker must find the row when the task arrives.
-    """
-    batch = ImportBatch.objects.create(
-        kind=kind,
-        filename=filename[:255],
-        content=data,
-        sha256=hashlib.sha256(data).hexdigest(),
-        uploaded_by=acting_user,
-        language=language,
-        status=Status.CHECKING,
-        heartbeat_at=timezone.now(),
-    )
-    send(batch)
-    return batch
-
-
-def confirm_batch(batch: ImportBatch) -> ImportBatch:
-    """The uploader confirmed the preview: a worker imports the batch (once).
-
-    A batch with errors is planned again too: the database may have changed since.
-    """
-    changed = ImportBatch.objects.filter(
-        pk=batch.pk, status__in=[Status.PENDING, Status.INVALID, Status.FAILED]
-    ).update(status=Status.IMPORTING, heartbeat_at=timezone.now(), attempts=0, error="")
-    batch.refresh_from_db()
-    if not changed:
-        if batch.status == Status.COMMITTED:
-            raise AlreadyImported(_("This file has already been imported."))
-        return batch  # being checked or imported already: a second click changes nothing
-    send(batch)
-    return batch
-
-
-def send(batch: ImportBatch) -> None:
+def _tasks():
     from .. import tasks  # imported here: the tasks module imports this one
 
-    task = tasks.check_import if batch.status == Status.CHECKING else tasks.import_batch
-    try:
-        task.delay(batch.pk)
-    except Exception:
-        # The broker is down: the batch stays as it is and the reaper sends it again.
-        logger.exception("import batch %s: queueing failed", batch.pk)
+    return tasks.check_import, tasks.import_batch
 
 
-def _claim(batch_id: int, status: str) -> ImportBatch | None:
-    """Take the batch for this attempt, or None when it is not waiting in `status` any more."""
-    if not ImportBatch.objects.filter(pk=batch_id, status=status).update(
-        attempts=F("attempts") + 1, heartbeat_at=timezone.now()
-    ):
-        return None
-    return ImportBatch.objects.select_related("uploaded_by").get(pk=batch_id)
-
-
-def _touch(batch: ImportBatch) -> bool:
-    return bool(
-        ImportBatch.objects.filter(
-            pk=batch.pk, status=batch.status, attempts=batch.attempts
-        ).update(heartbeat_at=timezone.now())
-    )
-
-
-def check_batch(batch_id: int) -> ImportBatch | None:
-    """The dry run of an uploaded batch, in the uploader's scope and language (a worker's job)."""
-    batch = _claim(batch_id, Status.CHECKING)
-    if batch is None:
-        return None
-    with jobs.beating(lambda: _touch(batch)), translation.override(batch.language):
-        plan = build_plan(batch.kind, bytes(batch.content), batch.filename, user=batch.uploaded_by)
-        fields = {
-            "status": Status.PENDING if plan.ok else Status.INVALID,
-            "summary": _summary(plan),
-            "preview": _preview(plan),
-        }
-    ImportBatch.objects.filter(pk=batch.pk, status=Status.CHECKING, attempts=batch.attempts).update(
-        heartbeat_at=None, error="", **fields
-    )
-    batch.refresh_from_db()
-    return batch
-
-
-def import_batch(batch_id: int) -> ImportBatch | None:
-    """Apply a confirmed batch once, planned again against the database as it is now; a plan with
-    errors leaves everything as it was and the batch invalid with its findings (a worker's job)."""
-    batch = _claim(batch_id, Status.IMPORTING)
-    if batch is None:
-        return None
-    # The batch row is not locked while the plan is applied: its heartbeat must stay writable.
-    # The outcome is written only if the row is still this attempt's; otherwise all rolls back.
-    with (
-        jobs.beating(lambda: _touch(batch)),
-        translation.override(batch.language),
-        transaction.atomic(),
-    ):
-        plan = build_plan(batch.kind, bytes(batch.content), batch.filename, user=batch.uploaded_by)
-        if plan.ok:
-            apply_plan(plan)
-        outcome = {
-            "status": Status.COMMITTED if plan.ok else Status.INVALID,
-            "committed_at": timezone.now() if plan.ok else None,
-            "summary": _summary(plan),
-            "preview": _preview(plan),
-            "heartbeat_at": None,
-        }
-        if not ImportBatch.objects.filter(
-            pk=batch.pk, status=Status.IMPORTING, attempts=batch.attempts
-        ).update(**outcome):
-            transaction.set_rollback(True)  # the reaper gave this attempt up meanwhile
-            return None
-        batch.refresh_from_db()
-        if plan.ok:
-            audit_trail.batch_committed(batch, acting_user=batch.uploaded_by)
-    return batch
-
-
-def _preview(plan: ImportPlan) -> dict:
-    """What the preview page shows, in plain JSON: errors by line, then the changes, capped."""
-    errors = plan.errors
-    changes = [
-        {
-            "line": row.line,
-            "key": row.key,
-            "name": row.name,
-            "change": row.change,
-            "fields": row.changed_fields,
-        }
-        for row in plan.rows
-        if row.change in (CREATE, UPDATE)
-    ]
-    return {
-        "errors": [[issue.line, issue.message] for issue in errors[:PREVIEW_ERRORS]],
-        "more_errors": max(0, len(errors) - PREVIEW_ERRORS),
-        "changes": changes[:PREVIEW_ROWS],
-        "more_changes": max(0, len(changes) - PREVIEW_ROWS),
-        "ok": plan.ok,
-    }
-
-
-def _summary(plan: ImportPlan) -> dict:
-    return {"counts": plan.counts, "errors": len(plan.errors)}
+# The worker-run uploads of organizations and people files (`organizations.batches`); the
+# records app has kinds of its own.
+BATCHES = BatchImport(
+    name="imports",
+    kinds=(ORGANIZATIONS, ImportBatch.Kind.PEOPLE),
+    plan=lambda kind, data, filename, user: build_plan(kind, data, filename, user=user),
+    apply=lambda plan, user: apply_plan(plan),
+    committed=_committed,
+    tasks=_tasks,
+)
+KINDS = BATCHES.kinds
+upload_batch = BATCHES.upload
+confirm_batch = BATCHES.confirm
+send = BATCHES.send
+check_batch = BATCHES.check
+import_batch = BATCHES.run
 
 
 @transaction.atomic

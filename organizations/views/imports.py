@@ -12,14 +12,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.http import require_POST
 
+from ..batches import shown_preview
 from ..choices import Action
 from ..forms import ImportForm
-from ..importers import CREATE, UPDATE, Issue
 from ..models import ImportBatch
 from ..scope import scope_prefixes
 from ..services import imports
 
-CHANGE_LABELS = {CREATE: gettext_lazy("create"), UPDATE: gettext_lazy("update")}
 FIELD_LABELS = {
     "name": gettext_lazy("name"),
     "name_en": gettext_lazy("English name"),
@@ -94,21 +93,4 @@ def commit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _context(batch: ImportBatch) -> dict:
-    found = batch.preview or {}
-    changes = [
-        {
-            **row,
-            "change": CHANGE_LABELS.get(row["change"], row["change"]),
-            "fields": [FIELD_LABELS.get(name, name) for name in row["fields"]],
-        }
-        for row in found.get("changes", [])
-    ]
-    return {
-        "batch": batch,
-        "ok": found.get("ok", False),
-        "counts": (batch.summary or {}).get("counts", {}),
-        "errors": [Issue(line, message) for line, message in found.get("errors", [])],
-        "more_errors": found.get("more_errors", 0),
-        "changes": changes,
-        "more_changes": found.get("more_changes", 0),
-    }
+    return shown_preview(batch, lambda name: FIELD_LABELS.get(name, name))

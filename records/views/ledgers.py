@@ -19,12 +19,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from organizations.batches import shown_preview
 from organizations.choices import Action
-from organizations.importers import CREATE, UPDATE, Issue
 from organizations.models import ImportBatch, Membership, Organization, Person
 from organizations.scope import can, can_from_above, scope_prefixes
 
@@ -446,8 +446,6 @@ def points_published(request: HttpRequest, organization_pk: int) -> HttpResponse
 
 # -- imports --------------------------------------------------------------------------------------
 
-CHANGE_LABELS = {CREATE: gettext_lazy("create"), UPDATE: gettext_lazy("update")}
-
 
 def _require_importer(user) -> None:
     if scope_prefixes(user, Action.ENTER) == []:
@@ -499,26 +497,11 @@ def study_import(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _own_batch(request, pk)
-    found = batch.preview or {}
     model = StudyRecord if batch.kind == STUDY else DuesPayment
-    changes = [
-        {
-            **row,
-            "change": CHANGE_LABELS.get(row["change"], row["change"]),
-            "fields": [_field_label(model, name) for name in row.get("fields", [])],
-        }
-        for row in found.get("changes", [])
-    ]
-    context: dict[str, Any] = {
-        "batch": batch,
+    context = {
+        **shown_preview(batch, lambda name: _field_label(model, name)),
         "is_study": batch.kind == STUDY,
         "is_update": batch.kind == DUES_UPDATE,
-        "ok": found.get("ok", False),
-        "counts": (batch.summary or {}).get("counts", {}),
-        "errors": [Issue(line, message) for line, message in found.get("errors", [])],
-        "more_errors": found.get("more_errors", 0),
-        "changes": changes,
-        "more_changes": found.get("more_changes", 0),
     }
     return render(request, "records/dues_import_preview.html", context)
 
