@@ -38,7 +38,6 @@ from django.utils.translation import gettext as _
 from assessment import sources
 from assessment.models import Submission
 from assessment.scoring.values import NOT_APPLICABLE
-from core.retry import task
 from organizations.choices import PersonKind
 from organizations.models import Membership, Organization, Person
 
@@ -600,16 +599,10 @@ def register_all() -> None:
     register("negative_events", count_negative_events, behind=behind_negative_events)
 
 
-@task("records.recount", soft_time_limit=240, time_limit=300)
-def recount(organization_id: int, day: str) -> int:
-    """Recount the counted values the records of an organization and day feed."""
-    from assessment.services import counted
-
-    return counted.recount_for_records(organization_id, datetime.date.fromisoformat(day))
-
-
 def _send(organization_id: int, day: datetime.date) -> None:
     from assessment.services.scores import BROKER_ERRORS, PUBLISH_RETRY
+
+    from .tasks import recount  # imported here: the tasks module imports the services
 
     try:
         recount.apply_async(

@@ -5,6 +5,7 @@ import datetime
 
 from django.utils import timezone
 
+from assessment.services import counted
 from core.retry import task
 
 from .services import reminders
@@ -64,3 +65,10 @@ def count_points_after_change(month: str, organization_ids: list[int]) -> int:
     return recount.count_points_after_change(
         datetime.date.fromisoformat(month), [int(pk) for pk in organization_ids]
     )
+
+
+# The submissions a change of records feeds (an organization and its ancestors): seconds.
+@task("records.recount", soft_time_limit=240, time_limit=300)
+def recount(organization_id: int, day: str) -> int:
+    """Recount the counted values the records of an organization and day feed."""
+    return counted.recount_for_records(organization_id, datetime.date.fromisoformat(day))
