@@ -76,7 +76,7 @@ def test_a_negative_list_source_names_its_category_and_severity_in_words():
     data["indicators"][0]["value_type"] = "count"
     source = parse_framework(data).indicator("C1.01").source
 
-    assert describe_source(source, "zh").endswith("（类别：违纪；严重程度不低于：严重）")
+    assert describe_source(source, "zh").endswith("（类别：违纪违规；严重程度不低于：重大）")
     assert "discipline" not in describe_source(source, "zh")
 
 

@@ -228,17 +228,18 @@ _PARAM_NAMES = {
     "category": Text("类别", "category"),
     "min_severity": Text("严重程度不低于", "at least as severe as"),
 }
-# The words of records.choices' categories and severities, for the same reason as above.
+# The words of records.choices' categories and severities (as the pages translate them), for the
+# same reason as above.
 _VALUE_NAMES = {
-    "ideology": Text("意识形态", "ideology"),
-    "discipline": Text("违纪", "discipline"),
-    "integrity": Text("廉洁", "integrity"),
-    "safety": Text("安全", "safety"),
-    "stability": Text("稳定信访", "stability"),
+    "ideology": Text("意识形态事件", "ideological incident"),
+    "discipline": Text("违纪违规", "discipline violation"),
+    "integrity": Text("廉洁（党风廉政）", "integrity"),
+    "safety": Text("安全质量事故", "safety accident"),
+    "stability": Text("信访稳定", "stability and petitions"),
     "other": Text("其他", "other"),
-    "minor": Text("一般", "minor"),
-    "serious": Text("较重", "serious"),
-    "grave": Text("严重", "grave"),
+    "minor": Text("轻微", "minor"),
+    "serious": Text("严重", "serious"),
+    "grave": Text("重大", "grave"),
 }
 
 
