@@ -39,7 +39,8 @@ from ..forms.ledgers import MonthField as MonthFormField
 from ..forms.ledgers import read_month
 from ..models import DuesPayment, PointsEntry, StudyRecord
 from ..services import dues, points, study
-from ..services.dates import NotAllowed, RecordRefused
+from ..services.dates import RecordRefused
+from .refusals import refusal
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-03"})
@@ -257,11 +258,6 @@ REFUSALS = {
     403: OpenApiResponse(ErrorSerializer, description=_lazy("You may not write this.")),
     404: OpenApiResponse(description=_lazy("Not in your scope, or no such row.")),
 }
-
-
-def refusal(refused: RecordRefused) -> Response:
-    code = status.HTTP_403_FORBIDDEN if isinstance(refused, NotAllowed) else 400
-    return Response({"detail": refused.message}, status=code)
 
 
 def no_member() -> Response:

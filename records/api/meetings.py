@@ -34,7 +34,8 @@ from ..models import Attendance, Meeting, Talk
 from ..selectors.meetings import meeting_kinds_by_code
 from ..services import meetings as meeting_services
 from ..services import talks as talk_services
-from ..services.dates import NotAllowed, RecordRefused, StaleVersion
+from ..services.dates import RecordRefused
+from .refusals import STALE, refusal
 from .serializers import (
     AttachmentUploadSerializer,
     MeetingChangeSerializer,
@@ -52,18 +53,6 @@ REFUSALS = {
     403: OpenApiResponse(Error, description=_lazy("You do not enter records for it.")),
     404: OpenApiResponse(description=_lazy("Not in your scope, or no such record.")),
 }
-STALE = {409: OpenApiResponse(Error, description=_lazy("Changed since your version."))}
-
-
-def refusal(error: RecordRefused) -> Response:
-    body: dict[str, Any] = {"detail": error.message}
-    code = status.HTTP_400_BAD_REQUEST
-    if isinstance(error, StaleVersion):
-        code = status.HTTP_409_CONFLICT
-        body["current_version"] = error.current
-    elif isinstance(error, NotAllowed):
-        code = status.HTTP_403_FORBIDDEN
-    return Response(body, status=code)
 
 
 def _organization(request: Request, pk: int) -> Organization:

@@ -41,8 +41,8 @@ from organizations.models import Organization
 from ..choices import NegativeCategory, Severity
 from ..models import DecisionDocument, NegativeEvent
 from ..services import negative as services
-from ..services.dates import NotAllowed, RecordRefused, StaleVersion
-from .serializers import RecordErrorSerializer
+from ..services.dates import RecordRefused
+from .refusals import STALE, refusal
 
 
 class DecisionDocumentSerializer(serializers.ModelSerializer):
@@ -170,22 +170,6 @@ REFUSALS = {
     403: OpenApiResponse(ErrorSerializer, description=_lazy("You may not record on this unit.")),
     404: OpenApiResponse(description=_lazy("Not in your scope, or no such event.")),
 }
-
-
-STALE = {
-    409: OpenApiResponse(RecordErrorSerializer, description=_lazy("Changed since your version."))
-}
-
-
-def refusal(refused: RecordRefused) -> Response:
-    body: dict[str, Any] = {"detail": refused.message}
-    code = status.HTTP_400_BAD_REQUEST
-    if isinstance(refused, StaleVersion):
-        code = status.HTTP_409_CONFLICT
-        body["current_version"] = refused.current
-    elif isinstance(refused, NotAllowed):
-        code = status.HTTP_403_FORBIDDEN
-    return Response(body, status=code)
 
 
 @extend_schema_view(
