@@ -46,6 +46,19 @@ def overlapping(first: datetime.date, last: datetime.date) -> Q:
     return (Q(start__isnull=True) | Q(start__lte=last)) & (Q(end__isnull=True) | Q(end__gte=first))
 
 
+def members_in_year(organization: Organization, year: int, *, today: datetime.date) -> list[Person]:
+    """The party members who belonged to the organization at some time in the year, up to today
+    (whom study hours are entered for)."""
+    first = datetime.date(year, 1, 1)
+    last = min(datetime.date(year, 12, 31), max(first, today))
+    held = Membership.objects.filter(overlapping(first, last), organization=organization)
+    return list(
+        Person.objects.filter(pk__in=held.values("person_id"), kind__in=PARTY_MEMBERS).order_by(
+            "employee_number"
+        )
+    )
+
+
 def latest(stints: Iterable[tuple[int, datetime.date | None]]) -> int | None:
     """The organization of the latest of (organization, start) memberships (None: no start)."""
     found = max(stints, key=lambda s: s[1] or datetime.date.min, default=None)

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from organizations.batches import shown_preview
 from organizations.choices import Action
-from organizations.models import ImportBatch, Membership, Organization, Person
+from organizations.models import ImportBatch, Organization
 from organizations.scope import can, can_from_above, scope_prefixes
 
 from ..choices import PointsKind, PointsState
@@ -202,19 +202,6 @@ def _year(request: HttpRequest) -> int:
     return year if 2000 <= year <= LAST_YEAR else timezone.localdate().year
 
 
-def _study_people(organization: Organization, year: int) -> list[Person]:
-    first = datetime.date(year, 1, 1)
-    last = min(datetime.date(year, 12, 31), max(first, timezone.localdate()))
-    held = Membership.objects.filter(
-        selectors.overlapping(first, last), organization=organization
-    ).values("person_id")
-    return list(
-        Person.objects.filter(pk__in=held, kind__in=selectors.PARTY_MEMBERS).order_by(
-            "employee_number"
-        )
-    )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def study_list(request: HttpRequest, organization_pk: int) -> HttpResponse:
@@ -222,7 +209,11 @@ def study_list(request: HttpRequest, organization_pk: int) -> HttpResponse:
     organization = _organization(request, organization_pk)
     may_enter = can(request.user, Action.ENTER, organization)
     year = _year(request)
-    people = _study_people(organization, year) if may_enter else []
+    people = (
+        selectors.members_in_year(organization, year, today=timezone.localdate())
+        if may_enter
+        else []
+    )
     form = StudyForm(request.POST or None, people=people)
     status = 200
     if request.method == "POST":
