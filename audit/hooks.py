@@ -215,13 +215,17 @@ def workbook_imported(period_id: int, saved, *, acting_user=None) -> None:
     )
 
 
-def record_event(kind: str, obj, *, summary: str, before=None, after=None, acting_user) -> None:
-    """A record of party life (meeting, talk, dues, study, points, negative event) saved,
-    deleted or decided: `obj` names its organization and is the target by model and id."""
+def record_event(
+    kind: str, obj, *, summary: str, before=None, after=None, acting_user, period=None
+) -> None:
+    """A record of party life (meeting, talk, dues, study, points, negative event) or a result
+    (title, stars, appraisal, report, term) saved, deleted or decided: `obj` names its
+    organization and is the target by model and id."""
     record(
         kind,
         actor=_user(acting_user),
         organization=obj.organization_id,
+        period=period,
         target=f"{obj._meta.model_name}:{obj.pk}",
         summary=summary,
         before=before,

@@ -47,6 +47,15 @@ class AuditKind(models.TextChoices):
     POINTS_DECIDED = "points.decided", _("Points award or deduction decided")
     POINTS_PUBLISHED = "points.published", _("Points published")
     COUNTED_OVERRIDDEN = "value.counted.overridden", _("Counted value overridden")
+    TITLE_DECIDED = "title.decided", _("Title confirmed or withheld")
+    STARS_DECIDED = "stars.decided", _("Star rating confirmed")
+    APPRAISAL_SAVED = "appraisal.saved", _("Member appraisal changed")
+    APPRAISAL_APPROVED = "appraisal.approved", _("Member appraisal approved")
+    FOLLOW_UP_SAVED = "follow_up.saved", _("Follow-up recorded")
+    SECRETARY_REPORT_SAVED = "secretary_report.saved", _("Secretary's report saved")
+    SECRETARY_REPORT_RATED = "secretary_report.rated", _("Secretary's report rated")
+    TERM_SAVED = "term.saved", _("Term figures entered")
+    RESULTS_EXPORTED = "results.exported", _("Results exported")
 
 
 class AppendOnlyError(Exception):

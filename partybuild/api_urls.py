@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("assessment.api.urls")),
     path("", include("rectification.api.urls")),
     path("", include("records.api.urls")),
+    path("", include("standards.api.urls")),
     path("", include("reports.api.urls")),
     path("", include("auditing.api.urls")),
 ]

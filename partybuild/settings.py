@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "assessment",
     "rectification",
     "records",
+    "standards",
     "dashboards",
     "reports",
     "audit",

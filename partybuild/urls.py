@@ -17,6 +17,7 @@ urlpatterns = [
     path("dashboards/", include("dashboards.urls")),
     path("rectification/", include("rectification.urls")),
     path("records/", include("records.urls")),
+    path("standards/", include("standards.urls")),
     path("reports/", include("reports.urls")),
     path("audit/", include("auditing.urls")),
     path("api/v1/", include("partybuild.api_urls")),

@@ -65,6 +65,11 @@ class Framework(Bilingual):
     subject_kinds = models.JSONField(_("subject kinds"), default=list)
     # The records section of the file: meeting kinds, dues rate bands, member points rules.
     records = models.JSONField(_("records"), default=dict, blank=True)
+    # Named grade scales some subject kinds are graded on instead of grade_bands.
+    grade_scales = models.JSONField(_("grade scales"), default=dict, blank=True)
+    # The standards section: seven-good standards, standardization, stars, member appraisal,
+    # secretaries' reports, terms (read by the standards app).
+    standards = models.JSONField(_("standards"), default=dict, blank=True)
     # Bumped by every edit of a draft: the engine's cached plan is keyed by it.
     revision = models.PositiveIntegerField(default=0, editable=False)
     cloned_from = models.ForeignKey(

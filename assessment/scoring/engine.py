@@ -35,6 +35,7 @@ from .spec import (
     DeductionRubric,
     FormulaRubric,
     Framework,
+    GradeBand,
     Indicator,
     LinearRubric,
     VetoRubric,
@@ -386,7 +387,10 @@ class _Plan:
     formula_refs: list[tuple[int, tuple[int, ...]]]  # formula items and the items they use
     groups: list[tuple[float, tuple[int, ...]]]  # per own dimension: weight, its scored items
     dimensions: list[_DimensionPlan]
-    grade_rank: dict[str, int]
+    bands: tuple[GradeBand, ...]  # the subject kind's grade scale
+    # A veto's cap names a grade of the framework's grade bands; on another scale it caps at
+    # the band in the same position (the third of four: 基本合格 for a cap at C).
+    cap_position: dict[str, int]
 
 
 def _plan(framework: Framework, subject_kind: str) -> _Plan:
@@ -456,7 +460,8 @@ def _build_plan(framework: Framework, subject_kind: str) -> _Plan:
         scored=[n for n, i in enumerate(ordered) if i.scored],
         groups=list(zip(group_weight, map(tuple, group_items), strict=True)),
         dimensions=dimensions,
-        grade_rank={band.grade: n for n, band in enumerate(framework.grade_bands)},
+        bands=framework.bands_for(subject_kind),
+        cap_position={band.grade: n for n, band in enumerate(framework.grade_bands)},
     )
 
 
@@ -895,7 +900,7 @@ _NO_GRADE = _Grade(grade=None, stars=None, grade_uncapped=None, stars_uncapped=N
 
 def _grade(plan: _Plan, framework: Framework, total: float, vetoes: list[VetoHit]) -> _Grade:
     """The grade and stars the total reaches, then lowered to every triggered veto's caps."""
-    grade, stars = _bands(framework, total)
+    grade, stars = _bands(framework, plan.bands, total)
     capped_grade, capped_stars = _cap(plan, framework, grade, stars, vetoes)
     return _Grade(
         grade=capped_grade,
@@ -925,11 +930,13 @@ def _na_inputs(formula: FormulaRubric, env: Mapping[str, Any]) -> tuple[Message]
     )
 
 
-def _bands(framework: Framework, total: float) -> tuple[str | None, int | None]:
+def _bands(
+    framework: Framework, bands: tuple[GradeBand, ...], total: float
+) -> tuple[str | None, int | None]:
     # Totals are compared with band minimums after rounding, so 89.99999999999 from float sums of
     # rescaled points still reaches a band at 90.
     reached = rounded(total)
-    grade = next((b.grade for b in framework.grade_bands if reached >= b.min), None)
+    grade = next((b.grade for b in bands if reached >= b.min), None)
     stars = next((b.stars for b in framework.star_bands if reached >= b.min), None)
     return grade, stars
 
@@ -944,9 +951,10 @@ def _cap(
     """Lower the grade and stars to every triggered veto's caps; never raise them."""
     if not vetoes or grade is None or stars is None:
         return grade, stars
-    rank = plan.grade_rank
-    worst = max([rank[grade], *(rank[v.cap_grade] for v in vetoes)])
-    return framework.grade_bands[worst].grade, min([stars, *(v.cap_stars for v in vetoes)])
+    bands, last = plan.bands, len(plan.bands) - 1
+    now = next(n for n, band in enumerate(bands) if band.grade == grade)
+    worst = max([now, *(min(plan.cap_position[v.cap_grade], last) for v in vetoes)])
+    return bands[worst].grade, min([stars, *(v.cap_stars for v in vetoes)])
 
 
 def score_many(

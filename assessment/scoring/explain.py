@@ -374,7 +374,7 @@ def what_if(
     score = score_subject(framework, subject_kind, current)
     if score.grade is None:
         return []
-    grades = [band.grade for band in framework.grade_bands]
+    grades = [band.grade for band in framework.bands_for(subject_kind)]
     goal = grades.index(score.grade) - 1
     if goal < 0:
         return []

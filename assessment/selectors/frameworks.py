@@ -80,6 +80,8 @@ def framework_document(framework: Framework, *, override: Indicator | None = Non
         "axes": axes,
         "indicators": indicators,
         **({"records": framework.records} if framework.records else {}),
+        **({"grade_scales": framework.grade_scales} if framework.grade_scales else {}),
+        **({"standards": framework.standards} if framework.standards else {}),
     }
 
 

@@ -62,6 +62,10 @@ def _store(spec: engine.Framework, *, acting_user=None, cloned_from=None) -> Fra
         star_bands=[band.to_dict() for band in spec.star_bands],
         subject_kinds=[kind.to_dict() for kind in spec.subject_kinds],
         records=dict(spec.records),
+        grade_scales={
+            name: [band.to_dict() for band in bands] for name, bands in spec.grade_scales.items()
+        },
+        standards=dict(spec.standards),
         created_by=acting_user,
         cloned_from=cloned_from,
     )

@@ -61,9 +61,11 @@ class SubjectKind:
     code: str
     unit: str
     name: Text
+    scale: str | None = None  # a key of Framework.grade_scales; None: the grade bands
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "unit": self.unit, "name": self.name.to_dict()}
+        out = {"code": self.code, "unit": self.unit, "name": self.name.to_dict()}
+        return out | ({"scale": self.scale} if self.scale else {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,6 +353,11 @@ class Framework:
     rectify_below: float = DEFAULT_RECTIFY_BELOW
     # The records section as written (validated by the shape): plain data the records app reads.
     records: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    # Named grade scales a subject kind may be graded on instead of grade_bands (members are
+    # appraised 优秀 / 合格 / 基本合格 / 不合格); grade codes are unique across all of them.
+    grade_scales: Mapping[str, tuple[GradeBand, ...]] = field(default_factory=dict, compare=False)
+    # The standards section as written (validated by the shape): the standards app reads it.
+    standards: Mapping[str, Any] = field(default_factory=dict, compare=False)
     _by_code: dict[str, Indicator] = field(init=False, repr=False, compare=False)
     _places: dict[str, DimensionPlace] = field(init=False, repr=False, compare=False)
     _plans: dict[Hashable, object] = field(init=False, repr=False, compare=False)
@@ -417,10 +424,20 @@ class Framework:
         )
 
     def grade_band(self, grade: str) -> GradeBand:
-        for band in self.grade_bands:
-            if band.grade == grade:
-                return band
+        """The band of a grade code, on whichever scale it is (codes are unique across them)."""
+        for bands in (self.grade_bands, *self.grade_scales.values()):
+            for band in bands:
+                if band.grade == grade:
+                    return band
         raise KeyError(grade)
+
+    def bands_for(self, subject_kind: str | None) -> tuple[GradeBand, ...]:
+        """The grade bands a subject of this kind is graded on."""
+        scale = None
+        for kind in self.subject_kinds:
+            if kind.code == subject_kind:
+                scale = kind.scale
+        return self.grade_scales.get(scale, self.grade_bands) if scale else self.grade_bands
 
     def rectify_threshold(self, indicator: Indicator) -> float:
         if indicator.rectify_below is not None:
@@ -441,4 +458,15 @@ class Framework:
             "axes": [a.to_dict() for a in self.axes],
             "indicators": [i.to_dict() for i in self.indicators],
             **({"records": dict(self.records)} if self.records else {}),
+            **(
+                {
+                    "grade_scales": {
+                        name: [b.to_dict() for b in bands]
+                        for name, bands in self.grade_scales.items()
+                    }
+                }
+                if self.grade_scales
+                else {}
+            ),
+            **({"standards": dict(self.standards)} if self.standards else {}),
         }

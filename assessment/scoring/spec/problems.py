@@ -69,6 +69,33 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "needs_subject_kind": ("needs at least one subject kind", "至少需要一种评价对象类型"),
     "needs_dimension": ("needs at least one dimension", "至少需要一个维度"),
     "needs_indicator": ("needs at least one indicator", "至少需要一个指标"),
+    "needs_criterion": ("needs at least one criterion", "至少需要一项标准"),
+    "needs_step": ("needs at least one step", "至少需要一个步骤"),
+    "unknown_scale": (
+        "unknown grade scale {code!r} (grade_scales: {scales})",
+        "未知的等级量表 {code!r}（grade_scales 中有：{scales}）",
+    ),
+    "grade_in_two_scales": (
+        "grade {grade!r} is already a grade of {other}: grade codes are unique across scales",
+        "等级 {grade!r} 已在 {other} 中使用：各量表的等级代码不能重复",
+    ),
+    "unknown_standard_indicator": ("unknown indicator {code!r}", "未知的指标 {code!r}"),
+    "standard_indicator_kind": (
+        "indicator {code!r} does not apply to {kind!r}",
+        "指标 {code!r} 不适用于 {kind!r}",
+    ),
+    "criterion_outside": (
+        "dimension {code!r} is not below the standard's dimension {parent!r}",
+        "维度 {code!r} 不在该标准的维度 {parent!r} 之下",
+    ),
+    "votes_not_appraisal": (
+        "indicator {code!r} is not an appraisal of votes",
+        "指标 {code!r} 不是民主评议票数类指标",
+    ),
+    "ratings_order": (
+        "ratings must be ordered highest first by min, the last at 0 (got {mins})",
+        "评价档次应按 min 从高到低排列，最后一档为 0（现为 {mins}）",
+    ),
     "plausible_empty": ("needs min, max or both", "需要 min、max 或两者"),
     "plausible_order": ("min {low:g} is above max {high:g}", "min {low:g} 大于 max {high:g}"),
     "formula": ("{error}", "{error}"),  # a FormulaError's own text, which names the formula

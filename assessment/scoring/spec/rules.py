@@ -18,6 +18,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ..text import Text
 from . import shape
+from . import standards as standards_rules
 from .model import (
     RUBRIC_KINDS,
     SCORED_KINDS,
@@ -174,6 +175,7 @@ class _Rules:
         if top is None and not isinstance(data, Mapping):
             raise FrameworkError(self.problems)
         grade_bands = self.grade_bands(_section(top, data, "grade_bands"))
+        scales = self.grade_scales(data.get("grade_scales"), grade_bands)
         star_bands = self.star_bands(_section(top, data, "star_bands"))
         kinds = self.subject_kinds(_section(top, data, "subject_kinds"))
         axes = self.axes(_section(top, data, "axes"))
@@ -191,6 +193,9 @@ class _Rules:
         self.dimension_axis = self.dimension_codes(_section(top, data, "axes"))
         indicators = self.indicators(_section(top, data, "indicators"))
         self.check_formulas(indicators)
+        self.check_scales(kinds, scales)
+        if top is not None and top.standards is not None:
+            self.check_standards(top.standards, kinds, scales, grade_bands, axes, indicators)
         total = top.total_points if top else _valid(_TOTAL_POINTS, data.get("total_points"))
         if total is not None:
             self.check_weights(kinds, total)
@@ -209,20 +214,85 @@ class _Rules:
             indicators=tuple(indicator for indicator, _ in indicators),
             rectify_below=top.rectify_below,
             records=dict(data.get("records") or {}),
+            grade_scales=scales,
+            standards=dict(data.get("standards") or {}),
         )
 
-    def grade_bands(self, items: tuple[Any, ...]) -> list[GradeBand]:
+    def grade_bands(self, items: tuple[Any, ...], at: Loc = ("grade_bands",)) -> list[GradeBand]:
         bands: list[GradeBand] = []
         for index, item in enumerate(items):
-            loc = ("grade_bands", index)
+            loc = (*at, index)
             band = self.shape(shape.GradeBandShape, item, loc)
             if band is None:
                 continue
             if any(b.grade == band.grade for b in bands):
                 self.error((*loc, "grade"), "duplicate_grade", grade=band.grade)
             bands.append(GradeBand(band.grade, band.min, band.name))
-        self.check_descending([b.min for b in bands], "grade")
+        self.check_descending([b.min for b in bands], "grade", at)
         return bands
+
+    def grade_scales(
+        self, written: object, default: list[GradeBand]
+    ) -> dict[str, tuple[GradeBand, ...]]:
+        """The named scales subject kinds may be graded on; a grade code names one band of one
+        scale (the default bands included), so a stored grade is read without its kind."""
+        if not isinstance(written, Mapping):
+            return {}
+        owner = {band.grade: "grade_bands" for band in default}
+        scales: dict[str, tuple[GradeBand, ...]] = {}
+        for name, items in written.items():
+            at: Loc = ("grade_scales", name)
+            bands = self.grade_bands(standards_rules.scale_bands(items), at)
+            for index, band in enumerate(bands):
+                if band.grade in owner:
+                    self.error(
+                        (*at, index, "grade"),
+                        "grade_in_two_scales",
+                        grade=band.grade,
+                        other=owner[band.grade],
+                    )
+                owner[band.grade] = f"grade_scales.{name}"
+            scales[str(name)] = tuple(bands)
+        return scales
+
+    def check_scales(self, kinds: list[SubjectKind], scales: Mapping[str, Any]) -> None:
+        for index, kind in enumerate(kinds):
+            if kind.scale is not None and kind.scale not in scales:
+                self.error(
+                    ("subject_kinds", index, "scale"),
+                    "unknown_scale",
+                    code=kind.scale,
+                    scales=", ".join(scales) or "—",
+                )
+
+    def check_standards(
+        self,
+        standards: shape.StandardsShape,
+        kinds: list[SubjectKind],
+        scales: Mapping[str, tuple[GradeBand, ...]],
+        grade_bands: list[GradeBand],
+        axes: list[Axis],
+        indicators: list[tuple[Indicator, Loc]],
+    ) -> None:
+        parents: dict[str, str | None] = {}
+
+        def visit(dimension: Dimension, parent: str | None) -> None:
+            parents[dimension.code] = parent
+            for child in dimension.children:
+                visit(child, dimension.code)
+
+        for axis in axes:
+            for dimension in axis.dimensions:
+                visit(dimension, None)
+        standards_rules.check(
+            standards,
+            report=self.error,
+            kinds={kind.code: kind.scale for kind in kinds},
+            scales=scales,
+            default_grades=tuple(band.grade for band in grade_bands),
+            parents=parents,
+            indicators={indicator.code: indicator for indicator, _ in indicators},
+        )
 
     def star_bands(self, items: tuple[Any, ...]) -> list[StarBand]:
         bands: list[StarBand] = []
@@ -236,8 +306,8 @@ class _Rules:
             self.error(("star_bands",), "stars_descend", stars=", ".join(map(str, stars)))
         return bands
 
-    def check_descending(self, mins: list[float], what: str) -> None:
-        loc = (f"{what}_bands",)
+    def check_descending(self, mins: list[float], what: str, loc: Loc | None = None) -> None:
+        loc = loc or (f"{what}_bands",)
         if any(a <= b for a, b in pairwise(mins)):
             self.error(loc, f"{what}_bands_order", mins=_listed(mins))
         if mins and mins[-1] > 0:
@@ -254,7 +324,7 @@ class _Rules:
             seen.add(code)
             kind = self.shape(shape.SubjectKindShape, item, loc)
             if kind is not None:
-                kinds.append(SubjectKind(kind.code, kind.unit, kind.name))
+                kinds.append(SubjectKind(kind.code, kind.unit, kind.name, kind.scale))
         return kinds
 
     def axes(self, items: tuple[Any, ...]) -> list[Axis]:

@@ -319,6 +319,10 @@ class ClosureRateSource(_NoParams):
     kind: Literal["rectification_closure_rate"]
 
 
+class SecretaryReportSource(_NoParams):
+    kind: Literal["secretary_report"]
+
+
 SourceShape = Annotated[
     MeetingsSource
     | MonthsWithMeetingsSource
@@ -332,7 +336,8 @@ SourceShape = Annotated[
     | StudyHoursSource
     | PointsSource
     | NegativeEventsSource
-    | ClosureRateSource,
+    | ClosureRateSource
+    | SecretaryReportSource,
     Field(discriminator="kind"),
 ]
 
@@ -375,6 +380,8 @@ class SubjectKindShape(_Shape):
     code: NameCode
     unit: Unit
     name: TextPair
+    # The grade scale its subjects are graded on (a key of grade_scales); default: grade_bands.
+    scale: NameCode | None = None
 
 
 class GradeBandShape(_Shape):
@@ -428,6 +435,136 @@ class PointsRuleShape(_Shape):
     cap: Positive | None = None
 
 
+class QuotaShape(_Shape):
+    """At most ``share`` of the subjects counted under each organization of kind ``per``
+    (rounded down, at least one), e.g. one in five of a committee's branches."""
+
+    share: Fraction
+    per: NameCode
+
+
+class CriterionShape(_Shape):
+    dimension: Code
+    min_share: Fraction | None = None
+    required: tuple[Code, ...] = ()
+
+
+class SevenGoodShape(_Shape):
+    """One "seven good" standard: the subject kinds it applies to, its dimension, its criteria."""
+
+    code: NameCode
+    title: TextPair
+    applies_to: Annotated[tuple[String, ...], _non_empty("needs_subject_kind")]
+    dimension: Code
+    min_share: Fraction = 0.8
+    quota: QuotaShape | None = None
+    criteria: Annotated[tuple[CriterionShape, ...], _non_empty("needs_criterion")]
+
+
+class ChecklistItemShape(_Shape):
+    code: NameCode
+    name: TextPair
+    indicators: Annotated[tuple[Code, ...], _non_empty("needs_indicator")]
+    min_fraction: Fraction = 0.8
+
+
+class StandardizationShape(_Shape):
+    """党支部标准化规范化建设: a branch meets it when every item does."""
+
+    applies_to: Annotated[tuple[String, ...], _non_empty("needs_subject_kind")]
+    items: Annotated[tuple[ChecklistItemShape, ...], _non_empty("needs_criterion")]
+
+
+StarCondition = Literal["standardization", "no_veto", "complete"]
+
+
+class StarQuotaShape(QuotaShape):
+    stars: Annotated[Whole, Ge(1)]
+
+
+class StarsShape(_Shape):
+    """星级党支部: stars from the score's star band, gated and limited year to year."""
+
+    applies_to: Annotated[tuple[String, ...], _non_empty("needs_subject_kind")]
+    conditions: tuple[StarCondition, ...] = ("standardization", "no_veto", "complete")
+    # The most stars a branch failing an entry condition can be given.
+    unmet_cap: Annotated[Whole, Ge(0)] = 2
+    max_change: Annotated[Whole, Ge(1)] = 1
+    quotas: tuple[StarQuotaShape, ...] = ()
+
+
+FollowUpStep = Literal["talk", "correct", "handle"]
+
+
+class FollowUpShape(_Shape):
+    grade: String
+    steps: Annotated[tuple[FollowUpStep, ...], _non_empty("needs_step")]
+    within_days: Annotated[Whole, Ge(1)] = 90
+
+
+class MemberAppraisalShape(_Shape):
+    """The democratic appraisal of members: the share of the top grade a branch may give, and
+    the follow-up of the lower grades."""
+
+    subject_kind: NameCode
+    votes: Code
+    top_grade: String
+    top_share: Fraction = 1 / 3
+    follow_up: tuple[FollowUpShape, ...] = ()
+
+
+class RatingShape(_Shape):
+    code: NameCode
+    name: TextPair
+    min: Fraction
+    value: Annotated[Number, Ge(0), Le(100)]
+
+
+class ReportVotesShape(_Shape):
+    """What each vote of the meeting weighs (好 / 较好 / 一般 / 差), as an appraisal rubric."""
+
+    good: Fraction = 1.0
+    fairly_good: Fraction = 0.8
+    average: Fraction = 0.5
+    poor: Fraction = 0.0
+
+
+class SecretaryReportsShape(_Shape):
+    """述职评议: each secretary of these organizations reports once a year; the meeting's votes,
+    weighed by ``votes``, give a proposed rating (the highest whose ``min`` they reach) that the
+    committee above confirms or changes; the rating's ``value`` (0-100) is what the source
+    ``secretary_report`` counts into the organization's indicator."""
+
+    applies_to: Annotated[tuple[String, ...], _non_empty("needs_subject_kind")]
+    ratings: Annotated[tuple[RatingShape, ...], _non_empty("needs_band")]
+    votes: ReportVotesShape = ReportVotesShape()
+
+
+class TermShape(_Shape):
+    applies_to: Annotated[tuple[String, ...], _non_empty("needs_subject_kind")]
+    years: Annotated[Whole, Ge(1)]
+    first_year: Annotated[Whole, Ge(1990)]
+
+
+class TermsShape(_Shape):
+    kinds: Annotated[tuple[TermShape, ...], _non_empty("needs_subject_kind")]
+    revenue_growth: Code | None = None
+    profit_growth: Code | None = None
+    business_grade: Code | None = None
+    growth_target: Number = 20
+
+
+class StandardsShape(_Shape):
+    """The standards section: how results are decided and used."""
+
+    seven_good: tuple[SevenGoodShape, ...] = ()
+    standardization: StandardizationShape | None = None
+    stars: StarsShape | None = None
+    member_appraisal: MemberAppraisalShape | None = None
+    secretary_reports: SecretaryReportsShape | None = None
+    terms: TermsShape | None = None
+
+
 class RecordsShape(_Shape):
     """The records section: meeting kinds, dues rate bands, member points rules."""
 
@@ -450,3 +587,5 @@ class DocumentShape(_Shape):
     axes: tuple[Any, ...]
     indicators: Annotated[tuple[Any, ...], _non_empty("needs_indicator")]
     records: RecordsShape | None = None
+    grade_scales: Mapping[NameCode, tuple[Any, ...]] | None = None
+    standards: StandardsShape | None = None

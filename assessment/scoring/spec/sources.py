@@ -217,6 +217,17 @@ SOURCE_KINDS: dict[str, SourceKind] = {
                 "date × 100",
             ),
         ),
+        SourceKind(
+            "secretary_report",
+            ("percentage",),
+            (ORGANIZATION,),
+            (),
+            Text(
+                "书记本年度述职评议经上级党组织确认的评价档次所对应的分值（0–100）",
+                "the value (0–100) of the rating the committee above confirmed for the "
+                "secretary's annual report of the year",
+            ),
+        ),
     )
 }
 
