@@ -139,10 +139,11 @@ def store(
     approved then. A value already stored for an indicator is replaced."""
     by_id = {getattr(org, "pk", org): entered for org, entered in values.items()}
     ids = dict(Indicator.objects.filter(framework=period.framework).values_list("code", "pk"))
+    # The organizations' own submissions (not those of their members or departments).
     subjects = dict(
-        Submission.objects.filter(period=period, organization_id__in=list(by_id)).values_list(
-            "organization_id", "pk"
-        )
+        Submission.objects.filter(
+            period=period, organization_id__in=list(by_id), subject_unit="organization"
+        ).values_list("organization_id", "pk")
     )
     IndicatorValue.objects.bulk_create(
         [
