@@ -121,6 +121,9 @@ class Unit:
     None when it has none approved; ``zero`` what a missing one counts as under ``missing: zero``
     (0 for the total and for each dimension its kind is scored on). ``expected`` is how many
     submissions of its own the period expects (0 or 1), ``people`` its own active party members.
+    ``units`` holds, for each kind of unit whose results the framework counts in its
+    organization's score (its leading group, departments, members, staff), the kind's weight and
+    the mean total of those units' approved scores; they are mixed into the own total (`blend`).
     """
 
     id: int
@@ -132,6 +135,15 @@ class Unit:
     expected: int = 0
     own: Mapping[str, float] | None = None
     zero: Mapping[str, float] | None = None
+    units: Mapping[str, tuple[float, float]] | None = None
+
+
+def blend(own_total: float, units: Mapping[str, tuple[float, float]]) -> float:
+    """The own total with its units' results mixed in: each kind of unit weighs its weight, the
+    organization's own submission the rest (kinds with no scored unit take no part)."""
+    weights = sum(weight for weight, _score in units.values())
+    mixed = sum(weight * score for weight, score in units.values())
+    return rounded((1 - weights) * own_total + mixed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +249,8 @@ def combine(unit: Unit, children: Sequence[Subtotal], settings: Settings) -> Com
         missing.update(child.missing)
     if own_approved:
         status, own = APPROVED, dict(unit.own or {})
+        if unit.units and TOTAL in own:
+            own[TOTAL] = blend(own[TOTAL], unit.units)
     elif own_missing:
         status = MISSING
         own = dict(unit.zero or {TOTAL: 0.0}) if settings.missing == ZERO else {}
@@ -326,7 +340,14 @@ def _explanation(result: Combined, dim: str, own_score: float | None) -> dict[st
         }
     else:  # most rows (every leaf's): one shared, never modified
         children = _NO_CHILDREN[result.settings.children]
-    return {"own": {"status": status, "score": own_score, "weight": share}, "children": children}
+    own = {"status": status, "score": own_score, "weight": share}
+    units = result.unit.units
+    if dim == TOTAL and units and status == APPROVED:
+        own["units"] = {
+            kind: {"weight": weight, "score": score} for kind, (weight, score) in units.items()
+        }
+        own["alone"] = (result.unit.own or {}).get(TOTAL)
+    return {"own": own, "children": children}
 
 
 _NO_CHILDREN = {mode: {"weighting": mode, "weight": 0.0, "items": []} for mode in (EQUAL, MEMBERS)}

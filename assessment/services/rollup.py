@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, models
-from django.db.models import Count, Q
+from django.db.models import Avg, Count, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -25,7 +25,7 @@ from organizations.choices import PersonKind, PersonStatus
 from organizations.models import Organization, Person
 
 from ..choices import SubjectUnit
-from ..models import Framework, Period, Rollup, RollupSettings, Submission
+from ..models import Framework, Period, Rollup, RollupSettings, SubjectScore, Submission
 from ..scoring import Framework as EngineFramework
 from ..scoring import rollup as pure_rollup
 from ..scoring import score_subject
@@ -171,6 +171,7 @@ def _units(
         .values_list("organization_id", "n")
     )
     zero = _ZeroScores(spec)
+    units = _unit_results(period, spec, only)
     total_points = float(spec.total_points)
     expected: dict[int, int] = defaultdict(int)
     scores: dict[int, dict[str, float]] = {}
@@ -197,9 +198,40 @@ def _units(
             expected=expected.get(pk, 0),
             own=scores.get(pk),
             zero=zero(kinds.get(pk, kind)) if expected.get(pk) else None,
+            units=units.get(pk),
         )
         for pk, parent, depth, kind, path in orgs
     ]
+
+
+def unit_weights(spec: EngineFramework) -> dict[str, float]:
+    """The weights of unit kinds in their organization's own total (the framework's
+    `standards.roll_up_units`; none by default)."""
+    return dict((spec.standards or {}).get("roll_up_units") or {})
+
+
+def _unit_results(
+    period: Period, spec: EngineFramework, only: Sequence[int] | None
+) -> dict[int, dict[str, tuple[float, float]]]:
+    """Per organization, for each weighted kind of unit: (weight, mean total of its units'
+    approved scores), in one grouped query; nothing when the framework weighs no units."""
+    weights = unit_weights(spec)
+    if not weights:
+        return {}
+    rows = SubjectScore.objects.filter(period=period, subject_kind__in=list(weights)).exclude(
+        subject_unit=SubjectUnit.ORGANIZATION
+    )
+    if only is not None:
+        rows = rows.filter(organization_id__in=only)
+    out: dict[int, dict[str, tuple[float, float]]] = defaultdict(dict)
+    for org, kind, mean in (
+        rows.order_by()
+        .values("organization_id", "subject_kind")
+        .annotate(mean=Avg("total"))
+        .values_list("organization_id", "subject_kind", "mean")
+    ):
+        out[org][kind] = (float(weights[kind]), rounded(mean))
+    return out
 
 
 def _org_rows(queryset: models.QuerySet) -> list[tuple]:

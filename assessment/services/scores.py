@@ -687,27 +687,30 @@ def rescore_submission(submission_id: int) -> str:
     """
     row = (
         Submission.objects.filter(pk=submission_id)
-        .values_list("period_id", "organization_id", "subject_unit")
+        .values_list("period_id", "organization_id", "subject_unit", "subject_kind")
         .first()
     )
     if row is None:
         return "gone"
-    period_id, organization_id, unit = row
+    period_id, organization_id, unit, kind = row
     period = Period.objects.select_related("framework").get(pk=period_id)
     if not _rolled_up_before(period):
         with contextlib.suppress(AlreadyRunning):
             start_full_recompute(period, trigger=ScoreRun.Trigger.FIRST_APPROVAL)
         return "full"
     context = _context(period)
+    # A unit (member, department, …) moves its organization's rows only when the framework
+    # weighs its kind in the organization's total.
+    moves_tree = unit == SubjectUnit.ORGANIZATION or kind in rollup.unit_weights(context.spec)
     with transaction.atomic():
         rollup.lock_period(period.pk)
         score_submissions(context, lo=submission_id, hi=submission_id + 1)
-        if unit == SubjectUnit.ORGANIZATION:
+        if moves_tree:
             rollup.update_chain(period, organization_id)
     signals.scores_written.send(
         sender=SubjectScore, period_id=period.pk, submission_ids=[submission_id]
     )
-    if unit == SubjectUnit.ORGANIZATION:
+    if moves_tree:
         schedule_peer_ranks(period.pk)
     return "incremental"
 

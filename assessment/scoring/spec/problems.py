@@ -92,6 +92,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "indicator {code!r} is not an appraisal of votes",
         "指标 {code!r} 不是民主评议票数类指标",
     ),
+    "roll_up_organization": (
+        "{code!r} is an organization kind: organizations roll up as the tree's children",
+        "{code!r} 是组织类型：组织通过组织树逐级汇总",
+    ),
+    "roll_up_weights": (
+        "the units' weights add up to {total:g}: they must leave the organization's own score "
+        "a share (less than 1)",
+        "各类单元权重之和为 {total:g}，须小于 1，为组织自身得分留出权重",
+    ),
     "ratings_order": (
         "ratings must be ordered highest first by min, the last at 0 (got {mins})",
         "评价档次应按 min 从高到低排列，最后一档为 0（现为 {mins}）",

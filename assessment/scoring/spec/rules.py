@@ -288,6 +288,7 @@ class _Rules:
             standards,
             report=self.error,
             kinds={kind.code: kind.scale for kind in kinds},
+            units={kind.code: kind.unit for kind in kinds},
             scales=scales,
             default_grades=tuple(band.grade for band in grade_bands),
             parents=parents,

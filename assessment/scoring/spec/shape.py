@@ -555,7 +555,12 @@ class TermsShape(_Shape):
 
 
 class StandardsShape(_Shape):
-    """The standards section: how results are decided and used."""
+    """The standards section: how results are decided and used.
+
+    ``roll_up_units`` weighs the results of an organization's units (its leading group,
+    departments, members, staff: subject kinds by code) in the organization's own total before
+    it rolls up the tree; none by default, so only the organization's own submission counts.
+    """
 
     seven_good: tuple[SevenGoodShape, ...] = ()
     standardization: StandardizationShape | None = None
@@ -563,6 +568,7 @@ class StandardsShape(_Shape):
     member_appraisal: MemberAppraisalShape | None = None
     secretary_reports: SecretaryReportsShape | None = None
     terms: TermsShape | None = None
+    roll_up_units: Mapping[NameCode, Fraction] = {}
 
 
 class RecordsShape(_Shape):

@@ -23,6 +23,7 @@ def check(
     *,
     report: Report,
     kinds: Mapping[str, str | None],
+    units: Mapping[str, str],
     scales: Mapping[str, tuple[GradeBand, ...]],
     default_grades: tuple[str, ...],
     parents: Mapping[str, str | None],
@@ -30,8 +31,8 @@ def check(
 ) -> None:
     """Report every reference of ``standards`` that does not resolve.
 
-    ``kinds`` maps each subject kind to its scale (None: the default grade bands), ``parents``
-    each dimension to its parent.
+    ``kinds`` maps each subject kind to its scale (None: the default grade bands), ``units`` to
+    its unit (organization, person, …), ``parents`` each dimension to its parent.
     """
     at: Loc = ("standards",)
 
@@ -121,6 +122,15 @@ def check(
         mins = [rating.min for rating in reports.ratings]
         if any(a <= b for a, b in pairwise(mins)) or mins[-1] != 0:
             report((*loc, "ratings"), "ratings_order", mins=", ".join(f"{m:g}" for m in mins))
+
+    weights = standards.roll_up_units
+    for code in weights:
+        if code not in kinds:
+            report((*at, "roll_up_units", code), "unknown_subject_kind", code=code)
+        elif units.get(code) == "organization":
+            report((*at, "roll_up_units", code), "roll_up_organization", code=code)
+    if sum(weights.values()) >= 1:
+        report((*at, "roll_up_units"), "roll_up_weights", total=sum(weights.values()))
 
     if standards.terms:
         loc = (*at, "terms")
