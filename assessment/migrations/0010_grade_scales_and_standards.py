@@ -4,30 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessment', '0009_meeting_due_notice'),
+        ("assessment", "0009_meeting_due_notice"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='framework',
-            name='grade_scales',
-            field=models.JSONField(blank=True, default=dict, verbose_name='grade scales'),
+            model_name="framework",
+            name="grade_scales",
+            field=models.JSONField(blank=True, default=dict, verbose_name="grade scales"),
         ),
         migrations.AddField(
-            model_name='framework',
-            name='standards',
-            field=models.JSONField(blank=True, default=dict, verbose_name='standards'),
+            model_name="framework",
+            name="standards",
+            field=models.JSONField(blank=True, default=dict, verbose_name="standards"),
         ),
         migrations.AlterField(
-            model_name='rollup',
-            name='grade',
-            field=models.CharField(blank=True, max_length=20, verbose_name='grade'),
+            model_name="rollup",
+            name="grade",
+            field=models.CharField(blank=True, max_length=20, verbose_name="grade"),
         ),
         migrations.AlterField(
-            model_name='subjectscore',
-            name='grade',
-            field=models.CharField(blank=True, max_length=20, verbose_name='grade'),
+            model_name="subjectscore",
+            name="grade",
+            field=models.CharField(blank=True, max_length=20, verbose_name="grade"),
         ),
     ]
