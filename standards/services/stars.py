@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from assessment.choices import PeriodKind, SubjectUnit, SubmissionState
 from assessment.models import Period, SubjectScore
 from assessment.scoring.spec.model import VetoRubric
-from assessment.scoring.spec.shape import StarsShape
+from assessment.scoring.spec.shape import StandardizationShape, StarsShape
 from assessment.scoring.text import Text
 from assessment.scoring.values import rounded
 from assessment.selectors import engine_framework
@@ -44,6 +44,7 @@ __all__ = [
     "StaleVersion",
     "StarsRefused",
     "can_decide",
+    "checklist_for_score",
     "decide",
     "inputs_of",
     "previous_period",
@@ -116,10 +117,10 @@ def _veto_cap(spec, vetoes: Iterable[str], stored: int | None) -> int | None:
     return stored  # an unknown veto: the engine's capped stars are the cap
 
 
-def _checklist(standards, spec, kind: str, packed: dict[str, list]) -> rules.Checklist | None:
-    standard = standards.standardization
-    if standard is None or kind not in standard.applies_to:
-        return None
+def checklist_for_score(
+    standard: StandardizationShape, spec, packed: dict[str, list]
+) -> rules.Checklist:
+    """The standardization checklist from a stored score's packed indicators."""
     names: dict[str, Text] = {}
     results: dict[str, tuple[float | None, str | None]] = {}
     fraction_at = SubjectScore.INDICATOR_FIELDS.index("fraction")
@@ -132,6 +133,13 @@ def _checklist(standards, spec, kind: str, packed: dict[str, list]) -> rules.Che
             if stored is not None:
                 results[code] = (stored[fraction_at], stored[status_at])
     return rules.checklist(standard, results, names)
+
+
+def _checklist(standards, spec, kind: str, packed: dict[str, list]) -> rules.Checklist | None:
+    standard = standards.standardization
+    if standard is None or kind not in standard.applies_to:
+        return None
+    return checklist_for_score(standard, spec, packed)
 
 
 @dataclass
