@@ -37,7 +37,8 @@ def test_members_beyond_the_cap_are_proposed_the_next_grade():
     ]
     proposals = rules.propose(candidates, top_grade="excellent", scale=SCALE, top_share=1 / 3)
     assert [p.grade for p in proposals[:4]] == ["excellent"] * 3 + ["qualified"]
-    assert proposals[3].capped and not proposals[2].capped
+    assert proposals[3].capped
+    assert not proposals[2].capped
     assert [p.rank for p in proposals] == list(range(1, 10))
 
 
@@ -84,7 +85,8 @@ def test_within_the_cap_there_is_no_message():
         top_name=Text("优秀", "Excellent"),
         members_name=Text("党员", "Party member"),
     )
-    assert use.within and use.message is None
+    assert use.within
+    assert use.message is None
 
 
 def test_another_share_is_named_as_a_percentage():

@@ -58,7 +58,7 @@ def test_one_appraisal_per_branch_with_ranked_members_and_the_cap(nine, tree):
 
 
 def test_votes_are_the_scored_counts(nine, tree):
-    period, people = nine
+    _period, people = nine
     grade = MemberGrade.objects.get(person=people["丁"])
     assert grade.votes == {
         "voters": 10,
@@ -191,7 +191,7 @@ def test_another_grade_than_proposed_needs_a_reason(nine, tree, alice):
     period, people = nine
     appraisal = appraisal_of(period, tree.a1a)
     row = MemberGrade.objects.get(person=people["丁"])
-    with pytest.raises(services.AppraisalRefused, match="reason|理由"):
+    with pytest.raises(services.AppraisalRefused, match=r"reason|理由"):
         services.set_grade(
             row, grade="excellent", reason=" ", version=appraisal.version, acting_user=alice
         )
@@ -211,7 +211,7 @@ def test_a_grade_off_the_scale_is_refused(nine, tree, alice):
 
 def test_a_stale_version_is_refused(nine, tree, alice):
     period, people = nine
-    appraisal = appraisal_of(period, tree.a1a)
+    appraisal_of(period, tree.a1a)
     row = MemberGrade.objects.get(person=people["丁"])
     services.set_grade(row, grade="qualified", reason="核实", version=1, acting_user=alice)
     with pytest.raises(services.StaleVersion) as stale:
@@ -222,7 +222,7 @@ def test_a_stale_version_is_refused(nine, tree, alice):
 
 
 def test_a_sibling_branch_cannot_decide_grades(nine, tree, bob):
-    period, people = nine
+    _period, people = nine
     row = MemberGrade.objects.get(person=people["丁"])
     with pytest.raises(services.NotAllowed):
         services.set_grade(row, grade="qualified", reason="", version=1, acting_user=bob)
@@ -247,7 +247,7 @@ def test_several_grades_are_saved_all_or_none(nine, tree, alice):
 
 
 def test_the_committee_approves_and_follow_ups_are_created(nine, tree, carol, alice):
-    period, people = nine
+    period, _people = nine
     appraisal = appraisal_of(period, tree.a1a)
     services.approve(appraisal, version=1, acting_user=carol)
     appraisal.refresh_from_db()
@@ -318,5 +318,5 @@ def test_an_approved_appraisal_cannot_be_graded_again(nine, tree, carol):
     period, people = nine
     services.approve(appraisal_of(period, tree.a1a), version=1, acting_user=carol)
     row = MemberGrade.objects.get(person=people["戊"])
-    with pytest.raises(services.AppraisalRefused, match="approved|批准"):
+    with pytest.raises(services.AppraisalRefused, match=r"approved|批准"):
         services.set_grade(row, grade="qualified", reason="", version=2, acting_user=carol)
