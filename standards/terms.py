@@ -278,18 +278,18 @@ class GroupRecord:
 def group_record(
     years: Iterable[YearResult],
     terms: Iterable[TermLine],
-    bands: Bands,
     *,
+    top: str,
     growth_target: float = 20,
 ) -> GroupRecord:
-    """The record from the group's annual results (each year once) and its terms.
+    """The record from the group's annual results (each year once) and its terms; `top` is the
+    framework's top grade.
 
     Term top grades count complete terms only: a term still running has not earned one. The
     growth averages run over every year with a rate.
     """
     by_year = {r.year: r for r in years}
     ordered = [by_year[y] for y in sorted(by_year)]
-    top = bands[0][0] if bands else ""
     streak, longest = runs({r.year: r.grade for r in ordered if r.grade}, top)
     business, business_longest = runs(
         {r.year: r.business for r in ordered if r.business}, BUSINESS_TOP

@@ -137,7 +137,7 @@ class TestGroupRecord:
             TermLine(2022, 2026, "A", "A", True),
             TermLine(2027, 2031, "A", "", False),
         ]
-        record = terms.group_record(years, lines, BANDS, growth_target=20)
+        record = terms.group_record(years, lines, top="A", growth_target=20)
         assert record.streak.length == 5
         assert record.business_streak.length == 5
         assert record.term_a_grades == 2
@@ -148,6 +148,6 @@ class TestGroupRecord:
         assert (record.first_year, record.last_year) == (2022, 2026)
 
     def test_an_empty_record(self):
-        record = terms.group_record([], [], BANDS)
+        record = terms.group_record([], [], top="A")
         assert record.streak.length == 0
         assert record.revenue_growth is None
