@@ -38,10 +38,13 @@ __all__ = [
     "StarBoard",
     "branch_history",
     "checklist_of",
+    "decorate",
     "rating_page",
     "ratings",
+    "scoped_rating",
     "star_board",
     "star_periods",
+    "star_text",
 ]
 
 
@@ -69,6 +72,13 @@ def ratings(user, action: str = Action.VIEW) -> QuerySet[StarRating]:
     return StarRating.objects.restrict(user, action).select_related(
         "organization__kind", "period__framework", "decided_by"
     )
+
+
+def star_text(stars: int | None) -> str:
+    """Stars as the pages draw them: ★★★☆☆ (a dash for none)."""
+    if stars is None:
+        return "—"
+    return "★" * stars + "☆" * max(0, 5 - stars)
 
 
 def shown(rating: StarRating) -> int | None:
@@ -105,7 +115,7 @@ class StarBoard:
     period: Period | None
     rows: QuerySet[StarRating]
     by_state: dict[str, int] = field(default_factory=dict)
-    by_stars: list[tuple[int, int]] = field(default_factory=list)
+    by_stars: list[tuple[int, str, int]] = field(default_factory=list)
     quotas: list[QuotaUse] = field(default_factory=list)
     total: int = 0
 
@@ -139,7 +149,7 @@ def star_board(
         period,
         rows,
         by_state={value: by_state.get(value, 0) for value in Decision.values},
-        by_stars=[(n, by_stars.get(n, 0)) for n in range(5, -1, -1) if by_stars.get(n)],
+        by_stars=[(n, star_text(n), by_stars[n]) for n in range(5, -1, -1) if by_stars.get(n)],
         total=len(summary),
     )
     board.quotas = _quota_uses(user, period, summary)
@@ -204,6 +214,8 @@ def decorate(rows, user) -> None:
     """Mark each rating of a page with whether the user may confirm it (no query)."""
     for rating in rows:
         rating.shown_stars = shown(rating)
+        rating.proposed_text = star_text(rating.proposed)
+        rating.stars_text = star_text(rating.stars)
         rating.can_decide = rating.state == Decision.PROPOSED and services.can_decide(user, rating)
         rating.conditions_met = (rating.conditions or {}).get("met", {})
 
@@ -239,6 +251,10 @@ def rating_page(user, rating: StarRating) -> dict[str, Any]:
     return {
         "rating": rating,
         "shown": shown(rating),
+        "proposed_text": star_text(rating.proposed),
+        "stars_text": star_text(rating.stars),
+        "band_text": star_text(rating.band_stars),
+        "previous_text": star_text(rating.previous),
         "steps": [_text(step, lang) for step in rating.steps or []],
         "required": conditions.get("required", []),
         "met": conditions.get("met", {}),
@@ -275,6 +291,7 @@ def branch_history(user, organization_pk: int) -> dict[str, Any]:
                 "rating": rating,
                 "year": rating.period.start.year,
                 "shown": shown(rating),
+                "text": star_text(shown(rating)),
                 "standardized": None if standard is None else standard.get("met"),
             }
         )
@@ -289,6 +306,7 @@ def branch_history(user, organization_pk: int) -> dict[str, Any]:
                 "y": round(CHART_HEIGHT - 18 - height, 1),
                 "height": height,
                 "label_x": round(n * step + step / 2, 1),
+                "label_y": round(CHART_HEIGHT - 22 - height, 1),
                 "year": row["year"],
                 "stars": row["shown"],
                 "confirmed": row["rating"].state == Decision.CONFIRMED,
