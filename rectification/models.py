@@ -119,8 +119,10 @@ class Rectification(models.Model):
         verbose_name = _("rectification")
         verbose_name_plural = _("rectifications")
         constraints = [
+            # Once per subject: an organization's own indicator, or one of its members',
+            # departments' or leading group's.
             models.UniqueConstraint(
-                fields=["period", "organization", "indicator_code"], name="rectification_once"
+                fields=["period", "submission", "indicator_code"], name="rectification_once"
             ),
             models.CheckConstraint(
                 condition=Q(state__in=["open", "in_progress", "closure_requested", "closed"]),

@@ -11,7 +11,7 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from assessment.models import Indicator, Period, SubjectScore
+from assessment.models import Indicator, Period, SubjectScore, Submission
 from organizations.models import Organization
 from organizations.scope import scope_prefixes
 
@@ -23,7 +23,7 @@ DASHBOARD_ITEMS = 10
 def visible(user, action: str = "view"):
     """The items the user may see (or act on), with what lists and details show."""
     return Rectification.objects.restrict(user, action).select_related(
-        "organization", "period__framework", "owner"
+        "organization", "period__framework", "owner", "submission"
     )
 
 
@@ -122,22 +122,44 @@ def next_period_results(items: Iterable[Rectification]) -> dict[int, NextResult]
         org_ids = {item.organization_id for item in items if item.pk in wanted}
         period_ids = {p.pk for p in wanted.values()}
         for row in SubjectScore.objects.filter(
-            period_id__in=period_ids, organization_id__in=org_ids, subject_unit="organization"
-        ).values("period_id", "organization_id", "indicators"):
-            scores[(row["period_id"], row["organization_id"])] = row["indicators"]
+            period_id__in=period_ids, organization_id__in=org_ids
+        ).values_list("period_id", *_SUBJECT, "indicators"):
+            scores[(row[0], *row[1:-1])] = row[-1]
+    subjects = _subjects([item.submission_id for item in items if item.pk in wanted])
     results = {}
     for item in items:
         nxt = wanted.get(item.pk)
         if nxt is None:
             results[item.pk] = NextResult(NextResult.NO_NEXT_PERIOD)
             continue
-        indicators = scores.get((nxt.pk, item.organization_id))
+        subject = subjects.get(item.submission_id, (item.organization_id, None, None, None))
+        indicators = scores.get((nxt.pk, *subject))
         packed = indicators.get(item.indicator_code) if indicators else None
         if packed is None:
             results[item.pk] = NextResult(NextResult.NOT_SCORED, nxt)
             continue
         results[item.pk] = _compare(item, nxt, packed)
     return results
+
+
+# Who a score is of, the same from year to year: the organization and, for a unit, the person,
+# department or leading group (a submission is per period).
+_SUBJECT = (
+    "organization_id",
+    "submission__person_id",
+    "submission__department_id",
+    "submission__leading_group_id",
+)
+
+
+def _subjects(submission_ids: list[int | None]) -> dict[int, tuple]:
+    ids = [pk for pk in submission_ids if pk is not None]
+    if not ids:
+        return {}
+    fields = [name.removeprefix("submission__") for name in _SUBJECT]
+    return {
+        row[0]: row[1:] for row in Submission.objects.filter(pk__in=ids).values_list("pk", *fields)
+    }
 
 
 def _framework_codes(items: list[Rectification]) -> set[str]:

@@ -26,7 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from assessment.choices import NoticeKind, PeriodStatus, RubricKind, SubjectUnit
+from assessment.choices import NoticeKind, PeriodStatus, RubricKind
 from assessment.models import Indicator, Notice, Period, SubjectScore
 from assessment.services.evidence import (
     EvidenceRefused,
@@ -166,7 +166,9 @@ def findings(rows: list[dict[str, Any]], rubrics: dict[str, tuple[str, float]]) 
 
 
 def open_for_scores(period_id: int, submission_ids: list[int] | None = None) -> int:
-    """Open an item for every indicator to rectify in the period's organization-level scores.
+    """Open an item for every indicator to rectify in the period's scores: of organizations and
+    of their units (leading groups, departments, members, staff), each owned by the secretary of
+    the organization the subject belongs to.
 
     Set-based and idempotent: one read of the scores, one of the existing items, one of the
     units' secretaries, one bulk insert (conflicts ignored, so a concurrent run adds nothing
@@ -178,7 +180,7 @@ def open_for_scores(period_id: int, submission_ids: list[int] | None = None) -> 
     if period is None or not eligible(period):
         return 0
     # Not only rows with `rectify` > 0: a deduction taken above the threshold is not counted there.
-    scores = SubjectScore.objects.filter(period_id=period_id, subject_unit=SubjectUnit.ORGANIZATION)
+    scores = SubjectScore.objects.filter(period_id=period_id)
     if submission_ids is not None:
         scores = scores.filter(submission_id__in=submission_ids)
     rubrics = _rubrics(period)
@@ -193,10 +195,10 @@ def open_for_scores(period_id: int, submission_ids: list[int] | None = None) -> 
     org_ids = {f.organization_id for f in found}
     existing = set(
         Rectification.objects.filter(period_id=period_id, organization_id__in=org_ids).values_list(
-            "organization_id", "indicator_code"
+            "submission_id", "indicator_code"
         )
     )
-    new = [f for f in found if (f.organization_id, f.code) not in existing]
+    new = [f for f in found if (f.submission_id, f.code) not in existing]
     if not new:
         return 0
     owners = _unit_secretaries({f.organization_id for f in new})

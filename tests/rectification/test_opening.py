@@ -98,7 +98,7 @@ def test_a_single_approval_opens_items_for_that_submission_only(
     assert set(items()) == {("A1a", "C1.01")}  # A1b was not re-read
 
 
-def test_organization_level_subjects_only(period, tree):
+def test_a_weak_indicator_opens_one_item_for_its_organization(period, tree):
     set_values(period, tree.a1a, WEAK)
     recompute(period)
     assert Rectification.objects.filter(organization=tree.a1a).count() == 1
