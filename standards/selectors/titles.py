@@ -327,3 +327,51 @@ def subject_units(titles: Iterable[Title]) -> None:
             title.subject_unit = framework.subject_kind(title.subject_kind).unit
         except KeyError:
             title.subject_unit = SubjectUnit.ORGANIZATION
+
+
+def _text(pair: Mapping[str, str] | None, english: bool) -> str:
+    if not pair:
+        return ""
+    return pair.get("en" if english else "zh") or pair.get("zh", "")
+
+
+def criteria_rows(criteria: Iterable[Mapping], lang: str) -> list[dict]:
+    """A title's criteria snapshot (or a live evaluation's, `StandardResult.to_dict()`) as table
+    rows in the language: names, percentages, the indicators that held each back."""
+    english = is_english(lang)
+    rows = []
+    for c in criteria:
+        rows.append(
+            {
+                "dimension": c["dimension"],
+                "name": _text(c["name"], english),
+                "share": None if c["share"] is None else round(c["share"] * 100, 1),
+                "threshold": round(c["threshold"] * 100, 1),
+                "met": c["met"],
+                "short_by": c["short_by"],
+                "required_failed": [
+                    {**r, "name": _text(r["name"], english)} for r in c["required_failed"]
+                ],
+                "veto": c["veto"],
+                "veto_name": _text(c.get("veto_name"), english),
+                "held_back": [{**h, "name": _text(h["name"], english)} for h in c["held_back"]],
+                "explanation": _text(c["explanation"], english),
+            }
+        )
+    return rows
+
+
+def standard_names(period: Period | None, lang: str) -> dict[str, str]:
+    """Each seven-good standard's title in the language, by code (the period's framework)."""
+    if period is None:
+        return {}
+    english = is_english(lang)
+    return {
+        s.code: (s.title.en if english else s.title.zh)
+        for s in config.for_period(period).seven_good
+    }
+
+
+def explanation_text(details: Mapping, lang: str) -> str:
+    """The overall sentence a title was proposed with, in the language."""
+    return _text(details.get("explanation"), is_english(lang))

@@ -1,23 +1,223 @@
-"""Placeholder until this area lands: every page answers 404."""
+"""Pages of the seven-good standards: the honours, the titles a reviewer decides, a title, and
+how any scored subject stands against its standard.
 
-from django.http import Http404
+Titles are read through `selectors.titles` (the access scope: outside it, 404); decisions go
+through `services.titles`. A user who may see a title but not decide it gets a 403 with the
+reason, a refused decision (quota, already decided, bad input) a 400 and a stale form a 409, each
+re-showing the title with the reason and changing nothing.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from assessment.views.common import page_of
+from organizations.models import Organization
+
+from ..choices import Decision
+from ..forms.titles import DecideForm, TitleFilterForm
+from ..models import Title
+from ..selectors import titles as selectors
+from ..services import titles as services
 
 
-def honours(request, **kwargs):
-    raise Http404
+def _lang() -> str:
+    return get_language() or "zh-hans"
 
 
-def title_list(request, **kwargs):
-    raise Http404
+def _period(chosen: dict):
+    """The period asked for (a yearly one), else the latest year; None when there is none."""
+    periods = selectors.year_periods().select_related("framework")
+    if chosen["period"] is not None:
+        found = periods.filter(pk=chosen["period"]).first()
+        if found is not None:
+            return found
+    return periods.first()
 
 
-def title_detail(request, **kwargs):
-    raise Http404
+@login_required
+@require_GET
+def honours(request: HttpRequest) -> HttpResponse:
+    """荣誉榜: the confirmed titles of a year in the user's scope, by standard."""
+    chosen = TitleFilterForm(request.GET).chosen()
+    period = _period(chosen)
+    organization = None
+    if chosen["org"] is not None:
+        organization = get_object_or_404(
+            Organization.objects.restrict(request.user), pk=chosen["org"]
+        )
+    titles = list(
+        selectors.honours(
+            request.user, period=period, standard=chosen["standard"], organization=organization
+        )
+        if period is not None
+        else []
+    )
+    paths = selectors.organization_paths(t.organization for t in titles)
+    names = selectors.standard_names(period, _lang())
+    groups: dict[str, list[Title]] = {}
+    for title in titles:
+        title.path_names = paths[title.organization_id]
+        groups.setdefault(title.standard, []).append(title)
+    return render(
+        request,
+        "standards/honours.html",
+        {
+            "period": period,
+            "periods": list(selectors.year_periods()),
+            "organization": organization,
+            "chosen": chosen,
+            "standards": names,
+            "groups": [(code, names.get(code, code), rows) for code, rows in groups.items()],
+            "total": len(titles),
+        },
+    )
 
 
-def title_decide(request, **kwargs):
-    raise Http404
+@login_required
+@require_GET
+def title_list(request: HttpRequest) -> HttpResponse:
+    """The titles a reviewer may decide, proposed ones first by default, with each quota's use."""
+    chosen = TitleFilterForm(request.GET).chosen()
+    state = chosen["state"] if "state" in request.GET else Decision.PROPOSED
+    period = _period(chosen)
+    titles = selectors.for_review(
+        request.user, period=period, standard=chosen["standard"], state=state
+    )
+    page = page_of(request, titles)
+    rows = list(page)
+    selectors.subject_units(rows)
+    paths = selectors.organization_paths(t.organization for t in rows)
+    for title in rows:
+        title.path_names = paths[title.organization_id]
+    counts = selectors.state_counts(
+        selectors.decidable(request.user).filter(period=period)
+        if period is not None
+        else Title.objects.none()
+    )
+    return render(
+        request,
+        "standards/titles_list.html",
+        {
+            "period": period,
+            "periods": list(selectors.year_periods()),
+            "chosen": {**chosen, "state": state},
+            "standards": selectors.standard_names(period, _lang()),
+            "states": Decision.choices,
+            "page": page,
+            "rows": rows,
+            "counts": counts,
+            "quotas": selectors.quota_overview(period, rows),
+        },
+    )
 
 
-def standard_detail(request, **kwargs):
-    raise Http404
+@login_required
+@require_GET
+def title_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail_page(request, selectors.title_detail(request.user, pk))
+
+
+def _detail_page(
+    request: HttpRequest, title: Title, *, form=None, alert: str = "", status: int = 200
+) -> HttpResponse:
+    may_decide = title.state == Decision.PROPOSED and services.can_decide(
+        request.user, title.submission
+    )
+    if form is None and may_decide:
+        form = DecideForm(initial={"version": title.version, "decision": DecideForm.CONFIRM})
+    names = selectors.standard_names(title.period, _lang())
+    paths = selectors.organization_paths([title.organization])
+    return render(
+        request,
+        "standards/titles_detail.html",
+        {
+            "title": title,
+            "standard_name": names.get(title.standard, title.standard),
+            "path_names": paths[title.organization_id],
+            "rows": selectors.criteria_rows(title.criteria, _lang()),
+            "explanation": selectors.explanation_text(title.details, _lang()),
+            "form": form if may_decide else None,
+            "alert": alert,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def title_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm or withhold a proposed title (POST only), from the title's page."""
+    title = selectors.title_detail(request.user, pk)
+    if not services.can_decide(request.user, title.submission):
+        return _detail_page(
+            request,
+            title,
+            alert=_("You may not decide the titles of %(subject)s.")
+            % {"subject": title.subject_name},
+            status=403,
+        )
+    form = DecideForm(request.POST)
+    if not form.is_valid():
+        return _detail_page(request, title, form=form, status=400)
+    try:
+        services.decide(
+            title,
+            confirm=form.confirm,
+            reason=form.cleaned_data["reason"],
+            version=form.cleaned_data["version"],
+            acting_user=request.user,
+        )
+    except services.TitleRefused as refused:
+        status = 409 if isinstance(refused, services.StaleVersion) else 400
+        if isinstance(refused, services.NotAllowed):
+            status = 403
+        fresh = selectors.title_detail(request.user, pk)
+        return _detail_page(request, fresh, form=form, alert=refused.message, status=status)
+    if form.confirm:
+        messages.success(
+            request, _("Title confirmed: %(subject)s.") % {"subject": title.subject_name}
+        )
+    else:
+        messages.success(
+            request, _("Title withheld: %(subject)s.") % {"subject": title.subject_name}
+        )
+    return redirect(
+        f"{reverse('standards:titles')}?period={title.period_id}&standard={title.standard}"
+    )
+
+
+@login_required
+@require_GET
+def standard_detail(request: HttpRequest, submission_pk: int) -> HttpResponse:
+    """How a subject stands against the seven-good standard of its kind: met or not, each
+    criterion with its share and threshold, and why."""
+    found = selectors.subject_standards(request.user, submission_pk)
+    lang = _lang()
+    results = [
+        {
+            "code": result.standard,
+            "title": result.title.get(lang),
+            "met": result.met,
+            "explanation": result.explanation.get(lang),
+            "rows": selectors.criteria_rows([c.to_dict() for c in result.criteria], lang),
+            "decided": found.titles.get(result.standard),
+        }
+        for result in found.results
+    ]
+    paths = selectors.organization_paths([found.submission.organization])
+    return render(
+        request,
+        "standards/standard_detail.html",
+        {
+            "submission": found.submission,
+            "score": found.score,
+            "results": results,
+            "path_names": paths[found.submission.organization_id],
+        },
+    )

@@ -14,29 +14,9 @@ from standards.selectors import titles as selectors
 from standards.services import titles as services
 from standards.services.titles import NotAllowed, StaleVersion, TitleRefused
 
-from .titles_data import MEETS, MEMBER_MEETS, SHORT, VETOED, score, subject
+from .titles_data import MEETS, SHORT, VETOED, score, scored, subject, title_of
 
-
-@pytest.fixture
-def scored(std_period, tree):
-    """A1a, A1 and B1 meet the standard, A1b falls short; A1a's member meets hers."""
-    score(
-        std_period,
-        {
-            subject(std_period, tree.a1a): MEETS,
-            subject(std_period, tree.a1): MEETS,
-            subject(std_period, tree.a1b): SHORT,
-            subject(std_period, tree.b1): MEETS,
-            subject(std_period, tree.a): MEETS,
-            subject(std_period, tree.a1a, "person"): MEMBER_MEETS,
-        },
-    )
-    services.propose(std_period)
-    return std_period
-
-
-def title_of(period, organization, unit="organization") -> Title:
-    return Title.objects.get(period=period, submission=subject(period, organization, unit))
+__all__ = ["scored"]  # the fixture, used by the tests below
 
 
 def test_propose_proposes_the_subjects_meeting_their_standard(scored, tree):

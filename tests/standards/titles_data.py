@@ -3,10 +3,13 @@ chosen submissions (organizations and members alike), approved, then the period 
 
 from collections.abc import Mapping
 
+import pytest
 from django.utils import timezone
 
 from assessment.choices import SubjectUnit
 from assessment.models import Indicator, IndicatorValue, Period, Submission
+from standards.models import Title
+from standards.services import titles as services
 from tests.builders import roll_up
 
 # An organization meeting the seven-good standard (every criterion at 100%), and one falling
@@ -43,3 +46,25 @@ def score(period: Period, values: Mapping[Submission, Mapping[str, object]]) -> 
         state="approved", submitted_at=now, approved_at=now
     )
     return roll_up(period)
+
+
+@pytest.fixture
+def scored(std_period, tree):
+    """A1a, A1 and B1 meet the standard, A1b falls short; A1a's member meets hers."""
+    score(
+        std_period,
+        {
+            subject(std_period, tree.a1a): MEETS,
+            subject(std_period, tree.a1): MEETS,
+            subject(std_period, tree.a1b): SHORT,
+            subject(std_period, tree.b1): MEETS,
+            subject(std_period, tree.a): MEETS,
+            subject(std_period, tree.a1a, "person"): MEMBER_MEETS,
+        },
+    )
+    services.propose(std_period)
+    return std_period
+
+
+def title_of(period, organization, unit="organization") -> Title:
+    return Title.objects.get(period=period, submission=subject(period, organization, unit))
