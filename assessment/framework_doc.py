@@ -85,7 +85,9 @@ def render_markdown(framework: Framework, *, source: str = DEFAULT_SOURCE) -> st
         "",
     ]
     lines += _bands(framework)
+    lines += _scales(framework)
     lines += _subject_kinds(framework)
+    lines += _standards(framework)
     lines += _overview(framework)
     for axis in framework.axes:
         lines += [f"## {_both(axis.name)} (`{axis.code}`)", ""]
@@ -140,6 +142,108 @@ def _bands(framework: Framework) -> list[str]:
         "grade and the stars at the limits it sets.",
         "",
     ]
+    return lines
+
+
+def _scales(framework: Framework) -> list[str]:
+    lines: list[str] = []
+    for name, bands in framework.grade_scales.items():
+        kinds = ", ".join(f"`{k.code}`" for k in framework.subject_kinds if k.scale == name)
+        lines += [
+            f"### 等级量表 Grade scale `{name}` ({kinds})",
+            "",
+            "| 等级 Grade | 名称 Name | 最低分 Minimum |",
+            "| --- | --- | ---: |",
+            *(f"| `{b.grade}` | {_both(b.name)} | {_num(b.min)} |" for b in bands),
+            "",
+        ]
+    return lines
+
+
+def _standards(framework: Framework) -> list[str]:
+    """The standards section: seven-good criteria, standardization, stars, appraisal, terms."""
+    section = framework.standards
+    if not section:
+        return []
+    lines = ["## 标准与结果运用 Standards and the use of results", ""]
+    for standard in section.get("seven_good", ()):
+        title = standard["title"]
+        quota = standard.get("quota")
+        lines += [
+            f"### {_cell(title['zh'])} {_cell(title['en'])} (`{standard['code']}`)",
+            "",
+            f"适用 Applies to: {', '.join(f'`{k}`' for k in standard['applies_to'])} · "
+            + (
+                f"名额 quota {_percent(quota['share'])} per `{quota['per']}`"
+                if quota
+                else "不限名额 no quota"
+            ),
+            "",
+            "| 标准 Criterion | 得分率不低于 Share at least | 必达指标 Required |",
+            "| --- | ---: | --- |",
+        ]
+        for criterion in standard["criteria"]:
+            share = criterion.get("min_share", standard.get("min_share", 0.8))
+            name = framework.dimension(criterion["dimension"]).name
+            required = ", ".join(f"`{c}`" for c in criterion.get("required", ())) or "—"
+            lines.append(
+                f"| `{criterion['dimension']}` {_both(name)} | {_percent(share)} | {required} |"
+            )
+        lines.append("")
+    standardization = section.get("standardization")
+    if standardization:
+        lines += [
+            "### 党支部标准化规范化建设 Branch standardization",
+            "",
+            "| 项目 Item | 指标 Indicators | 得分率不低于 At least |",
+            "| --- | --- | ---: |",
+        ]
+        for item in standardization["items"]:
+            codes = ", ".join(f"`{c}`" for c in item["indicators"])
+            share = _percent(item.get("min_fraction", 0.8))
+            name = item["name"]
+            lines.append(f"| {_cell(name['zh'])} {_cell(name['en'])} | {codes} | {share} |")
+        lines.append("")
+    stars = section.get("stars")
+    if stars:
+        quotas = "; ".join(
+            f"{q['stars']}★ ≤ {_percent(q['share'])} per `{q['per']}`"
+            for q in stars.get("quotas", ())
+        )
+        lines += [
+            "### 星级党支部 Star-rated branches",
+            "",
+            f"准入条件 Entry conditions: {', '.join(stars.get('conditions', ()))} "
+            f"(未满足最高 at most {stars.get('unmet_cap', 2)}★) · "
+            f"年度升降不超过 change at most {stars.get('max_change', 1)}★ · "
+            f"名额 quotas: {quotas or '—'}",
+            "",
+        ]
+    appraisal = section.get("member_appraisal")
+    if appraisal:
+        lines += [
+            "### 民主评议党员 Democratic appraisal of members",
+            "",
+            f"`{appraisal['top_grade']}` ≤ {_percent(round(appraisal.get('top_share', 1 / 3), 4))} "
+            f"· 票数 votes `{appraisal['votes']}` · "
+            + "; ".join(
+                f"`{f['grade']}`: {', '.join(f['steps'])} ({f.get('within_days', 90)} d)"
+                for f in appraisal.get("follow_up", ())
+            ),
+            "",
+        ]
+    terms = section.get("terms")
+    if terms:
+        lines += [
+            "### 任期 Terms",
+            "",
+            "; ".join(
+                f"{', '.join(f'`{k}`' for k in t['applies_to'])}: {t['years']} 年 years "
+                f"from {t['first_year']}"
+                for t in terms["kinds"]
+            ),
+            "",
+        ]
     return lines
 
 
