@@ -212,9 +212,10 @@ def follow_up_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "version": follow_up.version,
         }
         return _follow_up_page(request, follow_up, FollowUpForm(initial=initial, owners=owners))
-    if not services.can_follow_up(request.user, follow_up):
-        raise Http404
     form = FollowUpForm(request.POST, owners=owners)
+    if not services.can_follow_up(request.user, follow_up):
+        alert = _("You do not record the follow-up of this branch's members.")
+        return _follow_up_page(request, follow_up, form, alert=alert, status=403)
     if not form.is_valid():
         alert = _("Please correct the errors below.")
         return _follow_up_page(request, follow_up, form, alert=alert, status=400)
