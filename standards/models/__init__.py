@@ -5,6 +5,7 @@ Every row hangs from an organization, so the access scope applies to it like to 
 """
 
 from .appraisals import FollowUp, MemberAppraisal, MemberGrade
+from .proposals import ProposalRun
 from .reports import SecretaryReport, SecretaryReportDocument
 from .stars import StarRating
 from .terms import TermResult
@@ -14,6 +15,7 @@ __all__ = [
     "FollowUp",
     "MemberAppraisal",
     "MemberGrade",
+    "ProposalRun",
     "SecretaryReport",
     "SecretaryReportDocument",
     "StarRating",
