@@ -92,7 +92,13 @@ def test_every_task_ends_before_the_broker_would_deliver_it_again(tasks):
 
 def test_every_long_job_has_a_kind_the_reaper_watches():
     kinds = set(jobs.autodiscover())
-    assert {"reports", "score-chunks", "score-runs", "rectification-openings"} <= kinds
+    assert {
+        "reports",
+        "score-chunks",
+        "score-runs",
+        "rectification-openings",
+        "standards-proposals",
+    } <= kinds
 
 
 @pytest.mark.parametrize(
