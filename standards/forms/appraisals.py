@@ -95,18 +95,27 @@ EXPORT_PARTS = (
 
 
 class ExportForm(forms.Form):
-    period = forms.TypedChoiceField(label=_("period"), coerce=int)
+    period = forms.TypedChoiceField(
+        label=_("period"), coerce=int, widget=forms.Select(attrs={"class": "form-select"})
+    )
     parts = forms.MultipleChoiceField(
         label=_("include"),
         choices=EXPORT_PARTS,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         initial=[code for code, _label in EXPORT_PARTS],
+    )
+    organization = forms.IntegerField(
+        label=_("organization (id, optional)"),
+        required=False,
+        min_value=1,
+        max_value=MAX_INT64,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
     )
     format = forms.ChoiceField(
         label=_("format"),
         choices=(("xlsx", _("Excel workbook (XLSX)")), ("csv", _("CSV"))),
         initial="xlsx",
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
 
     def __init__(self, *args, periods=(), **kwargs) -> None:
