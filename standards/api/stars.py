@@ -149,7 +149,13 @@ class StarRatingViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
             OpenApiParameter("period", int, required=True),
             OpenApiParameter("organization", int, required=True),
         ],
-        responses={200: dict, 404: REFUSALS[404]},
+        responses={
+            200: dict,
+            400: OpenApiResponse(Error, description=_lazy("No period or organization given.")),
+            404: OpenApiResponse(
+                Error, description=_lazy("Not in your scope, or no standardization there.")
+            ),
+        },
     )
     @action(detail=False, methods=["get"])
     def checklist(self, request: Request) -> Response:
