@@ -103,9 +103,11 @@ def test_a_refresh_keeps_a_grade_decided_by_hand_and_records_changes(nine, tree,
     services.set_grade(
         kept, grade="excellent", reason="抗洪突出", version=appraisal.version, acting_user=erin
     )
-    # 辛 studied more: the score changes and 辛 moves up to 合格.
+    # 辛 studied more: the score changes and 辛 moves up to 合格 (the scores' signal refreshes
+    # the appraisal; opening again finds nothing more to change).
     score_members(period, {people["辛"]: member_values(10, 0)})
-    assert services.open_for_period(period) == 1
+    services.open_for_period(period)
+    assert services.open_for_period(period) == 0
     assert MemberGrade.objects.get(person=people["戊"]).grade == "excellent"
     moved = MemberGrade.objects.get(person=people["辛"])
     assert (moved.proposed, moved.grade) == ("qualified", "qualified")
@@ -318,5 +320,5 @@ def test_an_approved_appraisal_cannot_be_graded_again(nine, tree, carol):
     period, people = nine
     services.approve(appraisal_of(period, tree.a1a), version=1, acting_user=carol)
     row = MemberGrade.objects.get(person=people["戊"])
-    with pytest.raises(services.AppraisalRefused, match=r"approved|批准"):
+    with pytest.raises(services.AppraisalRefused, match=r"approved|审批"):
         services.set_grade(row, grade="qualified", reason="", version=2, acting_user=carol)
