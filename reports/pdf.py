@@ -80,6 +80,7 @@ def _decorate(data: dict[str, Any]) -> dict[str, Any]:
         "top_dimensions": [d["name"] for d in top],
         "rectification_items": _with_period_names(data["rectifications"]["items"], names),
         "approval_rows": _with_period_names(data["approvals"]["rows"], names),
+        "term_results": _with_period_names((data.get("terms") or {}).get("results", []), names),
     }
 
 

@@ -36,6 +36,7 @@ from assessment.models import (
 from organizations.models import Organization, bilingual_name
 from organizations.scope import scope_prefixes
 from rectification.models import Rectification
+from standards.selectors.terms import term_report
 
 from .choices import ReportStatus
 from .models import Report, ReportDelivery, ReportSchedule
@@ -182,6 +183,9 @@ def report_data(report: Report) -> dict[str, Any]:
         "indicators": indicators,
         "rectifications": _rectifications(org, period_ids, indicator_names),
         "approvals": _approvals(org, period_ids),
+        # The organization's terms, its results per period (secretary's rating, titles, stars)
+        # and, for the group, its record (issue 15).
+        "terms": term_report(org, periods),
     }
 
 

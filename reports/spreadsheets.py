@@ -115,6 +115,7 @@ def write_xlsx(
         selectors.approval_rows(report),
         widths=[12, 12, 24, 24, 10, 10, 14, 16, 30],
     )
+    _terms_sheet(book, data)
     book.save(str(path))
     return written
 
@@ -224,6 +225,106 @@ def _children_sheet(book: Workbook, data: dict[str, Any]) -> None:
                     ]
                 )
             )
+
+
+def _terms_sheet(book: Workbook, data: dict[str, Any]) -> None:
+    """The organization's terms year by year, the group's record (for the group) and its results
+    per period: secretary's rating, stars and titles; last, and only when there is one of them
+    (a framework without the standards section has none)."""
+    terms = data.get("terms")
+    if not terms or not (
+        terms["terms"]
+        or terms["record"]
+        or any(r["rating"] or r["stars"] is not None or r["titles"] for r in terms["results"])
+    ):
+        return
+    sheet = _sheet(book, _("Terms"), [12, 10, 10, 10, 10, 14, 14, 14, 14, 14])
+    sheet.append(
+        _header(
+            sheet,
+            [
+                _("Term"),
+                _("Year"),
+                _("Score"),
+                _("Grade"),
+                _("Veto"),
+                _("Revenue growth"),
+                _("Profit growth"),
+                _("Business grade"),
+            ],
+        )
+    )
+    for term in terms["terms"]:
+        label = f"{term['first_year']}–{term['last_year']}"
+        for year in term["years"]:
+            sheet.append(
+                _row(
+                    [
+                        label,
+                        year["year"],
+                        year.get("score"),
+                        year.get("grade") or None,
+                        _("vetoed") if year.get("vetoed") else None,
+                        year.get("revenue_growth"),
+                        year.get("profit_growth"),
+                        year.get("business") or None,
+                    ]
+                )
+            )
+        sheet.append(
+            _row(
+                [
+                    label,
+                    _("Term"),
+                    term.get("average"),
+                    term.get("grade") or None,
+                    _("Top grades: %(n)s") % {"n": term["a_grades"]},
+                    term.get("revenue_growth"),
+                    term.get("profit_growth"),
+                    term.get("business_grade") or None,
+                ]
+            )
+        )
+    record = terms.get("record")
+    if record:
+        sheet.append([])
+        sheet.append(_header(sheet, [_("The group's record"), _("Party building"), _("Business")]))
+        target = record["growth_target"]
+        for label, party, business in (
+            (
+                _("Years in a row with grade %(grade)s") % {"grade": record["top_grade"]},
+                record["streak"]["length"],
+                record["business_streak"]["length"],
+            ),
+            (
+                _("Terms graded %(grade)s") % {"grade": record["top_grade"]},
+                record["term_a_grades"],
+                record["business_term_a_grades"],
+            ),
+            (
+                _("Average annual revenue growth (target %(target)s%%)") % {"target": target},
+                None,
+                record["revenue_growth"],
+            ),
+            (
+                _("Average annual profit growth (target %(target)s%%)") % {"target": target},
+                None,
+                record["profit_growth"],
+            ),
+        ):
+            sheet.append(_row([label, party, business]))
+    sheet.append([])
+    sheet.append(
+        _header(sheet, [_("Period"), _("Secretary's report rating"), _("Stars"), _("Titles")])
+    )
+    names = {p["id"]: p["name"] for p in data["periods"]}
+    for row in terms["results"]:
+        titles = "；".join(f"{t['subject']}: {t['title']}" for t in row["titles"])
+        sheet.append(
+            _row(
+                [names.get(row["period"], ""), row["rating"] or None, row["stars"], titles or None]
+            )
+        )
 
 
 def _stream_sheet(

@@ -6,5 +6,6 @@
 - `submitted`: provisional scores of submitted submissions, for the dashboard's switch;
 - `charts`: the dashboard's charts as plain data (no query);
 - `rectification`: the subtree's rectification items, cached for the dashboard;
-- `insight`: effectiveness, the explain panels and what-if.
+- `insight`: effectiveness, the explain panels and what-if;
+- `results`: the organization's term, secretary's rating, titles and stars, the group's record.
 """

@@ -27,6 +27,7 @@ from ..selectors import board as selectors
 from ..selectors import subtree
 from ..selectors.charts import Links, chart_data
 from ..selectors.rectification import rectification_summary
+from ..selectors.results import results_of
 
 
 @login_required
@@ -123,5 +124,6 @@ def organization(request: HttpRequest, pk: int) -> HttpResponse:
             drill=_drill(request, board),
             rectifications=rectification_summary(user, organization),
             own_submission=selectors.own_submission_id(period, organization),
+            results=results_of(user, organization, period),
         )
     return render(request, "dashboards/organization.html", context)
