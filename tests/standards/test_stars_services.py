@@ -13,6 +13,20 @@ from tests.factories import OrganizationFactory, PeriodFactory, UserFactory
 from .stars_builders import FOUR, FULL, NOT_SET_UP, THREE, score_branches, vetoed
 
 
+@pytest.fixture(autouse=True)
+def _proposals_called_here():
+    """Scoring proposes through the scores_written signal once the scores are committed (on
+    PostgreSQL the roll-up's commit runs it in these tests too); here `propose` is called by the
+    tests themselves, so that what it returns and the queries it makes are its own."""
+    from assessment.signals import scores_written
+
+    scores_written.disconnect(dispatch_uid="standards.propose_for_scores")
+    yield
+    from standards.receivers import connect
+
+    connect()
+
+
 def rating(period: Period, branch) -> StarRating:
     return StarRating.objects.get(period=period, organization=branch)
 
