@@ -85,7 +85,7 @@ def test_the_titles_page_lists_what_the_reviewer_decides_with_its_quota(
         response = client.get(reverse("standards:titles"), {"period": scored.pk})
     assert response.status_code == 200
     html = page(response)
-    assert sorted(html.texts("[data-title] a")) == ["A1a成员", "甲一党总支", "甲一第一支部"]
+    assert sorted(html.texts("[data-title] [data-subject]")) == ["A1a成员", "甲一党总支", "甲一第一支部"]
     quota = html.within(f"[data-quota='party_organization:{tree.a.pk}']")
     assert quota.text("[data-size]") == "1"
     assert quota.text("[data-available]") == "1"
@@ -97,9 +97,9 @@ def test_the_titles_page_filters_by_standard_and_state(client_for, scored, tree,
     )
     client = client_for(carol)
     html = page(client.get(reverse("standards:titles"), {"standard": "party_member"}))
-    assert html.texts("[data-title] a") == ["A1a成员"]
+    assert html.texts("[data-title] [data-subject]") == ["A1a成员"]
     html = page(client.get(reverse("standards:titles"), {"state": "confirmed"}))
-    assert html.texts("[data-title] a") == ["甲一第一支部"]
+    assert html.texts("[data-title] [data-subject]") == ["甲一第一支部"]
     html = page(client.get(reverse("standards:titles"), {"state": "nonsense"}))
     assert html.has("[data-title]")
 
@@ -229,3 +229,37 @@ def test_a_subject_outside_the_scope_is_not_found(client_for, scored, tree, alic
 def test_an_unscored_subject_says_so(client_for, scored, tree, erin):
     url = reverse("standards:standard_detail", args=[subject(scored, tree.group).pk])
     assert page(client_for(erin).get(url)).has("[data-empty]")
+
+
+def test_a_reviewer_confirms_from_the_list(client_for, scored, tree, carol):
+    client = client_for(carol)
+    html = page(client.get(reverse("standards:titles"), {"period": scored.pk}))
+    title = title_of(scored, tree.a1a)
+    form = html.within(f"[data-title='{title.pk}'] form[data-form='confirm']")
+    assert form.attr("input[name='version']", "value") == "1"
+    response = client.post(decide_url(title), {"decision": "confirm", "version": "1"})
+    assert response.status_code == 302
+    html = page(client.get(response.url))
+    assert f"[data-title='{title.pk}']" not in str(html)
+    assert html.text(f"[data-quota='party_organization:{tree.a.pk}'] [data-available]") == "0"
+
+
+def test_the_honours_take_the_same_queries_for_more_titles(client_for, scored, tree, carol, erin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(erin)
+    url = reverse("standards:honours")
+    services.decide(
+        title_of(scored, tree.a1a), confirm=True, reason="", version=1, acting_user=carol
+    )
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url, {"period": scored.pk})
+    services.decide(title_of(scored, tree.b1), confirm=True, reason="", version=1, acting_user=erin)
+    services.decide(
+        title_of(scored, tree.a1a, "person"), confirm=True, reason="", version=1, acting_user=carol
+    )
+    with CaptureQueriesContext(connection) as three:
+        client.get(url, {"period": scored.pk})
+    assert len(three) == len(one)
