@@ -37,7 +37,7 @@ from ..models import SecretaryReport, SecretaryReportDocument
 from ..services import reports as services
 
 
-class ReportErrorSerializer(ErrorSerializer):
+class SecretaryReportErrorSerializer(ErrorSerializer):
     current_version = serializers.IntegerField(required=False)
 
 
@@ -47,7 +47,9 @@ REFUSALS = {
     404: OpenApiResponse(description=_lazy("Not in your scope, or no such report.")),
 }
 STALE = {
-    409: OpenApiResponse(ReportErrorSerializer, description=_lazy("Changed since your version."))
+    409: OpenApiResponse(
+        SecretaryReportErrorSerializer, description=_lazy("Changed since your version.")
+    )
 }
 
 
@@ -62,7 +64,7 @@ def refusal(refused: services.ReportRefused) -> Response:
     return Response(body, status=code)
 
 
-class ReportDocumentSerializer(serializers.ModelSerializer):
+class SecretaryReportDocumentSerializer(serializers.ModelSerializer):
     uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True)
     download = serializers.SerializerMethodField(label=_lazy("download"))
 
@@ -86,19 +88,15 @@ class ReportDocumentSerializer(serializers.ModelSerializer):
         )
 
 
-class RatingNameSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-    value = serializers.FloatField()
-
-
 class SecretaryReportSerializer(serializers.ModelSerializer):
     """A report with its votes' weighed share, its documents and what the caller may do."""
 
     organization = OrganizationSummarySerializer(read_only=True)
     period = serializers.IntegerField(source="period_id", read_only=True)
-    rated_by = serializers.CharField(source="rated_by.username", read_only=True, default=None)
-    documents = ReportDocumentSerializer(many=True, read_only=True)
+    rated_by = serializers.CharField(
+        source="rated_by.username", read_only=True, default=None, allow_null=True
+    )
+    documents = SecretaryReportDocumentSerializer(many=True, read_only=True)
     share = serializers.SerializerMethodField(
         label=_lazy("weighed share"), help_text=_lazy("Σ votes × weight ÷ voters, 0–1.")
     )
@@ -170,7 +168,7 @@ class SecretaryReportSerializer(serializers.ModelSerializer):
         return allowed
 
 
-class ReportChangeSerializer(serializers.Serializer):
+class SecretaryReportChangeSerializer(serializers.Serializer):
     """A change of the draft: every field optional but `version`, the one you read."""
 
     version = serializers.IntegerField(min_value=1, label=_lazy("version"))
@@ -189,11 +187,11 @@ class ReportChangeSerializer(serializers.Serializer):
     )
 
 
-class VersionSerializer(serializers.Serializer):
+class ReportVersionSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, label=_lazy("version"))
 
 
-class RateSerializer(VersionSerializer):
+class ReportRateSerializer(ReportVersionSerializer):
     rating = serializers.CharField(help_text=_lazy("A rating code of the framework."))
     reason = serializers.CharField(
         max_length=services.REASON_MAX,
@@ -204,7 +202,7 @@ class RateSerializer(VersionSerializer):
     )
 
 
-class DocumentsSerializer(serializers.Serializer):
+class ReportDocumentsSerializer(serializers.Serializer):
     documents = serializers.ListField(
         child=serializers.FileField(),
         label=_lazy("documents"),
@@ -245,12 +243,12 @@ class SecretaryReportViewSet(
 
     @extend_schema(
         summary=_lazy("Change the draft: secretary, summary, votes"),
-        request=ReportChangeSerializer,
+        request=SecretaryReportChangeSerializer,
         responses={200: SecretaryReportSerializer, **REFUSALS, **STALE},
     )
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
         report = self.get_object()
-        data = self._valid(ReportChangeSerializer, request.data)
+        data = self._valid(SecretaryReportChangeSerializer, request.data)
         try:
             services.save(
                 report,
@@ -266,13 +264,13 @@ class SecretaryReportViewSet(
 
     @extend_schema(
         summary=_lazy("Submit the report to the committee above"),
-        request=VersionSerializer,
+        request=ReportVersionSerializer,
         responses={200: SecretaryReportSerializer, **REFUSALS, **STALE},
     )
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk=None) -> Response:
         report = self.get_object()
-        data = self._valid(VersionSerializer, request.data)
+        data = self._valid(ReportVersionSerializer, request.data)
         try:
             services.submit(report, version=data["version"], acting_user=request.user)
         except services.ReportRefused as refused:
@@ -281,13 +279,13 @@ class SecretaryReportViewSet(
 
     @extend_schema(
         summary=_lazy("Rate the report (a reviewer above the organization)"),
-        request=RateSerializer,
+        request=ReportRateSerializer,
         responses={200: SecretaryReportSerializer, **REFUSALS, **STALE},
     )
     @action(detail=True, methods=["post"])
     def rate(self, request: Request, pk=None) -> Response:
         report = self.get_object()
-        data = self._valid(RateSerializer, request.data)
+        data = self._valid(ReportRateSerializer, request.data)
         try:
             services.rate(
                 report,
@@ -302,7 +300,7 @@ class SecretaryReportViewSet(
 
     @extend_schema(
         summary=_lazy("Attach documents to the draft"),
-        request={"multipart/form-data": DocumentsSerializer},
+        request={"multipart/form-data": ReportDocumentsSerializer},
         responses={201: SecretaryReportSerializer, **REFUSALS},
     )
     @action(detail=True, methods=["post"], url_path="documents")
