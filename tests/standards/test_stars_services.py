@@ -1,6 +1,7 @@
 """Proposing star ratings from a year's scores, and the committee confirming them."""
 
 import pytest
+from django.utils import translation
 
 from assessment.models import Period
 from audit.models import AuditEntry, AuditKind
@@ -221,6 +222,12 @@ def proposed(std_period, tree):
 
 
 class TestDecide:
+    @pytest.fixture(autouse=True)
+    def _english(self):
+        """The refusals are matched in English; one test reads the Chinese."""
+        with translation.override("en"):
+            yield
+
     def test_the_committee_confirms_the_proposal(self, proposed, tree, carol):
         a1a = rating(proposed, tree.a1a)
 
@@ -322,3 +329,16 @@ class TestDecide:
         assert "A Co." in refused.value.message or "甲公司党委" in refused.value.message
         assert "at most 1 of its 2 branches at 5 stars (50%)" in refused.value.message
         assert rating(std_period, tree.a1b).state == "proposed"
+
+    def test_the_quota_refusal_in_chinese(self, std_period, tree, carol):
+        score_branches(std_period, {tree.a1a: FULL, tree.a1b: FULL})
+        services.propose(std_period)
+        a1a, a1b = rating(std_period, tree.a1a), rating(std_period, tree.a1b)
+        services.decide(a1a, stars=5, reason="", version=a1a.version, acting_user=carol)
+
+        with translation.override("zh-hans"), pytest.raises(services.StarsRefused) as refused:
+            services.decide(a1b, stars=5, reason="同样优秀", version=a1b.version, acting_user=carol)
+
+        assert refused.value.message == (
+            "甲公司党委的名额：2 个支部中最多 1 个评为 5 星（50%），已确认 1 个。"
+        )
