@@ -522,7 +522,7 @@ def update_follow_up(
     """Record a follow-up step's owner, note and the date it was done (not in the future)."""
     with transaction.atomic():
         fresh = (
-            FollowUp.objects.select_for_update()
+            FollowUp.objects.select_for_update(of=("self",))
             .select_related("organization", "person", "owner", "grade__appraisal")
             .get(pk=follow_up.pk)
         )
