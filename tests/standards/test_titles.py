@@ -237,3 +237,28 @@ def test_an_unscored_subject_has_no_result(scored, tree, erin):
     found = selectors.subject_standards(erin, unscored.pk)
     assert found.score is None
     assert found.results == []
+
+
+def test_the_quota_refusal_reads_in_chinese(scored, tree, carol):
+    services.decide(
+        title_of(scored, tree.a1a), confirm=True, reason="", version=1, acting_user=carol
+    )
+    with translation.override("zh-hans"), pytest.raises(TitleRefused) as refused:
+        services.decide(
+            title_of(scored, tree.a1), confirm=True, reason="", version=1, acting_user=carol
+        )
+    assert refused.value.message == (
+        "甲公司党委 的七好党组织名额为 1 个（共 3 个候选对象），已确认 1 个。"
+    )
+
+
+def test_a_decided_title_whose_subject_lost_its_score_notes_it(scored, tree, erin):
+    title = title_of(scored, tree.b1)
+    services.decide(title, confirm=True, reason="", version=1, acting_user=erin)
+    from assessment.models import SubjectScore
+
+    SubjectScore.objects.filter(submission=title.submission).delete()
+    services.propose(scored)
+    title.refresh_from_db()
+    assert title.state == Decision.CONFIRMED
+    assert title.details["meets_now"] is False
