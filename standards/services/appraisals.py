@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -288,23 +287,25 @@ def _refresh(row: MemberGrade, fresh: dict[str, Any], name: str) -> dict[str, An
 def _record_refresh(
     period: Period, appraisals: Mapping[int, MemberAppraisal], changes: dict[int, list]
 ) -> None:
+    """What a refresh changed, on each appraisal (`details["refreshed"]`, the version moved on so
+    forms opened before are stale) and in the audit trail: one update and one insert in all."""
     by_pk = {a.pk: a for a in appraisals.values()}
-    now = timezone.now()
+    now = timezone.now().isoformat()
+    changed = []
+    for pk, rows in changes.items():
+        appraisal = by_pk[pk]
+        appraisal.details = {**(appraisal.details or {}), "refreshed": {"at": now, "changes": rows}}
+        appraisal.version += 1
+        changed.append(appraisal)
+    MemberAppraisal.objects.bulk_update(changed, ["details", "version"], batch_size=500)
     with audit_trail.batch():
-        for pk, changed in changes.items():
-            appraisal = by_pk[pk]
-            appraisal.details = {
-                **(appraisal.details or {}),
-                "refreshed": {"at": now.isoformat(), "changes": changed},
-            }
-            MemberAppraisal.objects.filter(pk=pk).update(
-                details=appraisal.details, version=F("version") + 1
-            )
+        for appraisal in changed:
+            rows = changes[appraisal.pk]
             audit_trail.record_event(
                 AuditKind.APPRAISAL_SAVED,
                 appraisal,
-                summary=f"{period.pk}: refreshed from the scores ({len(changed)})",
-                after={"refreshed": changed},
+                summary=f"{period.pk}: refreshed from the scores ({len(rows)})",
+                after={"refreshed": rows},
                 acting_user=None,
                 period=period.pk,
             )

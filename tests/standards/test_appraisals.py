@@ -94,6 +94,13 @@ def test_opening_takes_a_fixed_number_of_queries(std_framework, tree, django_ass
     with CaptureQueriesContext(connection) as many:
         services.open_for_period(big)
     assert len(many.captured_queries) == len(few.captured_queries)
+    # A refresh that changes every row of every branch: still the same number.
+    MemberGrade.objects.update(score=0)
+    with CaptureQueriesContext(connection) as few:
+        services.open_for_period(small)
+    with CaptureQueriesContext(connection) as many:
+        services.open_for_period(big)
+    assert len(many.captured_queries) == len(few.captured_queries)
 
 
 def test_a_refresh_keeps_a_grade_decided_by_hand_and_records_changes(nine, tree, erin):
