@@ -85,7 +85,11 @@ def test_the_titles_page_lists_what_the_reviewer_decides_with_its_quota(
         response = client.get(reverse("standards:titles"), {"period": scored.pk})
     assert response.status_code == 200
     html = page(response)
-    assert sorted(html.texts("[data-title] [data-subject]")) == ["A1a成员", "甲一党总支", "甲一第一支部"]
+    assert sorted(html.texts("[data-title] [data-subject]")) == [
+        "A1a成员",
+        "甲一党总支",
+        "甲一第一支部",
+    ]
     quota = html.within(f"[data-quota='party_organization:{tree.a.pk}']")
     assert quota.text("[data-size]") == "1"
     assert quota.text("[data-available]") == "1"
