@@ -49,6 +49,13 @@ from tests.factories.records import (
     StudyRecordFactory,
     TalkFactory,
 )
+from tests.factories.standards import (
+    FollowUpFactory,
+    SecretaryReportDocumentFactory,
+    StarRatingFactory,
+    TermResultFactory,
+    TitleFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +80,12 @@ PLURALS: dict[str, str] = {
     "schedules": "report_schedule",
     "scores": "subject_score",
     "entries": "audit_entry",
+    "stars": "star_rating",
+    "appraisals": "member_appraisal",
+    "follow-ups": "follow_up",
+    "secretary-reports": "secretary_report",
+    "documents": "secretary_report_document",
+    "terms": "term_result",
 }
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -204,7 +217,22 @@ def sibling_subtree(tree, bob, erin):
     _a_rectification_with_evidence(bob, tree.a1b)
     _a_finished_report_and_a_schedule(bob, tree.a1b)
     _records_of_party_life(tree.a1b)
+    _results(tree.a1b)
     return tree.a1b
+
+
+def _results(branch: Organization) -> None:
+    """One of each result of the branch: a title, stars, an appraisal with a member's grade and
+    its follow-up, a secretary's report with its document, a term."""
+    from assessment.models import Submission
+
+    submission = Submission.objects.filter(organization=branch).order_by("pk").first()
+    period = submission.period
+    TitleFactory(submission=submission)
+    StarRatingFactory(period=period, organization=branch)
+    FollowUpFactory(grade__appraisal__period=period, grade__appraisal__organization=branch)
+    SecretaryReportDocumentFactory(report__period=period, report__organization=branch)
+    TermResultFactory(organization=branch)
 
 
 def _records_of_party_life(branch: Organization) -> None:

@@ -406,6 +406,9 @@ class DemoAccount:
 DEMO_ACCOUNTS = (
     DemoAccount("admin", Role.ADMINISTRATOR, DEMO_GROUP_CODE, superuser=True),
     DemoAccount("reviewer", Role.REVIEWER, DEMO_GROUP_CODE),
+    # The first committee's organization department: it confirms its branches' stars and
+    # approves their appraisals of members.
+    DemoAccount("committee", Role.REVIEWER, COMMITTEE_CODES[0]),
     DemoAccount("secretary", Role.SECRETARY, f"{COMMITTEE_CODES[0]}-01-01"),
     DemoAccount("secretary2", Role.SECRETARY, f"{COMMITTEE_CODES[0]}-01-02"),
     DemoAccount("auditor", Role.AUDITOR, DEMO_GROUP_CODE),

@@ -29,6 +29,10 @@ from rectification.models import Rectification, RectificationEvent, Rectificatio
 
 SEED = 2016
 BATCH = 2000
+# bulk_update writes one CASE per field with a branch per row: each row's update reads the whole
+# CASE, so the cost grows with the square of the batch; small batches keep tens of thousands of
+# items (every member's weak indicators) to seconds.
+UPDATE_BATCH = 100
 State = Rectification.State
 
 PLANS = (
@@ -180,18 +184,18 @@ def _move_along(period: Period, today: datetime.date, users: dict) -> None:
         "overdue_notified_at",
         "version",
     ]
-    Rectification.objects.bulk_update(items, fields, batch_size=BATCH)
+    Rectification.objects.bulk_update(items, fields, batch_size=UPDATE_BATCH)
     # bulk_create stamps auto_now_add fields with now: put the historic times back afterwards.
     times = [e.at for e in events]
     RectificationEvent.objects.bulk_create(events, batch_size=BATCH)
     for event, at in zip(events, times, strict=True):
         event.at = at
-    RectificationEvent.objects.bulk_update(events, ["at"], batch_size=BATCH)
+    RectificationEvent.objects.bulk_update(events, ["at"], batch_size=UPDATE_BATCH)
     times = [e.uploaded_at for e in evidence]
     RectificationEvidence.objects.bulk_create(evidence, batch_size=BATCH)
     for each, at in zip(evidence, times, strict=True):
         each.uploaded_at = at
-    RectificationEvidence.objects.bulk_update(evidence, ["uploaded_at"], batch_size=BATCH)
+    RectificationEvidence.objects.bulk_update(evidence, ["uploaded_at"], batch_size=UPDATE_BATCH)
 
 
 def _event(item, from_state, to_state, by, at, note) -> RectificationEvent:

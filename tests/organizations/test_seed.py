@@ -160,7 +160,15 @@ def test_demo_people_scale_down_but_the_tree_stays():
 
 def test_demo_logins_lists_every_account_with_the_url(demo_group):
     output = run("demo_logins")
-    for username in ("admin", "reviewer", "secretary", "secretary2", "auditor", "inspector"):
+    for username in (
+        "admin",
+        "reviewer",
+        "committee",
+        "secretary",
+        "secretary2",
+        "auditor",
+        "inspector",
+    ):
         assert username in output
     assert "partybuild-demo" in output
     assert "CETC14-01-01" in output
