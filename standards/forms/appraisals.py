@@ -26,6 +26,7 @@ class GradesForm(forms.Form):
             self.row_ids.append(grade.pk)
             self.fields[f"grade-{grade.pk}"] = forms.ChoiceField(
                 choices=list(choices),
+                required=False,
                 initial=grade.grade,
                 label=grade.person.name,
                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
@@ -39,8 +40,14 @@ class GradesForm(forms.Form):
             )
 
     def decisions(self) -> dict[int, tuple[str, str]]:
+        """The grades posted; a row missing from the post (a member added since the page was
+        opened) is left as it is, and the version then refuses the stale form."""
         data = self.cleaned_data
-        return {pk: (data[f"grade-{pk}"], data[f"reason-{pk}"]) for pk in self.row_ids}
+        return {
+            pk: (data[f"grade-{pk}"], data[f"reason-{pk}"])
+            for pk in self.row_ids
+            if data.get(f"grade-{pk}")
+        }
 
 
 class FollowUpForm(forms.Form):

@@ -125,6 +125,19 @@ def test_a_stale_grades_form_is_409(nine, tree, client_for, alice):
     assert MemberGrade.objects.get(appraisal=appraisal, person__name="戊").reason == ""
 
 
+def test_a_form_opened_before_a_member_was_added_is_409(nine, tree, client_for, alice):
+    period, _ = nine
+    appraisal = appraisal_of(period, tree.a1a)
+    data = grades_post(appraisal, 戊=("qualified", "核实"))
+    # The page was opened with one member fewer, and the appraisal moved on since.
+    last = MemberGrade.objects.filter(appraisal=appraisal).order_by("-rank").first()
+    del data[f"grade-{last.pk}"], data[f"reason-{last.pk}"]
+    type(appraisal).objects.filter(pk=appraisal.pk).update(version=2)
+    response = client_for(alice).post(detail(appraisal), data)
+    assert response.status_code == 409
+    assert MemberGrade.objects.get(appraisal=appraisal, person__name="戊").reason == ""
+
+
 def test_the_committee_approves(nine, tree, client_for, carol):
     period, _ = nine
     appraisal = appraisal_of(period, tree.a1a)
