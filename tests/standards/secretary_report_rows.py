@@ -12,7 +12,8 @@ from standards.services import reports as services
 from tests.builders import pdf
 from tests.factories import UserFactory
 
-VOTES = {"good": 17, "fairly_good": 2, "average": 1, "poor": 0}  # (17 + 1.6 + 0.5) ÷ 20 = 0.955: "good"
+# (17 + 2 × 0.8 + 0.5) ÷ 20 = 0.955: "good"
+VOTES = {"good": 17, "fairly_good": 2, "average": 1, "poor": 0}
 
 
 def docx(name: str = "report.docx") -> SimpleUploadedFile:

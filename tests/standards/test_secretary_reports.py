@@ -540,3 +540,20 @@ def test_rating_of_gives_the_confirmed_ratings_in_one_query(period, tree, alice,
     assert (rating.code, rating.value, rating.name.zh) == ("good", 100.0, "好")
     assert rating.label("en") == "Good"
     assert selectors.rating_of([], fresh) == {}
+
+
+def test_a_submission_already_handed_in_keeps_its_value_and_shows_the_new_count(
+    period, tree, alice, carol, django_capture_on_commit_callbacks
+):
+    # The house rule of counted values (assessment.services.counted): a submitted submission keeps
+    # the value it was submitted with; the count beside it follows the rating.
+    report = submitted(period, tree.a1a, by=alice)
+    Submission.objects.filter(period=period, organization=tree.a1a, person=None).update(
+        state=SubmissionState.SUBMITTED
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.rate(report, rating="good", reason="", version=report.version, acting_user=carol)
+
+    value = _value(period, tree.a1a)
+    assert (value.counted, value.value) == (100, None)
