@@ -13,6 +13,7 @@ points, most points lost first) and says all of it in both languages, like every
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,7 @@ __all__ = [
     "RequiredFailure",
     "StandardResult",
     "evaluate",
+    "meets",
     "standards_for",
 ]
 
@@ -190,6 +192,13 @@ def _counted_in(framework: Framework, dimension: str) -> tuple[Indicator, ...]:
     return framework.memo(("seven_good_counted", dimension), build)  # type: ignore[return-value]
 
 
+def _counted_codes(framework: Framework, dimension: str) -> frozenset[str]:
+    def build() -> frozenset[str]:
+        return frozenset(i.code for i in _counted_in(framework, dimension))
+
+    return framework.memo(("seven_good_codes", dimension), build)  # type: ignore[return-value]
+
+
 def _share(row: Sequence[Any] | None) -> float | None:
     if not row:
         return None
@@ -231,10 +240,34 @@ def _held_back(
             continue
         points, most = float(row[_POINTS]), float(row[_MAX])
         if most - points > _EPSILON:
-            fraction = None if row[_FRACTION] is None else float(row[_FRACTION])
-            lost.append(HeldBack(ind.code, ind.name, points, most, fraction))
-    lost.sort(key=lambda h: (-h.lost, h.code))
-    return tuple(lost[:HELD_BACK_KEPT])
+            lost.append((points - most, ind.code, ind, points, most, row[_FRACTION]))
+    return tuple(
+        HeldBack(ind.code, ind.name, points, most, None if fraction is None else float(fraction))
+        for _, _, ind, points, most, fraction in heapq.nsmallest(HELD_BACK_KEPT, lost)
+    )
+
+
+def meets(
+    framework: Framework,
+    standard: SevenGoodShape,
+    *,
+    dimensions: Mapping[str, Sequence[Any]],
+    indicators: Mapping[str, Sequence[Any]],
+    vetoes: Iterable[str] = (),
+) -> bool:
+    """Whether the subject meets the standard: `evaluate(…).met`, without the explanation (what
+    a proposal run over thousands of subjects asks first)."""
+    if any(True for _ in vetoes):
+        return False
+    for criterion in standard.criteria:
+        threshold = standard.min_share if criterion.min_share is None else criterion.min_share
+        share = _share(dimensions.get(criterion.dimension))
+        if share is None or share + _EPSILON < threshold:
+            return False
+        for code in criterion.required:
+            if _required_failure(framework, code, indicators.get(code), threshold):
+                return False
+    return True
 
 
 def evaluate(
@@ -257,7 +290,7 @@ def evaluate(
             for code in criterion.required
             if (failure := _required_failure(framework, code, indicators.get(code), threshold))
         )
-        counted_codes = {i.code for i in counted}
+        counted_codes = _counted_codes(framework, criterion.dimension)
         veto = next((code for code in fired if code in counted_codes), None)
         reaches = share is not None and share + _EPSILON >= threshold
         short_by = 0.0 if reaches else round((threshold - (share or 0.0)) * 100, 2)

@@ -32,7 +32,7 @@ from .. import config
 from ..choices import Decision
 from ..models import Title
 from ..selectors.titles import quota_anchor, quota_use
-from ..seven_good import evaluate, standards_for
+from ..seven_good import evaluate, meets, standards_for
 
 __all__ = [
     "NotAllowed",
@@ -117,14 +117,15 @@ def propose(period: Period, submission_ids: list[int] | None = None) -> int:
         for standard in standards_for(shape, kind):
             key = (submission_id, standard.code)
             seen.add(key)
-            result = evaluate(framework, standard, dimensions=dims, indicators=inds, vetoes=vetoes)
+            met = meets(framework, standard, dimensions=dims, indicators=inds, vetoes=vetoes)
             title = existing.get(key)
             if title is not None and title.state != Decision.PROPOSED:
-                if _note(title, result.met):
+                if _note(title, met):
                     noted.append(title)
                 continue
-            if not result.met:
+            if not met:
                 continue  # a stale proposal is removed below (its key was not kept)
+            result = evaluate(framework, standard, dimensions=dims, indicators=inds, vetoes=vetoes)
             fields = {
                 "organization_id": org_id,
                 "subject_kind": kind,

@@ -5,7 +5,7 @@ import pytest
 
 from assessment.scoring.spec import parse_framework
 from assessment.scoring.spec.shape import StandardsShape
-from standards.seven_good import evaluate, standards_for
+from standards.seven_good import evaluate, meets, standards_for
 
 from .framework import standards_framework
 
@@ -182,3 +182,26 @@ def test_the_result_is_plain_data(framework, organization_standard):
     assert data["standard"] == "party_organization"
     assert data["criteria"][0]["name"] == {"zh": "组织生活好", "en": "Regular life"}
     assert set(data["criteria"][0]) >= {"share", "threshold", "short_by", "held_back", "veto"}
+
+
+@pytest.mark.parametrize(
+    ("s21", "s22", "changes", "vetoes"),
+    [
+        ((36, 40), (57, 60), {}, []),
+        ((28, 40), (57, 60), {"C1.01": ind(28, 40)}, []),
+        ((36, 40), (57, 60), {"C1.02": ind(0, 30, status="missing")}, []),
+        ((36, 40), (57, 60), {"C1.02": ind(15, 30)}, []),
+        ((36, 40), (57, 60), {"C1.09": ind(0, 0, triggered=True)}, ["C1.09"]),
+    ],
+)
+def test_meets_agrees_with_the_evaluation(
+    framework, organization_standard, s21, s22, changes, vetoes
+):
+    scored = {
+        "dimensions": dims(s21, s22),
+        "indicators": {**GOOD, **changes},
+        "vetoes": vetoes,
+    }
+    assert meets(framework, organization_standard, **scored) == (
+        evaluate(framework, organization_standard, **scored).met
+    )
