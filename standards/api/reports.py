@@ -25,7 +25,7 @@ from rest_framework.response import Response
 
 from assessment.choices import PeriodStatus
 from core.api_schema import ErrorSerializer
-from core.filters import IntegerFilter
+from core.filters import IntegerFilter, read_id
 from core.parsers import JSONParser
 from organizations.api.filters import ScopedFilterSet
 from organizations.api.serializers import OrganizationSummarySerializer
@@ -321,7 +321,8 @@ class SecretaryReportViewSet(
     @action(detail=True, methods=["delete"], url_path=r"documents/(?P<document_pk>\d+)")
     def remove_document(self, request: Request, pk=None, document_pk=None) -> Response:
         report = self.get_object()
-        document = report.documents.filter(pk=int(document_pk)).first()
+        document_id = read_id(document_pk)
+        document = report.documents.filter(pk=document_id).first() if document_id else None
         if document is None:
             return Response(status=status.HTTP_404_NOT_FOUND)
         try:

@@ -174,3 +174,11 @@ def test_the_list_is_a_few_queries(period, client_for, erin, django_assert_max_n
         response = client.get(URL)
 
     assert response.json()["count"] == 7
+
+
+def test_a_document_id_out_of_range_is_a_404(period, tree, client_for, alice):
+    report = report_of(period, tree.a1a)
+
+    response = client_for(alice).delete(f"{URL}{report.pk}/documents/{'9' * 30}/")
+
+    assert response.status_code == 404
