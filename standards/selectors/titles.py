@@ -69,7 +69,7 @@ def quota_anchor(path: str, *, organization_subject: bool, per_paths: Iterable[s
     """The path of the organization whose quota a subject counts in (see the module's doc)."""
     chain = _prefixes(path)
     candidates = chain[:-1] if organization_subject else chain
-    per = set(per_paths)
+    per = per_paths if isinstance(per_paths, set | frozenset) else set(per_paths)
     for candidate in reversed(candidates):
         if candidate in per:
             return candidate
@@ -111,14 +111,20 @@ class QuotaUse:
 
 
 def quota_use(
-    period: Period, standard: SevenGoodShape, anchors: Iterable[str]
+    period: Period,
+    standard: SevenGoodShape,
+    anchors: Iterable[str],
+    *,
+    per_paths: set[str] | None = None,
 ) -> dict[str, QuotaUse]:
-    """The use of the standard's quota in each group named by its anchor path: four queries."""
+    """The use of the standard's quota in each group named by its anchor path: four queries
+    (three when the paths of the organizations of kind `per` are given)."""
     anchors = set(anchors)
     quota = standard.quota
     if quota is None or not anchors:
         return {}
-    per_paths = _per_paths(quota.per)
+    if per_paths is None:
+        per_paths = _per_paths(quota.per)
     orgs = {o.path: o for o in Organization.objects.filter(path__in=anchors).select_related("kind")}
     uses = {
         path: QuotaUse(standard.code, orgs.get(path), path, quota.per, quota.share)
@@ -303,13 +309,13 @@ def quota_overview(period: Period | None, titles: Iterable[Title]) -> list[Quota
         return []
     titles = list(titles)
     standards = {s.code: s for s in config.for_period(period).seven_good}
-    wanted: dict[str, set[str]] = {}
+    wanted: dict[str, tuple[set[str], set[str]]] = {}
     for code in {t.standard for t in titles}:
         standard = standards.get(code)
         if standard is None or standard.quota is None:
             continue
         per_paths = _per_paths(standard.quota.per)
-        wanted[code] = {
+        anchors = {
             quota_anchor(
                 t.organization.path,
                 organization_subject=t.subject_unit == SubjectUnit.ORGANIZATION,
@@ -318,11 +324,11 @@ def quota_overview(period: Period | None, titles: Iterable[Title]) -> list[Quota
             for t in titles
             if t.standard == code
         }
+        wanted[code] = (anchors, per_paths)
     uses: list[QuotaUse] = []
-    for code, anchors in sorted(wanted.items()):
-        uses.extend(
-            sorted(quota_use(period, standards[code], anchors).values(), key=lambda u: u.path)
-        )
+    for code, (anchors, per_paths) in sorted(wanted.items()):
+        found = quota_use(period, standards[code], anchors, per_paths=per_paths)
+        uses.extend(sorted(found.values(), key=lambda u: u.path))
     return uses
 
 

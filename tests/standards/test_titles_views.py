@@ -81,7 +81,7 @@ def test_the_titles_page_lists_what_the_reviewer_decides_with_its_quota(
     client_for, scored, tree, carol, django_assert_max_num_queries
 ):
     client = client_for(carol)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("standards:titles"), {"period": scored.pk})
     assert response.status_code == 200
     html = page(response)
