@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assessment.views.common import page_of
 from core.filters import read_id
 from organizations.choices import Action
+from organizations.models import Organization
 from organizations.selectors import scope_roots
 
 from ..choices import ReportState
@@ -49,6 +50,9 @@ def report_list(request: HttpRequest) -> HttpResponse:
         user, period=chosen["period"], state=chosen["state"], organization=chosen["org"]
     )
     page = page_of(request, reports)
+    organization = None
+    if chosen["org"] is not None:
+        organization = Organization.objects.restrict(user).filter(pk=chosen["org"]).first()
     return render(
         request,
         "standards/secretary_report_list.html",
@@ -56,6 +60,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": selectors.with_ratings(page),
             "chosen": chosen,
+            "organization": organization,
             "periods": selectors.periods_with_reports(user),
             "states": ReportState.choices,
         },

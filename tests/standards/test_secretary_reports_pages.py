@@ -71,6 +71,10 @@ def test_the_list_filters_by_state_and_organization(period, tree, client_for, al
         str(report_of(period, tree.a1a).pk)
     ]
     assert by_org.count("tr[data-report]") == 3
+    assert by_org.has(f"[data-organization='{tree.a1.pk}']")
+    outside = page(client.get(LIST, {"org": tree.b.pk}))
+    assert not outside.has("tr[data-report]")
+    assert not outside.has("[data-organization]")
     assert garbled.status_code == 200
     assert page(garbled).count("tr[data-report]") == 4
 
