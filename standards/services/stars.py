@@ -160,6 +160,7 @@ def _conditions_json(
         "required": list(stars.conditions),
         "met": proposal.conditions,
         "cap": proposal.cap,
+        "before_quota": proposal.stars,
         "vetoes": list(inputs.vetoes),
         "veto_cap": inputs.veto_cap,
         "missing": inputs.missing,
@@ -300,9 +301,10 @@ def propose(period: Period, submission_ids: Iterable[int] | None = None) -> int:
             rating = existing.get(org_id)
             if rating is not None and rating.state == Decision.CONFIRMED:
                 # A confirmed rating holds its seat in the quotas: its fresh proposal is the
-                # one before them.
+                # one before them, compared with the stored one before them.
                 proposed = proposal.stars
-                if proposed != rating.proposed:
+                stored = (rating.conditions or {}).get("before_quota", rating.proposed)
+                if proposed != stored:
                     rating.details = {
                         **rating.details,
                         "changed_since": {"proposed": proposed, "at": now.isoformat()},

@@ -185,6 +185,18 @@ class TestPropose:
         assert (a1a.state, a1a.stars, a1a.proposed, a1a.score) == ("confirmed", 3, 3, 79.0)
         assert a1a.details["changed_since"]["proposed"] == 4
 
+    def test_a_confirmed_rating_demoted_by_the_quota_is_not_marked_changed(
+        self, std_period, tree, carol
+    ):
+        score_branches(std_period, {tree.a1a: FULL, tree.a1b: {**FULL, "C1.03": "90"}})
+        services.propose(std_period)
+        a1b = rating(std_period, tree.a1b)
+        services.decide(a1b, stars=4, reason="", version=a1b.version, acting_user=carol)
+
+        services.propose(std_period)
+
+        assert "changed_since" not in rating(std_period, tree.a1b).details
+
     def test_only_yearly_periods_are_rated(self, std_framework, tree):
         quarter = PeriodFactory(framework=std_framework, year=2026, kind="quarter")
         score_branches(quarter, {tree.b1: FULL})
