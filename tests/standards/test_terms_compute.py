@@ -2,12 +2,14 @@
 and the business grade entered on a term (set_business_grade)."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from assessment.models import Rollup
 from audit.models import AuditEntry, AuditKind
 from standards.models import TermResult
 from standards.services import terms as services
-from tests.factories import PeriodFactory
+from tests.factories import OrganizationFactory, PeriodFactory
 
 from .terms_data import scored_years
 
@@ -89,6 +91,17 @@ def test_the_queries_do_not_grow_with_the_tree(tree, years, django_assert_max_nu
     # periods, organizations, roll-ups, own scores, the upsert (+ savepoint)
     with django_assert_max_num_queries(8):
         services.compute_for_period(years.periods[2026])
+
+
+def test_the_queries_are_the_same_for_a_bigger_tree(tree, years):
+    with CaptureQueriesContext(connection) as small:
+        services.compute_for_period(years.periods[2026])
+    for n in range(20):
+        OrganizationFactory(code=f"X{n}", name=f"X{n}", name_en=f"X{n}", parent=tree.b)
+    with CaptureQueriesContext(connection) as big:
+        written = services.compute_for_period(years.periods[2026])
+    assert written == 27
+    assert len(big) == len(small)
 
 
 def test_a_period_that_is_not_a_year_changes_nothing(tree, years):
