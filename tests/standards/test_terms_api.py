@@ -85,3 +85,13 @@ def test_the_group_record(tree, years, erin, carol, client_for):
     assert record["revenue_meets"] is True
     assert record["profit_meets"] is False
     assert client_for(carol).get(RECORD).status_code == 404
+
+
+def test_the_list_reads_in_a_fixed_number_of_queries(
+    tree, years, erin, client_for, django_assert_max_num_queries
+):
+    client = client_for(erin)
+    client.get(TERMS)
+    # session, user, grants, count, the page of terms
+    with django_assert_max_num_queries(6):
+        assert client.get(TERMS).json()["count"] == 7

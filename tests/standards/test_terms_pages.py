@@ -116,6 +116,15 @@ class TestDetail:
         assert page(response).has("[data-alert]")
         assert term_of(tree.a1).business_grade == "A"
 
+    def test_the_page_reads_in_a_fixed_number_of_queries(
+        self, tree, years, erin, client_for, django_assert_max_num_queries
+    ):
+        client = client_for(erin)
+        client.get(detail(term_of(tree.group)))
+        # session, user, grants, the term, breadcrumbs, the group's record
+        with django_assert_max_num_queries(8):
+            client.get(detail(term_of(tree.group)))
+
     def test_the_organization_itself_may_not_grade_its_term(self, tree, years, carol, client_for):
         term = term_of(tree.a)
         client = client_for(carol)
