@@ -8,6 +8,11 @@ submitted with, and the page shows the counted value beside it. Nothing is recou
 period. A recount is no edit: it writes no value history and does not bump the submission's
 version, so a page open elsewhere is not made stale by it.
 
+A value decided above the unit (a source kind with `decided_above`: the committee's rating of
+the secretary's report) follows the count in every state until the period is locked — the
+rating is usually given after the unit submitted — cannot be overridden, and an approved
+submission whose value moved is scored again.
+
 When a recount runs: when the submission page is opened (`recount_submission`), after records
 change (`recount_for_records`, from the task `records.sources.records_changed` sends), and every
 night for the open periods (`recount_open_periods`), since some counts move with the calendar.
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -31,12 +37,16 @@ from core.bulk import update_rows
 from .. import sources
 from ..choices import PeriodStatus, SubmissionState
 from ..models import Indicator, IndicatorValue, Period, Submission
+from ..scoring import spec as engine
+from ..scoring.spec import SOURCE_KINDS
 from ..selectors.frameworks import engine_framework
+from . import scores
 
 __all__ = [
     "EDITABLE",
     "Override",
     "OverrideRefused",
+    "decided_above",
     "recount",
     "recount_for_records",
     "recount_open_periods",
@@ -64,13 +74,19 @@ class Override:
         return bool(self.reason)
 
 
-def resolve_override(counted: Any, typed: Any, reason: str) -> Override:
+def resolve_override(
+    counted: Any, typed: Any, reason: str, *, decided_above: bool = False
+) -> Override:
     """The value and reason to store when `typed` is entered for an indicator counted as
     `counted`: blank or the counted value follows the count (the override is cleared); any other
-    value needs a reason."""
+    value needs a reason, and a value decided above the unit cannot be overridden at all."""
     reason = (reason or "").strip()
     if typed is None or typed == counted:
         return Override(counted, "")
+    if decided_above:
+        raise OverrideRefused(
+            _("This value is decided by the organization above and cannot be changed here.")
+        )
     if not reason:
         raise OverrideRefused(_("Give a reason for overriding the counted value."))
     return Override(typed, reason)
@@ -112,8 +128,19 @@ def recount(
     return _store(period, rows, counted)
 
 
+def decided_above(framework: engine.Framework) -> set[str]:
+    """The codes of the indicators whose counted value is decided above the unit."""
+    return {
+        i.code
+        for i in sources.sourced_indicators(framework)
+        if (kind := SOURCE_KINDS.get(i.source.kind)) is not None and kind.decided_above
+    }
+
+
 def _store(period: Period, rows: list[Submission], counted: dict[tuple[int, str], Any]) -> int:
     states = {s.pk: s.state for s in rows}
+    above = decided_above(engine_framework(period.framework))
+    rescore: set[int] = set()
     codes = {code for _, code in counted}
     indicator_ids = dict(
         Indicator.objects.filter(framework=period.framework_id, code__in=codes).values_list(
@@ -131,7 +158,10 @@ def _store(period: Period, rows: list[Submission], counted: dict[tuple[int, str]
     updated: list[IndicatorValue] = []
     for (submission_id, code), value in counted.items():
         row = existing.get((submission_id, code))
-        follows = states.get(submission_id) in EDITABLE
+        follows = states.get(submission_id) in EDITABLE or code in above
+        if code in above and states.get(submission_id) == SubmissionState.APPROVED:
+            if row is None or row.value != value:
+                rescore.add(submission_id)
         if row is None:
             created.append(
                 IndicatorValue(
@@ -146,7 +176,9 @@ def _store(period: Period, rows: list[Submission], counted: dict[tuple[int, str]
         changed = False
         if row.counted != value or row.counted_at is None:
             row.counted, row.counted_at, changed = value, now, True
-        if follows and not row.override_reason and row.value != value:
+        if code in above and (row.value != value or row.override_reason):
+            row.value, row.override_reason, changed = value, "", True
+        elif follows and not row.override_reason and row.value != value:
             row.value, changed = value, True
         if changed:
             row.updated_at = now
@@ -155,9 +187,14 @@ def _store(period: Period, rows: list[Submission], counted: dict[tuple[int, str]
     # One prepared UPDATE per row: bulk_update's CASE per field took most of a period's recount.
     update_rows(
         IndicatorValue,
-        ["counted", "counted_at", "value", "updated_at"],
-        [(row.pk, row.counted, row.counted_at, row.value, row.updated_at) for row in updated],
+        ["counted", "counted_at", "value", "override_reason", "updated_at"],
+        [
+            (row.pk, row.counted, row.counted_at, row.value, row.override_reason, row.updated_at)
+            for row in updated
+        ],
     )
+    for submission_id in sorted(rescore):
+        transaction.on_commit(partial(scores.submission_changed, submission_id, period.pk))
     return len(created) + len(updated)
 
 

@@ -142,6 +142,7 @@ def save_values(
             raise WorkflowError(_("Only a draft or a returned submission can be edited."))
 
     by_code = {i.code: i for i in entry_indicators(submission)}
+    above = counting.decided_above(engine_framework(submission.period.framework))
     rows = {
         r.indicator.code: r
         for r in IndicatorValue.objects.filter(submission=submission).select_related("indicator")
@@ -171,6 +172,7 @@ def save_values(
                     row.counted if row is not None else None,
                     cleaned[code],
                     overrides.get(code, ""),
+                    decided_above=code in above,
                 )
             except counting.OverrideRefused as exc:
                 errors[code] = str(exc)

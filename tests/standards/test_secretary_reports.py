@@ -542,11 +542,11 @@ def test_rating_of_gives_the_confirmed_ratings_in_one_query(period, tree, alice,
     assert selectors.rating_of([], fresh) == {}
 
 
-def test_a_submission_already_handed_in_keeps_its_value_and_shows_the_new_count(
+def test_a_rating_given_after_the_unit_submitted_still_counts(
     period, tree, alice, carol, django_capture_on_commit_callbacks
 ):
-    # The house rule of counted values (assessment.services.counted): a submitted submission keeps
-    # the value it was submitted with; the count beside it follows the rating.
+    # The rating is decided above the unit (the source's `decided_above`), usually after the
+    # deadline: the value follows it in a submitted submission as in a draft.
     report = submitted(period, tree.a1a, by=alice)
     Submission.objects.filter(period=period, organization=tree.a1a, person=None).update(
         state=SubmissionState.SUBMITTED
@@ -556,4 +556,49 @@ def test_a_submission_already_handed_in_keeps_its_value_and_shows_the_new_count(
         services.rate(report, rating="good", reason="", version=report.version, acting_user=carol)
 
     value = _value(period, tree.a1a)
-    assert (value.counted, value.value) == (100, None)
+    assert (value.counted, value.value) == (100, 100)
+
+
+def test_a_rating_given_after_approval_rescores_the_organization(
+    period, tree, alice, carol, django_capture_on_commit_callbacks
+):
+    report = submitted(period, tree.a1a, by=alice)
+    store(period, {tree.a1a: {"C1.01": "10", "C1.02": "yes"}})
+    roll_up(period)
+    before = SubjectScore.objects.get(submission__organization=tree.a1a, submission__person=None)
+    assert dict(zip(SubjectScore.INDICATOR_FIELDS, before.indicators["C1.03"], strict=False))[
+        "points"
+    ] == pytest.approx(0)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.rate(
+            report,
+            rating="fairly_good",
+            reason="会议意见",
+            version=report.version,
+            acting_user=carol,
+        )
+
+    after = SubjectScore.objects.get(submission__organization=tree.a1a, submission__person=None)
+    points = dict(zip(SubjectScore.INDICATOR_FIELDS, after.indicators["C1.03"], strict=False))
+    assert points["points"] == pytest.approx(30 * 0.85)
+    assert after.total == pytest.approx(before.total + 30 * 0.85)
+
+
+def test_the_unit_cannot_override_a_rating_decided_above(period, tree, alice, carol):
+    from assessment.services import submissions
+
+    report = submitted(period, tree.a1a, by=alice)
+    services.rate(
+        report, rating="average", reason="会议意见", version=report.version, acting_user=carol
+    )
+    submission = Submission.objects.get(period=period, organization=tree.a1a, person=None)
+    with pytest.raises(submissions.InvalidValues) as refused:
+        submissions.save_values(
+            submission,
+            {"C1.03": "100"},
+            overrides={"C1.03": "我们认为应为好"},
+            version=submission.version,
+            acting_user=alice,
+        )
+    assert "C1.03" in refused.value.errors

@@ -40,7 +40,11 @@ PERSON = "person"
 @dataclass(frozen=True, slots=True)
 class SourceKind:
     """One kind of source: the value types it can fill, the units of subject it counts for, its
-    parameters (name → description) and what it counts, in words."""
+    parameters (name → description) and what it counts, in words.
+
+    ``decided_above`` marks a value the unit does not produce but the organization above decides
+    (a rating of the unit): it follows the count in every state until the period is locked, a
+    rating given after the unit submitted included, and the unit cannot override it."""
 
     code: str
     value_types: tuple[str, ...]
@@ -48,6 +52,7 @@ class SourceKind:
     params: tuple[tuple[str, Text], ...]
     counts: Text
     subtree: bool = False
+    decided_above: bool = False
 
 
 _KIND = Text(
@@ -227,6 +232,7 @@ SOURCE_KINDS: dict[str, SourceKind] = {
                 "the value (0–100) of the rating the committee above confirmed for the "
                 "secretary's annual report of the year",
             ),
+            decided_above=True,
         ),
     )
 }
