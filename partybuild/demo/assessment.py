@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from assessment.choices import PeriodStatus, SubmissionState
 from assessment.models import Framework, Indicator, IndicatorValue, Period, Submission, Transition
-from assessment.scoring.spec import FormulaRubric, load_file
+from assessment.scoring.spec import BandsRubric, FormulaRubric, load_file
 from assessment.selectors import engine_framework
 from assessment.services import load_framework, publish_framework
 from assessment.services.periods import create_period, open_period
@@ -124,6 +124,11 @@ def _value(indicator, strength: float, rng: random.Random):
     target = indicator.target
     if target is None:
         target = 100.0 if indicator.value_type == "percentage" else 10.0
+    if _near_full_rate(indicator):
+        # Rates that are kept near full (dues paid on time, grievances settled): a middling unit
+        # sits in the middle bands, a weak one falls below them, as in real ledgers.
+        floor = min(band.limit for band in indicator.rubric.bands)
+        return round(min(100.0, 100 - (1 - strength) * (100 - floor) * 1.6 * jitter), 1)
     if indicator.direction == "lower":
         value = max(0.0, target + (1 - strength) * max(target, 2) * rng.uniform(0.5, 2.0))
     else:
@@ -133,6 +138,17 @@ def _value(indicator, strength: float, rng: random.Random):
     if indicator.value_type == "count":
         return max(0, round(value))
     return round(value, 1)
+
+
+def _near_full_rate(indicator) -> bool:
+    """A percentage scored in bands that all lie at 80% or more."""
+    rubric = indicator.rubric
+    return (
+        indicator.value_type == "percentage"
+        and isinstance(rubric, BandsRubric)
+        and rubric.direction == "higher"
+        and min(band.limit for band in rubric.bands) >= 80
+    )
 
 
 def rates_within_100(spec, kind: str, values: dict, strength: float) -> dict:

@@ -76,10 +76,22 @@ class Command(BaseCommand):
             )
         from partybuild.demo.assessment import score_demo_periods
         from partybuild.demo.rectification import load_demo_rectifications
+        from partybuild.demo.standards import load_demo_standards, prepare_demo_standards
+
+        prepare_demo_standards()  # the values its stories need, before the scores
 
         if scored := score_demo_periods():
             self.stdout.write(_("Scores and roll-ups: %(n)d periods.") % {"n": scored})
         load_demo_rectifications()
+        if results := load_demo_standards():
+            self.stdout.write(
+                _(
+                    "Results: %(titles)d titles and %(stars)d star ratings confirmed, "
+                    "%(appraisals)d appraisals of members approved (%(follow_ups)d follow-up "
+                    "steps), %(reports)d secretaries' reports rated, %(terms)d terms."
+                )
+                % results
+            )
         from partybuild.demo.reports import load_demo_reports
 
         if load_demo_reports():
