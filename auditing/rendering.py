@@ -33,6 +33,7 @@ from records.models import Meeting, NegativeEvent
 from rectification.models import Rectification
 from reports.choices import ReportFormat, Trigger
 from reports.models import ReportSchedule
+from standards.choices import Decision
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,25 @@ OBJECT_TYPES = {
     "pointsentry": gettext_lazy("points entry"),
     "pointspublication": gettext_lazy("points publication"),
     "negativeevent": gettext_lazy("negative event"),
+    "title": gettext_lazy("title"),
+    "starrating": gettext_lazy("star rating"),
+    "memberappraisal": gettext_lazy("member appraisal"),
+    "membergrade": gettext_lazy("member's grade"),
+    "followup": gettext_lazy("follow-up"),
+    "secretaryreport": gettext_lazy("secretary's annual report"),
+    "secretaryreportdocument": gettext_lazy("report document"),
+    "termresult": gettext_lazy("term result"),
+}
+
+# Results of the standards app, named by kind and id, with the page of each (the pages check the
+# reader's scope again).
+RESULT_PAGES = {
+    "title": "standards:title_detail",
+    "starrating": "standards:star_detail",
+    "memberappraisal": "standards:appraisal_detail",
+    "followup": "standards:follow_up_detail",
+    "secretaryreport": "standards:secretary_report",
+    "termresult": "standards:term_detail",
 }
 
 
@@ -275,6 +295,8 @@ def _object(entry: AuditEntry, objects: _Objects) -> tuple[str, str]:
         )
     if kind == "negativeevent" and (event := objects.events.get(pk)):
         return f"{event.date:%Y-%m-%d} {event.title}", reverse("records:negative_detail", args=[pk])
+    if kind in RESULT_PAGES and pk is not None:
+        return _fallback(kind, ident), reverse(RESULT_PAGES[kind], args=[pk])
     if kind == "login":
         return ident, ""
     if kind == "rollup-settings":  # named by the framework code it stored, which outlives the row
@@ -443,6 +465,12 @@ def _summary(entry: AuditEntry, target: str) -> str:
         }
     if kind == AuditKind.IMPORT_COMMITTED:
         return _import_summary(entry, target, after)
+    if kind in (AuditKind.TITLE_DECIDED, AuditKind.STARS_DECIDED) and "state" in after:
+        return _("%(subject)s: %(before)s → %(after)s") % {
+            "subject": f"{target} ({entry.summary})" if entry.summary else target,
+            "before": _choice(Decision, before.get("state")),
+            "after": _choice(Decision, after.get("state")),
+        }
     if kind == AuditKind.REPORT_GENERATED:
         return _("Report #%(id)s (%(format)s) of %(organization)s generated.") % {
             "id": _target(entry)[1],

@@ -182,3 +182,17 @@ def test_a_record_of_party_life_is_named_by_its_date_and_topic_with_a_link(tree,
     assert shown_meeting.target == "2026-03-10 学习党章"
     assert shown_meeting.url == reverse("records:meeting_detail", args=[meeting.pk])
     assert shown_dues.target == f"党费缴纳记录 #{dues.pk}"
+
+
+def test_a_title_decision_names_the_title_with_a_link_and_the_states_in_words(approved, carol):
+    from standards.services import titles
+    from tests.factories.standards import TitleFactory
+
+    title = TitleFactory(submission=approved)
+    titles.decide(title, confirm=True, reason="", version=title.version, acting_user=carol)
+    entry = _entry("title.decided", f"title:{title.pk}")
+    with translation.override("en"):
+        shown = render_entry(entry)
+    assert shown.target == f"title #{title.pk}"
+    assert shown.url == reverse("standards:title_detail", args=[title.pk])
+    assert shown.summary.endswith(": Proposed → Confirmed")
