@@ -2,12 +2,13 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Decision(models.TextChoices):
     """Where a proposed result stands: titles, stars and member appraisals."""
 
-    PROPOSED = "proposed", _("Proposed")
+    PROPOSED = "proposed", pgettext_lazy("a result awaiting its decision", "Proposed")
     CONFIRMED = "confirmed", _("Confirmed")
     WITHHELD = "withheld", _("Withheld")
 
