@@ -24,15 +24,12 @@ from assessment.choices import PeriodStatus
 from assessment.models import Period, ScoreRun, SubjectScore
 from assessment.services import scores
 from core import versions
+from core.bulk import update_rows
 from rectification import services
 from rectification.models import Rectification, RectificationEvent, RectificationEvidence, due_days
 
 SEED = 2016
 BATCH = 2000
-# bulk_update writes one CASE per field with a branch per row: each row's update reads the whole
-# CASE, so the cost grows with the square of the batch; small batches keep tens of thousands of
-# items (every member's weak indicators) to seconds.
-UPDATE_BATCH = 100
 State = Rectification.State
 
 PLANS = (
@@ -184,18 +181,32 @@ def _move_along(period: Period, today: datetime.date, users: dict) -> None:
         "overdue_notified_at",
         "version",
     ]
-    Rectification.objects.bulk_update(items, fields, batch_size=UPDATE_BATCH)
+    # One prepared UPDATE per row (core.bulk): bulk_update's CASE per field and row took most of
+    # a minute for the tens of thousands of items every member's weak indicators open.
+    update_rows(
+        Rectification,
+        fields,
+        [(item.pk, *(getattr(item, _attribute(name)) for name in fields)) for item in items],
+    )
     # bulk_create stamps auto_now_add fields with now: put the historic times back afterwards.
     times = [e.at for e in events]
     RectificationEvent.objects.bulk_create(events, batch_size=BATCH)
-    for event, at in zip(events, times, strict=True):
-        event.at = at
-    RectificationEvent.objects.bulk_update(events, ["at"], batch_size=UPDATE_BATCH)
+    update_rows(
+        RectificationEvent, ["at"], [(e.pk, at) for e, at in zip(events, times, strict=True)]
+    )
     times = [e.uploaded_at for e in evidence]
     RectificationEvidence.objects.bulk_create(evidence, batch_size=BATCH)
-    for each, at in zip(evidence, times, strict=True):
-        each.uploaded_at = at
-    RectificationEvidence.objects.bulk_update(evidence, ["uploaded_at"], batch_size=UPDATE_BATCH)
+    update_rows(
+        RectificationEvidence,
+        ["uploaded_at"],
+        [(e.pk, at) for e, at in zip(evidence, times, strict=True)],
+    )
+
+
+def _attribute(name: str) -> str:
+    """The attribute holding a field's column value (a foreign key's id)."""
+    field = Rectification._meta.get_field(name)
+    return field.attname
 
 
 def _event(item, from_state, to_state, by, at, note) -> RectificationEvent:
