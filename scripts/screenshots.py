@@ -54,6 +54,9 @@ PAGES = {
         ("secretary-calendar", "/records/calendar/"),
         ("secretary-dues", "@click:[data-records-tab=dues]"),
         ("secretary-points", "@click:[data-records-tab=points]"),
+        # Results: the branch's report for the year and its members' appraisal (the open year).
+        ("secretary-report", ["/standards/secretary-reports/", "@click:tr[data-report] a"]),
+        ("secretary-appraisal", ["/standards/appraisals/", "@click:tr[data-appraisal] a"]),
     ],
     "secretary2": [
         ("secretary-rectification", "/rectification/?state="),  # every state: theirs are closed
@@ -74,6 +77,14 @@ PAGES = {
             "reviewer-counted",
             ["/assessment/queue/?period=4&subject_kind=branch", "@first-submission", "@counted"],
         ),
+        ("reviewer-titles", "/standards/titles/"),
+        ("reviewer-title", "@click:tr[data-title] a[data-subject]"),
+        ("reviewer-terms", "/standards/terms/"),
+    ],
+    "committee": [  # the first committee's reviewers: its branches' stars and appraisals
+        ("committee-stars", "/standards/stars/"),
+        ("committee-star", "@click:tr[data-rating] a[href*='/standards/stars/']"),
+        ("committee-appraisal", ["/standards/appraisals/", "@click:tr[data-appraisal] a"]),
     ],
     "inspector": [
         ("inspector-negative", "/records/negative-events/"),
@@ -88,6 +99,8 @@ PAGES = {
         ("auditor-frameworks", "/assessment/frameworks/"),
         ("auditor-report", "/reports/1/"),  # the demo's term report
         ("auditor-audit", "/audit/"),
+        ("auditor-honours", "/standards/honours/?period=3"),  # the demo's last closed year
+        ("auditor-export", "/standards/export/"),
     ],
     "admin": [
         ("admin-import", "/organizations/import/"),

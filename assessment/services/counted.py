@@ -159,9 +159,9 @@ def _store(period: Period, rows: list[Submission], counted: dict[tuple[int, str]
     for (submission_id, code), value in counted.items():
         row = existing.get((submission_id, code))
         follows = states.get(submission_id) in EDITABLE or code in above
-        if code in above and states.get(submission_id) == SubmissionState.APPROVED:
-            if row is None or row.value != value:
-                rescore.add(submission_id)
+        approved = states.get(submission_id) == SubmissionState.APPROVED
+        if code in above and approved and (row is None or row.value != value):
+            rescore.add(submission_id)
         if row is None:
             created.append(
                 IndicatorValue(

@@ -11,6 +11,7 @@ from audit.models import AuditKind
 from organizations.choices import PersonKind, PersonStatus
 from organizations.models import Department, LeadingGroup, Organization, Person
 
+from .. import signals
 from ..choices import FrameworkStatus, PeriodStatus, SubjectUnit, SubmissionState
 from ..models import Framework, Period, Submission, Transition
 from ..selectors import engine_framework
@@ -146,5 +147,8 @@ def close_period(period: Period, *, acting_user) -> int:
     period.save(update_fields=["status", "closed_at"])
     audit_trail.period_event(
         AuditKind.PERIOD_CLOSED, period, acting_user=acting_user, after={"locked": locked}
+    )
+    transaction.on_commit(
+        lambda: signals.period_closed.send(sender=Period, period_id=period.pk), robust=True
     )
     return locked

@@ -74,6 +74,17 @@ def on_scores_written(sender, *, period_id: int, submission_ids=None, **kwargs) 
         logger.exception("Proposing results for period %s failed", period_id)
 
 
+def on_period_closed(sender, *, period_id: int, **kwargs) -> None:
+    """Receiver of `assessment.signals.period_closed`: a closed year now counts in its terms,
+    and its proposals are brought up to date, in a run of their own."""
+    try:
+        period = Period.objects.filter(pk=period_id, kind=PeriodKind.YEAR).first()
+        if period is not None:
+            send(ProposalRun.objects.create(period=period))
+    except Exception:
+        logger.exception("Proposing results for closed period %s failed", period_id)
+
+
 def send(run: ProposalRun) -> None:
     """Queue the run's task; with the queue down, the run fails at once (the nightly recompute
     queues a new one)."""

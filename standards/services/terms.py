@@ -17,7 +17,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessment.choices import PeriodKind, SubjectUnit
+from assessment.choices import PeriodKind, PeriodStatus, SubjectUnit
 from assessment.models import Framework, Period, Rollup, SubjectScore
 from audit.hooks import record_event
 from audit.models import AuditKind
@@ -54,6 +54,9 @@ COMPUTED_FIELDS = [
     "details",
 ]
 BATCH = 1000
+# A term counts the years that are over: an open year's roll-up is provisional (missing
+# submissions count as zero), so a term would sink while its units are still entering data.
+COUNTED = (PeriodStatus.CLOSED, PeriodStatus.LOCKED)
 
 
 class TermRefused(ValueError):
@@ -96,12 +99,13 @@ def rules_of(shape: Any) -> list[pure.TermRule]:
 
 
 def _year_periods(code: str, years: set[int]) -> dict[int, int]:
-    """The year period of each year among `years` for the framework code: by year, its id (the
-    newest framework version's where two versions have the same year)."""
+    """The closed year period of each year among `years` for the framework code: by year, its id
+    (the newest framework version's where two versions have the same year)."""
     rows = Period.objects.filter(
         framework__code=code,
         kind=PeriodKind.YEAR,
         start__year__in=sorted(years),
+        status__in=COUNTED,
     ).values_list("pk", "start")
     out: dict[int, int] = {}
     for pk, start in sorted(rows, key=lambda row: row[0]):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from assessment.choices import SubjectUnit, SubmissionState
+from assessment.choices import PeriodStatus, SubjectUnit, SubmissionState
 from assessment.models import Indicator, IndicatorValue, Period, Submission
 from tests.builders import roll_up
 from tests.factories import FrameworkFactory, PeriodFactory
@@ -83,10 +83,11 @@ def scored_years(tree, years=(2024, 2025, 2026)) -> TermYears:
     return TermYears(framework, periods)
 
 
-def scored(framework, year: int, values: dict) -> Period:
-    """A year period with the organizations' own submissions holding `values`, approved, and
-    rolled up (tests.builders.store writes into any submission of an organization; the
-    standards framework also has its members' submissions)."""
+def scored(framework, year: int, values: dict, *, closed: bool = True) -> Period:
+    """A year period with the organizations' own submissions holding `values`, approved, rolled
+    up and (unless `closed=False`) closed: a term counts the years that are over
+    (tests.builders.store writes into any submission of an organization; the standards framework
+    also has its members' submissions)."""
     period = PeriodFactory(framework=framework, year=year)
     ids = dict(Indicator.objects.filter(framework=framework).values_list("code", "pk"))
     own = dict(
@@ -105,4 +106,8 @@ def scored(framework, year: int, values: dict) -> Period:
     Submission.objects.filter(pk__in=[own[org.pk] for org in values]).update(
         state=SubmissionState.APPROVED, submitted_at=now, approved_at=now
     )
-    return roll_up(period)
+    period = roll_up(period)
+    if closed:
+        Period.objects.filter(pk=period.pk).update(status=PeriodStatus.CLOSED)
+        period.refresh_from_db()
+    return period

@@ -9,7 +9,7 @@ from assessment.models import Rollup
 from audit.models import AuditEntry, AuditKind
 from standards.models import TermResult
 from standards.services import terms as services
-from tests.factories import OrganizationFactory, PeriodFactory
+from tests.factories import FrameworkFactory, OrganizationFactory, PeriodFactory
 
 from .terms_data import scored_years
 
@@ -152,3 +152,25 @@ class TestBusinessGrade:
             services.set_business_grade(term, grade="C", version=1, acting_user=erin)
         assert refused.value.current == 2
         assert term_of(tree.a).business_grade == "A"
+
+
+def test_an_open_year_does_not_count_until_it_closes(
+    tree, erin, django_capture_on_commit_callbacks
+):
+    from assessment.services.periods import close_period
+
+    from .terms_data import GOOD, scored, terms_framework_doc
+
+    framework = FrameworkFactory(document=terms_framework_doc())
+    period = scored(framework, 2024, {tree.a1a: GOOD}, closed=False)
+    services.compute_for_period(period)
+    term = TermResult.objects.get(organization=tree.a1a)
+    assert term.years == []  # provisional: an open year's missing units count zero
+    assert term.average is None
+
+    with django_capture_on_commit_callbacks(execute=True):  # the closing's receivers run
+        close_period(period, acting_user=erin)
+
+    term.refresh_from_db()
+    assert [y["year"] for y in term.years] == [2024]
+    assert term.average is not None
