@@ -84,7 +84,8 @@ def test_the_group_has_three_years_of_its_term_with_the_regulators_grade(years):
     assert term.business_grade == "A"
 
 
-def test_loading_again_changes_nothing(_demo_rows, db):
+@pytest.mark.usefixtures("_demo_rows")
+def test_loading_again_changes_nothing(db):
     counts = (Title.objects.count(), StarRating.objects.count(), FollowUp.objects.count())
     demo.load_demo_standards()
     assert (Title.objects.count(), StarRating.objects.count(), FollowUp.objects.count()) == counts
