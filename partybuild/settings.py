@@ -271,6 +271,9 @@ SPECTACULAR_SETTINGS = {
         "StudyKindEnum": "records.choices.StudyKind",
         "PointsKindEnum": "records.choices.PointsKind",
         "ProposalKindEnum": "records.api.ledgers.PROPOSAL_KINDS",
+        "DecisionEnum": "standards.choices.Decision",
+        "AppraisalStateEnum": "standards.choices.AppraisalState",
+        "ReportStateEnum": "standards.choices.ReportState",
         "LanguageEnum": LANGUAGES,
     },
 }

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -195,14 +196,17 @@ class TermResultViewSet(
 
     @extend_schema(
         summary=_lazy("The group's record"),
-        responses={200: GroupRecordSerializer, 404: OpenApiResponse(description=_lazy("None."))},
+        responses={
+            200: GroupRecordSerializer,
+            404: OpenApiResponse(description=_lazy("No group record in your scope.")),
+        },
     )
     @action(detail=False, methods=["get"], url_path="group-record", filterset_class=None)
     def group_record(self, request: Request) -> Response:
         root = selectors.root_in_scope(request.user)
         record = selectors.group_record(root) if root is not None else None
-        if record is None:
-            return Response(status=status.HTTP_404_NOT_FOUND)
+        if record is None:  # a JSON error like every other 404 of the API
+            raise NotFound(_lazy("No group record in your scope."))
         data = GroupRecordSerializer(
             {**vars(record), "organization": root.pk},
         ).data

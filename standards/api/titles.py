@@ -64,7 +64,7 @@ class DecideSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1)
 
 
-class ErrorSerializer(serializers.Serializer):
+class TitleErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     current_version = serializers.IntegerField(required=False)
 
@@ -81,10 +81,12 @@ class TitleFilterSet(ScopedFilterSet):
 
 
 REFUSALS = {
-    400: OpenApiResponse(ErrorSerializer, description=_lazy("Not possible now, or bad input.")),
-    403: OpenApiResponse(ErrorSerializer, description=_lazy("You may not decide this title.")),
+    400: OpenApiResponse(
+        TitleErrorSerializer, description=_lazy("Not possible now, or bad input.")
+    ),
+    403: OpenApiResponse(TitleErrorSerializer, description=_lazy("You may not decide this title.")),
     404: OpenApiResponse(description=_lazy("Not in your scope, or no such title.")),
-    409: OpenApiResponse(ErrorSerializer, description=_lazy("Changed since your version.")),
+    409: OpenApiResponse(TitleErrorSerializer, description=_lazy("Changed since your version.")),
 }
 
 

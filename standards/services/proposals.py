@@ -58,13 +58,20 @@ def propose_for_subjects(period: Period, submission_ids: list[int]) -> dict[str,
     }
 
 
+def _proposes(period: Period | None) -> bool:
+    """Whether anything follows the period's scores: a year of a framework with standards."""
+    return (
+        period is not None and period.kind == PeriodKind.YEAR and bool(period.framework.standards)
+    )
+
+
 def on_scores_written(sender, *, period_id: int, submission_ids=None, **kwargs) -> None:
     """Receiver of `assessment.signals.scores_written`. A failure here must not fail the
     scoring that already committed: it is logged, and the next full recompute (nightly for open
     periods) proposes what was missed."""
     try:
         period = Period.objects.select_related("framework").filter(pk=period_id).first()
-        if period is None or period.kind != PeriodKind.YEAR:
+        if not _proposes(period):
             return
         if submission_ids is None:
             send(ProposalRun.objects.create(period=period))
@@ -78,8 +85,8 @@ def on_period_closed(sender, *, period_id: int, **kwargs) -> None:
     """Receiver of `assessment.signals.period_closed`: a closed year now counts in its terms,
     and its proposals are brought up to date, in a run of their own."""
     try:
-        period = Period.objects.filter(pk=period_id, kind=PeriodKind.YEAR).first()
-        if period is not None:
+        period = Period.objects.select_related("framework").filter(pk=period_id).first()
+        if _proposes(period):
             send(ProposalRun.objects.create(period=period))
     except Exception:
         logger.exception("Proposing results for closed period %s failed", period_id)

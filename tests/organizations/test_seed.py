@@ -84,6 +84,7 @@ def test_demo_accounts_hold_their_roles(demo_group):
     assert roles == {
         ("admin", Role.ADMINISTRATOR, "CETC"),
         ("reviewer", Role.REVIEWER, "CETC"),
+        ("committee", Role.REVIEWER, "CETC14"),
         ("auditor", Role.AUDITOR, "CETC"),
         ("inspector", Role.INSPECTOR, "CETC"),
         ("secretary", Role.SECRETARY, "CETC14-01-01"),
@@ -91,7 +92,8 @@ def test_demo_accounts_hold_their_roles(demo_group):
     }
     assert users["admin"].is_superuser
     assert not any(
-        users[name].is_superuser for name in ("reviewer", "auditor", "inspector", "secretary")
+        users[name].is_superuser
+        for name in ("reviewer", "committee", "auditor", "inspector", "secretary")
     )
     assert all(user.check_password("partybuild-demo") for user in users.values())
 

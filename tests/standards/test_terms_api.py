@@ -84,7 +84,9 @@ def test_the_group_record(tree, years, erin, carol, client_for):
     assert record["revenue_growth"] == pytest.approx(20.1, abs=0.01)
     assert record["revenue_meets"] is True
     assert record["profit_meets"] is False
-    assert client_for(carol).get(RECORD).status_code == 404
+    outside = client_for(carol).get(RECORD)  # no root in carol's scope
+    assert outside.status_code == 404
+    assert outside.json()["detail"]  # a JSON error like every other 404 of the API
 
 
 def test_the_list_reads_in_a_fixed_number_of_queries(
