@@ -61,3 +61,19 @@ def test_a_django_import_in_the_scoring_core_breaks_the_contracts(tmp_path):
 
     assert result.returncode != 0
     assert "assessment.scoring.impure -> django (l.1)" in result.stdout
+
+
+def test_a_django_import_in_the_standards_rules_breaks_the_contracts(tmp_path):
+    """GIVEN a copy of the standards app whose pure star rules import the ORM, WHEN the contracts
+    are checked, THEN they fail on it."""
+    shutil.copytree(
+        ROOT / "standards", tmp_path / "standards", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    rules = tmp_path / "standards" / "stars.py"
+    rules.write_text("from django.db import models\n" + rules.read_text())
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+
+    result = lint_imports(tmp_path, tmp_path)
+
+    assert result.returncode != 0
+    assert "standards.stars -> django (l.1)" in result.stdout
