@@ -34,20 +34,9 @@ from .. import appraisal as rules
 from .. import config
 from ..choices import AppraisalState
 from ..models import FollowUp, MemberAppraisal, MemberGrade
+from .refusals import NotAllowed, Refused, StaleVersion
 
-
-class AppraisalRefused(Exception):
-    """Input or a step refused; the message says why in the user's language."""
-
-
-class NotAllowed(AppraisalRefused):
-    pass
-
-
-class StaleVersion(AppraisalRefused):
-    def __init__(self, message: str, current: int) -> None:
-        super().__init__(message)
-        self.current = current
+AppraisalRefused = Refused
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ from .. import config, ratings
 from ..choices import ReportState
 from ..models import SecretaryReport, SecretaryReportDocument
 from ..sources import report_rated
+from .refusals import NotAllowed, Refused, StaleVersion
 
 __all__ = [
     "DOCUMENT_TYPES",
@@ -82,34 +83,7 @@ DOCUMENT_TYPES = frozenset(
 )
 
 
-class ReportRefused(ValueError):
-    """A change of a report that cannot be made; `message` is for the user, in their language."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-    @property
-    def messages(self) -> list[str]:
-        return [self.message]
-
-
-class NotAllowed(ReportRefused):
-    """The user may see the report but not make this change."""
-
-
-class StaleVersion(ReportRefused):
-    """A change based on an older version of the report; nothing was written."""
-
-    def __init__(self, current: int) -> None:
-        super().__init__(
-            _(
-                "Someone changed this report after you opened it (now version %(v)d). Nothing "
-                "was saved: check the report and enter your change again."
-            )
-            % {"v": current}
-        )
-        self.current = current
+ReportRefused = Refused
 
 
 # -- who may do what --------------------------------------------------------------------------
@@ -155,7 +129,14 @@ def _lock(report: SecretaryReport) -> SecretaryReport:
 
 def _check_version(report: SecretaryReport, version: int | None) -> None:
     if version is None or int(version) != report.version:
-        raise StaleVersion(report.version)
+        raise StaleVersion(
+            _(
+                "Someone changed this report after you opened it (now version %(v)d). Nothing "
+                "was saved: check the report and enter your change again."
+            )
+            % {"v": report.version},
+            report.version,
+        )
 
 
 def _check_draft(report: SecretaryReport, acting_user) -> None:

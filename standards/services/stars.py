@@ -38,6 +38,7 @@ from .. import config
 from .. import stars as rules
 from ..choices import Decision
 from ..models import StarRating
+from .refusals import NotAllowed, Refused, StaleVersion
 
 __all__ = [
     "NotAllowed",
@@ -63,24 +64,7 @@ FIELDS = (
 )
 
 
-class StarsRefused(Exception):
-    """A confirmation refused, with the reason in the user's language."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class NotAllowed(StarsRefused):
-    """The user may see the rating but not confirm it."""
-
-
-class StaleVersion(StarsRefused):
-    """The rating changed since the version the form showed."""
-
-    def __init__(self, message: str, current: int) -> None:
-        super().__init__(message)
-        self.current = current
+StarsRefused = Refused
 
 
 def previous_period(period: Period) -> Period | None:

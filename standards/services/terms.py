@@ -28,6 +28,7 @@ from organizations.scope import can_from_above, is_group_administrator
 from .. import config
 from .. import terms as pure
 from ..models import TermResult
+from .refusals import NotAllowed, Refused, StaleVersion
 
 __all__ = [
     "NotAllowed",
@@ -59,30 +60,7 @@ BATCH = 1000
 COUNTED = (PeriodStatus.CLOSED, PeriodStatus.LOCKED)
 
 
-class TermRefused(ValueError):
-    """A term write the rules do not allow; the message is for the user."""
-
-    @property
-    def message(self) -> str:
-        return str(self.args[0]) if self.args else ""
-
-
-class NotAllowed(TermRefused):
-    """The user may see the term but not enter its business grade."""
-
-
-class StaleVersion(TermRefused):
-    """A change based on an older version of the term; nothing was written."""
-
-    def __init__(self, current: int) -> None:
-        super().__init__(
-            _(
-                "Someone changed this term after you opened it (now version %(version)s). "
-                "Reload the page and enter the grade again."
-            )
-            % {"version": current}
-        )
-        self.current = current
+TermRefused = Refused
 
 
 def bands_of(framework: Framework) -> tuple[tuple[str, float], ...]:
@@ -258,7 +236,14 @@ def set_business_grade(term: TermResult, *, grade: str, version: int, acting_use
         )
     locked = TermResult.objects.select_for_update().get(pk=term.pk)
     if locked.version != version:
-        raise StaleVersion(locked.version)
+        raise StaleVersion(
+            _(
+                "Someone changed this term after you opened it (now version %(version)s). "
+                "Reload the page and enter the grade again."
+            )
+            % {"version": locked.version},
+            locked.version,
+        )
     before = locked.business_grade
     locked.business_grade = grade
     locked.business_grade_by = acting_user

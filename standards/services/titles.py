@@ -33,6 +33,7 @@ from ..choices import Decision
 from ..models import Title
 from ..selectors.titles import quota_anchor, quota_use
 from ..seven_good import evaluate, meets, standards_for
+from .refusals import NotAllowed, Refused, StaleVersion
 
 __all__ = [
     "NotAllowed",
@@ -46,34 +47,7 @@ __all__ = [
 BATCH = 1000
 
 
-class TitleRefused(ValueError):
-    """A decision that cannot be taken; `message` is for the user, in their language."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-    @property
-    def messages(self) -> list[str]:
-        return [self.message]
-
-
-class NotAllowed(TitleRefused):
-    """The user may see the title but does not decide it."""
-
-
-class StaleVersion(TitleRefused):
-    """A decision based on an older version of the title; nothing was written."""
-
-    def __init__(self, current: int) -> None:
-        super().__init__(
-            _(
-                "Someone changed this title after you opened it (now version %(v)d). Nothing "
-                "was saved: check the title and decide again."
-            )
-            % {"v": current}
-        )
-        self.current = current
+TitleRefused = Refused
 
 
 # -- proposing -----------------------------------------------------------------------------------
@@ -206,7 +180,14 @@ def decide(title: Title, *, confirm: bool, reason: str, version: int, acting_use
             _("You may not decide the titles of %(subject)s.") % {"subject": locked.subject_name}
         )
     if locked.version != version:
-        raise StaleVersion(locked.version)
+        raise StaleVersion(
+            _(
+                "Someone changed this title after you opened it (now version %(v)d). Nothing "
+                "was saved: check the title and decide again."
+            )
+            % {"v": locked.version},
+            locked.version,
+        )
     if locked.state != Decision.PROPOSED:
         raise TitleRefused(
             _("This title was already decided (%(state)s).") % {"state": locked.get_state_display()}
