@@ -13,8 +13,6 @@ not act a 403; nothing is changed.
 
 from __future__ import annotations
 
-from typing import Any
-
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -36,31 +34,16 @@ from organizations.mixins import ScopedViewSetMixin
 from ..choices import AppraisalState
 from ..models import FollowUp, MemberAppraisal, MemberGrade
 from ..services import appraisals as services
-
-
-class AppraisalErrorSerializer(ErrorSerializer):
-    current_version = serializers.IntegerField(required=False)
-
+from .refusals import StandardsRefusalSerializer, refusal
 
 REFUSALS = {
     400: OpenApiResponse(ErrorSerializer, description=_lazy("Refused input.")),
     403: OpenApiResponse(ErrorSerializer, description=_lazy("You may not make this change.")),
     404: OpenApiResponse(description=_lazy("Not in your scope, or no such row.")),
     409: OpenApiResponse(
-        AppraisalErrorSerializer, description=_lazy("Changed since your version.")
+        StandardsRefusalSerializer, description=_lazy("Changed since your version.")
     ),
 }
-
-
-def refusal(refused: services.AppraisalRefused) -> Response:
-    body: dict[str, Any] = {"detail": str(refused)}
-    code = status.HTTP_400_BAD_REQUEST
-    if isinstance(refused, services.StaleVersion):
-        code = status.HTTP_409_CONFLICT
-        body["current_version"] = refused.current
-    elif isinstance(refused, services.NotAllowed):
-        code = status.HTTP_403_FORBIDDEN
-    return Response(body, status=code)
 
 
 def _data(request: Request):

@@ -35,11 +35,7 @@ from .. import config, ratings
 from ..choices import ReportState
 from ..models import SecretaryReport, SecretaryReportDocument
 from ..services import reports as services
-
-
-class SecretaryReportErrorSerializer(ErrorSerializer):
-    current_version = serializers.IntegerField(required=False)
-
+from .refusals import StandardsRefusalSerializer, refusal
 
 REFUSALS = {
     400: OpenApiResponse(ErrorSerializer, description=_lazy("Refused input.")),
@@ -48,20 +44,9 @@ REFUSALS = {
 }
 STALE = {
     409: OpenApiResponse(
-        SecretaryReportErrorSerializer, description=_lazy("Changed since your version.")
+        StandardsRefusalSerializer, description=_lazy("Changed since your version.")
     )
 }
-
-
-def refusal(refused: services.ReportRefused) -> Response:
-    body: dict[str, Any] = {"detail": refused.message}
-    code = status.HTTP_400_BAD_REQUEST
-    if isinstance(refused, services.StaleVersion):
-        code = status.HTTP_409_CONFLICT
-        body["current_version"] = refused.current
-    elif isinstance(refused, services.NotAllowed):
-        code = status.HTTP_403_FORBIDDEN
-    return Response(body, status=code)
 
 
 class SecretaryReportDocumentSerializer(serializers.ModelSerializer):

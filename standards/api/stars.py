@@ -7,8 +7,6 @@ not a reviewer above the branch gets a 403 with the reason, a confirmation based
 version a 409 with the version now stored, stars the rules refuse a 400.
 """
 
-from typing import Any
-
 import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -31,6 +29,7 @@ from ..choices import Decision
 from ..models import StarRating
 from ..selectors import stars as selectors
 from ..services import stars as services
+from .refusals import StandardsRefusalSerializer, refusal
 
 
 class StarRatingSerializer(serializers.ModelSerializer):
@@ -73,11 +72,6 @@ class StarDecisionSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, label=_lazy("version"))
 
 
-class StarErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(label=_lazy("message"))
-    current_version = serializers.IntegerField(required=False)
-
-
 class StarRatingFilterSet(ScopedFilterSet):
     period = IntegerFilter(field_name="period_id", label=_lazy("period"))
     organization = IntegerFilter(field_name="organization_id", label=_lazy("organization"))
@@ -88,18 +82,7 @@ class StarRatingFilterSet(ScopedFilterSet):
         fields = ["period", "organization", "within", "state"]
 
 
-def refusal(refused: services.StarsRefused) -> Response:
-    body: dict[str, Any] = {"detail": refused.message}
-    code = status.HTTP_400_BAD_REQUEST
-    if isinstance(refused, services.StaleVersion):
-        code = status.HTTP_409_CONFLICT
-        body["current_version"] = refused.current
-    elif isinstance(refused, services.NotAllowed):
-        code = status.HTTP_403_FORBIDDEN
-    return Response(body, status=code)
-
-
-Error = StarErrorSerializer
+Error = StandardsRefusalSerializer
 REFUSALS = {
     400: OpenApiResponse(Error, description=_lazy("The rules do not allow these stars.")),
     403: OpenApiResponse(Error, description=_lazy("Not a reviewer above the branch.")),

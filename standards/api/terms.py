@@ -12,11 +12,9 @@ for the root organization of the caller's scope (404 when the caller does not se
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -32,29 +30,16 @@ from .. import terms as pure
 from ..models import TermResult
 from ..selectors import terms as selectors
 from ..services import terms as services
-
-
-class TermErrorSerializer(ErrorSerializer):
-    current_version = serializers.IntegerField(required=False)
-
+from .refusals import StandardsRefusalSerializer, refusal
 
 REFUSALS = {
     400: OpenApiResponse(ErrorSerializer, description=_lazy("Refused input.")),
     403: OpenApiResponse(ErrorSerializer, description=_lazy("You may not make this change.")),
     404: OpenApiResponse(description=_lazy("Not in your scope, or no such term.")),
-    409: OpenApiResponse(TermErrorSerializer, description=_lazy("Changed since your version.")),
+    409: OpenApiResponse(
+        StandardsRefusalSerializer, description=_lazy("Changed since your version.")
+    ),
 }
-
-
-def refusal(refused: services.TermRefused) -> Response:
-    body: dict[str, Any] = {"detail": refused.message}
-    code = status.HTTP_400_BAD_REQUEST
-    if isinstance(refused, services.StaleVersion):
-        code = status.HTTP_409_CONFLICT
-        body["current_version"] = refused.current
-    elif isinstance(refused, services.NotAllowed):
-        code = status.HTTP_403_FORBIDDEN
-    return Response(body, status=code)
 
 
 class YearSerializer(serializers.Serializer):

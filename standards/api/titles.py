@@ -7,13 +7,11 @@ decide it gets a 403 with the reason, a decision based on an older version a 409
 possible now (quota full, already decided, no reason to withhold) a 400.
 """
 
-from typing import Any
-
 import django_filters
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,6 +24,7 @@ from ..choices import Decision
 from ..models import Title
 from ..selectors import titles as selectors
 from ..services import titles as services
+from .refusals import StandardsRefusalSerializer, refusal
 
 
 class TitleSerializer(serializers.ModelSerializer):
@@ -64,11 +63,6 @@ class DecideSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1)
 
 
-class TitleErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    current_version = serializers.IntegerField(required=False)
-
-
 class TitleFilterSet(ScopedFilterSet):
     period = IntegerFilter(field_name="period_id", label=_lazy("period"))
     organization = IntegerFilter(field_name="organization_id", label=_lazy("organization"))
@@ -82,23 +76,16 @@ class TitleFilterSet(ScopedFilterSet):
 
 REFUSALS = {
     400: OpenApiResponse(
-        TitleErrorSerializer, description=_lazy("Not possible now, or bad input.")
+        StandardsRefusalSerializer, description=_lazy("Not possible now, or bad input.")
     ),
-    403: OpenApiResponse(TitleErrorSerializer, description=_lazy("You may not decide this title.")),
+    403: OpenApiResponse(
+        StandardsRefusalSerializer, description=_lazy("You may not decide this title.")
+    ),
     404: OpenApiResponse(description=_lazy("Not in your scope, or no such title.")),
-    409: OpenApiResponse(TitleErrorSerializer, description=_lazy("Changed since your version.")),
+    409: OpenApiResponse(
+        StandardsRefusalSerializer, description=_lazy("Changed since your version.")
+    ),
 }
-
-
-def refusal(refused: services.TitleRefused) -> Response:
-    body: dict[str, Any] = {"detail": refused.message}
-    code = status.HTTP_400_BAD_REQUEST
-    if isinstance(refused, services.StaleVersion):
-        code = status.HTTP_409_CONFLICT
-        body["current_version"] = refused.current
-    elif isinstance(refused, services.NotAllowed):
-        code = status.HTTP_403_FORBIDDEN
-    return Response(body, status=code)
 
 
 @extend_schema_view(
