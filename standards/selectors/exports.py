@@ -93,6 +93,12 @@ def _scoped(model, user, organization):
     return queryset
 
 
+def _head(label: str, period: Period, names: _Names, code: str, name: str, name_en: str) -> list:
+    """The cells every row starts with under `headers()`: the part, the period, the organization's
+    code and its name in the user's language."""
+    return [label, period.display_name, code, _org(name, name_en, names.language)]
+
+
 def _titles(user, period, organization, names, label) -> Iterator[list]:
     rows = (
         _scoped(Title, user, organization)
@@ -115,10 +121,7 @@ def _titles(user, period, organization, names, label) -> Iterator[list]:
         chunk_size=CHUNK
     ):
         yield [
-            label,
-            period.display_name,
-            code,
-            _org(name, name_en, names.language),
+            *_head(label, period, names, code, name, name_en),
             subject,
             number or "",
             names.of(names.titles, standard),
@@ -148,13 +151,10 @@ def _stars(user, period, organization, names, label) -> Iterator[list]:
     )
     for code, name, name_en, stars, score, reason, at, by in rows.iterator(chunk_size=CHUNK):
         result = _("%(stars)s stars") % {"stars": stars} if stars is not None else ""
-        org = _org(name, name_en, names.language)
+        head = _head(label, period, names, code, name, name_en)
         yield [
-            label,
-            period.display_name,
-            code,
-            org,
-            org,
+            *head,
+            head[-1],  # the subject rated is the branch itself
             "",
             result,
             score,
@@ -187,10 +187,7 @@ def _grades(user, period, organization, names, label) -> Iterator[list]:
         chunk_size=CHUNK
     ):
         yield [
-            label,
-            period.display_name,
-            code,
-            _org(name, name_en, names.language),
+            *_head(label, period, names, code, name, name_en),
             person,
             number,
             names.of(names.grades, grade),
@@ -225,10 +222,7 @@ def _follow_ups(user, period, organization, names, label) -> Iterator[list]:
         chunk_size=CHUNK
     ):
         yield [
-            label,
-            period.display_name,
-            code,
-            _org(name, name_en, names.language),
+            *_head(label, period, names, code, name, name_en),
             person,
             number,
             str(steps.get(step, step)),
@@ -261,10 +255,7 @@ def _reports(user, period, organization, names, label) -> Iterator[list]:
         chunk_size=CHUNK
     ):
         yield [
-            label,
-            period.display_name,
-            code,
-            _org(name, name_en, names.language),
+            *_head(label, period, names, code, name, name_en),
             secretary,
             number or "",
             names.of(names.ratings, rating),
