@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment.views.common import page_of
+from core.downloads import stored_file_download
 from core.filters import read_id
 from organizations.choices import Action
 from organizations.models import Organization
@@ -184,20 +185,9 @@ def _remove(request: HttpRequest, report: SecretaryReport) -> HttpResponse:
 def report_document(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
     """The file as uploaded, always as a download and never sniffed by the browser."""
     document = selectors.document(request.user, pk, document_pk)
-    try:
-        handle = document.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
+    return stored_file_download(
+        document.file, filename=document.original_name, content_type=document.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required
