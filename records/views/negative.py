@@ -10,7 +10,7 @@ nothing is changed, as for meetings.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessment.selectors.queues import scope_roots
 from assessment.views.common import page_of
+from core.downloads import stored_file_download
 from organizations.models import Organization
 from organizations.selectors import breadcrumbs
 
@@ -214,17 +215,6 @@ def negative_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def decision_document(request: HttpRequest, pk: int) -> FileResponse:
     """A decision document as uploaded, always as a download and never sniffed by the browser."""
     document = get_object_or_404(selectors.scoped_documents(request.user), pk=pk)
-    try:
-        handle = document.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
+    return stored_file_download(
+        document.file, filename=document.original_name, content_type=document.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response

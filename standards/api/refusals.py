@@ -7,12 +7,12 @@ that also carries `current_version`. Nothing was changed in any of them.
 
 from typing import Any
 
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.response import Response
 
 from core.api_schema import ErrorSerializer
 
-from ..services.refusals import NotAllowed, Refused, StaleVersion
+from ..services.refusals import Refused, StaleVersion
 
 __all__ = ["StandardsRefusalSerializer", "refusal"]
 
@@ -26,10 +26,6 @@ class StandardsRefusalSerializer(ErrorSerializer):
 def refusal(refused: Refused) -> Response:
     """The answer to a refused change: 400, 403 for `NotAllowed`, 409 for `StaleVersion`."""
     body: dict[str, Any] = {"detail": refused.message}
-    code = status.HTTP_400_BAD_REQUEST
     if isinstance(refused, StaleVersion):
-        code = status.HTTP_409_CONFLICT
         body["current_version"] = refused.current
-    elif isinstance(refused, NotAllowed):
-        code = status.HTTP_403_FORBIDDEN
-    return Response(body, status=code)
+    return Response(body, status=refused.status)

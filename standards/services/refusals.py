@@ -12,7 +12,12 @@ __all__ = ["NotAllowed", "Refused", "StaleVersion"]
 
 
 class Refused(ValueError):
-    """A change that cannot be made; `message` is for the user, in their language."""
+    """A change that cannot be made; `message` is for the user, in their language.
+
+    `status` is how a page or the API answers it: 400, 403 for `NotAllowed`, 409 for a stale
+    version."""
+
+    status = 400
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -26,9 +31,13 @@ class Refused(ValueError):
 class NotAllowed(Refused):
     """The user may see the object but not make this change."""
 
+    status = 403
+
 
 class StaleVersion(Refused):
     """A change based on an older version of the object; nothing was written."""
+
+    status = 409
 
     def __init__(self, message: str, current: int) -> None:
         super().__init__(message)

@@ -30,14 +30,6 @@ from ..selectors import reports as selectors
 from ..services import reports as services
 
 
-def _status(refused: services.ReportRefused) -> int:
-    if isinstance(refused, services.StaleVersion):
-        return 409
-    if isinstance(refused, services.NotAllowed):
-        return 403
-    return 400
-
-
 @login_required
 @require_GET
 def report_list(request: HttpRequest) -> HttpResponse:
@@ -142,7 +134,7 @@ def _save(request: HttpRequest, report: SecretaryReport) -> HttpResponse:
             acting_user=request.user,
         )
     except services.ReportRefused as refused:
-        return _page(request, report, form=form, alert=refused.message, status=_status(refused))
+        return _page(request, report, form=form, alert=refused.message, status=refused.status)
     messages.success(request, _("Saved."))
     return redirect("standards:secretary_report", pk=report.pk)
 
@@ -153,7 +145,7 @@ def _submit(request: HttpRequest, report: SecretaryReport) -> HttpResponse:
     try:
         services.submit(report, version=version, acting_user=request.user)
     except services.ReportRefused as refused:
-        return _page(request, report, alert=refused.message, status=_status(refused))
+        return _page(request, report, alert=refused.message, status=refused.status)
     messages.success(request, _("Submitted to the committee above."))
     return redirect("standards:secretary_report", pk=report.pk)
 
@@ -162,7 +154,7 @@ def _upload(request: HttpRequest, report: SecretaryReport) -> HttpResponse:
     try:
         services.add_documents(report, request.FILES.getlist("documents"), acting_user=request.user)
     except services.ReportRefused as refused:
-        return _page(request, report, alert=refused.message, status=_status(refused))
+        return _page(request, report, alert=refused.message, status=refused.status)
     messages.success(request, _("Attached."))
     return redirect("standards:secretary_report", pk=report.pk)
 
@@ -175,7 +167,7 @@ def _remove(request: HttpRequest, report: SecretaryReport) -> HttpResponse:
     try:
         services.remove_document(document, acting_user=request.user)
     except services.ReportRefused as refused:
-        return _page(request, report, alert=refused.message, status=_status(refused))
+        return _page(request, report, alert=refused.message, status=refused.status)
     messages.success(request, _("Removed."))
     return redirect("standards:secretary_report", pk=report.pk)
 
@@ -207,8 +199,6 @@ def report_rate(request: HttpRequest, pk: int) -> HttpResponse:
             acting_user=request.user,
         )
     except services.ReportRefused as refused:
-        return _page(
-            request, report, rate_form=form, alert=refused.message, status=_status(refused)
-        )
+        return _page(request, report, rate_form=form, alert=refused.message, status=refused.status)
     messages.success(request, _("Rated."))
     return redirect("standards:secretary_report", pk=report.pk)

@@ -28,12 +28,6 @@ from ..selectors import stars as selectors
 from ..services import stars as services
 
 
-def _status(refused: services.StarsRefused) -> int:
-    if isinstance(refused, services.StaleVersion):
-        return 409
-    return 403 if isinstance(refused, services.NotAllowed) else 400
-
-
 @login_required
 @require_GET
 def star_list(request: HttpRequest) -> HttpResponse:
@@ -130,7 +124,7 @@ def star_decide(request: HttpRequest, pk: int) -> HttpResponse:
     except services.StarsRefused as refused:
         form.add_error(None, refused.message)
         rating = selectors.scoped_rating(request.user, pk)
-        return _detail(request, rating, form, status=_status(refused))
+        return _detail(request, rating, form, status=refused.status)
     messages.success(
         request,
         _("The stars of %(org)s are confirmed: %(stars)d.")

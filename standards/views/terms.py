@@ -26,14 +26,6 @@ from ..selectors import terms as selectors
 from ..services import terms as services
 
 
-def _status(refused: services.TermRefused) -> int:
-    if isinstance(refused, services.StaleVersion):
-        return 409
-    if isinstance(refused, services.NotAllowed):
-        return 403
-    return 400
-
-
 @login_required
 @require_GET
 def term_list(request: HttpRequest) -> HttpResponse:
@@ -106,6 +98,6 @@ def term_detail(request: HttpRequest, pk: int) -> HttpResponse:
             acting_user=request.user,
         )
     except services.TermRefused as refused:
-        return _detail(request, term, form=form, alert=refused.message, status=_status(refused))
+        return _detail(request, term, form=form, alert=refused.message, status=refused.status)
     messages.success(request, _("Business term grade saved."))
     return redirect("standards:term_detail", pk=term.pk)

@@ -174,11 +174,8 @@ def title_decide(request: HttpRequest, pk: int) -> HttpResponse:
             acting_user=request.user,
         )
     except services.TitleRefused as refused:
-        status = 409 if isinstance(refused, services.StaleVersion) else 400
-        if isinstance(refused, services.NotAllowed):
-            status = 403
         fresh = selectors.title_detail(request.user, pk)
-        return _detail_page(request, fresh, form=form, alert=refused.message, status=status)
+        return _detail_page(request, fresh, form=form, alert=refused.message, status=refused.status)
     if form.confirm:
         messages.success(
             request, _("Title confirmed: %(subject)s.") % {"subject": title.subject_name}
