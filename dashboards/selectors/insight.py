@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from django.db.models import FloatField, QuerySet
@@ -37,6 +39,10 @@ PERIOD_CHOICES = 30
 NUMERIC_TYPES = frozenset({"number", "percentage", "count"})
 # Kinds whose value a person can type in the what-if form (appraisal votes and texts are kept).
 EDITABLE_TYPES = frozenset({"number", "percentage", "count", "boolean"})
+# A measure is ordinal (a grade: its headline is Spearman's ρ) when its unit names a grade, as the
+# framework writes every grade entered as a number: zh "级（A=4…D=1）", en "grade (A=4 … D=1)".
+ORDINAL_UNIT_ZH = ("级", "等级")
+ORDINAL_UNIT_EN = re.compile(r"\s*(grade|level)\b", re.IGNORECASE)
 
 
 def score_inputs(score: SubjectScore) -> dict[str, Any]:
@@ -51,11 +57,22 @@ def score_inputs(score: SubjectScore) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Measure:
-    """A business result on the scatter: one numeric, scored indicator of the business axis."""
+    """A business result on the scatter: one numeric, scored indicator of the business axis.
+    An ordinal one (a grade) is correlated by rank: its headline is Spearman's ρ."""
 
     code: str
     name: str
     unit: str
+    ordinal: bool = False
+
+
+def is_ordinal(indicator: EngineIndicator) -> bool:
+    """Whether an indicator's values are ordered levels rather than amounts: its unit names a
+    grade (zh "级…"/"等级…", en "grade…"/"level…"), as the operating assessment grade B1.03."""
+    if indicator.unit is None:
+        return False
+    zh, en = indicator.unit.get("zh") or "", indicator.unit.get("en") or ""
+    return zh.strip().startswith(ORDINAL_UNIT_ZH) or bool(ORDINAL_UNIT_EN.match(en))
 
 
 @dataclass
@@ -95,6 +112,17 @@ class TrendPoint:
 
 
 @dataclass
+class StepPoint:
+    """The correlations of one step from a period to the next of the same kind: party building
+    in the first against business in the second (lag), or change against change."""
+
+    before: Period
+    after: Period
+    units: int  # units with a score in both periods
+    correlations: dict[str, effectiveness.Correlation]
+
+
+@dataclass
 class Effectiveness:
     organization: Organization
     period: Period
@@ -103,6 +131,8 @@ class Effectiveness:
     units: list[UnitPoint]
     correlations: list[MeasureCorrelation]
     trend: list[TrendPoint]
+    lag: list[StepPoint] = field(default_factory=list)
+    change: list[StepPoint] = field(default_factory=list)
 
     def chart_data(self) -> dict[str, Any]:
         """What the charts draw (the tables beside them show the same numbers)."""
@@ -113,6 +143,8 @@ class Effectiveness:
                     "name": m.measure.name,
                     "unit": m.measure.unit,
                     "r": m.correlation.r,
+                    "rho": m.correlation.rho,
+                    "headline": m.correlation.headline,
                     "n": m.correlation.n,
                     "points": [
                         [u.party_building, u.values[m.measure.code], u.name]
@@ -128,8 +160,9 @@ class Effectiveness:
                     {
                         "code": m.code,
                         "name": m.name,
+                        "symbol": "ρ" if m.ordinal else "r",
                         "values": [
-                            t.correlations[m.code].r if m.code in t.correlations else None
+                            t.correlations[m.code].headline if m.code in t.correlations else None
                             for t in self.trend
                         ],
                     }
@@ -152,6 +185,7 @@ def business_measures(spec: EngineFramework, lang: str) -> tuple[list[Measure], 
             code=ind.code,
             name=ind.name.get(lang),
             unit=ind.unit.get(lang) if ind.unit is not None else "",
+            ordinal=is_ordinal(ind),
         )
         for ind in spec.indicators
         if spec.place(ind.dimension).axis == BUSINESS_AXIS
@@ -261,20 +295,57 @@ def effectiveness_of(user, organization: Organization, period: Period, lang: str
             )
         )
     units = sorted(by_period.get(period.pk, []), key=lambda u: u.code)
-    correlations = [MeasureCorrelation(m, _correlate(units, m.code)) for m in measures]
+    correlations = [MeasureCorrelation(m, _correlate(units, m)) for m in measures]
     trend = [
         TrendPoint(
             period=p,
             units=len(by_period.get(p.pk, [])),
-            correlations={m.code: _correlate(by_period.get(p.pk, []), m.code) for m in measures},
+            correlations={m.code: _correlate(by_period.get(p.pk, []), m) for m in measures},
         )
         for p in trend_periods
     ]
-    return Effectiveness(organization, period, measures, dims, units, correlations, trend)
+    steps = list(pairwise(trend_periods))
+    lag = [_step(before, after, by_period, measures, lagged=True) for before, after in steps]
+    change = [_step(before, after, by_period, measures, lagged=False) for before, after in steps]
+    return Effectiveness(
+        organization, period, measures, dims, units, correlations, trend, lag, change
+    )
 
 
-def _correlate(units: list[UnitPoint], code: str) -> effectiveness.Correlation:
-    return effectiveness.correlate((u.party_building, u.values.get(code)) for u in units)
+def _correlate(units: list[UnitPoint], measure: Measure) -> effectiveness.Correlation:
+    return effectiveness.correlate(
+        ((u.party_building, u.values.get(measure.code)) for u in units), ordinal=measure.ordinal
+    )
+
+
+def _step(
+    before: Period,
+    after: Period,
+    by_period: Mapping[int, list[UnitPoint]],
+    measures: list[Measure],
+    *,
+    lagged: bool,
+) -> StepPoint:
+    """From one period to the next: party building then against business after (``lagged``),
+    or the change in party building against the change in business, unit by unit."""
+    first = {u.organization_id: u for u in by_period.get(before.pk, [])}
+    second = {u.organization_id: u for u in by_period.get(after.pk, [])}
+    correlations = {}
+    for m in measures:
+        if lagged:
+            pairs = effectiveness.lag_pairs(
+                {k: u.party_building for k, u in first.items()},
+                {k: u.values.get(m.code) for k, u in second.items()},
+            )
+        else:
+            pairs = effectiveness.change_pairs(
+                {k: u.party_building for k, u in first.items()},
+                {k: u.party_building for k, u in second.items()},
+                {k: u.values.get(m.code) for k, u in first.items()},
+                {k: u.values.get(m.code) for k, u in second.items()},
+            )
+        correlations[m.code] = effectiveness.correlate(pairs, ordinal=m.ordinal)
+    return StepPoint(before, after, len(first.keys() & second.keys()), correlations)
 
 
 # -- explain a subject score ----------------------------------------------------------------------

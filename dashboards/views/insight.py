@@ -22,6 +22,7 @@ from assessment.models import Period, Rollup, SubjectScore
 from assessment.selectors.browse import engine_language
 from organizations.models import Organization
 
+from .. import effectiveness as effectiveness_stats
 from ..filters import PeriodForm, WhatIfForm
 from ..selectors import insight as selectors
 from ..selectors.board import default_period
@@ -42,23 +43,85 @@ def _strength_words() -> dict[str | None, str]:
     }
 
 
+def _number(value: float) -> str:
+    """A coefficient with two decimals and a true minus sign."""
+    return f"{value:.2f}".replace("-", "−")
+
+
+def _coefficient_name(symbol: str) -> str:
+    return _("Spearman's ρ") if symbol == "ρ" else _("Pearson's r")
+
+
+def _with_interval(symbol: str, value: float, interval) -> str:
+    """ "ρ = 0.42 (95% interval 0.08 to 0.68)", or without an interval when there is none."""
+    if interval is None:
+        return _("%(symbol)s = %(value)s (no interval: the values hardly vary)") % {
+            "symbol": symbol,
+            "value": _number(value),
+        }
+    return _("%(symbol)s = %(value)s (95%% interval %(low)s to %(high)s)") % {
+        "symbol": symbol,
+        "value": _number(value),
+        "low": _number(interval.low),
+        "high": _number(interval.high),
+    }
+
+
 def describe_correlation(correlation) -> str:
-    """A correlation in words, translated: "a moderate positive correlation (r = 0.52, n = 14)"."""
-    if correlation.r is None:
-        if correlation.n < 3:
-            return _("Too few units to say (n = %(n)d; at least 3 are needed).") % {
-                "n": correlation.n
-            }
+    """A correlation in words, translated: "ρ = 0.42 (95% interval 0.08 to 0.68), n = 24: a clear
+    moderate positive correlation.", or why there is no coefficient."""
+    if correlation.too_few:
+        return _(
+            "Too few units (n = %(n)d; at least %(min)d are needed): no coefficient is given."
+        ) % {"n": correlation.n, "min": correlation.min_pairs}
+    if correlation.headline is None:
         return _("No correlation can be computed: the values do not vary (n = %(n)d).") % {
             "n": correlation.n
         }
-    words = _strength_words()[correlation.strength]
-    values = {"strength": words, "r": f"{correlation.r:.2f}", "n": correlation.n}
-    if correlation.direction == "negative":
-        return _("A %(strength)s negative correlation (r = %(r)s, n = %(n)d).") % values
-    if correlation.direction == "positive":
-        return _("A %(strength)s positive correlation (r = %(r)s, n = %(n)d).") % values
-    return _("No correlation (r = %(r)s, n = %(n)d).") % values
+    values = {
+        "figure": _with_interval(
+            correlation.headline_symbol, correlation.headline, correlation.headline_interval
+        ),
+        "n": correlation.n,
+        "strength": _strength_words()[correlation.strength],
+    }
+    if correlation.verdict == "clear" and correlation.direction == "positive":
+        return _("%(figure)s, n = %(n)d: a clear %(strength)s positive correlation.") % values
+    if correlation.verdict == "clear" and correlation.direction == "negative":
+        return _("%(figure)s, n = %(n)d: a clear %(strength)s negative correlation.") % values
+    return _("%(figure)s, n = %(n)d: unclear, the interval includes 0.") % values
+
+
+def describe_other(correlation) -> str:
+    """The coefficient beside the headline, with its interval; "" when there is none."""
+    if correlation.too_few or correlation.other is None:
+        return ""
+    return _("Beside it: %(name)s, %(figure)s.") % {
+        "name": _coefficient_name(correlation.other_symbol),
+        "figure": _with_interval(
+            correlation.other_symbol, correlation.other, correlation.other_interval
+        ),
+    }
+
+
+def headline_note(measure) -> str:
+    """Which coefficient leads for a measure, and why."""
+    if measure.ordinal:
+        return _("A grade (ordered levels): the headline is Spearman's rank correlation ρ.")
+    return _("A continuous figure: the headline is Pearson's r.")
+
+
+def _cell(correlation) -> dict[str, Any]:
+    """One cell of a table of coefficients: the headline, its interval, n and the verdict."""
+    if correlation is None:
+        return {"text": "—", "n": 0, "verdict": None}
+    if correlation.too_few or correlation.headline is None:
+        return {"text": "—", "n": correlation.n, "verdict": None}
+    interval = correlation.headline_interval
+    text = _number(correlation.headline)
+    if interval is not None:
+        text += f" [{_number(interval.low)}, {_number(interval.high)}]"
+    return {"text": text, "n": correlation.n, "verdict": correlation.verdict}
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -107,10 +170,21 @@ def effectiveness(request: HttpRequest, pk: int) -> HttpResponse:
         "period": period,
         "data": data,
         "chart": {**data.chart_data(), "labels": _chart_labels()} if data else None,
-        "scatter": [(m, describe_correlation(m.correlation)) for m in data.correlations]
+        "scatter": [
+            {
+                "item": m,
+                "description": describe_correlation(m.correlation),
+                "other": describe_other(m.correlation),
+                "note": headline_note(m.measure),
+            }
+            for m in data.correlations
+        ]
         if data
         else [],
         "trend_rows": _trend_rows(data) if data else [],
+        "lag": _steps(data, data.lag) if data else None,
+        "change": _steps(data, data.change) if data else None,
+        "min_pairs": effectiveness_stats.MIN_PAIRS,
     }
     return _render(request, "dashboards/effectiveness.html", context)
 
@@ -118,7 +192,7 @@ def effectiveness(request: HttpRequest, pk: int) -> HttpResponse:
 def _chart_labels() -> dict[str, str]:
     return {
         "x": _("Party-building score"),
-        "r": _("Correlation r"),
+        "r": _("Correlation (headline coefficient)"),
     }
 
 
@@ -127,10 +201,38 @@ def _trend_rows(data: selectors.Effectiveness) -> list[dict[str, Any]]:
         {
             "period": point.period,
             "units": point.units,
-            "cells": [point.correlations.get(m.code) for m in data.measures],
+            "cells": [_cell(point.correlations.get(m.code)) for m in data.measures],
         }
         for point in data.trend
     ]
+
+
+def _steps(data: selectors.Effectiveness, steps: list[selectors.StepPoint]) -> dict[str, Any]:
+    """A lag or change section: each measure's sentence for the step that ends at the chosen
+    period, and a table of every step."""
+    latest = next((s for s in reversed(steps) if s.after.pk == data.period.pk), None)
+    return {
+        "latest": latest,
+        "sentences": [
+            {
+                "measure": m,
+                "description": describe_correlation(latest.correlations[m.code]),
+                "other": describe_other(latest.correlations[m.code]),
+                "verdict": latest.correlations[m.code].verdict,
+            }
+            for m in data.measures
+        ]
+        if latest
+        else [],
+        "rows": [
+            {
+                "step": step,
+                "units": step.units,
+                "cells": [_cell(step.correlations.get(m.code)) for m in data.measures],
+            }
+            for step in steps
+        ],
+    }
 
 
 @login_required

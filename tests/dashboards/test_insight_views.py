@@ -22,7 +22,8 @@ from tests.html import page
 
 pytestmark = pytest.mark.django_db
 
-STRENGTHS = (0.9, 0.5, 0.7, 0.3, 0.95, 0.6)
+# Twelve committees: the page gives a coefficient from 10 units on (MIN_PAIRS).
+STRENGTHS = (0.9, 0.5, 0.7, 0.3, 0.95, 0.6, 0.8, 0.4, 0.65, 0.85, 0.55, 0.75)
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
@@ -85,9 +86,65 @@ def test_the_correlation_is_said_in_words_with_n(client_for, erin, tree, period)
     assert first.correlation.n == len(STRENGTHS)
     assert first.correlation.direction == "positive"
     assert first.correlation.strength in ("strong", "very strong")
+    assert first.correlation.verdict == "clear"
     said = page(response).texts("[data-correlation]")[0]  # the first measure's
+    assert "明显" in said or "clear" in said
     assert "正相关" in said or "positive correlation" in said
-    assert "n = 6" in said
+    assert "n = 12" in said
+    low, high = first.correlation.r_interval
+    assert 0 < low <= first.correlation.r <= high <= 1
+
+
+def test_a_grade_leads_with_spearman_and_a_growth_rate_with_pearson(client_for, erin, tree, period):
+    client = client_for(erin)
+    client.cookies["django_language"] = "en"
+    response = client.get(effectiveness_url(tree.group, period), HTTP_ACCEPT_LANGUAGE="en")
+    by_code = {m.measure.code: m for m in response.context["data"].correlations}
+    assert not by_code["B1.01"].measure.ordinal
+    assert by_code["B1.03"].measure.ordinal  # unit "grade"
+    grade = by_code["B1.03"].correlation
+    assert grade.headline == grade.rho
+    said = page(response).text('[data-section="same"] [data-measure="B1.03"] [data-correlation]')
+    assert said.startswith(f"ρ = {grade.rho:.2f} (95% interval ")
+    assert "n = 12" in said
+    assert "Pearson's r" in page(response).text(
+        '[data-section="same"] [data-measure="B1.03"] [data-other]'
+    )
+    assert (
+        page(response)
+        .text('[data-section="same"] [data-measure="B1.01"] [data-correlation]')
+        .startswith("r = ")
+    )
+
+
+def test_the_table_per_period_shows_the_interval(client_for, erin, tree, periods):
+    response = client_for(erin).get(effectiveness_url(tree.group, periods[1]))
+    cells = page(response).texts("[data-trend-table] tbody td[data-verdict]")
+    assert len(cells) == 2 * 3  # two periods, three measures
+    assert all("[" in cell and "(12)" in cell for cell in cells)
+
+
+def test_lag_and_change_compare_consecutive_periods(client_for, erin, tree, periods):
+    response = client_for(erin).get(effectiveness_url(tree.group, periods[1]))
+    data = response.context["data"]
+    (lag,) = data.lag
+    assert (lag.before.pk, lag.after.pk, lag.units) == (periods[0].pk, periods[1].pk, 12)
+    # the same values in both years: last year's party building predicts this year's business
+    assert lag.correlations["B1.01"].verdict == "clear"
+    (change,) = data.change
+    # ... and nothing changed, so change against change has nothing to say
+    assert change.correlations["B1.01"].n == 12
+    assert change.correlations["B1.01"].headline is None
+    assert page(response).texts('[data-section="lag"] [data-correlation]')
+    assert page(response).has('[data-steps-table="change"]')
+
+
+def test_lag_and_change_need_two_periods(client_for, erin, tree, framework, values):
+    period = scored_period(framework, 2026, values)
+    response = client_for(erin).get(effectiveness_url(tree.group, period))
+    assert response.context["data"].lag == []
+    assert page(response).has('[data-section="lag"] [data-no-steps]')
+    assert page(response).has('[data-section="change"] [data-no-steps]')
 
 
 def test_the_same_over_time_has_a_correlation_per_period(client_for, erin, tree, periods):
@@ -112,7 +169,7 @@ def test_too_few_units_are_said_so(client_for, framework, tree, erin):
     assert response.context["data"].correlations[0].correlation.r is None
     said = page(response).texts("[data-correlation]")
     assert said
-    assert all("n = 1" in sentence for sentence in said)
+    assert all("n = 1" in sentence and "10" in sentence for sentence in said)  # at least 10
 
 
 def test_correlation_is_not_causation_is_said(client_for, erin, tree, period):
