@@ -10,6 +10,9 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("Auditor")
     # 纪检监察: records negative events on the units below, never on its own unit.
     INSPECTOR = "inspector", _("Inspector (discipline)")
+    # The finance side: enters and imports business figures (revenue, profit, the regulator's
+    # grades), kept apart from the party-building indicators.
+    FINANCE = "finance", _("Finance (business figures)")
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
@@ -21,6 +24,7 @@ class Action(models.TextChoices):
     REVIEW = "review", _("Review")
     AUDIT = "audit", _("Audit")
     INSPECT = "inspect", _("Record negative events")
+    FIGURES = "figures", _("Enter business figures")
     MANAGE = "manage", _("Manage")
 
 

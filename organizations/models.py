@@ -393,6 +393,8 @@ class ImportBatch(models.Model):
         DUES = "dues", _("Party dues")
         DUES_UPDATE = "dues_update", _("Party dues, replacing stored months")
         STUDY = "study", _("Study hours")
+        # The business app's import of business figures (several years at once).
+        BUSINESS_FIGURES = "business_figures", _("Business figures")
 
     class Status(models.TextChoices):
         CHECKING = "checking", _("Being checked")

@@ -20,6 +20,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.REVIEWER: frozenset({Action.VIEW, Action.REVIEW}),
     Role.AUDITOR: frozenset({Action.VIEW, Action.AUDIT}),
     Role.INSPECTOR: frozenset({Action.VIEW, Action.INSPECT}),
+    Role.FINANCE: frozenset({Action.VIEW, Action.FIGURES}),
     Role.ADMINISTRATOR: frozenset(Action.values),
 }
 

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "rectification",
     "records",
     "standards",
+    "business",
     "dashboards",
     "reports",
     "audit",
