@@ -56,6 +56,8 @@ class AuditKind(models.TextChoices):
     SECRETARY_REPORT_RATED = "secretary_report.rated", _("Secretary's report rated")
     TERM_SAVED = "term.saved", _("Term figures entered")
     RESULTS_EXPORTED = "results.exported", _("Results exported")
+    FIGURES_SAVED = "business.figures.saved", _("Business figures entered")
+    FIGURES_IMPORTED = "business.figures.imported", _("Business figures imported")
 
 
 class AppendOnlyError(Exception):

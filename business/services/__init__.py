@@ -1,0 +1,1 @@
+"""Writes of the business app: figures entered, imported, measures defined."""

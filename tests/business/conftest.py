@@ -1,0 +1,14 @@
+"""Fixtures of the business tests: a finance user over committee A (gina)."""
+
+import pytest
+
+from organizations.services import assign_role
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def gina(tree):
+    """Finance on committee A: enters the figures of A and everything below it."""
+    user = UserFactory(username="gina")
+    assign_role(user=user, organization=tree.a, role="finance")
+    return user
