@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("rectification.api.urls")),
     path("", include("records.api.urls")),
     path("", include("standards.api.urls")),
+    path("", include("business.api.urls")),
     path("", include("reports.api.urls")),
     path("", include("auditing.api.urls")),
 ]

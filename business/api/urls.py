@@ -1,0 +1,11 @@
+"""API routes of the business app (mounted under /api/v1/)."""
+
+from rest_framework.routers import SimpleRouter
+
+from .views import FigureViewSet, MeasureViewSet
+
+router = SimpleRouter()
+router.register("business-figures", FigureViewSet, basename="business-figure")
+router.register("business-measures", MeasureViewSet, basename="business-measure")
+
+urlpatterns = router.urls
