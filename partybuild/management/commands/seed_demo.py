@@ -92,6 +92,16 @@ class Command(BaseCommand):
                 )
                 % results
             )
+        from partybuild.demo.business import load_demo_business
+
+        if figures := load_demo_business():
+            self.stdout.write(
+                _(
+                    "Business figures: %(n)d, for the group and its committees, 2019–2025 "
+                    "(generated independently of party building)."
+                )
+                % {"n": figures}
+            )
         from partybuild.demo.reports import load_demo_reports
 
         if load_demo_reports():
