@@ -414,6 +414,8 @@ DEMO_ACCOUNTS = (
     DemoAccount("auditor", Role.AUDITOR, DEMO_GROUP_CODE),
     # Discipline inspection of the whole group: records negative events on the units below it.
     DemoAccount("inspector", Role.INSPECTOR, DEMO_GROUP_CODE),
+    # The finance side of the group: enters and imports business figures.
+    DemoAccount("finance", Role.FINANCE, DEMO_GROUP_CODE),
 )
 
 

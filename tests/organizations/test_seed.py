@@ -87,13 +87,14 @@ def test_demo_accounts_hold_their_roles(demo_group):
         ("committee", Role.REVIEWER, "CETC14"),
         ("auditor", Role.AUDITOR, "CETC"),
         ("inspector", Role.INSPECTOR, "CETC"),
+        ("finance", Role.FINANCE, "CETC"),
         ("secretary", Role.SECRETARY, "CETC14-01-01"),
         ("secretary2", Role.SECRETARY, "CETC14-01-02"),
     }
     assert users["admin"].is_superuser
     assert not any(
         users[name].is_superuser
-        for name in ("reviewer", "committee", "auditor", "inspector", "secretary")
+        for name in ("reviewer", "committee", "auditor", "inspector", "finance", "secretary")
     )
     assert all(user.check_password("partybuild-demo") for user in users.values())
 
@@ -170,6 +171,7 @@ def test_demo_logins_lists_every_account_with_the_url(demo_group):
         "secretary2",
         "auditor",
         "inspector",
+        "finance",
     ):
         assert username in output
     assert "partybuild-demo" in output
