@@ -18,6 +18,7 @@ urlpatterns = [
     path("rectification/", include("rectification.urls")),
     path("records/", include("records.urls")),
     path("standards/", include("standards.urls")),
+    path("business/", include("business.urls")),
     path("reports/", include("reports.urls")),
     path("audit/", include("auditing.urls")),
     path("api/v1/", include("partybuild.api_urls")),

@@ -27,6 +27,7 @@ from django.utils.regex_helper import normalize
 from assessment.models import Rollup, SubjectScore
 from audit.models import AuditEntry
 from auditing.selectors import trail
+from business.models import BusinessFigure, BusinessMeasure
 from organizations.models import Organization
 from organizations.scope import ScopedQuerySet
 from reports.models import Report, ReportSchedule
@@ -218,6 +219,9 @@ def sibling_subtree(tree, bob, erin):
     _a_finished_report_and_a_schedule(bob, tree.a1b)
     _records_of_party_life(tree.a1b)
     _results(tree.a1b)
+    BusinessFigure.objects.create(
+        organization=tree.a1b, measure=BusinessMeasure.objects.first(), year=2025, value=1
+    )
     return tree.a1b
 
 
