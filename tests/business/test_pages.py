@@ -218,3 +218,17 @@ def test_import_pages_are_the_uploaders_and_the_finance_roles(client_for, gina, 
     assert (
         client_for(gina).get(reverse("business:import_preview", args=[batch.pk])).status_code == 200
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "limit"),
+    [("enter", True, 7), ("measures", False, 5), ("import", False, 6)],
+)
+def test_the_other_pages_answer_in_a_fixed_number_of_queries(
+    client_for, erin, figures, tree, name, args, limit, django_assert_max_num_queries
+):
+    client = client_for(erin)
+    url = reverse(f"business:{name}", args=[tree.a1.pk] if args else [])
+    client.get(url)
+    with django_assert_max_num_queries(limit):
+        assert client.get(url).status_code == 200
