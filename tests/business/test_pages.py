@@ -232,3 +232,24 @@ def test_the_other_pages_answer_in_a_fixed_number_of_queries(
     client.get(url)
     with django_assert_max_num_queries(limit):
         assert client.get(url).status_code == 200
+
+
+def test_the_pages_speak_chinese_by_default(client_for, gina, figures, tree, settings):
+    client = client_for(gina)
+    client.cookies.pop(settings.LANGUAGE_COOKIE_NAME)
+    shown = page(client.get(reverse("business:table"), {"year": 2024}))
+    assert "2024 年经营业绩" in shown.text("h1")
+    url = reverse("business:enter", args=[tree.a1.pk]) + "?year=2024"
+    answer = client.post(url, {"m-sasac_grade": "Z", "v-sasac_grade": 1, "v-revenue": 1})
+    assert "请填写 A、B、C 或 D" in " ".join(page(answer).field_errors("m-sasac_grade"))
+
+
+def test_finance_finds_the_entry_form_on_the_organizations_page(client_for, gina, tree):
+    shown = page(client_for(gina).get(reverse("business:organization", args=[tree.a1a.pk])))
+    assert shown.has(f"form[action='{reverse('business:enter', args=[tree.a1a.pk])}']")
+
+
+def test_the_reaper_watches_the_figures_imports():
+    from core import jobs
+
+    assert "business_imports" in jobs.autodiscover()
