@@ -57,6 +57,8 @@ class AuditKind(models.TextChoices):
     TERM_SAVED = "term.saved", _("Term figures entered")
     RESULTS_EXPORTED = "results.exported", _("Results exported")
     FIGURES_SAVED = "business.figures.saved", _("Business figures entered")
+    MEASURE_DEFINED = "business.measure.defined", _("Business measure defined")
+    MEASURE_DEACTIVATED = "business.measure.deactivated", _("Business measure deactivated")
     FIGURES_IMPORTED = "business.figures.imported", _("Business figures imported")
 
 

@@ -148,6 +148,8 @@ OBJECT_TYPES = {
     "secretaryreport": gettext_lazy("secretary's annual report"),
     "secretaryreportdocument": gettext_lazy("report document"),
     "termresult": gettext_lazy("term result"),
+    "business": gettext_lazy("business figures"),
+    "business-measure": gettext_lazy("business measure"),
 }
 
 # Results of the standards app, named by kind and id, with the page of each (the pages check the
@@ -183,6 +185,8 @@ class _Objects:
             kind, ident = _target(entry)
             if (pk := _int(ident)) is not None:
                 wanted[kind].add(pk)
+            if kind == "business":  # "business:<organization>:<year>"
+                wanted["organization"].update(_ints([ident.partition(":")[0]]))
             if kind == "indicator" and entry.summary.startswith("framework:"):
                 wanted["framework"].add(_int(entry.summary[10:].split(" ")[0]) or 0)
             for data in (entry.before, entry.after):
@@ -295,6 +299,11 @@ def _object(entry: AuditEntry, objects: _Objects) -> tuple[str, str]:
         )
     if kind == "negativeevent" and (event := objects.events.get(pk)):
         return f"{event.date:%Y-%m-%d} {event.title}", reverse("records:negative_detail", args=[pk])
+    if kind == "business":  # an organization's figures of a year: "business:<org>:<year>"
+        org_id, _sep, year = ident.partition(":")
+        org = objects.organizations.get(_int(org_id))
+        name = f"{org.display_name} · {year}" if org else _fallback(kind, ident)
+        return name, reverse("business:organization", args=[org_id]) if org else ""
     if kind in RESULT_PAGES and pk is not None:
         return _fallback(kind, ident), reverse(RESULT_PAGES[kind], args=[pk])
     if kind == "login":

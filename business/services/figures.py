@@ -30,8 +30,8 @@ YEAR_MIN = 1990
 YEAR_MAX = 2100
 VALUE_MAX = Decimal("9999999999999999.9999")
 PLACES = Decimal("0.0001")
-MEASURE_DEFINED = "business.measure.defined"
-MEASURE_DEACTIVATED = "business.measure.deactivated"
+MEASURE_DEFINED = AuditKind.MEASURE_DEFINED
+MEASURE_DEACTIVATED = AuditKind.MEASURE_DEACTIVATED
 CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 _SPACES = re.compile(r"[\s,，]")
 

@@ -196,3 +196,16 @@ def test_a_title_decision_names_the_title_with_a_link_and_the_states_in_words(ap
     assert shown.target == f"title #{title.pk}"
     assert shown.url == reverse("standards:title_detail", args=[title.pk])
     assert shown.summary.endswith(": Proposed → Confirmed")
+
+
+def test_business_figures_saved_name_the_organization_and_year_with_a_link(tree, erin):
+    from business.services import figures
+
+    figures.save_figures(
+        tree.a, 2025, {"revenue": "1200.5"}, versions={"revenue": 0}, acting_user=erin
+    )
+    entry = AuditEntry.objects.filter(kind="business.figures.saved").latest("id")
+    with translation.override("en"):
+        shown = render_entry(entry)
+    assert shown.target == f"{tree.a.name_en} · 2025"
+    assert shown.url == reverse("business:organization", args=[tree.a.pk])
