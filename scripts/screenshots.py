@@ -86,6 +86,13 @@ PAGES = {
         ("committee-star", "@click:tr[data-rating] a[href*='/standards/stars/']"),
         ("committee-appraisal", ["/standards/appraisals/", "@click:tr[data-appraisal] a"]),
     ],
+    "finance": [  # the group's business figures (the demo's closed year 2025)
+        ("finance-figures", "/business/?year=2025"),
+        (
+            "finance-enter",
+            ["@click:a[href*='/business/organizations/']", "@click:a[href*='/enter/']"],
+        ),
+    ],
     "inspector": [
         ("inspector-negative", "/records/negative-events/"),
         (

@@ -51,7 +51,7 @@ def _series(code: str) -> dict[int, tuple[float, float]]:
     for year in range(FIRST_YEAR - 1, LAST_YEAR + 1):
         year_rng = random.Random(f"{SEED}-business-{code}-{year}")
         revenue *= 1 + trend + year_rng.gauss(0, 0.06)
-        profit = revenue * max(0.005, margin + year_rng.gauss(0, 0.02))
+        profit = revenue * max(0.005, margin + year_rng.gauss(0, 0.008))
         out[year] = (revenue, profit)
     return out
 
