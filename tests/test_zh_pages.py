@@ -18,6 +18,7 @@ from django.urls import get_resolver
 
 from assessment.models import Framework, Indicator, Submission
 from audit.models import AuditEntry
+from business.models import BusinessMeasure
 from organizations.models import ImportBatch, Organization
 from tests.builders import build_scored
 from tests.html import page, parse
@@ -72,6 +73,8 @@ ALLOWED = {
     "D",
     "r",  # the correlation coefficient, as written in statistics
     "n",  # a number of units, likewise
+    "Pearson",  # the coefficients are named after them in Chinese statistics too
+    "Spearman",
     "partybuild",
     "English",  # the language switch names each language in itself
     "UTF-8",  # encodings and products named as such in Chinese too
@@ -314,6 +317,9 @@ def _names(tree) -> set[str]:
     for name_en in Indicator.objects.values_list("name_en", flat=True):
         names.update(LATIN_WORD.findall(name_en))
     names.update({"monthly", "minutes", "report"})
+    # Business measures' codes (revenue, sasac_grade, …) are shown beside their names, as data.
+    for code in BusinessMeasure.objects.values_list("code", flat=True):
+        names.update(LATIN_WORD.findall(code))
     return names
 
 
