@@ -181,6 +181,8 @@ def compute_for_period(period: Period) -> int:
                     business=pure.business_grade(mine["business"]) if mine else "",
                 )
             )
+        if not years:
+            continue  # no year of this term is over yet: the previous term stays the latest
         figures = pure.aggregate(term, years, bands)
         results.append(
             TermResult(
