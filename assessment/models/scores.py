@@ -135,6 +135,9 @@ class Rollup(models.Model):
     stars = models.PositiveSmallIntegerField(_("stars"), null=True, blank=True)
     explanation = models.JSONField(_("explanation"), default=dict)
     computed_at = models.DateTimeField(_("computed at"))
+    # The total row's party building over the subtree: every own total without its business
+    # results, on a scale of 100, rolled up alike (what the effectiveness analysis compares).
+    party_building = models.FloatField(_("party building"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 

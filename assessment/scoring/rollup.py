@@ -15,7 +15,11 @@ For one organization and one dimension (``TOTAL`` for the total):
 
 The bonus points (on top of the framework's total) ride along under ``BONUS`` and roll up by
 the same weights as the total, so the total row can say how much of its score is bonus; they are
-stored in that row's explanation, never as a dimension row of their own.
+stored in that row's explanation, never as a dimension row of their own. Party building (an
+organization's own total without its business results, on a scale of 100) rides along under
+``PARTY`` and rolls up like a dimension, so the total row carries the subtree's party building
+without any business result at any level: the figure the effectiveness analysis compares with
+business results (a subtree's total includes them, and would compare them with themselves).
 
 Scores are on the scale of the framework's total (a dimension's share × ``total_points``) and
 rounded to 6 decimals as they are made, so a parent computed from stored child rows (the
@@ -38,6 +42,7 @@ __all__ = [
     "FLAG",
     "MEMBERS",
     "MISSING_LISTED",
+    "PARTY",
     "TOTAL",
     "ZERO",
     "Bands",
@@ -48,6 +53,7 @@ __all__ = [
     "Subtotal",
     "Unit",
     "combine",
+    "party_building",
     "rank",
     "roll_up",
     "roll_up_chain",
@@ -57,6 +63,8 @@ __all__ = [
 
 TOTAL = ""  # the dimension code of the total
 BONUS = "+bonus"  # the bonus points within the total: no dimension code has a "+"
+PARTY = "+party"  # the total without business results, on a scale of 100
+RIDERS = (BONUS, PARTY)  # carried with the scores, stored in the total row, never ranked
 EQUAL, MEMBERS = "equal", "members"  # how children are weighted
 ZERO, FLAG = "zero", "flag"  # what a missing submission does
 # The total row names at most this many organizations whose submission is missing (the
@@ -117,13 +125,15 @@ class Bands:
 class Unit:
     """One organization as the roll-up sees it.
 
-    ``own`` holds the scores of its own approved submission by dimension (``TOTAL`` included),
-    None when it has none approved; ``zero`` what a missing one counts as under ``missing: zero``
-    (0 for the total and for each dimension its kind is scored on). ``expected`` is how many
+    ``own`` holds the scores of its own approved submission by dimension (``TOTAL`` included,
+    ``BONUS`` and ``PARTY`` beside them), None when it has none approved; ``zero`` what a missing
+    one counts as under ``missing: zero`` (0 for the total, party building and each dimension its
+    kind is scored on). ``expected`` is how many
     submissions of its own the period expects (0 or 1), ``people`` its own active party members.
     ``units`` holds, for each kind of unit whose results the framework counts in its
     organization's score (its leading group, departments, members, staff), the kind's weight and
-    the mean total of those units' approved scores; they are mixed into the own total (`blend`).
+    the mean total of those units' approved scores; they are mixed into the own total and party
+    building (`blend`).
     """
 
     id: int
@@ -136,6 +146,18 @@ class Unit:
     own: Mapping[str, float] | None = None
     zero: Mapping[str, float] | None = None
     units: Mapping[str, tuple[float, float]] | None = None
+
+
+def party_building(
+    total: float, maximum: float, business_points: float, business_max: float
+) -> float | None:
+    """A subject's party building on a scale of 100: its total without the business-result
+    points, over its maximum without theirs. Bonus points and deductions stay in, so it can pass
+    100 a little. None when nothing but business results is scored (no maximum left)."""
+    rest = maximum - business_max
+    if rest <= 0:
+        return None
+    return rounded((total - business_points) / rest * 100)
 
 
 def blend(own_total: float, units: Mapping[str, tuple[float, float]]) -> float:
@@ -185,7 +207,7 @@ class Combined:
     @property
     def dimensions(self) -> list[str]:
         """The dimensions it gets a row for: the total always, the others where it has a score."""
-        return [TOTAL, *sorted(d for d in self.scores if d not in (TOTAL, BONUS))]
+        return [TOTAL, *sorted(d for d in self.scores if d != TOTAL and d not in RIDERS)]
 
 
 @dataclass(slots=True)  # not frozen: a full run makes hundreds of thousands
@@ -208,23 +230,28 @@ class Row:
     grade: str | None
     stars: int | None
     explanation: dict[str, Any]
+    party_building: float | None = None  # the total row's only
 
 
 def subtotals(
     rows: Iterable[
-        tuple[int, str, float | None, int, int, int, Sequence[int] | None, float | None]
+        tuple[
+            int, str, float | None, int, int, int, Sequence[int] | None, float | None, float | None
+        ]
     ],
 ) -> dict[int, Subtotal]:
     """Subtotals read back from stored rows given as (organization, dimension, score, members,
-    expected, approved, missing organizations and bonus of the total row's explanation); an
-    organization counts once its total row is among them."""
+    expected, approved, missing organizations and bonus of the total row's explanation, party
+    building of the total row); an organization counts once its total row is among them."""
     totals: dict[int, tuple[int, int, int, tuple[int, ...]]] = {}
     scores: dict[int, dict[str, float]] = defaultdict(dict)
-    for org, dim, score, members, expected, approved, missing, bonus in rows:
+    for org, dim, score, members, expected, approved, missing, bonus, party in rows:
         if dim == TOTAL:
             totals[org] = (members, expected, approved, tuple(missing or ()))
             if bonus is not None:
                 scores[org][BONUS] = bonus
+            if party is not None:
+                scores[org][PARTY] = party
         if score is not None:
             scores[org][dim] = score
     return {
@@ -249,8 +276,11 @@ def combine(unit: Unit, children: Sequence[Subtotal], settings: Settings) -> Com
         missing.update(child.missing)
     if own_approved:
         status, own = APPROVED, dict(unit.own or {})
-        if unit.units and TOTAL in own:
-            own[TOTAL] = blend(own[TOTAL], unit.units)
+        if unit.units:
+            # The units' results are party building through and through: both mix them in.
+            for dim in (TOTAL, PARTY):
+                if dim in own:
+                    own[dim] = blend(own[dim], unit.units)
     elif own_missing:
         status = MISSING
         own = dict(unit.zero or {TOTAL: 0.0}) if settings.missing == ZERO else {}
@@ -408,6 +438,7 @@ def to_rows(
                 bands.grade_of(score),
                 bands.stars_of(score),
                 explanation,
+                scores.get(PARTY) if dim == TOTAL else None,
             )
         )
     return rows
@@ -422,7 +453,7 @@ def _ranks_by_group(
         dims = {TOTAL}
         for member in members:
             dims.update(member.scores)
-        dims.discard(BONUS)
+        dims.difference_update(RIDERS)
         for dim in dims:
             for org, r in rank((m.id, m.scores.get(dim)) for m in members).items():
                 out[org][dim] = r

@@ -52,6 +52,7 @@ ROLLUP_FIELDS = (
     "stars",
     "explanation",
     "computed_at",
+    "party_building",
 )
 UPDATE_BATCH = 5000
 
@@ -118,15 +119,29 @@ def _previous_scores(
 
 
 def own_scores(
-    total: float, dimensions: dict[str, list], total_points: float, bonus: float = 0.0
+    total: float,
+    dimensions: dict[str, list],
+    total_points: float,
+    bonus: float = 0.0,
+    *,
+    maximum: float | None = None,
+    business: Sequence[str] = (),
 ) -> dict[str, float]:
     """A stored subject score as the roll-up counts it: the total, the bonus points within it,
-    and each dimension's share on the scale of the total."""
+    each dimension's share on the scale of the total, and its party building (the total
+    without the `business` dimensions' points, over `maximum` without theirs)."""
     out = {pure_rollup.TOTAL: total, pure_rollup.BONUS: bonus}
     for code, entry in dimensions.items():
         share = entry[-1]
         if share is not None:
             out[code] = rounded(share * total_points)
+    points = sum(dimensions[code][0] or 0.0 for code in business if code in dimensions)
+    business_max = sum(dimensions[code][1] or 0.0 for code in business if code in dimensions)
+    party = pure_rollup.party_building(
+        total, total_points if maximum is None else maximum, points, business_max
+    )
+    if party is not None:
+        out[pure_rollup.PARTY] = party
     return out
 
 
@@ -144,7 +159,7 @@ class _ZeroScores:
             except ValueError:  # a kind the framework does not know: only the total
                 self.cache[kind] = {pure_rollup.TOTAL: 0.0, pure_rollup.BONUS: 0.0}
             else:
-                zero = {pure_rollup.TOTAL: 0.0, pure_rollup.BONUS: 0.0}
+                zero = {pure_rollup.TOTAL: 0.0, pure_rollup.BONUS: 0.0, pure_rollup.PARTY: 0.0}
                 zero.update((d.code, 0.0) for d in empty.dimensions if d.share is not None)
                 self.cache[kind] = zero
         return self.cache[kind]
@@ -178,15 +193,25 @@ def _units(
     kinds: dict[int, str] = {}
     # The dimensions as text, parsed by orjson: Django's JSON decoding costs several times more.
     dimensions = Cast("score__dimensions", models.TextField())
-    for org, kind, total, bonus, dims in (
+    business = spec.business_dimensions()
+    for org, kind, total, bonus, maximum, dims in (
         own.order_by()
         .annotate(dims=dimensions)
-        .values_list("organization_id", "subject_kind", "score__total", "score__bonus", "dims")
+        .values_list(
+            "organization_id", "subject_kind", "score__total", "score__bonus", "score__max", "dims"
+        )
     ):
         expected[org] += 1
         kinds[org] = kind
         if total is not None:
-            scores[org] = own_scores(total, loads(dims) if dims else {}, total_points, bonus)
+            scores[org] = own_scores(
+                total,
+                loads(dims) if dims else {},
+                total_points,
+                bonus,
+                maximum=maximum,
+                business=business,
+            )
     return [
         pure_rollup.Unit(
             id=pk,
@@ -262,6 +287,7 @@ def _db_rows(period: Period, rows: Iterable[pure_rollup.Row], now) -> Iterator[t
             r.stars,
             dumps(r.explanation),
             stamp,
+            r.party_building,
         )
 
 
@@ -337,9 +363,10 @@ def update_chain(period: Period, organization_id: int) -> ChainStats:
             # Only what a parent needs, extracted by the database: not every explanation.
             "explanation__missing__organizations",
             "explanation__bonus",
+            "party_building",
         )
     )
-    subtotals = pure_rollup.subtotals((*row[1:7], row[9], row[10]) for row in stored)
+    subtotals = pure_rollup.subtotals((*row[1:7], *row[9:12]) for row in stored)
     children: dict[int | None, list[pure_rollup.Subtotal]] = defaultdict(list)
     for pk, parent in parent_of.items():
         if pk in subtotals and (parent is None or parent in in_chain):
@@ -351,7 +378,7 @@ def update_chain(period: Period, organization_id: int) -> ChainStats:
         )
     }
     chain = [units[pk] for pk in chain_ids]
-    peer_ranks = {(org, dim): peers for _id, org, dim, *_m, _s, peers, _e, _b in stored}
+    peer_ranks = {(org, dim): peers for _id, org, dim, *_m, _s, peers, _e, _b, _p in stored}
     result = pure_rollup.roll_up_chain(
         chain,
         children,
@@ -362,7 +389,7 @@ def update_chain(period: Period, organization_id: int) -> ChainStats:
     )
     moved = [
         (pk, result.sibling_ranks[(org, dim)])
-        for pk, org, dim, *_m, siblings, _p, _e, _b in stored
+        for pk, org, dim, *_m, siblings, _peers, _e, _b, _p in stored
         if org not in in_chain
         and (org, dim) in result.sibling_ranks
         and result.sibling_ranks[(org, dim)] != siblings

@@ -19,7 +19,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assessment.scoring import rollup
-from assessment.scoring.rollup import BONUS, FLAG, MEMBERS, TOTAL, Bands, Settings, Unit
+from assessment.scoring.rollup import (
+    BONUS,
+    FLAG,
+    MEMBERS,
+    PARTY,
+    TOTAL,
+    Bands,
+    Settings,
+    Unit,
+)
 
 BANDS = Bands(
     grades=(("A", 90), ("B", 80), ("C", 60), ("D", 0)),
@@ -222,6 +231,7 @@ def _stored(rows) -> dict[int, rollup.Subtotal]:
             r.approved,
             r.explanation.get("missing", {}).get("organizations"),
             r.explanation.get("bonus"),
+            r.party_building,
         )
         for r in rows
     )
@@ -259,6 +269,68 @@ class TestBonus:
         full = {(r.organization, r.dimension): r for r in rollup.roll_up(after, Settings(), BANDS)}
         for row in result.rows:
             assert row.explanation == full[(row.organization, TOTAL)].explanation
+
+
+class TestPartyBuilding:
+    """Each total row carries the subtree's party building without business results (issue 16):
+    every own figure rolled up by the same rules as the total, stored on the total row only."""
+
+    def with_party(self) -> list[Unit]:
+        return tree(
+            A={TOTAL: 80.0, PARTY: 85.0},
+            A1={TOTAL: 90.0, PARTY: 90.0},
+            A2={TOTAL: 60.0, PARTY: 50.0},
+        )
+
+    def test_a_leaf_carries_its_own_party_building(self):
+        assert run(self.with_party())[A1].party_building == 90
+
+    def test_a_parent_rolls_it_up_like_the_total(self):
+        rows = run(self.with_party())
+        assert rows[A].party_building == pytest.approx(0.3 * 85 + 0.7 * 70)
+
+    def test_a_missing_submission_counts_as_zero_or_is_left_out_as_the_total(self):
+        units = [
+            dataclasses.replace(u, zero={TOTAL: 0.0, PARTY: 0.0}) if u.expected else u
+            for u in self.with_party()
+        ]
+        a = 0.3 * 85 + 0.7 * 70
+        assert run(units)[G].party_building == pytest.approx((a + 0) / 2)
+        assert run(units, missing=FLAG)[G].party_building == pytest.approx(a)
+
+    def test_only_the_total_row_has_it_and_it_is_no_dimension(self):
+        units = tree(A1={TOTAL: 90.0, PARTY: 88.0, "C1": 70.0})
+        rows = list(rollup.roll_up(units, Settings(), BANDS))
+        assert {r.dimension for r in rows} == {TOTAL, "C1"}
+        assert all(r.party_building is None for r in rows if r.dimension != TOTAL)
+
+    def test_units_results_are_mixed_into_it_as_into_the_total(self):
+        units = tree(A1={TOTAL: 90.0, PARTY: 80.0})
+        units[2] = dataclasses.replace(units[2], units={"member": (0.5, 60.0)})
+        rows = run(units)
+        assert rows[A1].score == pytest.approx(75)
+        assert rows[A1].party_building == pytest.approx(70)
+
+    def test_the_incremental_path_reads_it_back(self):
+        before = self.with_party()
+        after = [*before[:5], dataclasses.replace(before[5], own={TOTAL: 72.0, PARTY: 66.0})]
+        result = _incremental(before, after, B1, Settings())
+        full = {(r.organization, r.dimension): r for r in rollup.roll_up(after, Settings(), BANDS)}
+        for row in result.rows:
+            assert row.party_building == full[(row.organization, TOTAL)].party_building
+        assert full[(G, TOTAL)].party_building is not None
+
+    @pytest.mark.parametrize(
+        ("total", "maximum", "points", "business_max", "expected"),
+        [
+            (80, 100, 10, 20, 87.5),  # (80 - 10) / (100 - 20)
+            (80, 100, 0, 0, 80),  # no business results: the total itself
+            (101, 100, 0, 0, 101),  # bonus stays in
+            (20, 100, 20, 100, None),  # nothing but business: no party building
+        ],
+    )
+    def test_a_subjects_own_figure(self, total, maximum, points, business_max, expected):
+        assert rollup.party_building(total, maximum, points, business_max) == expected
 
 
 def _chain_of(units: list[Unit], leaf: int) -> list[Unit]:

@@ -35,6 +35,9 @@ RUBRIC_KINDS = (
 SCORED_KINDS = frozenset({"linear", "bands", "yes_no", "deduction", "formula", "appraisal"})
 APPRAISAL_CATEGORIES = ("excellent", "competent", "basic", "incompetent")
 DEFAULT_RECTIFY_BELOW = 0.6
+# The axis of the core business results: party building is measured without it (the roll-up's
+# party-building figure), so that business results are compared with party building alone.
+BUSINESS_AXIS = "business"
 
 
 @dataclass(frozen=True, slots=True)
@@ -397,6 +400,14 @@ class Framework:
     def dimension_places(self) -> tuple[DimensionPlace, ...]:
         """Every dimension of every axis, axis by axis, parents before their children."""
         return tuple(self._places.values())
+
+    def business_dimensions(self) -> tuple[str, ...]:
+        """The top dimensions of the business axis (``BUSINESS_AXIS``), none when it has none."""
+        return tuple(
+            place.dimension.code
+            for place in self._places.values()
+            if place.axis == BUSINESS_AXIS and place.depth == 0
+        )
 
     def subject_kind(self, code: str) -> SubjectKind:
         for kind in self.subject_kinds:
