@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCHES = [
     ["bench/bench_scoring.py"],
     ["bench/bench_seed.py"],
+    ["bench/effectiveness.py"],
 ]
 EXTRA = [
     ["bench/bench_rollup.py"],

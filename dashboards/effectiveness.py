@@ -5,30 +5,32 @@ pairs, each with a bootstrap 95% interval, n, the headline coefficient (ρ for a
 such as a grade, r for a continuous one), its strength in a word and a verdict: "clear" when the
 headline's interval leaves out 0, "unclear" otherwise. Below ``MIN_PAIRS`` pairs (10 unless the
 caller says otherwise) there is no coefficient at all. ``lag_pairs`` and ``change_pairs`` build
-the pairs of year t against year t+1 and of change against change. ``party_building_share`` takes
-the business-result points out of a total so the two sides of the scatter do not share points.
-The words a page shows are the caller's (they are translated); here a strength is one of
-``STRENGTHS`` and a verdict one of ``VERDICTS``.
+the pairs of year t against year t+1 and of change against change. ``fit`` gives the
+least-squares line of a scatter with the 95% confidence band of its mean. The words a page
+shows are the caller's (they are translated); here a strength is one of ``STRENGTHS`` and a
+verdict one of ``VERDICTS``.
 
 The interval is a percentile bootstrap over pairs: ``RESAMPLES`` resamples of n pairs drawn with
 replacement, each giving r and ρ (ρ ranked again within the resample, ties averaged); the 2.5th
-and 97.5th percentiles bound the interval. The random numbers come from a ``random.Random``
-seeded from the pairs themselves, so the same data gives the same interval on every page load,
-whatever the order of its units.
+and 97.5th percentiles (widened for few pairs) bound the interval. The resamples are computed
+together with numpy, as a matrix of how many times each pair was drawn, in blocks of rows when
+there are many pairs; the random numbers come from a numpy ``Generator`` seeded from the pairs
+themselves, so the same data gives the same interval on every page load, whatever the order of
+its units. ``pearson``, ``spearman`` and ``ranks`` stay in plain Python: they are the exact
+reference the vectorised resamples are tested against.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-import random
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate
-from operator import mul
 from statistics import NormalDist
 from typing import NamedTuple
+
+import numpy as np
 
 __all__ = [
     "CONFIDENCE",
@@ -38,12 +40,13 @@ __all__ = [
     "STRENGTHS",
     "VERDICTS",
     "Correlation",
+    "Fit",
     "Interval",
     "bootstrap",
     "change_pairs",
     "correlate",
+    "fit",
     "lag_pairs",
-    "party_building_share",
     "pearson",
     "ranks",
     "spearman",
@@ -57,6 +60,9 @@ CONFIDENCE = 0.95
 # A resample whose one side does not vary has no coefficient; when more than this share of the
 # resamples have none, the values hardly vary and no interval is given.
 MAX_DEGENERATE = 0.1
+# Resamples × pairs computed at a time: 2,000,000 cells keep each array of a block near 16 MB
+# (10,000 pairs: 200 resamples a block), whatever the number of pairs.
+CHUNK_CELLS = 2_000_000
 # Upper bounds of |r| for each word, the usual rule of thumb; "very strong" above the last.
 STRENGTH_BOUNDS = ((0.2, "very weak"), (0.4, "weak"), (0.6, "moderate"), (0.8, "strong"))
 STRENGTHS = (*(word for _bound, word in STRENGTH_BOUNDS), "very strong")
@@ -143,60 +149,102 @@ class Interval(NamedTuple):
         return self.low > 0 or self.high < 0
 
 
+def _count_chunks(
+    n: int, resamples: int, seed: int, cells: int = CHUNK_CELLS
+) -> Iterator[np.ndarray]:
+    """The resamples as how many times each of the n pairs was drawn: an integer matrix of
+    ``resamples`` rows and n columns, each row summing to n, given a block of rows at a time so
+    that no block holds more than about ``cells`` numbers. The draws come from one generator
+    seeded with ``seed``; the blocks are cut from n alone, so the same data draw the same
+    resamples on every call."""
+    rng = np.random.default_rng(seed)
+    rows = max(1, cells // n)
+    for first in range(0, resamples, rows):
+        block = min(rows, resamples - first)
+        drawn = rng.integers(0, n, size=(block, n), dtype=np.int32)  # n·block < 2**31
+        # pair i drawn in row k lands in cell k·n + i, so one bincount counts every row at once
+        drawn += np.arange(0, block * n, n, dtype=np.int32)[:, np.newaxis]
+        yield np.bincount(drawn.ravel(), minlength=block * n).reshape(block, n)
+
+
 class _Ranker:
-    """Ranks of one side of the data within a resample, in O(n): the resample is given as how
-    many times each pair was drawn, so walking the values in order once gives every rank (ties,
-    in the data or from drawing a pair twice, share the mean of the ranks they span)."""
+    """Ranks of one side of the data within many resamples at once, given as counts per pair:
+    the values are sorted and grouped (equal values form a group) once; in each resample a
+    group drawn c times after p draws of smaller values spans ranks p+1 … p+c and its members
+    share the mean rank p + c − (c−1)/2 (ties, in the data or from drawing a pair twice). The
+    counts of a group are a sum over its members (``reduceat``) and p + c a cumulative sum over
+    the groups in order, for every resample at once."""
 
-    def __init__(self, values: Sequence[float]):
-        order = sorted(range(len(values)), key=values.__getitem__)
-        groups: list[list[int]] = []
-        for index in order:
-            if groups and values[groups[-1][0]] == values[index]:
-                groups[-1].append(index)
-            else:
-                groups.append([index])
-        self.order = order
-        self.groups = groups
-        self.ties = len(groups) < len(values)
-        self.group_of = [0] * len(values)
-        for number, group in enumerate(groups):
-            for index in group:
-                self.group_of[index] = number
+    def __init__(self, values: np.ndarray):
+        order = np.argsort(values, kind="stable")
+        ordered = values[order]
+        starts_group = np.empty(len(values), dtype=bool)
+        starts_group[:1] = True
+        starts_group[1:] = ordered[1:] != ordered[:-1]
+        self.starts = np.flatnonzero(starts_group)
+        self.ties = len(self.starts) < len(values)
+        group_of = np.empty(len(values), dtype=np.intp)
+        group_of[order] = np.cumsum(starts_group) - 1
+        # The pairs come sorted by x, so x's order is the identity: skip those column shuffles.
+        in_order = bool(np.all(order == np.arange(len(values))))
+        self.order = None if in_order else order
+        self.group_of = None if in_order and not self.ties else group_of
 
-    def ranks(self, counts: Sequence[int]) -> list[float]:
+    def ranks(self, counts: np.ndarray) -> np.ndarray:
+        """Twice each pair's rank less the mean rank (n+1)/2, in every resample (a row of
+        ``counts``): 2(p + c) − c − n, a whole number, so integer counts give exact ranks.
+        Doubling leaves r unchanged; centring keeps the sums of a large resample small."""
+        # np.take: a column shuffle several times faster than counts[:, order]
+        weights = counts if self.order is None else np.take(counts, self.order, axis=1)
         if self.ties:
-            weights = [sum(counts[i] for i in group) for group in self.groups]
-        else:
-            weights = [counts[i] for i in self.order]
-        # A group drawn c times after p draws of smaller values spans ranks p+1 … p+c; centred
-        # on the mean rank (n+1)/2 so the sums of a large resample do not cancel.
-        shift = (len(counts) + 1) / 2
-        by_group = [
-            end - (c - 1) / 2 - shift for end, c in zip(accumulate(weights), weights, strict=True)
-        ]
-        return [by_group[g] for g in self.group_of]
+            weights = np.add.reduceat(weights, self.starts, axis=1)
+        by_group = np.cumsum(weights, axis=1)
+        by_group *= 2
+        by_group -= weights
+        by_group -= counts.shape[1]
+        return by_group if self.group_of is None else np.take(by_group, self.group_of, axis=1)
 
 
-def _weighted_r(w: Sequence[int], n: int, xs: Sequence[float], ys: Sequence[float]) -> float | None:
-    """Pearson's r of a resample given as counts per pair (the values centred beforehand)."""
-    sx = sum(map(mul, w, xs))
-    sy = sum(map(mul, w, ys))
-    wx = list(map(mul, w, xs))
-    sxx = sum(map(mul, wx, xs)) - sx * sx / n
-    syy = sum(map(mul, map(mul, w, ys), ys)) - sy * sy / n
-    sxy = sum(map(mul, wx, ys)) - sx * sy / n
-    if sxx <= 1e-12 * n or syy <= 1e-12 * n:
-        return None
-    return max(-1.0, min(1.0, sxy / math.sqrt(sxx * syy)))
+def _r_of_sums(
+    n: int, sx: np.ndarray, sy: np.ndarray, sxx: np.ndarray, syy: np.ndarray, sxy: np.ndarray
+) -> np.ndarray:
+    """Pearson's r of each resample from its weighted sums; NaN where one side is constant."""
+    sxx = sxx - sx * sx / n
+    syy = syy - sy * sy / n
+    sxy = sxy - sx * sy / n
+    defined = (sxx > 1e-12 * n) & (syy > 1e-12 * n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(defined, sxy / np.sqrt(np.where(defined, sxx * syy, 1.0)), np.nan)
+    return np.clip(r, -1.0, 1.0)
 
 
-def _scaled(values: Sequence[float]) -> list[float]:
+def _resample_coefficients(
+    counts: np.ndarray, xs: np.ndarray, ys: np.ndarray, rank_x: _Ranker, rank_y: _Ranker
+) -> tuple[np.ndarray, np.ndarray]:
+    """r and ρ of each resample (rows of ``counts``), NaN where the resample has none."""
+    n = counts.shape[1]
+    sums = counts.astype(np.float64) @ np.column_stack((xs, ys, xs * xs, ys * ys, xs * ys))
+    r = _r_of_sums(n, *sums.T)
+    # ρ's sums in integers, exact: a doubled rank is at most 2n, a sum at most 4n³ (< 2**63)
+    rx = rank_x.ranks(counts)
+    ry = rank_y.ranks(counts)
+    weighted = np.multiply(counts, rx)
+    sx = weighted.sum(axis=1)
+    sxx = np.einsum("ij,ij->i", weighted, rx)
+    sxy = np.einsum("ij,ij->i", weighted, ry)
+    np.multiply(counts, ry, out=weighted)  # the same buffer again: one array fewer per block
+    sy = weighted.sum(axis=1)
+    syy = np.einsum("ij,ij->i", weighted, ry)
+    rank_sums = (sx, sy, sxx, syy, sxy)
+    return r, _r_of_sums(n, *(s.astype(np.float64) for s in rank_sums))
+
+
+def _scaled(values: Sequence[float]) -> np.ndarray:
     """Centred and scaled to unit spread, so a resample's sums do not cancel (r is unchanged)."""
-    n = len(values)
-    mean = math.fsum(values) / n
-    spread = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / n) or 1.0
-    return [(v - mean) / spread for v in values]
+    array = np.asarray(values, dtype=np.float64)
+    centred = array - math.fsum(values) / len(array)
+    spread = math.sqrt(math.fsum(centred * centred) / len(array)) or 1.0
+    return centred / spread
 
 
 def _percentile(ordered: Sequence[float], q: float) -> float:
@@ -204,13 +252,35 @@ def _percentile(ordered: Sequence[float], q: float) -> float:
     position = q * (len(ordered) - 1)
     low = math.floor(position)
     high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+    return float(ordered[low] + (ordered[high] - ordered[low]) * (position - low))
 
 
 def _seed(pairs: Sequence[tuple[float, float]], resamples: int) -> int:
     """A seed from the data itself (not a global): the same pairs give the same interval."""
     text = repr((resamples, sorted(pairs))).encode()
     return int.from_bytes(hashlib.sha256(text).digest()[:8], "big")
+
+
+def _bounds(
+    data: Sequence[tuple[float, float]], resamples: int, cells: int = CHUNK_CELLS
+) -> tuple[tuple[float, float] | None, tuple[float, float] | None]:
+    """``bootstrap``'s two intervals before rounding, of pairs already sorted."""
+    n = len(data)
+    xs = _scaled([x for x, _y in data])
+    ys = _scaled([y for _x, y in data])
+    rank_x = _Ranker(xs)
+    rank_y = _Ranker(ys)
+    rs: list[np.ndarray] = []
+    rhos: list[np.ndarray] = []
+    for counts in _count_chunks(n, resamples, _seed(data, resamples), cells):
+        r, rho = _resample_coefficients(counts, xs, ys, rank_x, rank_y)
+        rs.append(r)
+        rhos.append(rho)
+    tail = _tail(n)
+    return (
+        _percentiles(np.concatenate(rs), resamples, tail),
+        _percentiles(np.concatenate(rhos), resamples, tail),
+    )
 
 
 def bootstrap(
@@ -223,29 +293,14 @@ def bootstrap(
     resamples have none (one side constant): the values hardly vary.
     """
     data = sorted(pairs)  # the order of the units does not change the draws
-    n = len(data)
-    if n < DEFINED_PAIRS or resamples < 1:
+    if len(data) < DEFINED_PAIRS or resamples < 1:
         return None, None
-    rng = random.Random(_seed(data, resamples))
-    xs = _scaled([x for x, _y in data])
-    ys = _scaled([y for _x, y in data])
-    rank_x = _Ranker(xs)
-    rank_y = _Ranker(ys)
-    draws = range(n)
-    rs: list[float] = []
-    rhos: list[float] = []
-    for _ in range(resamples):
-        counts = [0] * n
-        for index in rng.choices(draws, k=n):
-            counts[index] += 1
-        r = _weighted_r(counts, n, xs, ys)
-        if r is not None:
-            rs.append(r)
-        rho = _weighted_r(counts, n, rank_x.ranks(counts), rank_y.ranks(counts))
-        if rho is not None:
-            rhos.append(rho)
-    tail = _tail(n)
-    return _interval(rs, resamples, tail), _interval(rhos, resamples, tail)
+    r_bounds, rho_bounds = _bounds(data, resamples)
+    return _rounded(r_bounds), _rounded(rho_bounds)
+
+
+def _rounded(bounds: tuple[float, float] | None) -> Interval | None:
+    return None if bounds is None else Interval(round(bounds[0], 4), round(bounds[1], 4))
 
 
 def _t_quantile(p: float, df: int) -> float:
@@ -270,11 +325,13 @@ def _tail(n: int) -> float:
     return NormalDist().cdf(-widened)
 
 
-def _interval(values: list[float], resamples: int, tail: float) -> Interval | None:
-    if len(values) < (1 - MAX_DEGENERATE) * resamples:
+def _percentiles(values: np.ndarray, resamples: int, tail: float) -> tuple[float, float] | None:
+    """The tail and 1 − tail percentiles of the resamples' coefficients (NaN where a resample
+    has none); None when more than ``MAX_DEGENERATE`` of the resamples have none."""
+    defined = np.sort(values[~np.isnan(values)])
+    if len(defined) < (1 - MAX_DEGENERATE) * resamples:
         return None
-    values.sort()
-    return Interval(round(_percentile(values, tail), 4), round(_percentile(values, 1 - tail), 4))
+    return _percentile(defined, tail), _percentile(defined, 1 - tail)
 
 
 # -- the correlation a page shows ----------------------------------------------------------------
@@ -385,6 +442,54 @@ def _correlate(
     )
 
 
+# -- the fitted line ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Fit:
+    """The least-squares line y = slope·x + intercept of n pairs and its 95% confidence band for
+    the mean of y: ``band`` holds (x, fitted y, low, high) at evenly spaced x from the smallest x
+    to the largest, rounded to 4 places (the slope and intercept are not: they carry the units
+    of the data, and a small slope would round to 0)."""
+
+    slope: float
+    intercept: float
+    n: int
+    band: tuple[tuple[float, float, float, float], ...]
+
+
+def fit(pairs: Iterable[tuple[float | None, float | None]], *, points: int = 21) -> Fit | None:
+    """The least-squares line of the pairs whose two values are both known numbers, with the
+    band ŷ ± t₀.₉₇₅,ₙ₋₂ · s · √(1/n + (x − x̄)²/Sxx) at ``points`` x (s the residuals' standard
+    deviation on n − 2 degrees of freedom). None below ``DEFINED_PAIRS`` pairs (two points leave
+    no residual to measure the spread by) or when x does not vary."""
+    usable = sorted(_finite(pairs))
+    n = len(usable)
+    if n < DEFINED_PAIRS:
+        return None
+    xs = [x for x, _y in usable]
+    ys = [y for _x, y in usable]
+    mean_x, mean_y = math.fsum(xs) / n, math.fsum(ys) / n
+    sxx = math.fsum((x - mean_x) ** 2 for x in xs)
+    if _constant(sxx, mean_x, n):
+        return None
+    slope = math.fsum((x - mean_x) * (y - mean_y) for x, y in usable) / sxx
+    intercept = mean_y - slope * mean_x
+    residuals = math.fsum((y - intercept - slope * x) ** 2 for x, y in usable)
+    spread = math.sqrt(residuals / (n - 2))
+    t = _t_quantile(1 - (1 - CONFIDENCE) / 2, n - 2)
+    low_x, high_x = xs[0], xs[-1]
+    band = []
+    for step in range(points):
+        x = low_x + (high_x - low_x) * step / max(points - 1, 1)
+        fitted = intercept + slope * x
+        half = t * spread * math.sqrt(1 / n + (x - mean_x) ** 2 / sxx)
+        band.append(
+            (round(x, 4), round(fitted, 4), round(fitted - half, 4), round(fitted + half, 4))
+        )
+    return Fit(slope=slope, intercept=intercept, n=n, band=tuple(band))
+
+
 # -- pairs over years -----------------------------------------------------------------------------
 
 
@@ -416,17 +521,3 @@ def change_pairs(
         )
         for key in keys
     ]
-
-
-def party_building_share(
-    total: float, maximum: float, business_points: float, business_max: float
-) -> float | None:
-    """The party-building score on a 0–100 scale: the total without the business-result points,
-    over the maximum without theirs. Bonus points stay in, so it can pass 100 a little.
-
-    None when nothing but business results is scored (no party-building maximum left).
-    """
-    rest = maximum - business_max
-    if rest <= 0:
-        return None
-    return round((total - business_points) / rest * 100, 2)

@@ -3,18 +3,22 @@
 import math
 import random
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dashboards import effectiveness
 from dashboards.effectiveness import (
     MIN_PAIRS,
     Correlation,
+    Fit,
     Interval,
     bootstrap,
     change_pairs,
     correlate,
+    fit,
     lag_pairs,
-    party_building_share,
     pearson,
     ranks,
     spearman,
@@ -107,19 +111,6 @@ def test_a_negative_correlation_has_a_direction():
     assert correlate([(1, 3), (2, 2), (3, 1)], min_pairs=3).direction == "negative"
 
 
-def test_party_building_share_takes_the_business_points_out():
-    # 72 of 85 party-building points, 12 of 15 business points: total 84 of 100
-    assert party_building_share(84, 100, 12, 15) == pytest.approx(72 / 85 * 100, abs=0.01)
-
-
-def test_party_building_share_without_business_results_is_the_total_in_percent():
-    assert party_building_share(45, 60, 0, 0) == 75.0
-
-
-def test_party_building_share_when_only_business_results_are_scored():
-    assert party_building_share(10, 15, 10, 15) is None
-
-
 # -- the analysis: intervals, the minimum n, the headline, the verdict -----------------------------
 
 
@@ -170,30 +161,133 @@ def test_other_data_draws_other_resamples():
     assert a != b
 
 
-def test_the_bootstrap_ranks_each_resample_as_spearman_would():
-    # The resample's ranks are computed from counts per pair; they must equal Spearman's ρ of
-    # the resample written out pair by pair (ties from drawing a pair twice included).
-    rng = random.Random(7)
-    data = sorted((float(rng.randint(1, 4)), rng.gauss(0, 1)) for _ in range(15))
-    n = len(data)
-    for _ in range(20):
-        counts = [0] * n
-        for index in rng.choices(range(n), k=n):
-            counts[index] += 1
-        xs = effectiveness._scaled([x for x, _y in data])
-        ys = effectiveness._scaled([y for _x, y in data])
-        fast_rho = effectiveness._weighted_r(
-            counts,
-            n,
-            effectiveness._Ranker(xs).ranks(counts),
-            effectiveness._Ranker(ys).ranks(counts),
-        )
-        fast_r = effectiveness._weighted_r(counts, n, xs, ys)
-        sample = [data[i] for i in range(n) for _ in range(counts[i])]
-        sx, sy = [x for x, _y in sample], [y for _x, y in sample]
-        # None on both sides when a resample's grades do not vary
-        assert fast_rho == (None if spearman(sx, sy) is None else pytest.approx(spearman(sx, sy)))
-        assert fast_r == (None if pearson(sx, sy) is None else pytest.approx(pearson(sx, sy)))
+def _grades(n: int, seed: int) -> list[tuple[float, float]]:
+    """A grade 1–4 against a continuous figure: many ties on the grade's side."""
+    rng = random.Random(seed)
+    return sorted((float(rng.randint(1, 4)), rng.gauss(0, 1)) for _ in range(n))
+
+
+def _resamples(data: list[tuple[float, float]], resamples: int, cells: int) -> np.ndarray:
+    """The counts matrix the bootstrap itself draws for these (sorted) pairs."""
+    seed = effectiveness._seed(data, resamples)
+    return np.vstack(list(effectiveness._count_chunks(len(data), resamples, seed, cells)))
+
+
+def _slow_coefficients(
+    data: list[tuple[float, float]], counts: np.ndarray
+) -> tuple[list[float], list[float]]:
+    """r and ρ of each resample written out pair by pair, by the exact pure-Python functions
+    (ties, in the data or from drawing a pair twice, ranked as Spearman would)."""
+    rs, rhos = [], []
+    for row in counts:
+        sample = [data[i] for i in range(len(data)) for _ in range(int(row[i]))]
+        xs, ys = [x for x, _y in sample], [y for _x, y in sample]
+        if (r := pearson(xs, ys)) is not None:
+            rs.append(r)
+        if (rho := spearman(xs, ys)) is not None:
+            rhos.append(rho)
+    return rs, rhos
+
+
+def _slow_bounds(values: list[float], resamples: int, n: int) -> tuple[float, float] | None:
+    """The percentile interval as the issue defines it, written out again."""
+    if len(values) < (1 - effectiveness.MAX_DEGENERATE) * resamples:
+        return None
+    ordered = sorted(values)
+    tail = effectiveness._tail(n)
+
+    def at(q: float) -> float:
+        position = q * (len(ordered) - 1)
+        low = math.floor(position)
+        high = min(low + 1, len(ordered) - 1)
+        return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+    return at(tail), at(1 - tail)
+
+
+def _assert_close(fast: tuple[float, float] | None, slow: tuple[float, float] | None) -> None:
+    assert (fast is None) == (slow is None)
+    if fast is not None and slow is not None:
+        assert fast == pytest.approx(slow, abs=1e-9, rel=0)
+
+
+def test_each_resample_is_a_matrix_row_of_counts_that_sum_to_n():
+    counts = _resamples(_grades(15, 1), 250, cells=15 * 40)  # blocks of 40 resamples
+    assert counts.shape == (250, 15)
+    assert (counts.sum(axis=1) == 15).all()
+    assert counts.min() >= 0
+
+
+def test_the_resamples_do_not_depend_on_the_block_size_of_the_memory():
+    # The draws of a block come from one generator in turn; blocks of any size give intervals
+    # that agree with the slow reference over the same counts.
+    data = _grades(30, 2)
+    for cells in (30, 30 * 7, effectiveness.CHUNK_CELLS):
+        r_fast, rho_fast = effectiveness._bounds(data, 200, cells)
+        rs, rhos = _slow_coefficients(data, _resamples(data, 200, cells))
+        _assert_close(r_fast, _slow_bounds(rs, 200, len(data)))
+        _assert_close(rho_fast, _slow_bounds(rhos, 200, len(data)))
+
+
+def test_the_vectorised_ranks_are_spearmans_ranks_of_each_resample():
+    # The resample's ranks come from counts per pair; they must equal the ranks of the resample
+    # written out pair by pair (ties from the grades and from drawing a pair twice included).
+    data = _grades(15, 7)
+    counts = _resamples(data, 20, cells=effectiveness.CHUNK_CELLS)
+    ranker = effectiveness._Ranker(effectiveness._scaled([x for x, _y in data]))
+    doubled = ranker.ranks(counts)
+    for row, row_ranks in zip(counts, doubled, strict=True):
+        drawn = [i for i in range(len(data)) for _ in range(int(row[i]))]
+        expected = ranks([data[i][0] for i in drawn])
+        # 2 × (rank − (n+1)/2), each drawn copy of pair i carrying pair i's rank
+        assert [float(row_ranks[i]) for i in drawn] == [2 * r - (len(data) + 1) for r in expected]
+
+
+def test_ties_in_grades_give_intervals_around_the_coefficients():
+    rng = random.Random(9)
+    pairs = []
+    for _ in range(40):
+        value = rng.gauss(0, 1)
+        grade = 1.0 if value < -0.67 else 2.0 if value < 0 else 3.0 if value < 0.67 else 4.0
+        pairs.append((value + rng.gauss(0, 0.5), grade))
+    result = correlate(pairs, ordinal=True)
+    assert result.rho_interval is not None
+    assert result.rho_interval.low < result.rho < result.rho_interval.high
+    assert result.verdict == "clear"
+
+
+def test_a_constant_side_gives_no_interval():
+    assert bootstrap([(float(i), 5.0) for i in range(20)]) == (None, None)
+    assert bootstrap([(1.0, 2.0), (3.0, 4.0)]) == (None, None)  # too few pairs for any r
+
+
+pair_sets = st.lists(
+    st.tuples(
+        st.one_of(st.integers(1, 4).map(float), st.integers(-500, 500).map(lambda v: v / 10)),
+        st.integers(-10_000, 10_000).map(lambda v: v / 100),
+    ),
+    min_size=3,
+    max_size=16,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(pairs=pair_sets, resamples=st.integers(1, 120), block=st.integers(1, 200))
+def test_the_numpy_bootstrap_agrees_with_a_slow_loop_over_the_same_resamples(
+    pairs, resamples, block
+):
+    # Grades (ties), tenths and hundredths: values differ by at least 0.01 or not at all, so the
+    # two ways of calling a side constant cannot disagree on a value close to the limit.
+    data = sorted(pairs)
+    cells = block * len(data)
+    r_fast, rho_fast = effectiveness._bounds(data, resamples, cells)
+    rs, rhos = _slow_coefficients(data, _resamples(data, resamples, cells))
+    _assert_close(r_fast, _slow_bounds(rs, resamples, len(data)))
+    _assert_close(rho_fast, _slow_bounds(rhos, resamples, len(data)))
+    assert bootstrap(pairs, resamples=resamples) == tuple(
+        None if b is None else Interval(round(b[0], 4), round(b[1], 4))
+        for b in effectiveness._bounds(data, resamples)
+    )
 
 
 def test_a_continuous_measure_leads_with_pearson_an_ordinal_one_with_spearman():
@@ -247,3 +341,61 @@ def test_change_pairs_take_the_change_on_both_sides():
         {"a": 6.5, "b": 8.0, "c": 4.0},
     )
     assert sorted(pairs, key=str) == sorted([(5.0, 1.5), (-2.0, -1.0), (None, 1.0)], key=str)
+
+
+# -- the fitted line and its band ---------------------------------------------------------------
+
+
+def _widths(result: Fit) -> list[float]:
+    return [high - low for _x, _fitted, low, high in result.band]
+
+
+def test_fit_of_a_textbook_example():
+    # x̄ = 3, ȳ = 4, Sxy = 6, Sxx = 10 → slope 0.6, intercept 4 − 0.6·3 = 2.2
+    result = fit(zip(XS, YS, strict=True))
+    assert result.n == 5
+    assert result.slope == pytest.approx(0.6)
+    assert result.intercept == pytest.approx(2.2)
+    # at x̄ the half-width is t₀.₉₇₅,₃ · s / √n with s² = (Syy − slope·Sxy) / 3 = 2.4 / 3
+    x, fitted, low, high = result.band[10]
+    half = effectiveness._t_quantile(0.975, 3) * math.sqrt(0.8 / 5)
+    assert (x, fitted) == (3.0, 4.0)
+    assert (low, high) == (round(4 - half, 4), round(4 + half, 4))
+
+
+def test_fit_band_runs_from_the_smallest_x_to_the_largest_in_21_steps():
+    result = fit([(10, 1), (20, 3), (30, 2), (50, 6)])
+    assert [x for x, *_ in result.band] == [10 + 2 * k for k in range(21)]
+    assert len(fit([(10, 1), (20, 3), (30, 2)], points=5).band) == 5
+
+
+def test_a_perfect_line_has_a_band_of_no_width():
+    result = fit([(x, 3 * x - 2) for x in range(1, 8)])
+    assert (result.slope, result.intercept) == (pytest.approx(3), pytest.approx(-2))
+    for x, fitted, low, high in result.band:
+        assert low == fitted == high == pytest.approx(3 * x - 2)
+
+
+def test_the_band_is_narrowest_at_the_mean_of_x():
+    rng = random.Random(11)
+    result = fit([(float(x), 0.5 * x + rng.gauss(0, 2)) for x in range(21)])  # x̄ = 10
+    widths = _widths(result)
+    assert result.band[10][0] == 10.0
+    assert widths.index(min(widths)) == 10
+    assert widths[:11] == sorted(widths[:11], reverse=True)  # wider away from x̄ on both sides
+    assert widths[10:] == sorted(widths[10:])
+
+
+def test_the_band_widens_with_fewer_points():
+    # the same scatter with every point once and twice: same line, same spread about it
+    rng = random.Random(12)
+    once = [(float(x), x + rng.gauss(0, 1)) for x in range(10)]
+    few, many = fit(once), fit(once * 2)
+    assert few.slope == pytest.approx(many.slope)
+    assert all(a > b for a, b in zip(_widths(few), _widths(many), strict=True))
+
+
+def test_no_fit_below_three_pairs_or_when_x_does_not_vary():
+    assert fit([(1, 2), (2, 3)]) is None
+    assert fit([(5, 1), (5, 2), (5, 7)]) is None
+    assert fit([(1, 2), (2, None), (None, 4), (3, math.nan)]) is None  # one usable pair
