@@ -219,10 +219,18 @@ def test_each_resample_is_a_matrix_row_of_counts_that_sum_to_n():
 
 
 def test_the_resamples_do_not_depend_on_the_block_size_of_the_memory():
-    # The draws of a block come from one generator in turn; blocks of any size give intervals
-    # that agree with the slow reference over the same counts.
+    # The blocks draw in turn from one generator: any block size gives the same resamples, so
+    # the same intervals, and they agree with the slow reference over those counts.
     data = _grades(30, 2)
-    for cells in (30, 30 * 7, effectiveness.CHUNK_CELLS):
+    whole = _resamples(data, 200, cells=effectiveness.CHUNK_CELLS)
+    for cells in (30, 30 * 7, 30 * 7 + 1):
+        assert np.array_equal(_resamples(data, 200, cells), whole)
+    # equal up to the order of a sum (the matrix product adds in blocks of its own)
+    for small, large in zip(
+        effectiveness._bounds(data, 200, 30), effectiveness._bounds(data, 200, 10**9), strict=True
+    ):
+        assert small == pytest.approx(large, abs=1e-12, rel=0)
+    for cells in (30, effectiveness.CHUNK_CELLS):
         r_fast, rho_fast = effectiveness._bounds(data, 200, cells)
         rs, rhos = _slow_coefficients(data, _resamples(data, 200, cells))
         _assert_close(r_fast, _slow_bounds(rs, 200, len(data)))
