@@ -225,7 +225,7 @@ def test_the_resamples_do_not_depend_on_the_block_size_of_the_memory():
     whole = _resamples(data, 200, cells=effectiveness.CHUNK_CELLS)
     for cells in (30, 30 * 7, 30 * 7 + 1):
         assert np.array_equal(_resamples(data, 200, cells), whole)
-    # equal up to the order of a sum (the matrix product adds in blocks of its own)
+    # equal up to the order in which a sum is added
     for small, large in zip(
         effectiveness._bounds(data, 200, 30), effectiveness._bounds(data, 200, 10**9), strict=True
     ):
