@@ -1,9 +1,13 @@
 """The assessment part of the demo: the shipped framework and a few periods of plausible data.
 
-Each unit gets a hidden "strength" drawn once; its values in every period scatter around what
-that strength would achieve, so rankings are stable from period to period and the business
-results move with the party-building results (what the effectiveness view shows). Past periods are
-approved and closed; the current one is open, with every state of the workflow represented.
+Each unit gets a hidden "strength" drawn once; its party-building values in every period scatter
+around what that strength would achieve, so rankings are stable from period to period. The
+business results (revenue and profit growth, the operating grade) are not drawn from the strength:
+they are copied from the demo's business figures of the organization and year
+(partybuild/demo/business.py, generated independently of party building), as a finance department
+would report them — so any relation the effectiveness view finds in the demo is chance, not built
+in. Past periods are approved and closed; the current one is open, with every state of the
+workflow represented.
 """
 
 import datetime
@@ -23,6 +27,9 @@ from assessment.selectors import engine_framework
 from assessment.services import load_framework, publish_framework
 from assessment.services.periods import create_period, open_period
 from core.bulk import insert_rows
+from organizations.models import Organization
+
+from .business import GRADE_POINTS, DemoFigures, demo_figures
 
 FRAMEWORK_FILE = Path(settings.BASE_DIR) / "assessment" / "data" / "framework.yaml"
 SEED = 2016
@@ -93,8 +100,9 @@ def _strength(rng: random.Random) -> float:
     return min(1.0, max(0.35, rng.gauss(0.82, 0.12)))
 
 
-def _value(indicator, strength: float, rng: random.Random):
-    """A plausible value for one indicator of a unit of this strength."""
+def _value(indicator, strength: float, rng: random.Random, figures: DemoFigures | None = None):
+    """A plausible value for one indicator of a unit of this strength; the business results are
+    its organization's `figures` of the year."""
     kind = indicator.kind
     jitter = rng.uniform(0.9, 1.1)
     if indicator.value_type == "text":
@@ -119,8 +127,8 @@ def _value(indicator, strength: float, rng: random.Random):
         return max(0, int(rng.gauss(expected, 0.8)))
     if indicator.value_type == "boolean":
         return rng.random() < strength + 0.1
-    if indicator.code.startswith(BUSINESS_RESULTS):
-        return _business_value(indicator, strength, rng)
+    if _is_business(indicator):
+        return _business_value(indicator, figures, rng)
     target = indicator.target
     if target is None:
         target = 100.0 if indicator.value_type == "percentage" else 10.0
@@ -172,17 +180,29 @@ def rates_within_100(spec, kind: str, values: dict, strength: float) -> dict:
 
 
 BUSINESS_RESULTS = "B1."  # the shipped framework's core business results
+PROFIT_GROWTH = "B1.02"  # B1.01 is the revenue growth
 OPERATING_GRADE = "B1.03"  # the regulator's operating assessment: A=4 … D=1
 
 
-def _business_value(indicator, strength: float, rng: random.Random):
-    """Business results follow a unit's party-building strength only in part (the document's
-    claim, which the effectiveness page measures); the market and the trade do the rest."""
-    mixed = 0.6 * strength + 0.4 * rng.random()
+def _business_value(indicator, figures: DemoFigures | None, rng: random.Random):
+    """The unit's business figure for this indicator, as its finance department reports it.
+
+    The two draws the values once took are still made and dropped, so that every other value of
+    the unit (drawn after it from the same generator) stays as it was.
+    """
+    rng.random()
+    rng.gauss(0, 1)
+    if figures is None:
+        raise ValueError(f"{indicator.code}: no business figures for this unit")
     if indicator.code == OPERATING_GRADE:
-        return min(4, max(1, round(1 + 3 * mixed + rng.gauss(0, 0.3))))
-    target = indicator.target if indicator.target is not None else 10.0
-    return round(target * (0.4 + mixed) + rng.gauss(0, abs(target) * 0.15), 1)
+        return GRADE_POINTS[figures.grade]
+    if indicator.code == PROFIT_GROWTH:
+        return round(figures.profit_growth, 1)
+    return round(figures.revenue_growth, 1)
+
+
+def _is_business(indicator) -> bool:
+    return indicator.code.startswith(BUSINESS_RESULTS)
 
 
 def _fill(period: Period, framework: Framework, *, closed: bool, users: dict) -> int:
@@ -204,6 +224,14 @@ def _fill(period: Period, framework: Framework, *, closed: bool, users: dict) ->
     secretary_id = users["secretary"].pk if "secretary" in users else None
     filled_states: dict[int, str] = {}
     year_rng = random.Random(f"{SEED}-{period.start.year}")
+    year = period.start.year
+    # The kinds with business results take them from their organization's figures of the year.
+    business = {k for k, indicators in entry.items() if any(_is_business(i) for i in indicators)}
+    codes = dict(
+        Organization.objects.filter(
+            pk__in={org_id for _, kind, org_id, *_ in submissions if kind in business}
+        ).values_list("pk", "code")
+    )
     for pk, kind, org_id, person_id, department_id in submissions:
         unit_key = f"{kind}-{org_id}-{person_id}-{department_id}"
         strength = _strength(random.Random(f"{SEED}-{unit_key}"))
@@ -219,8 +247,9 @@ def _fill(period: Period, framework: Framework, *, closed: bool, users: dict) ->
                 else SubmissionState.APPROVED
             )
             filled_states[pk] = state
-        rng = random.Random(f"{SEED}-{unit_key}-{period.start.year}")
-        values = {i.code: _value(i, strength, rng) for i in entry[kind]}
+        rng = random.Random(f"{SEED}-{unit_key}-{year}")
+        figures = demo_figures(codes[org_id], year) if kind in business else None
+        values = {i.code: _value(i, strength, rng, figures) for i in entry[kind]}
         for code, value in rates_within_100(spec, kind, values, strength).items():
             rows.append(
                 (pk, ids[code], json.dumps(value, ensure_ascii=False), None, "", now, secretary_id)

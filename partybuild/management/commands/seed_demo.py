@@ -97,8 +97,9 @@ class Command(BaseCommand):
         if figures := load_demo_business():
             self.stdout.write(
                 _(
-                    "Business figures: %(n)d, for the group and its committees, 2019–2025 "
-                    "(generated independently of party building)."
+                    "Business figures: %(n)d, for the group, its committees and their general "
+                    "branches, 2019–2025 (generated independently of party building; the "
+                    "assessment's business indicators are copied from them)."
                 )
                 % {"n": figures}
             )
