@@ -1,4 +1,4 @@
-"""Benchmark of the effectiveness analysis (dashboards.effectiveness); a plain script, not a test.
+"""Benchmark of the effectiveness analysis (business.statistics); a plain script, not a test.
 
     python bench/effectiveness.py [--sizes 40 500 2000 10000] [--runs N] [--old REVISION]
 
@@ -29,14 +29,15 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402  (the repository root is put on the path first)
 
-from dashboards import effectiveness as new  # noqa: E402
+from business import statistics as new  # noqa: E402
 
 # The last commit whose dashboards/effectiveness.py had the pure-Python bootstrap.
 PURE_REVISION = "8dfaed60a6ea4a82fbb84070854dd105935ae7d6"
 
 
 def load_old(revision: str) -> ModuleType:
-    """dashboards/effectiveness.py as it was at ``revision``, as a module named apart."""
+    """The statistics module as it was at ``revision`` (then dashboards/effectiveness.py), as a
+    module named apart."""
     source = subprocess.run(
         ["git", "show", f"{revision}:dashboards/effectiveness.py"],
         cwd=ROOT,

@@ -20,6 +20,7 @@ class FigureSource(models.TextChoices):
     ENTERED = "entered", _("Entered")
     IMPORTED = "imported", _("Imported")
     API = "api", _("Over the API")
+    DEMO = "demo", _("Demo (made up)")  # the effectiveness page warns that none of it is evidence
 
 
 # The regulator's grades, best first, and the number each stands for in the analysis.

@@ -43,6 +43,16 @@ class PeriodForm(forms.Form):
         return self.cleaned_data.get("period") is not None or "period" in self.errors
 
 
+class EffectivenessForm(PeriodForm):
+    """The effectiveness page's ``?period=&level=``: the year and the kind of unit compared."""
+
+    level = forms.SlugField(required=False, max_length=40)
+
+    def chosen_level(self) -> str | None:
+        self.is_valid()
+        return self.cleaned_data.get("level") or None
+
+
 class BoardForm(PeriodForm):
     """The dashboard's ``?period=&submitted=1``."""
 

@@ -77,3 +77,19 @@ def test_a_django_import_in_the_standards_rules_breaks_the_contracts(tmp_path):
 
     assert result.returncode != 0
     assert "standards.stars -> django (l.1)" in result.stdout
+
+
+def test_a_django_import_in_the_effectiveness_statistics_breaks_the_contracts(tmp_path):
+    """GIVEN a copy of the business app whose statistics import the ORM, WHEN the contracts are
+    checked, THEN they fail on it."""
+    shutil.copytree(
+        ROOT / "business", tmp_path / "business", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    statistics = tmp_path / "business" / "statistics.py"
+    statistics.write_text("from django.db import models\n" + statistics.read_text())
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+
+    result = lint_imports(tmp_path, tmp_path)
+
+    assert result.returncode != 0
+    assert "business.statistics -> django (l.1)" in result.stdout

@@ -1,5 +1,6 @@
-"""Insight pages: effectiveness (party building against business results), the explain panels of a
-subject score and of a roll-up row, and what-if.
+"""Insight pages: effectiveness (party building against business results, read by
+`business.selectors.effectiveness`), the explain panels of a subject score and of a roll-up row,
+and what-if.
 
 Each view reads its object through `_scoped`, the model's scope restriction (outside it, 404).
 The explain and what-if views answer an HTML fragment to htmx (the offcanvas of
@@ -18,110 +19,20 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from assessment.choices import PeriodKind
 from assessment.models import Period, Rollup, SubjectScore
 from assessment.selectors.browse import engine_language
+from business import statistics, wording
+from business.selectors import effectiveness as analysis
 from organizations.models import Organization
 
-from .. import effectiveness as effectiveness_stats
-from ..filters import PeriodForm, WhatIfForm
+from ..filters import EffectivenessForm, WhatIfForm
 from ..selectors import insight as selectors
-from ..selectors.board import default_period
 
 M = TypeVar("M", bound=Model)
 
 # What the explain and what-if pages of a subject score read besides the score.
 SCORE_RELATED = ("period__framework", "organization", "submission")
-
-
-def _strength_words() -> dict[str | None, str]:
-    return {
-        "very weak": _("very weak"),
-        "weak": _("weak"),
-        "moderate": _("moderate"),
-        "strong": _("strong"),
-        "very strong": _("very strong"),
-    }
-
-
-def _number(value: float) -> str:
-    """A coefficient with two decimals and a true minus sign."""
-    return f"{value:.2f}".replace("-", "−")
-
-
-def _coefficient_name(symbol: str) -> str:
-    return _("Spearman's ρ") if symbol == "ρ" else _("Pearson's r")
-
-
-def _with_interval(symbol: str, value: float, interval) -> str:
-    """ "ρ = 0.42 (95% interval 0.08 to 0.68)", or without an interval when there is none."""
-    if interval is None:
-        return _("%(symbol)s = %(value)s (no interval: the values hardly vary)") % {
-            "symbol": symbol,
-            "value": _number(value),
-        }
-    return _("%(symbol)s = %(value)s (95%% interval %(low)s to %(high)s)") % {
-        "symbol": symbol,
-        "value": _number(value),
-        "low": _number(interval.low),
-        "high": _number(interval.high),
-    }
-
-
-def describe_correlation(correlation) -> str:
-    """A correlation in words, translated: "ρ = 0.42 (95% interval 0.08 to 0.68), n = 24: a clear
-    moderate positive correlation.", or why there is no coefficient."""
-    if correlation.too_few:
-        return _(
-            "Too few units (n = %(n)d; at least %(min)d are needed): no coefficient is given."
-        ) % {"n": correlation.n, "min": correlation.min_pairs}
-    if correlation.headline is None:
-        return _("No correlation can be computed: the values do not vary (n = %(n)d).") % {
-            "n": correlation.n
-        }
-    values = {
-        "figure": _with_interval(
-            correlation.headline_symbol, correlation.headline, correlation.headline_interval
-        ),
-        "n": correlation.n,
-        "strength": _strength_words()[correlation.strength],
-    }
-    if correlation.verdict == "clear" and correlation.direction == "positive":
-        return _("%(figure)s, n = %(n)d: a clear %(strength)s positive correlation.") % values
-    if correlation.verdict == "clear" and correlation.direction == "negative":
-        return _("%(figure)s, n = %(n)d: a clear %(strength)s negative correlation.") % values
-    return _("%(figure)s, n = %(n)d: unclear, the interval includes 0.") % values
-
-
-def describe_other(correlation) -> str:
-    """The coefficient beside the headline, with its interval; "" when there is none."""
-    if correlation.too_few or correlation.other is None:
-        return ""
-    return _("Beside it: %(name)s, %(figure)s.") % {
-        "name": _coefficient_name(correlation.other_symbol),
-        "figure": _with_interval(
-            correlation.other_symbol, correlation.other, correlation.other_interval
-        ),
-    }
-
-
-def headline_note(measure) -> str:
-    """Which coefficient leads for a measure, and why."""
-    if measure.ordinal:
-        return _("A grade (ordered levels): the headline is Spearman's rank correlation ρ.")
-    return _("A continuous figure: the headline is Pearson's r.")
-
-
-def _cell(correlation) -> dict[str, Any]:
-    """One cell of a table of coefficients: the headline, its interval, n and the verdict."""
-    if correlation is None:
-        return {"text": "—", "n": 0, "verdict": None}
-    if correlation.too_few or correlation.headline is None:
-        return {"text": "—", "n": correlation.n, "verdict": None}
-    interval = correlation.headline_interval
-    text = _number(correlation.headline)
-    if interval is not None:
-        text += f" [{_number(interval.low)}, {_number(interval.high)}]"
-    return {"text": text, "n": correlation.n, "verdict": correlation.verdict}
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -147,77 +58,86 @@ def _scoped(request: HttpRequest, model: type[M], pk: int, *related: str) -> M:
 @login_required
 @require_GET
 def effectiveness(request: HttpRequest, pk: int) -> HttpResponse:
-    """Party-building scores against business results across the units of a subtree."""
+    """Party building against business results across the units of one level of a subtree."""
     organization = _scoped(request, Organization, pk, "kind")
     lang = engine_language()
-    periods = selectors.periods_for(request.user)
-    query = PeriodForm(request.GET)
+    periods = analysis.annual_periods()
+    query = EffectivenessForm(request.GET)
     chosen = query.chosen_id()
     if query.asked() and chosen is None:
         raise Http404  # no period can have that id
     if chosen is not None:
         period = next((p for p in periods if p.pk == chosen), None)
         if period is None:
-            period = get_object_or_404(Period.objects.select_related("framework"), pk=chosen)
+            period = get_object_or_404(
+                Period.objects.filter(kind=PeriodKind.YEAR).select_related("framework"), pk=chosen
+            )
     else:
-        period = default_period(organization)
+        period = analysis.default_period(organization, periods)
     data = None
     if period is not None:
-        data = selectors.effectiveness_of(request.user, organization, period, lang)
+        data = analysis.effectiveness_of(
+            request.user, organization, period, lang, level=query.chosen_level()
+        )
     context = {
         "organization": organization,
         "periods": periods,
         "period": period,
         "data": data,
-        "chart": {**data.chart_data(), "labels": _chart_labels()} if data else None,
-        "scatter": [
-            {
-                "item": m,
-                "description": describe_correlation(m.correlation),
-                "other": describe_other(m.correlation),
-                "note": headline_note(m.measure),
-            }
-            for m in data.correlations
-        ]
-        if data
-        else [],
-        "trend_rows": _trend_rows(data) if data else [],
-        "lag": _steps(data, data.lag) if data else None,
-        "change": _steps(data, data.change) if data else None,
-        "min_pairs": effectiveness_stats.MIN_PAIRS,
+        "min_pairs": statistics.MIN_PAIRS,
     }
+    if data is not None:
+        context |= {
+            "chart": {**data.chart_data(), "labels": _chart_labels()},
+            "scatter": [
+                {
+                    "item": m,
+                    "description": wording.describe_correlation(m.correlation),
+                    "other": wording.describe_other(m.correlation),
+                    "note": wording.headline_note(m.measure),
+                }
+                for m in data.correlations
+            ],
+            "year_rows": _year_rows(data),
+            "lag": _steps(data, data.lag),
+            "change": _steps(data, data.change),
+            "claims": _claims(data),
+        }
     return _render(request, "dashboards/effectiveness.html", context)
 
 
 def _chart_labels() -> dict[str, str]:
     return {
-        "x": _("Party-building score"),
+        "x": _("Party building (subtree, without business results)"),
         "r": _("Correlation (headline coefficient)"),
+        "fit": _("Fitted line"),
+        "band": _("95% band of the line"),
+        "interval": _("95% interval"),
     }
 
 
-def _trend_rows(data: selectors.Effectiveness) -> list[dict[str, Any]]:
+def _year_rows(data: analysis.Effectiveness) -> list[dict[str, Any]]:
     return [
         {
             "period": point.period,
             "units": point.units,
-            "cells": [_cell(point.correlations.get(m.code)) for m in data.measures],
+            "cells": [wording.cell(point.correlations.get(m.code)) for m in data.measures],
         }
         for point in data.trend
     ]
 
 
-def _steps(data: selectors.Effectiveness, steps: list[selectors.StepPoint]) -> dict[str, Any]:
+def _steps(data: analysis.Effectiveness, steps: list[analysis.StepPoint]) -> dict[str, Any]:
     """A lag or change section: each measure's sentence for the step that ends at the chosen
-    period, and a table of every step."""
+    year, and a table of every step."""
     latest = next((s for s in reversed(steps) if s.after.pk == data.period.pk), None)
     return {
         "latest": latest,
         "sentences": [
             {
                 "measure": m,
-                "description": describe_correlation(latest.correlations[m.code]),
-                "other": describe_other(latest.correlations[m.code]),
+                "description": wording.describe_correlation(latest.correlations[m.code]),
+                "other": wording.describe_other(latest.correlations[m.code]),
                 "verdict": latest.correlations[m.code].verdict,
             }
             for m in data.measures
@@ -228,11 +148,28 @@ def _steps(data: selectors.Effectiveness, steps: list[selectors.StepPoint]) -> d
             {
                 "step": step,
                 "units": step.units,
-                "cells": [_cell(step.correlations.get(m.code)) for m in data.measures],
+                "cells": [wording.cell(step.correlations.get(m.code)) for m in data.measures],
             }
             for step in steps
         ],
     }
+
+
+def _claims(data: analysis.Effectiveness) -> list[dict[str, Any]]:
+    """The seed's claims, the organization first, then each unit of the level."""
+    rows = [(data.organization.display_name, data.own_claims, True)]
+    rows += [(unit.name, unit.claims, False) for unit in data.unit_claims]
+    return [
+        {
+            "name": name,
+            "own": own,
+            "claims": c,
+            "revenue": wording.growth_text(c.revenue_growth),
+            "profit": wording.growth_text(c.profit_growth),
+        }
+        for name, c, own in rows
+        if c.has_any
+    ]
 
 
 @login_required

@@ -184,6 +184,6 @@ def _figure(org, measure, year: int, *, value: float | None = None, grade: str =
         year=year,
         value=None if value is None else Decimal(str(round(value, 2))),
         grade=grade,
-        source=FigureSource.IMPORTED,
+        source=FigureSource.DEMO,  # the effectiveness page says none of it is evidence
         note="演示数据（随机生成，与党建得分无关）",
     )

@@ -4,7 +4,9 @@
  * (htmx sends HX-Request, so the view answers a fragment) and shows it; links inside the panel
  * that carry data-explain-url load there too. Ctrl/Cmd-click still opens the page itself.
  * Charts: elements with data-insight-chart draw from the JSON of #effectiveness-data (ECharts,
- * SVG renderer so they print sharply); the tables beside them hold the same numbers.
+ * SVG renderer so they print sharply): each scatter with its fitted line and the line's 95% band,
+ * and the coefficient of each year with its 95% interval as a band. The tables beside them hold
+ * the same numbers.
  */
 (function () {
   "use strict";
@@ -70,7 +72,28 @@
     return source ? JSON.parse(source.textContent) : null;
   }
 
+  // A band between two lines: the low line unseen, the width stacked on it and shaded.
+  function bandSeries(name, stack, lows, widths, color) {
+    return [
+      { type: "line", name: name, stack: stack, data: lows, lineStyle: { opacity: 0 }, symbol: "none", silent: true, tooltip: { show: false } },
+      { type: "line", name: name, stack: stack, data: widths, lineStyle: { opacity: 0 }, symbol: "none", silent: true, tooltip: { show: false }, areaStyle: { color: color, opacity: 0.18 } },
+    ];
+  }
+
   function scatterOption(item, labels) {
+    var series = [];
+    if (item.fit) {
+      var band = item.fit.band;
+      series = series.concat(
+        bandSeries(labels.band, "band", band.map(function (b) { return [b[0], b[2]]; }),
+          band.map(function (b) { return [b[0], b[3] - b[2]]; }), "#6c757d"),
+      );
+      series.push({
+        type: "line", name: labels.fit, data: band.map(function (b) { return [b[0], b[1]]; }),
+        symbol: "none", lineStyle: { color: "#495057", width: 1.5 }, silent: true, tooltip: { show: false },
+      });
+    }
+    series.push({ type: "scatter", symbolSize: 9, itemStyle: { color: "#c8102e", opacity: 0.75 }, data: item.points });
     return {
       animation: false,
       grid: { left: 48, right: 16, top: 16, bottom: 40 },
@@ -81,21 +104,49 @@
       },
       xAxis: { type: "value", name: labels.x, nameLocation: "middle", nameGap: 26, scale: true },
       yAxis: { type: "value", name: item.unit || "", scale: true },
-      series: [{ type: "scatter", symbolSize: 9, itemStyle: { color: "#c8102e", opacity: 0.75 }, data: item.points }],
+      series: series,
     };
   }
 
-  function trendOption(trend, labels) {
+  function yearsOption(years, labels) {
+    var palette = ["#c8102e", "#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#20c997", "#6c757d"];
+    var series = [];
+    years.series.forEach(function (s, index) {
+      var color = palette[index % palette.length];
+      var name = s.name + " (" + s.symbol + ")";
+      var lows = s.values.map(function (v) { return v && v.low !== null ? v.low : null; });
+      var widths = s.values.map(function (v) { return v && v.low !== null ? v.high - v.low : null; });
+      series = series.concat(bandSeries(name, "interval-" + s.code, lows, widths, color));
+      series.push({
+        type: "line", name: name, symbolSize: 7, connectNulls: false, itemStyle: { color: color },
+        data: s.values.map(function (v) { return v ? v.value : null; }),
+      });
+    });
+    // One legend entry per measure: clicking it hides the line and its band together.
+    var names = years.series.map(function (s) { return s.name + " (" + s.symbol + ")"; });
     return {
       animation: false,
-      grid: { left: 48, right: 16, top: 40, bottom: 32 },
-      tooltip: { trigger: "axis" },
-      legend: { top: 0 },
-      xAxis: { type: "category", data: trend.periods },
+      grid: { left: 48, right: 16, top: 56, bottom: 32 },
+      tooltip: {
+        trigger: "axis",
+        formatter: function (items) {
+          var lines = [items.length ? items[0].axisValue : ""];
+          items.forEach(function (p) {
+            if (p.seriesType !== "line" || p.value === null || p.value === undefined) return;
+            var s = years.series[Math.floor(p.seriesIndex / 3)];
+            var v = s && s.values[p.dataIndex];
+            if (!v || p.seriesIndex % 3 !== 2) return;
+            var text = p.marker + s.name + ": " + s.symbol + " = " + v.value.toFixed(2);
+            if (v.low !== null) text += " [" + v.low.toFixed(2) + ", " + v.high.toFixed(2) + "]";
+            lines.push(text + " (n = " + v.n + ")");
+          });
+          return lines.join("<br>");
+        },
+      },
+      legend: { top: 0, data: names, type: "scroll" },
+      xAxis: { type: "category", data: years.labels, boundaryGap: false },
       yAxis: { type: "value", min: -1, max: 1, name: labels.r },
-      series: trend.series.map(function (s) {
-        return { type: "line", name: s.name, data: s.values, connectNulls: false, symbolSize: 7 };
-      }),
+      series: series,
     };
   }
 
@@ -109,8 +160,8 @@
       var option = null;
       if (kind === "scatter") {
         option = scatterOption(data.scatter[Number(element.getAttribute("data-chart-index"))], data.labels);
-      } else if (kind === "trend") {
-        option = trendOption(data.trend, data.labels);
+      } else if (kind === "years") {
+        option = yearsOption(data.years, data.labels);
       }
       if (!option) return;
       var chart = window.echarts.init(element, null, { renderer: "svg" });

@@ -139,3 +139,10 @@ def test_the_figures_depend_on_the_organization_code_only(group):
     )
     demo.load_demo_business()
     assert set(BusinessFigure.objects.values_list(*FIELDS)) == before
+
+
+def test_the_demo_figures_say_they_are_made_up(group):
+    from business.choices import FigureSource
+
+    demo.load_demo_business()
+    assert set(BusinessFigure.objects.values_list("source", flat=True)) == {FigureSource.DEMO}

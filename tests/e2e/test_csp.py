@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from organizations.services import assign_role
 from tests.builders import build_scored, scored_period
+from tests.business.test_effectiveness import add_figures
 from tests.dashboards.insight_fixtures import (
     add_committees,
     business_framework,
@@ -73,6 +74,7 @@ def effective(live_server, tree, erin):
     }
     scored_period(framework, 2025, values)
     scored_period(framework, 2026, values)
+    add_figures(committees, (0.9, 0.5, 0.7, 0.3))
     return tree.group
 
 
@@ -82,9 +84,9 @@ def test_effectiveness_and_its_htmx_panel_work_with_no_violation(
     login(page, live_server.url, "erin", PASSWORD)
     page.goto(live_server.url + reverse("dashboards:effectiveness", args=[effective.pk]))
     page.wait_for_load_state("networkidle")  # insight.js is deferred
-    expect(page.locator(".insight-chart[data-drawn] svg")).to_have_count(4)
+    expect(page.locator(".insight-chart[data-drawn] svg")).to_have_count(7)
     page.locator("[data-units-table] a[data-explain-url]").first.click()
-    page.locator("#explain-panel [data-insight=explain-score]").wait_for()
+    page.locator("#explain-panel [data-insight=explain-rollup]").wait_for()
     page.wait_for_load_state("networkidle")
 
     assert violations == []

@@ -1,4 +1,4 @@
-"""The correlation arithmetic of the effectiveness view (dashboards.effectiveness), by hand."""
+"""The correlation arithmetic of the effectiveness view (business.statistics), by hand."""
 
 import math
 import random
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboards import effectiveness
-from dashboards.effectiveness import (
+from business import statistics as effectiveness
+from business.statistics import (
     MIN_PAIRS,
     Correlation,
     Fit,

@@ -1,7 +1,7 @@
 """Calibration of the effectiveness analysis: is a relation called "clear" only when there is one?
 
 Each test draws 200 samples of 30 units (seeded, so the suite gives the same counts every run) and
-asks ``dashboards.effectiveness.correlate`` for its verdict, with the page's own settings (1,000
+asks ``business.statistics.correlate`` for its verdict, with the page's own settings (1,000
 resamples, at least 10 units, the headline coefficient's 95% interval leaving out 0).
 
 - With no relation (x and y independent), a well-calibrated 95% interval leaves out 0 in about 5%
@@ -16,7 +16,7 @@ resamples, at least 10 units, the headline coefficient's 95% interval leaving ou
 
 import random
 
-from dashboards.effectiveness import correlate
+from business.statistics import correlate
 
 DRAWS = 200
 UNITS = 30
