@@ -15,8 +15,12 @@ run: install assets translations migrate demo
 	@$(MANAGE) demo_logins 127.0.0.1:$(PORT)
 	DJANGO_DEBUG=1 $(MANAGE) serve 127.0.0.1:$(PORT)
 
+# Two workers, each with its own test database and Redis database (tests/parallel.py); a module
+# stays on one worker, so a module's demo is seeded once. `make test WORKERS=0` runs in one process.
+WORKERS ?= 2
+
 test: install assets translations
-	@$(PY) -m pytest; rc=$$?; \
+	@$(PY) -m pytest $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadscope); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
 
 install: $(VENV)/.installed
