@@ -61,12 +61,18 @@ class UnitPoint:
     organization_id: int
     code: str
     name: str
+    within: str  # the parent's name where it is not the organization looked at
     rollup_id: int
     party_building: float | None
     score: float | None
     grade: str
     values: dict[str, float | None] = field(default_factory=dict)  # measure code → number
     shown: dict[str, str] = field(default_factory=dict)  # measure code → as the table shows it
+
+    @property
+    def label(self) -> str:
+        """Its name, with its parent's where that tells it apart."""
+        return f"{self.name} · {self.within}" if self.within else self.name
 
     @property
     def shown_list(self) -> list[str]:
@@ -105,6 +111,7 @@ class StepPoint:
 class UnitClaims:
     organization_id: int
     name: str
+    within: str
     claims: claims.Claims
 
 
@@ -143,7 +150,7 @@ class Effectiveness:
                     "headline": m.correlation.headline,
                     "n": m.correlation.n,
                     "points": [
-                        [u.party_building, u.values[m.measure.code], u.name]
+                        [u.party_building, u.values[m.measure.code], u.label]
                         for u in self.units
                         if u.party_building is not None and u.values.get(m.measure.code) is not None
                     ],
@@ -333,17 +340,28 @@ def effectiveness_of(
                 "organization__code",
                 "organization__name",
                 "organization__name_en",
+                "organization__parent_id",
+                "organization__parent__name",
+                "organization__parent__name_en",
                 "pk",
                 "party_building",
                 "score",
                 "grade",
             )
         )
-        for period_id, org_id, code, name, name_en, pk, party, score, grade in rows:
+        english = lang == "en"
+        for row in rows:
+            period_id, org_id, code, name, name_en, parent_id, parent, parent_en = row[:8]
+            pk, party, score, grade = row[8:]
             by_year[years[period_id]][org_id] = UnitPoint(
                 organization_id=org_id,
                 code=code,
-                name=bilingual_name(name, name_en, lang == "en"),
+                name=bilingual_name(name, name_en, english),
+                # Units of one kind share names across parents (信息系统事业部党总支 in every
+                # institute): the parent tells them apart, unless it is the page's organization.
+                within=""
+                if parent_id == organization.pk
+                else bilingual_name(parent or "", parent_en or "", english),
                 rollup_id=pk,
                 party_building=party,
                 score=score,
@@ -396,7 +414,7 @@ def effectiveness_of(
     ]
     steps = list(pairwise(trend_periods))
     target = growth_target(period)
-    names = {u.organization_id: u.name for u in units}
+    names = {u.organization_id: (u.name, u.within) for u in units}
     return Effectiveness(
         organization=organization,
         period=period,
@@ -411,9 +429,9 @@ def effectiveness_of(
         change=[_step(a, b, by_year, values, measures, lagged=False) for a, b in steps],
         own_claims=claims.claims_of(_claim_figures(own_figures), year, target=target),
         unit_claims=[
-            UnitClaims(org, names[org], claims.claims_of(_claim_figures(f), year, target=target))
-            for org, f in sorted(figures.items(), key=lambda item: names.get(item[0], ""))
-            if org in names
+            UnitClaims(org, *names[org], claims.claims_of(_claim_figures(f), year, target=target))
+            for org, f in ((u.organization_id, figures[u.organization_id]) for u in units)
+            if org in figures
         ],
         without_party_building=sum(1 for u in units if u.party_building is None),
         demo=demo,
@@ -600,7 +618,12 @@ def as_data(data: Effectiveness) -> dict[str, Any]:
         "claims": {
             "own": claims_data(data.own_claims),
             "units": [
-                {"organization": u.organization_id, "name": u.name, **claims_data(u.claims)}
+                {
+                    "organization": u.organization_id,
+                    "name": u.name,
+                    "within": u.within,
+                    **claims_data(u.claims),
+                }
                 for u in data.unit_claims
             ],
         },
@@ -609,6 +632,7 @@ def as_data(data: Effectiveness) -> dict[str, Any]:
                 "organization": u.organization_id,
                 "code": u.code,
                 "name": u.name,
+                "within": u.within,
                 "party_building": u.party_building,
                 "score": u.score,
                 "grade": u.grade,

@@ -155,21 +155,23 @@ def _steps(data: analysis.Effectiveness, steps: list[analysis.StepPoint]) -> dic
     }
 
 
-def _claims(data: analysis.Effectiveness) -> list[dict[str, Any]]:
-    """The seed's claims, the organization first, then each unit of the level."""
-    rows = [(data.organization.display_name, data.own_claims, True)]
-    rows += [(unit.name, unit.claims, False) for unit in data.unit_claims]
-    return [
-        {
+def _claims(data: analysis.Effectiveness) -> dict[str, list[dict[str, Any]]]:
+    """The seed's claims: the organization's own row, and each unit's (folded on the page)."""
+
+    def row(name: str, within: str, c) -> dict[str, Any]:
+        return {
             "name": name,
-            "own": own,
+            "within": within,
             "claims": c,
             "revenue": wording.growth_text(c.revenue_growth),
             "profit": wording.growth_text(c.profit_growth),
         }
-        for name, c, own in rows
-        if c.has_any
-    ]
+
+    own = data.own_claims
+    return {
+        "own": [row(data.organization.display_name, "", own)] if own.has_any else [],
+        "units": [row(u.name, u.within, u.claims) for u in data.unit_claims if u.claims.has_any],
+    }
 
 
 @login_required

@@ -72,31 +72,38 @@
     return source ? JSON.parse(source.textContent) : null;
   }
 
-  // A band between two lines: the low line unseen, the width stacked on it and shaded.
-  function bandSeries(name, stack, lows, widths, color) {
-    return [
-      { type: "line", name: name, stack: stack, data: lows, lineStyle: { opacity: 0 }, symbol: "none", silent: true, tooltip: { show: false } },
-      { type: "line", name: name, stack: stack, data: widths, lineStyle: { opacity: 0 }, symbol: "none", silent: true, tooltip: { show: false }, areaStyle: { color: color, opacity: 0.18 } },
-    ];
+  // The fitted line's 95% band as one shaded polygon: along the upper edge, back along the lower.
+  function bandSeries(name, band) {
+    return {
+      type: "custom", name: name, silent: true, tooltip: { show: false }, z: 1,
+      data: [[band[0][0], band[0][2]]],  // one item, on the band: it draws the whole polygon
+      encode: { x: 0, y: 1 },
+      renderItem: function (params, api) {
+        var upper = band.map(function (b) { return api.coord([b[0], b[3]]); });
+        var lower = band.slice().reverse().map(function (b) { return api.coord([b[0], b[2]]); });
+        return { type: "polygon", shape: { points: upper.concat(lower) }, style: { fill: "rgba(108, 117, 125, 0.2)" } };
+      },
+    };
   }
 
   function scatterOption(item, labels) {
     var series = [];
     if (item.fit) {
       var band = item.fit.band;
-      series = series.concat(
-        bandSeries(labels.band, "band", band.map(function (b) { return [b[0], b[2]]; }),
-          band.map(function (b) { return [b[0], b[3] - b[2]]; }), "#6c757d"),
-      );
+      var edge = { type: "line", symbol: "none", silent: true, tooltip: { show: false }, lineStyle: { opacity: 0 } };
+      // Unseen edges of the band: they make the axes span it (a custom series does not).
+      series.push(Object.assign({ data: band.map(function (b) { return [b[0], b[2]]; }) }, edge));
+      series.push(Object.assign({ data: band.map(function (b) { return [b[0], b[3]]; }) }, edge));
+      series.push(bandSeries(labels.band, band));
       series.push({
         type: "line", name: labels.fit, data: band.map(function (b) { return [b[0], b[1]]; }),
-        symbol: "none", lineStyle: { color: "#495057", width: 1.5 }, silent: true, tooltip: { show: false },
+        symbol: "none", lineStyle: { color: "#495057", width: 1.5 }, silent: true, tooltip: { show: false }, z: 2,
       });
     }
-    series.push({ type: "scatter", symbolSize: 9, itemStyle: { color: "#c8102e", opacity: 0.75 }, data: item.points });
+    series.push({ type: "scatter", symbolSize: 9, itemStyle: { color: "#c8102e", opacity: 0.75 }, data: item.points, z: 3 });
     return {
       animation: false,
-      grid: { left: 48, right: 16, top: 16, bottom: 40 },
+      grid: { left: 8, right: 16, top: 16, bottom: 40, containLabel: true },
       tooltip: {
         formatter: function (p) {
           return p.value[2] + "<br>" + labels.x + ": " + p.value[0] + "<br>" + item.name + ": " + p.value[1];
@@ -108,44 +115,59 @@
     };
   }
 
+  // Each year's coefficient as a point with its 95% interval as a whisker; measures side by side.
   function yearsOption(years, labels) {
     var palette = ["#c8102e", "#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#20c997", "#6c757d"];
+    var count = years.series.length;
     var series = [];
     years.series.forEach(function (s, index) {
       var color = palette[index % palette.length];
       var name = s.name + " (" + s.symbol + ")";
-      var lows = s.values.map(function (v) { return v && v.low !== null ? v.low : null; });
-      var widths = s.values.map(function (v) { return v && v.low !== null ? v.high - v.low : null; });
-      series = series.concat(bandSeries(name, "interval-" + s.code, lows, widths, color));
+      var offset = (index - (count - 1) / 2) * 0.08;  // in category widths, so whiskers do not overlap
       series.push({
-        type: "line", name: name, symbolSize: 7, connectNulls: false, itemStyle: { color: color },
-        data: s.values.map(function (v) { return v ? v.value : null; }),
+        type: "custom", name: name, itemStyle: { color: color },
+        data: s.values.map(function (v, i) { return v && v.low !== null ? [i, v.low, v.high] : null; })
+          .filter(function (d) { return d !== null; }),
+        encode: { x: 0, y: [1, 2] },
+        renderItem: function (params, api) {
+          var low = api.coord([api.value(0), api.value(1)]);
+          var high = api.coord([api.value(0), api.value(2)]);
+          var shift = api.size([1, 0])[0] * offset;
+          var x = low[0] + shift;
+          var style = { stroke: color, lineWidth: 1.5 };
+          return { type: "group", children: [
+            { type: "line", shape: { x1: x, y1: low[1], x2: x, y2: high[1] }, style: style },
+            { type: "line", shape: { x1: x - 4, y1: low[1], x2: x + 4, y2: low[1] }, style: style },
+            { type: "line", shape: { x1: x - 4, y1: high[1], x2: x + 4, y2: high[1] }, style: style },
+          ] };
+        },
+        tooltip: { show: false },
+      });
+      series.push({
+        type: "scatter", name: name, symbolSize: 8, itemStyle: { color: color },
+        data: s.values.map(function (v, i) { return v ? [i + offset, v.value, i] : null; })
+          .filter(function (d) { return d !== null; }),
+        tooltip: {
+          formatter: function (p) {
+            var v = s.values[p.value[2]];
+            var text = years.labels[p.value[2]] + "<br>" + p.marker + s.name + ": " + s.symbol + " = " + v.value.toFixed(2);
+            if (v.low !== null) text += " [" + v.low.toFixed(2) + ", " + v.high.toFixed(2) + "]";
+            return text + " (n = " + v.n + ")";
+          },
+        },
       });
     });
-    // One legend entry per measure: clicking it hides the line and its band together.
-    var names = years.series.map(function (s) { return s.name + " (" + s.symbol + ")"; });
     return {
       animation: false,
-      grid: { left: 48, right: 16, top: 56, bottom: 32 },
-      tooltip: {
-        trigger: "axis",
-        formatter: function (items) {
-          var lines = [items.length ? items[0].axisValue : ""];
-          items.forEach(function (p) {
-            if (p.seriesType !== "line" || p.value === null || p.value === undefined) return;
-            var s = years.series[Math.floor(p.seriesIndex / 3)];
-            var v = s && s.values[p.dataIndex];
-            if (!v || p.seriesIndex % 3 !== 2) return;
-            var text = p.marker + s.name + ": " + s.symbol + " = " + v.value.toFixed(2);
-            if (v.low !== null) text += " [" + v.low.toFixed(2) + ", " + v.high.toFixed(2) + "]";
-            lines.push(text + " (n = " + v.n + ")");
-          });
-          return lines.join("<br>");
-        },
-      },
-      legend: { top: 0, data: names, type: "scroll" },
-      xAxis: { type: "category", data: years.labels, boundaryGap: false },
-      yAxis: { type: "value", min: -1, max: 1, name: labels.r },
+      grid: { left: 56, right: 16, top: 56, bottom: 32 },
+      tooltip: { trigger: "item" },
+      legend: { top: 0, type: "scroll", data: years.series.map(function (s) { return s.name + " (" + s.symbol + ")"; }) },
+      // Years at 0, 1, 2 … with half a year of room either side for the whiskers.
+      xAxis: { type: "value", min: -0.5, max: years.labels.length - 0.5, splitLine: { show: false },
+               axisTick: { customValues: years.labels.map(function (_l, i) { return i; }) },
+               axisLabel: { customValues: years.labels.map(function (_l, i) { return i; }),
+                            formatter: function (value) { return years.labels[Math.round(value)] || ""; } } },
+      yAxis: { type: "value", min: -1, max: 1, name: labels.r, axisLine: { onZero: false } },
       series: series,
     };
   }

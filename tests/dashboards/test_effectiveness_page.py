@@ -104,6 +104,7 @@ def test_the_claims_table_puts_the_organization_first(client_for, erin, tree, pe
     assert rows[0].select("td")[0].get_text(strip=True) == "3"
     assert "20.0% a year" in rows[0].get_text()
     assert len(rows) == 1 + len(STRENGTHS)
+    assert len(page(response).select("[data-claims-units] [data-claims-row]")) == len(STRENGTHS)
 
 
 def test_a_level_can_be_chosen_and_too_few_units_are_said_so(client_for, erin, tree, period):

@@ -84,7 +84,7 @@ def test_effectiveness_and_its_htmx_panel_work_with_no_violation(
     login(page, live_server.url, "erin", PASSWORD)
     page.goto(live_server.url + reverse("dashboards:effectiveness", args=[effective.pk]))
     page.wait_for_load_state("networkidle")  # insight.js is deferred
-    expect(page.locator(".insight-chart[data-drawn] svg")).to_have_count(7)
+    expect(page.locator(".insight-chart[data-drawn] svg")).to_have_count(4)
     page.locator("[data-units-table] a[data-explain-url]").first.click()
     page.locator("#explain-panel [data-insight=explain-rollup]").wait_for()
     page.wait_for_load_state("networkidle")

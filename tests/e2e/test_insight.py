@@ -35,8 +35,9 @@ def group(live_server, tree, erin):
     return tree.group
 
 
-# The charts: a scatter for each active business measure (six built in) and the years' line.
-CHARTS = 7
+# The charts: a scatter for each measure the committees have figures of (revenue, its growth, the
+# regulator's grade: tests.business.test_effectiveness.add_figures) and the years' chart.
+CHARTS = 4
 
 
 def test_effectiveness_draws_its_charts_beside_their_tables(page, live_server, group):
