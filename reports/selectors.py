@@ -2,11 +2,12 @@
 spreadsheets stream, and the lists of the pages.
 
 `report_data` gathers everything a report shows about one organization in a bounded number of
-queries whatever the size of its subtree (about fifteen): the organization's own roll-up rows,
+queries whatever the size of its subtree (about twenty): the organization's own roll-up rows,
 its direct children's, the peer and sibling counts, the subtree's indicator results, its
-rectifications and the appendix of approvals. The large tables (every value, every workflow
-step) are not in it: `value_rows` and `approval_rows` stream them with server-side cursors for
-the spreadsheets, never one ORM object per row.
+rectifications, the appendix of approvals, its terms and the effectiveness analysis of its
+year. The large tables (every value, every workflow step) are not in it: `value_rows` and
+`approval_rows` stream them with server-side cursors for the spreadsheets, never one ORM object
+per row.
 """
 
 import datetime
@@ -22,7 +23,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from assessment.choices import PeriodStatus, SubmissionState
+from assessment.choices import PeriodKind, PeriodStatus, SubmissionState
 from assessment.models import (
     Dimension,
     Indicator,
@@ -33,6 +34,7 @@ from assessment.models import (
     Submission,
     Transition,
 )
+from business.selectors.effectiveness import as_data, effectiveness_of
 from organizations.models import Organization, bilingual_name
 from organizations.scope import scope_prefixes
 from rectification.models import Rectification
@@ -186,7 +188,47 @@ def report_data(report: Report) -> dict[str, Any]:
         # The organization's terms, its results per period (secretary's rating, titles, stars)
         # and, for the group, its record (issue 15).
         "terms": term_report(org, periods),
+        # Party building against business results in the report's last year (issue 16).
+        "effectiveness": _effectiveness(org, periods),
     }
+
+
+def effectiveness_period(periods: list[Period]) -> Period | None:
+    """The annual period the report's effectiveness section reads: the latest annual one among
+    the report's periods; when they are not annual, the annual period of the last one's framework
+    code and year (one query), if it has been opened; else None."""
+    annual = [p for p in periods if p.kind == PeriodKind.YEAR]
+    if annual:
+        return max(annual, key=lambda p: p.start)
+    if not periods:
+        return None
+    last = periods[-1]
+    return (
+        Period.objects.filter(
+            kind=PeriodKind.YEAR,
+            framework__code=last.framework.code,
+            start__year=last.start.year,
+        )
+        .exclude(status=PeriodStatus.PLANNED)
+        .select_related("framework")
+        .order_by("-start", "-pk")
+        .first()
+    )
+
+
+def _effectiveness(org: Organization, periods: list[Period]) -> dict[str, Any] | None:
+    """The effectiveness analysis of the organization in the report's year, as the API gives it
+    but without the units (one row per unit: the page's table, too long for a report); None
+    without an annual period. A fixed number of queries (`effectiveness_of`'s six at most).
+
+    ``user=None``: the report's organization was checked against its requester's scope when
+    the report was requested, and everything here hangs below it."""
+    period = effectiveness_period(periods)
+    if period is None:
+        return None
+    data = as_data(effectiveness_of(None, org, period, "en" if _english() else "zh"))
+    data.pop("units")
+    return data
 
 
 ROLLUP_COLUMNS = (

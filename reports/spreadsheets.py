@@ -14,10 +14,12 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from business.wording import number
 from core.cells import xlsx_cell, xlsx_value
 
 from . import selectors
@@ -30,6 +32,7 @@ _TITLE_FONT = Font(bold=True, size=14, color="B22222")
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="F3E5E5")
 _WRAP = Alignment(wrap_text=True, vertical="top")
+_WARNING_FONT = Font(bold=True, color="8A4B00")
 
 
 def _headers() -> dict[str, str]:
@@ -115,6 +118,7 @@ def write_xlsx(
         selectors.approval_rows(report),
         widths=[12, 12, 24, 24, 10, 10, 14, 16, 30],
     )
+    _effectiveness_sheet(book, data)
     _terms_sheet(book, data)
     book.save(str(path))
     return written
@@ -325,6 +329,195 @@ def _terms_sheet(book: Workbook, data: dict[str, Any]) -> None:
                 [names.get(row["period"], ""), row["rating"] or None, row["stars"], titles or None]
             )
         )
+
+
+def _coefficient(correlation: dict[str, Any] | None) -> tuple[str, str | None]:
+    """A coefficient as the PDF shows it, "0.52 [0.11, 0.79] (14)" (a dash for none), and its
+    verdict in a word."""
+    if correlation is None:
+        return "–", None
+    ordinal = correlation["headline"] == "ρ"
+    value = correlation["rho"] if ordinal else correlation["r"]
+    interval = correlation["rho_interval"] if ordinal else correlation["r_interval"]
+    text = "–" if correlation["too_few"] or value is None else number(value)
+    if text != "–" and interval:
+        text += f" [{number(interval[0])}, {number(interval[1])}]"
+    verdicts = {
+        "clear": pgettext("correlation", "clear"),
+        "unclear": pgettext("correlation", "unclear"),
+    }
+    return f"{text} ({correlation['n']})", verdicts.get(correlation["verdict"])
+
+
+def _growth(growth: dict[str, Any] | None) -> str:
+    """An average annual growth as the PDF words it (`business.wording.growth_text`'s words)."""
+    if not growth:
+        return "–"
+    values = {
+        "percent": f"{growth['percent']:.1f}",
+        "first": growth["first"],
+        "last": growth["last"],
+    }
+    if growth["method"] == "compound":
+        text = _("%(percent)s%% a year, %(first)s–%(last)s (compound)") % values
+    else:
+        text = _("%(percent)s%% a year, %(first)s–%(last)s (mean of the yearly rates)") % values
+    return f"{text} ✓" if growth["meets_target"] else text
+
+
+def _claims_rows(data: dict[str, Any], effectiveness: dict[str, Any]) -> list[list[Any]]:
+    """The claims of the organization, then of each unit (with its parent's name where that tells
+    it apart), where the figures say anything."""
+    rows = [(data["organization"]["name"], effectiveness["claims"]["own"])]
+    rows += [
+        (" · ".join(filter(None, (unit["name"], unit.get("within")))), unit)
+        for unit in effectiveness["claims"]["units"]
+    ]
+    return [
+        [
+            name,
+            claims["a_years_in_row"],
+            ", ".join(f"{t['year']}: {t['grade']}" for t in claims["term_grades"]) or None,
+            _growth(claims["revenue_growth"]),
+            _growth(claims["profit_growth"]),
+        ]
+        for name, claims in rows
+        if claims["annual_grades"]
+        or claims["term_grades"]
+        or claims["revenue_growth"]
+        or claims["profit_growth"]
+    ]
+
+
+def _effectiveness_sheet(book: Workbook, data: dict[str, Any]) -> None:
+    """Party building against business results in the report's year, as the PDF's section: the
+    coefficients of each measure (the same year, lagged, change against change), the claims
+    against the figures and the caveat; only when the report has an annual period and there are
+    business figures to show (as for the terms, the PDF says when there are none)."""
+    eff = data.get("effectiveness")
+    if not eff:
+        return
+    level = next((lv["name"] for lv in eff["levels"] if lv["code"] == eff["level"]), None)
+    claims = _claims_rows(data, eff)
+    if not claims and (level is None or not eff["measures"]):
+        return
+    sheet = _sheet(book, _("Effectiveness"), [30, 12, 16, 34, 34, 24, 10, 24, 10])
+    year = eff["year"]
+    if not eff["measures"]:
+        first = _(
+            "No business measure is active: an administrator can add or reactivate one under "
+            "Business figures."
+        )
+    elif level is None:
+        first = _(
+            "No organization below this one has business figures yet: the finance side enters or "
+            "imports them under Business figures."
+        )
+    else:
+        point = next((p for p in reversed(eff["years"]) if p["year"] == year), None)
+        count = (point["units"] if point else 0) + eff["without_party_building"]
+        first = ngettext(
+            "%(year)s, %(level)s: %(count)s unit with a roll-up.",
+            "%(year)s, %(level)s: %(count)s units with a roll-up.",
+            count,
+        ) % {"year": year, "level": level, "count": count}
+    sheet.append([xlsx_cell(sheet, first, font=_HEADER_FONT)])
+    if eff["demo"]:
+        warning = _(
+            "Demo data: these business figures are made up, drawn at random and independently "
+            "of party building. Whatever this page finds on them is chance, not evidence."
+        )
+        sheet.append([xlsx_cell(sheet, warning, font=_WARNING_FONT)])
+    if eff["measures"] and level is not None:
+        _effectiveness_table(sheet, eff)
+    if claims:
+        sheet.append([])
+        sheet.append([xlsx_cell(sheet, _("The claims, against the figures"), font=_HEADER_FONT)])
+        sheet.append(
+            _header(
+                sheet,
+                [
+                    _("Organization"),
+                    _("A grades in a row"),
+                    _("Term grades"),
+                    _("Revenue growth"),
+                    _("Profit growth"),
+                ],
+            )
+        )
+        for row in claims:
+            sheet.append(_row(row))
+    sheet.append([])
+    sheet.append(
+        _row(
+            [
+                _(
+                    "Correlation is not causation: units that do well in party building may also "
+                    "do well in business for other reasons (industry, size, market, management). "
+                    "Read a coefficient as how closely the two move together, and mind n and the "
+                    "interval: with few units a strong coefficient can arise by chance."
+                )
+            ]
+        )
+    )
+
+
+def _effectiveness_table(sheet, eff: dict[str, Any]) -> None:
+    """One row per measure: its coefficient the same year, lagged a year and change against
+    change, the steps being those that end at the report's year."""
+    year = eff["year"]
+    lag = next((step for step in reversed(eff["lag"]) if step["to"] == year), None)
+    change = next((step for step in reversed(eff["change"]) if step["to"] == year), None)
+
+    def heading(step: dict[str, Any] | None, label: str, plain: str) -> str:
+        if step is None:
+            return plain
+        return label % {"first": step["from"], "last": step["to"]}
+
+    sheet.append([])
+    sheet.append(
+        _header(
+            sheet,
+            [
+                _("Business results"),
+                _("Unit"),
+                _("Coefficient"),
+                _("Same year, %(year)s") % {"year": year},
+                _("Verdict"),
+                heading(lag, _("Lag, %(first)s → %(last)s"), pgettext("correlation", "Lag")),
+                _("Verdict"),
+                heading(
+                    change, _("Change, %(first)s → %(last)s"), pgettext("correlation", "Change")
+                ),
+                _("Verdict"),
+            ],
+        )
+    )
+    for m in eff["measures"]:
+        same = _coefficient(eff["same_year"].get(m["code"]))
+        lagged = _coefficient(lag["correlations"].get(m["code"])) if lag else ("–", None)
+        changed = _coefficient(change["correlations"].get(m["code"])) if change else ("–", None)
+        symbol = "ρ" if m["ordinal"] else "r"
+        sheet.append(_row([m["name"], m["unit"] or None, symbol, *same, *lagged, *changed]))
+    sheet.append([])
+    for note in (
+        _(
+            "Each cell: the headline coefficient (Spearman's ρ for a grade, Pearson's r "
+            "otherwise), its 95%% interval in brackets and n, the units compared, in parentheses; "
+            "a dash where fewer than %(min)s units can be compared."
+        )
+        % {"min": eff["min_pairs"]},
+        _(
+            "A relation is called clear only when the interval leaves out 0; otherwise it is "
+            "unclear, whatever the coefficient."
+        ),
+        _(
+            "Lag: party building in one year against business in the next. Change: how much "
+            "each unit's party building changed from one year to the next against how much its "
+            "business changed; a unit's lasting traits (industry, size) drop out of a change."
+        ),
+    ):
+        sheet.append(_row([note]))
 
 
 def _stream_sheet(
