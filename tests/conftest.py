@@ -17,7 +17,9 @@ Over it, the small framework (tests/framework_data.py) published, and its year 2
 import copy
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from .builders import Tree, build_tree, named_user
 from .factories import PASSWORD, FrameworkFactory, PeriodFactory
@@ -42,6 +44,15 @@ def _flush_past_the_audit_trigger():
     DatabaseOperations.sql_flush = sql_flush
     yield
     DatabaseOperations.sql_flush = original
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the portal's default language, whatever the one before it activated
+    (a test that leaves English on made the next one pass or fail by the order they ran in)."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -159,9 +159,9 @@ class TestReport:
         self, tree, years, results, erin, report_of, django_assert_max_num_queries
     ):
         report = report_of(erin, tree.group)
-        # 16 for the report without standards (tests/reports/test_generate.py), plus the terms,
+        # 20 for the report without standards (tests/reports/test_generate.py), plus the terms,
         # the ratings, the titles and the stars.
-        with django_assert_max_num_queries(20):
+        with django_assert_max_num_queries(24):
             report_selectors.report_data(report)
 
     def test_the_pdf_shows_the_term_and_the_record(self, tree, years, erin, report_of):
