@@ -71,6 +71,8 @@ PAGES = {
         ("reviewer-dashboard", "/dashboards/"),
         ("reviewer-explain", "@explain"),
         ("reviewer-effectiveness", "@click:a[href*='/effectiveness/']"),
+        # The same page from its scatters down (the group's page: organization 1 in the demo).
+        ("reviewer-effectiveness-scatter", "/dashboards/organizations/1/effectiveness/#scatter-heading"),
         ("reviewer-rectification", "/rectification/?state=closure_requested"),
         ("reviewer-calendar", "/records/calendar/"),
         (  # a branch's submission of the demo's open year (period 4), counted from records

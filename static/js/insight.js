@@ -110,7 +110,7 @@
         },
       },
       xAxis: { type: "value", name: labels.x, nameLocation: "middle", nameGap: 26, scale: true },
-      yAxis: { type: "value", name: item.unit || "", scale: true },
+      yAxis: { type: "value", name: item.unit || "", scale: true, minInterval: item.ordinal ? 1 : 0 },
       series: series,
     };
   }
