@@ -13,7 +13,13 @@ from django.urls import reverse
 from business.choices import FigureSource
 from business.models import BusinessFigure
 from tests.builders import scored_period
-from tests.business.test_effectiveness import BRANCH_VALUES, STRENGTHS, add_figures, figure
+from tests.business.effectiveness_data import (
+    STRENGTHS,
+    add_figures,
+    committees_of,
+    figure,
+    score_two_years,
+)
 from tests.dashboards.insight_fixtures import add_committees, business_framework, committee_values
 from tests.html import page
 
@@ -22,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def committees(tree):
-    return [tree.a, tree.b, *add_committees(tree.group, len(STRENGTHS) - 2)]
+    return committees_of(tree)
 
 
 @pytest.fixture
@@ -31,11 +37,8 @@ def framework(tree):
 
 
 @pytest.fixture
-def periods(tree, framework, committees):
-    values = {org.pk: committee_values(s) for org, s in zip(committees, STRENGTHS, strict=True)}
-    for branch in (tree.a1a, tree.a1b, tree.b1):
-        values[branch.pk] = BRANCH_VALUES
-    return scored_period(framework, 2025, values), scored_period(framework, 2026, values)
+def periods(tree, committees, framework):
+    return score_two_years(tree, committees, framework)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from organizations.services import assign_role
 from tests.builders import build_scored, scored_period
-from tests.business.test_effectiveness import add_figures
+from tests.business.effectiveness_data import add_figures
 from tests.dashboards.insight_fixtures import (
     add_committees,
     business_framework,

@@ -10,7 +10,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.builders import scored_period
-from tests.business.test_effectiveness import add_figures
+from tests.business.effectiveness_data import add_figures
 from tests.dashboards.insight_fixtures import (
     add_committees,
     business_framework,

@@ -21,9 +21,14 @@ from business.choices import FigureSource
 from business.models import BusinessFigure
 from reports import pdf, selectors
 from reports.models import Report
-from tests.builders import scored_period
-from tests.business.test_effectiveness import BRANCH_VALUES, STRENGTHS, add_figures, figure
-from tests.dashboards.insight_fixtures import add_committees, business_framework, committee_values
+from tests.business.effectiveness_data import (
+    STRENGTHS,
+    add_figures,
+    committees_of,
+    figure,
+    score_two_years,
+)
+from tests.dashboards.insight_fixtures import add_committees, business_framework
 from tests.factories import PeriodFactory
 
 from .test_generate import pdf_text
@@ -35,7 +40,7 @@ SECTION = "Party building and business results"
 
 @pytest.fixture
 def committees(tree):
-    return [tree.a, tree.b, *add_committees(tree.group, len(STRENGTHS) - 2)]
+    return committees_of(tree)
 
 
 @pytest.fixture
@@ -45,10 +50,7 @@ def framework(db):
 
 @pytest.fixture
 def periods(tree, committees, framework):
-    values = {org.pk: committee_values(s) for org, s in zip(committees, STRENGTHS, strict=True)}
-    for branch in (tree.a1a, tree.a1b, tree.b1):
-        values[branch.pk] = BRANCH_VALUES
-    return scored_period(framework, 2025, values), scored_period(framework, 2026, values)
+    return score_two_years(tree, committees, framework)
 
 
 @pytest.fixture
