@@ -314,8 +314,9 @@ def effectiveness_of(
     party building against every active business measure, the same year, lagged a year and
     change against change, with the seed's claims for the organization and each unit.
 
-    Six queries whatever the size of the subtree: the levels, the measures, the trend's
-    periods, the roll-up rows, the figures (units' and the organization's own) and the names.
+    Five queries whatever the size of the subtree: the levels, the measures, the trend's
+    periods, the roll-up rows (with the units' names) and the figures (the units' and the
+    organization's own).
     """
     year = period.start.year
     levels = levels_below(user, organization, lang)
