@@ -1,10 +1,11 @@
 """Forms of the framework pages: editing a draft indicator, cloning a version, comparing two.
 
+The indicator's rubric is edited through `rubrics.RubricForm`, a form per kind.
+
 The forms only check the shape of what was typed; whether the framework still adds up is the
 service's question (`services.update_indicator` re-validates the whole framework).
 """
 
-import json
 from typing import Any
 
 from django import forms
@@ -14,42 +15,14 @@ from django.utils.translation import gettext_lazy as _
 from .. import selectors
 from ..choices import FrameworkStatus, Frequency
 from ..models import Framework, Indicator
-from ..scoring.formula import FormulaError, NumberTooLarge, compile_formula, finite
+from ..scoring.spec import FrameworkError
 from ..services import EDITABLE_INDICATOR_FIELDS
 from .base import BootstrapForm
-
-
-class RubricField(forms.JSONField):
-    """JSON shown indented, so a rubric's parameters read one per line."""
-
-    def prepare_value(self, value: Any) -> str:
-        if isinstance(value, forms.fields.InvalidJSONInput):
-            return value
-        return json.dumps(value, ensure_ascii=False, indent=2, cls=self.encoder)
-
-
-def _holds_too_large_number(value: Any) -> bool:
-    """Whether a number in the rubric, or in its formula, is beyond what the engine computes with.
-
-    The framework check says so too; this says it on the rubric field, before the framework is
-    checked.
-    """
-    if isinstance(value, dict):
-        if isinstance(value.get("expr"), str):
-            try:
-                compile_formula(value["expr"])
-            except NumberTooLarge:
-                return True
-            except FormulaError:
-                pass  # the framework check names what else is wrong
-        return any(_holds_too_large_number(item) for item in value.values())
-    if isinstance(value, list):
-        return any(_holds_too_large_number(item) for item in value)
-    return isinstance(value, int | float) and not isinstance(value, bool) and finite(value) is None
+from .rubrics import RubricForm
 
 
 class IndicatorForm(BootstrapForm):
-    """The editable fields of one indicator of a draft; the rubric as its JSON parameters."""
+    """The editable fields of one indicator of a draft; its rubric in `rubric_form`."""
 
     name = forms.CharField(label=_("Name (Chinese)"), max_length=300)
     name_en = forms.CharField(label=_("Name (English)"), max_length=300)
@@ -86,37 +59,32 @@ class IndicatorForm(BootstrapForm):
             "empty: the framework's default."
         ),
     )
-    rubric = RubricField(
-        label=_("Rubric"),
-        widget=forms.Textarea(attrs={"rows": 6, "class": "font-monospace", "spellcheck": "false"}),
-        help_text=_('The rubric\'s parameters as a JSON object with its "kind".'),
-    )
 
-    def __init__(self, *args: Any, indicator: Indicator, **kwargs: Any) -> None:
+    def __init__(self, data: Any = None, *, indicator: Indicator, **kwargs: Any) -> None:
         kwargs.setdefault(
-            "initial", {name: getattr(indicator, name) for name in EDITABLE_INDICATOR_FIELDS}
+            "initial",
+            {n: getattr(indicator, n) for n in EDITABLE_INDICATOR_FIELDS if n != "rubric"},
         )
-        super().__init__(*args, **kwargs)
+        super().__init__(data, **kwargs)
         self.indicator = indicator
+        self.rubric_form = RubricForm(data, indicator=indicator, framework=indicator.framework)
 
-    def clean_rubric(self) -> dict[str, Any]:
-        rubric = self.cleaned_data["rubric"]
-        if not isinstance(rubric, dict):
-            raise forms.ValidationError(
-                _('The rubric must be a JSON object such as {"kind": "linear", "floor": 0}.')
-            )
-        if not rubric.get("kind"):
-            raise forms.ValidationError(_('The rubric needs a "kind".'))
-        if _holds_too_large_number(rubric):
-            raise forms.ValidationError(
-                _("A number in the rubric is too large: numbers must stay within ±1.8 × 10³⁰⁸."),
-                code="too_large",
-            )
-        return rubric
+    def is_valid(self) -> bool:
+        own = super().is_valid()
+        return self.rubric_form.is_valid() and own
 
     def changes(self) -> dict[str, Any]:
-        """The fields whose values differ from the indicator's, for `services.update_indicator`."""
-        return {name: self.cleaned_data[name] for name in self.changed_data}
+        """The fields whose values differ from the indicator's, for `services.update_indicator`;
+        the rubric when the one the rubric form makes differs from the stored one."""
+        out = {name: self.cleaned_data[name] for name in self.changed_data}
+        if self.rubric_form.rubric != self.indicator.rubric:
+            out["rubric"] = self.rubric_form.rubric
+        return out
+
+    def add_problems(self, error: FrameworkError, lang: str) -> list[str]:
+        """The framework's problems with this edit: those of the rubric go on its fields, the
+        others are returned, all in `lang`."""
+        return self.rubric_form.add_problems(error, lang)
 
 
 class CloneForm(BootstrapForm):

@@ -7,13 +7,13 @@ publishing, cloning) is for group administrators only; to anyone else those page
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from organizations.scope import is_group_administrator
 
@@ -22,7 +22,7 @@ from ..filters import SubjectKindChoiceForm
 from ..forms.frameworks import CloneForm, CompareForm, IndicatorForm
 from ..models import Framework, FrameworkLocked, Indicator
 from ..scoring.spec import FrameworkError
-from ..selectors import browse
+from ..selectors import browse, rubrics
 from .common import group_administrator_required
 
 
@@ -93,8 +93,10 @@ def indicator_edit(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResp
     if not framework.is_draft:
         messages.error(request, str(FrameworkLocked(framework)))
         return redirect("assessment:framework_detail", pk=framework.pk)
+    indicator.framework = framework
     form = IndicatorForm(request.POST or None, indicator=indicator)
     errors: list[str] = []
+    refused = False
     if request.method == "POST" and form.is_valid():
         changes = form.changes()
         if not changes:
@@ -106,7 +108,8 @@ def indicator_edit(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResp
             messages.error(request, str(locked))
             return redirect("assessment:framework_detail", pk=framework.pk)
         except FrameworkError as invalid:
-            errors = invalid.messages(get_language())
+            refused = True
+            errors = form.add_problems(invalid, get_language())
             indicator.refresh_from_db()  # the service set the rejected values on this instance
         else:
             messages.success(request, _("Indicator %(code)s was saved.") % {"code": indicator.code})
@@ -118,9 +121,72 @@ def indicator_edit(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResp
             "framework": framework,
             "indicator": indicator,
             "form": form,
+            "rubric_form": form.rubric_form,
             "framework_errors": errors,
+            "refused": refused,
         },
     )
+
+
+def _draft_indicator(pk: int, indicator_pk: int) -> Indicator:
+    """An indicator of a draft (404 otherwise: a published version has no editor)."""
+    framework = _framework(pk)
+    if not framework.is_draft:
+        raise Http404
+    indicator = get_object_or_404(
+        Indicator.objects.filter(framework=framework).select_related("dimension"),
+        pk=indicator_pk,
+    )
+    indicator.framework = framework
+    return indicator
+
+
+@group_administrator_required
+@require_POST
+def rubric_preview(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResponse:
+    """The edit form's rubric tried on sample values by the engine (an HTMX fragment): what the
+    indicator would earn if the form were saved now. Nothing is saved."""
+    indicator = _draft_indicator(pk, indicator_pk)
+    form = IndicatorForm(request.POST, indicator=indicator)
+    lang = get_language()
+    preview, problems = None, []
+    if form.is_valid():
+        try:
+            spec = rubrics.draft_with(indicator, form.changes())
+        except FrameworkError as invalid:
+            problems = form.add_problems(invalid, lang)
+        else:
+            tried = {
+                key.removeprefix("try-"): value
+                for key, value in request.POST.items()
+                if key.startswith("try-")
+            }
+            preview = rubrics.rubric_preview(spec, indicator.code, lang, tried)
+    field_errors = [
+        f"{one.fields[name].label}: {error}" if name in one.fields else error
+        for one in (form, form.rubric_form)
+        for name, errors in one.errors.items()
+        for error in errors
+    ]
+    return render(
+        request,
+        "assessment/_rubric_preview.html",
+        {"preview": preview, "problems": [*field_errors, *problems], "indicator": indicator},
+    )
+
+
+@group_administrator_required
+@require_GET
+def formula_check(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResponse:
+    """The formula typed so far, checked by the framework's own rules (an HTMX fragment)."""
+    indicator = _draft_indicator(pk, indicator_pk)
+    expr = request.GET.get("rubric-expr", "").strip()
+    check = rubrics.check_formula(indicator, expr, get_language()) if expr else None
+    if check is not None:  # the values tried so far stay as the inputs are listed again
+        check.tried = [
+            (code, name, request.GET.get(f"try-{code}", "")) for code, name in check.inputs
+        ]
+    return render(request, "assessment/_formula_check.html", {"check": check, "expr": expr})
 
 
 def _indicator_anchor(framework: Framework, indicator: Indicator) -> str:

@@ -5,6 +5,7 @@ publish or clone, and for anyone else those pages do not exist.
 """
 
 import copy
+import json
 import re
 
 import pytest
@@ -15,6 +16,7 @@ from django.urls import reverse
 from assessment import selectors, services
 from assessment.choices import FrameworkStatus
 from assessment.forms.frameworks import IndicatorForm
+from assessment.forms.rubrics import FIELDS_OF, initial_of
 from assessment.models import Framework, Indicator
 from assessment.scoring import describe_rubric
 from assessment.selectors.frameworks import _ENGINE_CACHE
@@ -77,6 +79,12 @@ def form_data(row: Indicator, **changes) -> dict:
                 data[name] = "on"
             continue
         data[name] = "" if value is None else value
+    rubric_form = form.rubric_form
+    for name in rubric_form.fields:
+        value = rubric_form.initial.get(name)
+        data[rubric_form.add_prefix(name)] = "" if value is None else value
+    if "rubric" in changes:
+        data.update(rubric_data(changes.pop("rubric")))
     for name, value in changes.items():
         if isinstance(value, bool):
             data.pop(name, None)
@@ -84,6 +92,14 @@ def form_data(row: Indicator, **changes) -> dict:
                 data[name] = "on"
         else:
             data[name] = value
+    return data
+
+
+def rubric_data(rubric: dict | str) -> dict:
+    """What the rubric fields post for `rubric` (a dict in the file's shape, or its JSON)."""
+    rubric = json.loads(rubric) if isinstance(rubric, str) else rubric
+    data = {f"rubric-{name}": "" for name in FIELDS_OF["bands"]}
+    data.update({f"rubric-{name}": value for name, value in initial_of(rubric).items()})
     return data
 
 
@@ -478,17 +494,16 @@ BROKEN_FORMULA = '{"kind": "formula", "expr": "C2.01 + $", "then": {"kind": "lin
 
 def test_a_broken_formula_is_explained_in_chinese_by_default(client_for, erin, draft):
     """GIVEN a rubric whose formula has a character formulas do not take, WHEN the page answers a
-    Chinese-speaking user (the default), THEN the problem says what is wrong in Chinese, at the
-    place and the position of the character, with no English in it."""
+    Chinese-speaking user (the default), THEN the formula's field says what is wrong in Chinese,
+    at the position of the character, with no English in it, and nothing is saved."""
     row = indicator(draft, "C1.01")
 
     response = client_for(erin).post(edit_url(row), form_data(row, rubric=BROKEN_FORMULA))
 
-    errors = page(response).texts("#framework-errors li")
-    assert errors == response.context["framework_errors"]
-    assert len(errors) == 1
-    assert errors[0].endswith("rubric.expr (C1.01)：公式第 9 个字符 '$' 无法识别")
-    assert "unexpected" not in errors[0]
+    shown = page(response)
+    assert shown.has("#framework-errors")
+    assert response.context["rubric_form"].errors["expr"] == ["公式第 9 个字符 '$' 无法识别"]
+    assert "公式第 9 个字符 '$' 无法识别" in shown.text("#rubric-fields")
     assert indicator(draft, "C1.01").rubric["kind"] == "linear"
 
 
@@ -499,29 +514,37 @@ def test_a_broken_formula_is_explained_in_english_to_an_english_reader(client_fo
         edit_url(row), form_data(row, rubric=BROKEN_FORMULA), HTTP_ACCEPT_LANGUAGE="en"
     )
 
-    errors = page(response).texts("#framework-errors li")
-    assert len(errors) == 1
-    assert errors[0].endswith("rubric.expr (C1.01): unexpected character '$' at position 9")
+    assert response.context["rubric_form"].errors["expr"] == [
+        "unexpected character '$' at position 9"
+    ]
 
 
 def test_a_rubric_that_does_not_fit_lists_the_problems(client_for, erin, draft):
+    """A bands rubric on a yes/no indicator: the framework's rules refuse the kind, on its field."""
     row = indicator(draft, "C2.01")
 
-    response = client_for(erin).post(edit_url(row), form_data(row, rubric='{"kind": "bands"}'))
+    response = client_for(erin).post(
+        edit_url(row),
+        form_data(row, rubric={"kind": "bands", "bands": [{"min": 1, "fraction": 1}]}),
+    )
 
     assert response.status_code == 200
-    assert response.context["framework_errors"]
+    assert response.context["rubric_form"].errors["kind"]
     assert indicator(draft, "C2.01").rubric == {"kind": "yes_no", "yes": 1.0, "no": 0.0}
 
 
-def test_a_rubric_that_is_not_json_is_a_form_error(client_for, erin, draft):
+def test_a_rubric_field_that_is_not_a_number_is_a_form_error(client_for, erin, draft):
     row = indicator(draft, "C2.01")
+    data = form_data(row)
+    data["rubric-yes"] = "most"
 
-    response = client_for(erin).post(edit_url(row), form_data(row, rubric="{kind: yes_no"))
+    response = client_for(erin).post(edit_url(row), data, HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 200
-    assert response.context["form"].errors["rubric"]
+    assert response.context["rubric_form"].errors["yes"] == ["Enter a number."]
     assert not response.context["framework_errors"]
+    draft.refresh_from_db()
+    assert draft.revision == 0
 
 
 def test_submitting_no_change_saves_nothing(client_for, erin, draft):
