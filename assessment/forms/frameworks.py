@@ -109,7 +109,8 @@ class FrameworkChoiceField(forms.ModelChoiceField):
 
 
 class CompareForm(BootstrapForm):
-    """Two versions to compare: from ``a`` (before) to ``b`` (after)."""
+    """Two versions to compare: from ``a`` (before) to ``b`` (after), never a version with
+    itself."""
 
     a = FrameworkChoiceField(label=_("From version"), queryset=Framework.objects.none())
     b = FrameworkChoiceField(label=_("To version"), queryset=Framework.objects.none())
@@ -122,13 +123,26 @@ class CompareForm(BootstrapForm):
         if not self.is_bound:
             self._suggest_pair(list(versions))
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("a") is not None and data.get("a") == data.get("b"):
+            raise forms.ValidationError(
+                _(
+                    "Choose two different versions: a version compared with itself has no "
+                    "differences to show."
+                ),
+                code="same_version",
+            )
+        return data
+
     def _suggest_pair(self, versions: list[Framework]) -> None:
-        """Fill in what was not chosen. By default from the published version to the newest other
-        version of its code; given only ``b``, from the version it was cloned from (or else the
-        published one, or else the version before it)."""
+        """Fill in what was not chosen, older version first. By default the published version
+        and the newest other version of its code; given only ``b``, from the version it was
+        cloned from (or else the published one, or else the version before it)."""
         by_pk = {str(f.pk): f for f in versions}
         published = next((f for f in versions if f.status == FrameworkStatus.PUBLISHED), None)
-        if "b" in self.initial:
+        given_b = "b" in self.initial
+        if given_b:
             after = by_pk.get(str(self.initial["b"]))
         elif published is not None:
             after = next((f for f in versions if f.code == published.code and f != published), None)
@@ -140,7 +154,18 @@ class CompareForm(BootstrapForm):
         if "a" in self.initial:
             return
         older = [f for f in versions[versions.index(after) + 1 :] if f.code == after.code]
-        for before in (after.cloned_from, published, *older[:1]):
-            if before is not None and before != after:
-                self.initial["a"] = before.pk
-                return
+        before = next(
+            (f for f in (after.cloned_from, published, *older[:1]) if f is not None and f != after),
+            None,
+        )
+        if before is None:
+            return
+        if not given_b and _age(before) > _age(after):  # both suggested: older → newer
+            before, after = after, before
+            self.initial["b"] = after.pk
+        self.initial["a"] = before.pk
+
+
+def _age(framework: Framework) -> tuple:
+    """Which of two versions is newer: the one loaded or cloned later."""
+    return (framework.created_at, framework.pk)

@@ -675,3 +675,32 @@ def test_non_administrators_see_no_edit_links(client_for, carol, draft):
 
     assert not shown.has('[href*="/edit/"], [action*="/edit/"], [hx-get*="/edit/"]')
     assert not shown.refers_to(reverse("assessment:framework_publish", args=[draft.pk]))
+
+
+# -- compare: the order and the same version ---------------------------------------------------
+
+
+def test_compare_refuses_a_version_with_itself(client_for, alice, two_versions):
+    old, _new = two_versions
+
+    response = get(
+        client_for(alice), reverse("assessment:framework_compare"), data={"a": old.pk, "b": old.pk}
+    )
+
+    assert response.status_code == 200
+    assert response.context["result"] is None
+    assert page(response).text("#compare-error").startswith("Choose two different versions")
+
+
+def test_compare_suggests_the_older_version_first(client_for, alice, framework_doc):
+    """GIVEN a version published after an older one was archived, WHEN the comparison opens with
+    nothing chosen, THEN it goes from the older version to the newer one."""
+    older = FrameworkFactory(document=framework_doc)
+    framework_doc["version"] = "2027"
+    newer = FrameworkFactory(document=framework_doc)  # publishing it archives the older one
+    older.refresh_from_db()
+    assert older.status == FrameworkStatus.ARCHIVED
+
+    response = get(client_for(alice), reverse("assessment:framework_compare"))
+
+    assert response.context["form"].initial == {"a": older.pk, "b": newer.pk}
