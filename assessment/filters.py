@@ -15,15 +15,17 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import IdField, IdFilter
 from organizations.choices import Action
-from organizations.filters import ListFilterSet
+from organizations.filters import ListFilterSet, SearchFilter
 from organizations.models import Organization
 
 from .choices import SubmissionState
 from .models import Submission
+from .selectors.queues import QUEUE_SORTS, WARNING_FILTERS
 
 
 class QueueStateField(forms.ChoiceField):
@@ -43,11 +45,13 @@ class QueueStateFilter(django_filters.Filter):
 
 
 class QueueFilterSet(ListFilterSet):
-    """The review queue's ``?period=&subject_kind=&within=&state=``: ``within`` an organization
-    the user reviews; without a ``state`` the queue shows what waits for review, ``state=``
-    (empty) every state (`ListFilterSet`).
+    """The review queue's ``?q=&period=&subject_kind=&within=&state=``: ``q`` words of the
+    unit's name (or its organization's name or code), ``within`` an organization the user
+    reviews; without a ``state`` the queue shows what waits for review, ``state=`` (empty) every
+    state (`ListFilterSet`).
     """
 
+    q = SearchFilter(method="search", label=_("search"))
     period = IdFilter(field_name="period_id", label=_("period"))
     subject_kind = django_filters.CharFilter(label=_("subject kind"))
     state = QueueStateFilter(field_name="state", label=_("state"))
@@ -57,7 +61,52 @@ class QueueFilterSet(ListFilterSet):
 
     class Meta:
         model = Submission
-        fields = ["period", "subject_kind", "within", "state"]
+        fields = ["q", "period", "subject_kind", "within", "state"]
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(
+            Q(subject_name__icontains=value)
+            | Q(organization__name__icontains=value)
+            | Q(organization__name_en__icontains=value)
+            | Q(organization__code__icontains=value)
+        )
+
+
+PAGE_SIZES = (20, 50, 100, 200)
+DEFAULT_PAGE_SIZE = 50
+
+
+class QueueViewForm(forms.Form):
+    """How the queue is shown: ``?sort=`` a column (``-`` before it: descending), ``?warnings=``
+    (clean, warned or vetoed: the engine's findings, so not a FilterSet filter) and
+    ``?per_page=``. A garbled value counts as not given."""
+
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[("", "")] + [(f"{sign}{key}", key) for key in QUEUE_SORTS for sign in ("", "-")],
+    )
+    warnings = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", _("Any")),
+            *zip(
+                WARNING_FILTERS,
+                (_("No warning, no veto"), _("With warnings"), _("With a veto")),
+                strict=True,
+            ),
+        ],
+    )
+    per_page = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=DEFAULT_PAGE_SIZE,
+        choices=[(str(size), str(size)) for size in PAGE_SIZES],
+    )
+
+    def value(self, name: str) -> Any:
+        """The value of one field; its default when it was not given or garbled."""
+        self.is_valid()
+        return self.cleaned_data.get(name, DEFAULT_PAGE_SIZE if name == "per_page" else "")
 
 
 class OrganizationChoiceFilterSet(django_filters.FilterSet):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import entry, excel, frameworks, lists, periods, scores
+from .views import entry, excel, frameworks, lists, periods, review, scores
 
 app_name = "assessment"
 urlpatterns = [

@@ -1,14 +1,16 @@
 """Work lists of the assessment app: a secretary's to-do list, the review queue, completeness per
-subtree and notices.
+subtree and notices. The queue's decisions on several submissions are in `views.review`.
 
 Reads come from `selectors.queues` (scoped querysets, a fixed number of queries per page); query
 strings are read by `assessment.filters`. An organization outside the user's scope is a 404.
 """
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,10 +21,24 @@ from organizations.models import Organization
 from organizations.selectors import breadcrumbs
 
 from ..choices import SubmissionState
-from ..filters import OrganizationChoiceFilterSet, PeriodChoiceForm, QueueFilterSet
+from ..filters import (
+    PAGE_SIZES,
+    OrganizationChoiceFilterSet,
+    PeriodChoiceForm,
+    QueueFilterSet,
+    QueueViewForm,
+)
+from ..forms.entry import ReasonForm
+from ..models import Submission
 from ..selectors import browse, queues
 from ..services import notices as notice_services
 from .common import page_of
+
+# Where the summary of a decision on several submissions waits for the queue to show it, once.
+OUTCOME_KEY = "queue_outcome"
+# The filters of the queue the user last looked at (its query string without the page): a
+# decision on a submission's page opens the next one of that queue, and the way back keeps them.
+QUERY_KEY = "queue_query"
 
 
 @login_required
@@ -39,35 +55,90 @@ def my_submissions(request: HttpRequest) -> HttpResponse:
     )
 
 
+def queue_query(request: HttpRequest) -> str:
+    """The queue's query string without its page."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _sort_headers(sort: str) -> dict[str, dict[str, str]]:
+    """Each sortable column's link (the same column again: the other direction) and its
+    current direction ("ascending", "descending" or "")."""
+    headers = {}
+    for key in queues.QUEUE_SORTS:
+        direction = ""
+        if sort == key:
+            direction = "ascending"
+        elif sort == f"-{key}":
+            direction = "descending"
+        headers[key] = {
+            "next": f"-{key}" if direction == "ascending" else key,
+            "direction": direction,
+        }
+    return headers
+
+
+def _days_waiting(submission: Submission, today: datetime.date) -> int | None:
+    if submission.state != SubmissionState.SUBMITTED or submission.submitted_at is None:
+        return None
+    return (today - timezone.localdate(submission.submitted_at)).days
+
+
 @login_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    """Submissions the user reviews, by state (submitted by default), period, kind and subtree."""
+    """Submissions the user reviews, by state (submitted by default), period, kind, subtree,
+    words of the name and warnings; each with the score it would get, its warnings, evidence
+    and days waiting; sorted by a column, so many to a page. Several can be decided at once
+    (`review.queue_decide`), whose summary is shown here once."""
     filters = QueueFilterSet(
         request.GET, queryset=queues.reviewable_submissions(request.user), request=request
     )
+    view = QueueViewForm(request.GET)
+    query = queue_query(request)
+    if request.session.get(QUERY_KEY) != query:
+        request.session[QUERY_KEY] = query
+    sort, warnings = view.value("sort"), view.value("warnings")
     counts = queues.state_counts(filters.across_states)
     periods = list(queues.visible_periods())
     subtrees = list(queues.review_scope_organizations(request.user))
     within = filters.within_organization
     if within is not None and within not in subtrees:
         subtrees.append(within)
-    kinds = queues.subject_kind_names(periods, browse.engine_language())
-    page = page_of(request, queues.queue_rows(filters.qs))
-    for submission in page:
+    lang = browse.engine_language()
+    kinds = queues.subject_kind_names(periods, lang)
+    listing = queues.review_queue(filters.qs, sort=sort, warnings=warnings)
+    page = Paginator(listing.rows, view.value("per_page")).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    facts = listing.facts_of(rows)
+    today = timezone.localdate()
+    for submission in rows:
         submission.kind_name = kinds.get(submission.subject_kind, submission.subject_kind)
+        submission.facts = facts.get(submission.pk)
+        submission.days_waiting = _days_waiting(submission, today)
+        submission.veto_names = queues.indicator_names(submission, submission.facts, lang)
+        submission.grade_name = queues.grade_name(submission, submission.facts, lang)
     return render(
         request,
         "assessment/queue.html",
         {
             "filters": filters.values,
+            "view": {name: view.value(name) for name in view.fields},
             "page": page,
+            "rows": rows,
             "counts": [(value, label, counts[value]) for value, label in SubmissionState.choices],
             "total": sum(counts.values()),
             "periods": periods,
             "subject_kinds": sorted(kinds.items(), key=lambda item: item[1]),
             "subtrees": subtrees,
             "within_unknown": filters.within_unknown,
+            "page_sizes": PAGE_SIZES,
+            "sorts": _sort_headers(sort),
+            "queue_query": query,
+            "outcome": request.session.pop(OUTCOME_KEY, None),
+            "return_form": ReasonForm(auto_id="bulk_return_%s", use_required_attribute=False),
+            "decidable": any(row.state == SubmissionState.SUBMITTED for row in rows),
         },
     )
 
