@@ -99,9 +99,14 @@ def indicator_edit(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResp
     refused = False
     if request.method == "POST" and form.is_valid():
         changes = form.changes()
+        onward = (
+            reverse("assessment:framework_trial", args=[framework.pk])
+            if request.POST.get("then") == "trial"
+            else _indicator_anchor(framework, indicator)
+        )
         if not changes:
             messages.info(request, _("Nothing was changed."))
-            return redirect(_indicator_anchor(framework, indicator))
+            return redirect(onward)
         try:
             services.update_indicator(indicator, changes, acting_user=request.user)
         except FrameworkLocked as locked:
@@ -113,7 +118,7 @@ def indicator_edit(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResp
             indicator.refresh_from_db()  # the service set the rejected values on this instance
         else:
             messages.success(request, _("Indicator %(code)s was saved.") % {"code": indicator.code})
-            return redirect(_indicator_anchor(framework, indicator))
+            return redirect(onward)
     return render(
         request,
         "assessment/indicator_edit.html",
