@@ -45,6 +45,7 @@ urlpatterns = [
     path("submissions/<int:pk>/reopen/", entry.submission_reopen, name="submission_reopen"),
     path("submissions/<int:pk>/assess/", entry.submission_assess, name="submission_assess"),
     path("submissions/<int:pk>/points/", entry.submission_points, name="submission_points"),
+    path("submissions/<int:pk>/copy/", entry.submission_copy, name="submission_copy"),
     path("submissions/<int:pk>/evidence/", entry.evidence_upload, name="evidence_upload"),
     path("evidence/<int:pk>/", entry.evidence_download, name="evidence_download"),
     path("evidence/<int:pk>/delete/", entry.evidence_delete, name="evidence_delete"),

@@ -163,13 +163,24 @@ def _computed_percentages(framework: spec.Framework, subject_kind: str) -> dict[
     return framework.memo(("computed percentages", subject_kind), build)  # type: ignore[return-value]
 
 
-def quality_flags(indicator: spec.Indicator, value: Any, history: list[float]) -> list[str]:
+def quality_flags(
+    indicator: spec.Indicator,
+    value: Any,
+    history: list[float],
+    labels: list[str] | None = None,
+) -> list[str]:
     """Reasons a reviewer should look twice at a value (never a reason to refuse it).
 
     Outside the indicator's plausible range, or far from the subject's own earlier values (more
     than three standard deviations, or ten times the mean, once there are three earlier values).
+    A value at the indicator's target is what the framework asks for, so it is never flagged.
+    The message names what it compares with (the last three earlier values, by period where
+    `labels` names them) and rounds the average, so the reader can judge it at a glance.
     """
     if not isinstance(value, int | float) or isinstance(value, bool):
+        return []
+    target = indicator.target
+    if isinstance(target, int | float) and math.isclose(value, target, abs_tol=1e-9):
         return []
     flags = []
     plausible = indicator.plausible
@@ -181,6 +192,24 @@ def quality_flags(indicator: spec.Indicator, value: Any, history: list[float]) -
         far = abs(value - mean) > 3 * spread if spread > 0 else value != mean
         if far and (spread > 0 or abs(value - mean) > max(1.0, abs(mean)) * 0.5):
             flags.append(
-                _("Far from this unit's earlier values (average %(mean)s).") % {"mean": f"{mean:g}"}
+                _("Far from this unit's earlier values (%(earlier)s; average %(mean)s).")
+                % {"earlier": _earlier_text(history, labels), "mean": short_number(mean)}
             )
     return flags
+
+
+def short_number(x: float) -> str:
+    """A number with as many digits as a reader needs: 33.3, 0.46, 12, never 33.33333."""
+    if x == 0 or abs(x) >= 1:
+        return f"{x:.1f}".rstrip("0").rstrip(".")
+    return f"{x:.2g}"
+
+
+def _earlier_text(history: list[float], labels: list[str] | None) -> str:
+    """The last three earlier values, oldest first, with their periods where known."""
+    last = history[-3:]
+    if labels and len(labels) == len(history):
+        return ", ".join(
+            f"{label}: {short_number(v)}" for label, v in zip(labels[-3:], last, strict=True)
+        )
+    return ", ".join(short_number(v) for v in last)

@@ -133,6 +133,12 @@ class IndicatorValue(models.Model):
     override_reason = models.TextField(
         _("reason for overriding the counted value"), blank=True, db_default=""
     )
+    # Copied from the subject's last approved period by the entry form's "copy" button and not
+    # yet confirmed or changed by the secretary: shown marked, and it keeps the form from being
+    # submitted until the secretary looks at it (see `services.copy_values`).
+    copied = models.BooleanField(
+        _("copied from the last period, not yet confirmed"), default=False, db_default=False
+    )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -180,6 +180,11 @@ class EntryRow:
     conflict: Conflict | None = None
     evidence: list[Evidence] = field(default_factory=list)
     history: list[ValueChange] = field(default_factory=list)
+    # Copied from the last approved period and not yet confirmed or changed by the secretary.
+    copied: bool = False
+    # Whether the row still lacks a value, or required evidence (what the section index counts).
+    needs_value: bool = False
+    needs_evidence: bool = False
     # An indicator counted from records: what it counts, the counted value and when, the
     # secretary's override (value in `self_text`) and reason, the records behind it.
     counted: bool = False
@@ -194,6 +199,15 @@ class EntryRow:
     @property
     def code(self) -> str:
         return self.indicator.code
+
+    @property
+    def required(self) -> bool:
+        """A row the secretary fills (a formula is computed, a count comes from records)."""
+        return not self.formula
+
+    @property
+    def filled(self) -> bool:
+        return self.required and not self.needs_value and not self.needs_evidence
 
     @property
     def vote_inputs(self) -> list[tuple[str, str, str]]:
@@ -222,6 +236,26 @@ class Group:
     depth: int
     axis: str | None
     rows: list[EntryRow]
+    section: str = ""  # the code of the top dimension it belongs to
+
+
+@dataclass
+class Section:
+    """A top dimension of the framework in the form's index: where it is and how full."""
+
+    code: str
+    name: str
+    anchor: str
+    filled: int = 0
+    required: int = 0
+
+
+@dataclass
+class MissingItem:
+    """One thing that keeps the form from being submitted, with the field it points to."""
+
+    text: str
+    anchor: str = ""
 
 
 @dataclass
@@ -257,7 +291,9 @@ class EntryPage:
     since: Transition | None = None
     since_changes: list[ValueDiff] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
+    missing: list[MissingItem] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    copyable: int = 0
     other_errors: list[str] = field(default_factory=list)
     history_count: int = 0
 
@@ -275,6 +311,18 @@ class EntryPage:
     @property
     def has_judgements(self) -> bool:
         return any(r.indicator.assessed for r in self.rows)
+
+    @property
+    def filled(self) -> int:
+        return sum(s.filled for s in self.sections)
+
+    @property
+    def required(self) -> int:
+        return sum(s.required for s in self.sections)
+
+    @property
+    def copied_rows(self) -> list[EntryRow]:
+        return [r for r in self.rows if r.copied]
 
 
 def _num(value: float) -> str:
@@ -344,6 +392,21 @@ def earlier_values(submission: Submission, codes: Iterable[str]) -> dict[str, li
 
     One query for all indicators; indicators are matched by code across framework versions.
     """
+    return {
+        code: [value for _label, value in pairs]
+        for code, pairs in earlier_approved(submission, codes, numeric=True).items()
+    }
+
+
+def earlier_approved(
+    submission: Submission, codes: Iterable[str], *, numeric: bool = False
+) -> dict[str, list[tuple[str, Any]]]:
+    """(period name, effective value) of the subject's approved earlier periods, oldest first.
+
+    One query for all indicators, matched by code across framework versions; `numeric` keeps
+    only numbers (for the plausibility flags), otherwise every stored value but blanks.
+    """
+    lang = _lang()
     rows = (
         IndicatorValue.objects.filter(
             submission__subject_kind=submission.subject_kind,
@@ -356,13 +419,22 @@ def earlier_values(submission: Submission, codes: Iterable[str]) -> dict[str, li
             indicator__code__in=list(codes),
         )
         .order_by("submission__period__start")
-        .values_list("indicator__code", "value", "reviewed_value")
+        .values_list(
+            "indicator__code",
+            "value",
+            "reviewed_value",
+            "submission__period__name",
+            "submission__period__name_en",
+        )
     )
-    history: dict[str, list[float]] = defaultdict(list)
-    for code, value, reviewed in rows:
+    history: dict[str, list[tuple[str, Any]]] = defaultdict(list)
+    for code, value, reviewed, name, name_en in rows:
         effective = reviewed if reviewed is not None else value
-        if isinstance(effective, int | float) and not isinstance(effective, bool):
-            history[code].append(float(effective))
+        label = name_en if lang == "en" else name
+        if not numeric and effective is not None:
+            history[code].append((label, effective))
+        elif isinstance(effective, int | float) and not isinstance(effective, bool):
+            history[code].append((label, float(effective)))
     return history
 
 
@@ -527,10 +599,44 @@ def _groups(spec: engine.Framework, rows: list[EntryRow], lang: str) -> list[Gro
                 depth=place.depth,
                 axis=axis_names.get(place.axis) if place.axis != last_axis else None,
                 rows=members,
+                section=chain[-1].code,
             )
         )
         last_axis = place.axis
     return groups
+
+
+def _sections(spec: engine.Framework, groups: list[Group], lang: str) -> list[Section]:
+    """The top dimensions in the order of the form, each with its filled and required rows."""
+    sections: dict[str, Section] = {}
+    for number, group in enumerate(groups, start=1):
+        section = sections.get(group.section)
+        if section is None:
+            top = spec.place(group.section).dimension
+            section = sections[group.section] = Section(
+                code=top.code, name=top.name.get(lang), anchor=f"dim-{number}"
+            )
+        section.required += sum(1 for r in group.rows if r.required)
+        section.filled += sum(1 for r in group.rows if r.filled)
+    return list(sections.values())
+
+
+def _missing_items(missing: list[str], rows: list[EntryRow]) -> list[MissingItem]:
+    """The service's "C1.01 name: what" lines, each linked to its indicator's field."""
+    items = []
+    for text in missing:
+        row = next((r for r in rows if text.startswith(f"{r.code} ")), None)
+        items.append(MissingItem(text, _field_anchor(row) if row is not None else ""))
+    return items
+
+
+def _field_anchor(row: EntryRow) -> str:
+    """The id of the input to jump to: the value, the file input for evidence, else the row."""
+    if row.formula or row.counted:
+        return row.dom_id
+    if row.needs_evidence and not row.needs_value:
+        return f"{row.dom_id}-file"
+    return f"{row.dom_id}-{'voters' if row.indicator.value_type == 'appraisal' else 'v'}"
 
 
 def _row(
@@ -629,7 +735,7 @@ def entry_page(
         field_errors = computed_errors | field_errors
     field_errors.update(errors or {})
     score = score_subject(spec, submission.subject_kind, values)
-    history = earlier_values(submission, [i.code for i in indicators if i.kind != "formula"])
+    earlier = earlier_approved(submission, [i.code for i in indicators if i.kind != "formula"])
     actions = page_actions(user, submission, has_judgements=any(i.assessed for i in indicators))
 
     evidence: dict[str, list[Evidence]] = defaultdict(list)
@@ -658,10 +764,31 @@ def entry_page(
         row = _row(index, indicator, stored.get(code), score.indicator(code), reviewed, lang)
         if code in typed:
             row.input = typed[code]
+        numeric = [
+            (label, v)
+            for label, v in earlier.get(code, [])
+            if isinstance(v, int | float) and not isinstance(v, bool)
+        ]
         row.flags = (
-            quality_flags(indicator, row.points.value, history.get(code, []))
+            quality_flags(
+                indicator,
+                row.points.value,
+                [float(v) for _label, v in numeric],
+                [label for label, _v in numeric],
+            )
             if not row.points.not_applicable
             else []
+        )
+        stored_row = stored.get(code)
+        row.copied = stored_row is not None and stored_row.copied
+        row.needs_value = not row.formula and values.get(code) is None
+        row.needs_evidence = (
+            full
+            and not row.formula
+            and indicator.evidence_required
+            and values.get(code) not in (None, NOT_APPLICABLE)
+            and not evidence.get(code)
+            and (indicator.source is None or bool(stored_row and stored_row.override_reason))
         )
         row.error = field_errors.get(code, "")
         row.conflict = next((c for c in conflicts if c.code == code and c.kept_yours), None)
@@ -678,6 +805,16 @@ def entry_page(
         spec, transitions, stored, [i.code for i in indicators if i.kind != "formula"], lang
     )
     last = transitions[-1] if transitions else None
+    groups = _groups(spec, rows, lang)
+    copyable = 0
+    if full and actions.can_edit:
+        from ..services.copy_values import copyable as may_copy  # the service reads this module
+
+        copyable = sum(
+            1
+            for i in indicators
+            if may_copy(i) and values.get(i.code) is None and earlier.get(i.code)
+        )
     try:
         kind_name = spec.subject_kind(submission.subject_kind).name.get(lang)
     except KeyError:
@@ -687,7 +824,9 @@ def entry_page(
         actions=actions,
         subject_kind_name=kind_name,
         total=_total(spec, score, lang),
-        groups=_groups(spec, rows, lang),
+        groups=groups,
+        sections=_sections(spec, groups, lang),
+        copyable=copyable,
         rows=rows,
         overdue=submission.state in EDITABLE and timezone.localdate() > submission.period.deadline,
         transitions=transitions,
@@ -697,7 +836,7 @@ def entry_page(
         since=since,
         since_changes=since_changes,
         conflicts=conflicts,
-        missing=list(missing or []),
+        missing=_missing_items(list(missing or []), rows),
         other_errors=[msg for code, msg in field_errors.items() if code not in codes],
         history_count=sum(len(v) for v in changes.values()),
     )

@@ -15,6 +15,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from core.downloads import stored_file_download
@@ -24,7 +25,7 @@ from ..forms.entry import CommentForm, EntryForm, EvidenceForm, ReasonForm
 from ..models import Submission
 from ..selectors import engine_framework
 from ..selectors import entry as selectors
-from ..services import counted, submissions
+from ..services import copy_values, counted, submissions
 from ..services import evidence as evidence_services
 from ..services.submissions import Incomplete, InvalidValues, StaleVersion, WorkflowError
 
@@ -68,10 +69,15 @@ def _form_errors(request: HttpRequest, form) -> None:
 def _save(
     request: HttpRequest, submission: Submission, form: EntryForm, *, reviewed: bool
 ) -> HttpResponse | None:
-    """Save the posted values; on failure, the response to send (the page again, or back)."""
+    """Save the posted values; on failure, the response to send (the page again, or back).
+
+    A value copied from the last period loses its mark when it is confirmed (its ``ok-<code>``
+    box ticked) or changed.
+    """
     if form.version is None:
         messages.error(request, _("The form was incomplete. Reload the page and try again."))
         return _back(submission)
+    copied = {} if reviewed else copy_values.copied_values(submission)
     try:
         submissions.save_values(
             submission,
@@ -105,7 +111,26 @@ def _save(
     except WorkflowError as refused:
         messages.error(request, str(refused))
         return _back(submission)
+    if copied:
+        confirmed = {code for code in copied if request.POST.get(f"ok-{code}")}
+        copy_values.settle(submission, copied, confirmed)
     return None
+
+
+def _unconfirmed(submission: Submission) -> list[str]:
+    """The copied values not yet confirmed, as lines of the form's "still missing" list."""
+    copied = copy_values.copied_values(submission)
+    if not copied:
+        return []
+    spec = engine_framework(submission.period.framework)
+    lines = []
+    for indicator in spec.indicators_for(submission.subject_kind):
+        if indicator.code in copied:
+            lines.append(
+                _("%(indicator)s: copied from the last period, not confirmed yet")
+                % {"indicator": f"{indicator.code} {indicator.name.get(selectors._lang())}"}
+            )
+    return lines
 
 
 @login_required
@@ -151,7 +176,10 @@ def submission_submit(request: HttpRequest, pk: int) -> HttpResponse:
             return failed
         saved = True
         submission = _submission(request, pk, Action.ENTER)
+    unconfirmed = _unconfirmed(submission)
     try:
+        if unconfirmed:  # the service's own check too, so the list has everything
+            raise Incomplete(submissions.missing_for_submission(submission) + unconfirmed)
         submissions.submit(submission, acting_user=request.user)
     except Incomplete as incomplete:
         if saved:
@@ -163,6 +191,39 @@ def submission_submit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(refused))
         return _back(submission)
     messages.success(request, _("Submitted for review."))
+    return _back(submission)
+
+
+@login_required
+@require_POST
+def submission_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    """Fill the blank values from the last approved period; what was typed is saved first."""
+    submission = _submission(request, pk, Action.ENTER)
+    form = _entry_form(submission, request, reviewed=False)
+    if form.typed():
+        failed = _save(request, submission, form, reviewed=False)
+        if failed is not None:
+            return failed
+        submission = _submission(request, pk, Action.ENTER)
+    try:
+        copied = copy_values.copy_last_values(
+            submission, version=submission.version, acting_user=request.user
+        )
+    except WorkflowError as refused:
+        messages.error(request, str(refused))
+        return _back(submission)
+    if copied:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d value was copied from the last period: check it and confirm it.",
+                "%(n)d values were copied from the last period: check them and confirm them.",
+                len(copied),
+            )
+            % {"n": len(copied)},
+        )
+    else:
+        messages.info(request, _("Nothing to copy: no blank value has one in the last period."))
     return _back(submission)
 
 
@@ -276,28 +337,51 @@ def _with_typed_values(request: HttpRequest, submission: Submission, anchor: str
     return redirect(f"{url}#{anchor}" if _ROW_ID.fullmatch(anchor) else url)
 
 
-def _evidence_form(request: HttpRequest) -> EvidenceForm:
-    """The file posted for the indicator whose upload button was pressed.
+def _evidence_forms(request: HttpRequest) -> list[EvidenceForm]:
+    """One form per file posted for the indicator whose upload button was pressed.
 
-    In the entry form each indicator's file input is named ``file-<code>``; a post of its own
-    (the API's shape, older pages) names it ``file``.
+    In the entry form each indicator's file input is named ``file-<code>`` and may carry several
+    files; a post of its own (the API's shape, older pages) names it ``file``.
     """
     code = request.POST.get("indicator", "")
-    files = request.FILES.copy()
-    if f"file-{code}" in files:
-        files["file"] = files[f"file-{code}"]
-    return EvidenceForm(request.POST, files)
+    posted = request.FILES.getlist(f"file-{code}") or request.FILES.getlist("file") or [None]
+    return [
+        EvidenceForm(request.POST, {"file": item} if item is not None else {}) for item in posted
+    ]
+
+
+def _fetched(request: HttpRequest) -> bool:
+    """A post from the page's script (entry.js): it wants the row's evidence, not a reload."""
+    return request.headers.get("X-Entry-Fetch") == "1"
+
+
+def _evidence_fragment(
+    request: HttpRequest, submission: Submission, code: str, notes: list[tuple[str, str]]
+) -> HttpResponse:
+    """The evidence line of one row, re-rendered for the script to swap in, with the notes."""
+    page = selectors.entry_page(submission, request.user)
+    row = next((r for r in page.rows if r.code == code), None)
+    if row is None:
+        return HttpResponse(status=404)
+    context = {"page": page, "submission": submission, "row": row, "notes": notes}
+    return render(request, "assessment/_entry_evidence.html", context)
 
 
 @login_required
 @require_POST
 def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    """Attach a file to an indicator; the values typed in the form are saved with it."""
+    """Attach files to an indicator.
+
+    From the page's script, only the files are posted and the row's evidence comes back (the
+    form keeps what is typed, unsaved); without the script, the values typed in the form are
+    posted and saved with the files.
+    """
     submission = _submission(request, pk, Action.ENTER)
-    form = _evidence_form(request)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
+    notes: list[tuple[str, str]] = []
+    for form in _evidence_forms(request):
+        if not form.is_valid():
+            notes += [("danger", str(e)) for errors in form.errors.values() for e in errors]
+            continue
         try:
             added = evidence_services.add_evidence(
                 submission,
@@ -306,13 +390,19 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 acting_user=request.user,
             )
         except WorkflowError as refused:
-            messages.error(request, str(refused))
+            notes.append(("danger", f"{form.cleaned_data['file'].name}: {refused}"))
         else:
-            messages.success(
-                request,
-                _("%(name)s was attached to %(code)s.")
-                % {"name": added.original_name, "code": form.cleaned_data["indicator"]},
+            notes.append(
+                (
+                    "success",
+                    _("%(name)s was attached to %(code)s.")
+                    % {"name": added.original_name, "code": form.cleaned_data["indicator"]},
+                )
             )
+    if _fetched(request):
+        return _evidence_fragment(request, submission, request.POST.get("indicator", ""), notes)
+    for level, text in notes:
+        (messages.success if level == "success" else messages.error)(request, text)
     return _with_typed_values(request, submission, request.GET.get("row", ""))
 
 
@@ -334,7 +424,10 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         evidence_services.delete_evidence(item, acting_user=request.user)
     except WorkflowError as refused:
-        messages.error(request, str(refused))
+        note = ("danger", str(refused))
     else:
-        messages.success(request, _("%(name)s was removed.") % {"name": item.original_name})
+        note = ("success", _("%(name)s was removed.") % {"name": item.original_name})
+    if _fetched(request):
+        return _evidence_fragment(request, item.submission, item.indicator.code, [note])
+    (messages.success if note[0] == "success" else messages.error)(request, note[1])
     return _with_typed_values(request, item.submission, request.GET.get("row", ""))

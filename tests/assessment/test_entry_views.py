@@ -428,7 +428,10 @@ def test_earlier_approved_values_raise_quality_flags(
     points = page(client_for(alice).get(page_url(submission))).text(
         '.entry-points[data-code="C1.01"]'
     )
-    assert "Far from this unit's earlier values (average 10)." in points
+    assert (
+        "Far from this unit's earlier values (Year 2023: 10, Year 2024: 10, Year 2025: 10; "
+        "average 10)." in points
+    )
 
 
 # -- judgement indicators ----------------------------------------------------------------------
