@@ -15,7 +15,10 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
+
+from core.lists import Column, Listing
 
 from . import selectors, services
 from .filters import ItemFilterSet
@@ -25,6 +28,32 @@ from .models import Rectification, RectificationEvidence
 PER_PAGE = 50
 
 
+def _share(item: Rectification):
+    return None if item.fraction_at_opening is None else round(item.fraction_at_opening * 100)
+
+
+COLUMNS = (
+    Column("indicator", gettext_lazy("Indicator"), ("indicator_code",), lambda i: i.indicator_code),
+    Column(
+        "organization",
+        gettext_lazy("Organization"),
+        ("organization__code",),
+        lambda i: i.organization.display_name,
+    ),
+    Column("period", gettext_lazy("Period"), ("period__start",), lambda i: i.period.display_name),
+    Column("share", gettext_lazy("Share at opening"), ("fraction_at_opening",), _share),
+    Column(
+        "owner",
+        gettext_lazy("Owner"),
+        ("owner__username",),
+        lambda i: i.owner.get_full_name() or i.owner.get_username() if i.owner else "",
+    ),
+    Column("due", gettext_lazy("Due"), ("due_date",), lambda i: i.due_date),
+    Column("state", gettext_lazy("State"), ("state",), lambda i: i.get_state_display()),
+    Column("next", gettext_lazy("Next period")),
+)
+
+
 class ListView(LoginRequiredMixin, View):
     """Items the user may see: by default those not closed, the most urgent first."""
 
@@ -32,9 +61,12 @@ class ListView(LoginRequiredMixin, View):
         filters = ItemFilterSet(
             request.GET, queryset=selectors.visible(request.user), request=request
         )
+        listing = Listing(request, COLUMNS, default_sort="due", default_size=PER_PAGE)
+        rows = listing.order(filters.qs)
+        if listing.export_format:
+            return listing.export(rows, name="rectification", title=_("Rectification items"))
         counts = selectors.state_counts(filters.across_states)
-        rows = filters.qs.order_by("due_date", "pk")
-        page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+        page = Paginator(rows, listing.page_size).get_page(request.GET.get("page"))
         items = list(page.object_list)
         following = selectors.decorate(items)
         for item in items:
@@ -58,6 +90,7 @@ class ListView(LoginRequiredMixin, View):
                 "periods": list(selectors.periods_with_items()),
                 "subtrees": subtrees,
                 "within_unknown": filters.within_unknown,
+                "listing": listing,
             },
         )
 
