@@ -9,15 +9,17 @@ do not allow (400), re-showing the page with the reason and changing nothing.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from assessment.selectors.queues import scope_roots
-from assessment.views.common import page_of
+from core.lists import Column, Listing
 from organizations.models import Organization
 from organizations.selectors import breadcrumbs
 
@@ -26,6 +28,21 @@ from ..forms.stars import STAR_CHOICES, StarDecisionForm, StarListForm
 from ..models import StarRating
 from ..selectors import stars as selectors
 from ..services import stars as services
+
+COLUMNS = (
+    Column(
+        "branch",
+        gettext_lazy("Branch"),
+        ("organization__path",),
+        lambda r: r.organization.display_name,
+    ),
+    Column("score", gettext_lazy("Score"), ("score",), lambda r: r.score),
+    Column("proposed", gettext_lazy("Proposed stars"), ("proposed",), lambda r: r.proposed),
+    Column("stars", gettext_lazy("Confirmed stars"), ("stars",), lambda r: r.stars),
+    Column("conditions", gettext_lazy("Entry conditions")),
+    Column("state", gettext_lazy("State"), ("state",), lambda r: r.get_state_display()),
+    Column("action", gettext_lazy("Action")),
+)
 
 
 @login_required
@@ -60,7 +77,11 @@ def star_list(request: HttpRequest) -> HttpResponse:
             Organization.objects.restrict(user).select_related("kind"), pk=chosen["org"]
         )
     board = selectors.star_board(user, period, organization=organization, state=chosen["state"])
-    page = page_of(request, board.rows)
+    listing = Listing(request, COLUMNS, default_sort="-score")
+    rows = listing.order(board.rows)
+    if listing.export_format:
+        return listing.export(rows, name="stars", title=_("Star-rated branches"))
+    page = Paginator(rows, listing.page_size).get_page(request.GET.get("page"))
     selectors.decorate(page, user)
     return render(
         request,
@@ -74,6 +95,7 @@ def star_list(request: HttpRequest) -> HttpResponse:
             "roots": roots,
             "chosen": chosen,
             "states": Decision.choices,
+            "listing": listing,
         },
     )
 
