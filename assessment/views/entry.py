@@ -28,6 +28,7 @@ from ..selectors import entry as selectors
 from ..services import copy_values, counted, submissions
 from ..services import evidence as evidence_services
 from ..services.submissions import Incomplete, InvalidValues, StaleVersion, WorkflowError
+from .review import after_decision
 
 logger = logging.getLogger(__name__)
 
@@ -260,28 +261,38 @@ def _decide(request, pk: int, action: str, form_class, step, field: str, done: s
 @login_required
 @require_POST
 def submission_return(request: HttpRequest, pk: int) -> HttpResponse:
-    return _decide(
+    """Return with a reason; asked with ``next=queue``, the queue's next submission opens."""
+    return after_decision(
         request,
         pk,
-        Action.REVIEW,
-        ReasonForm,
-        submissions.return_submission,
-        "reason",
-        _("The submission was returned to the secretary."),
+        lambda: _decide(
+            request,
+            pk,
+            Action.REVIEW,
+            ReasonForm,
+            submissions.return_submission,
+            "reason",
+            _("The submission was returned to the secretary."),
+        ),
     )
 
 
 @login_required
 @require_POST
 def submission_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    return _decide(
+    """Approve; asked with ``next=queue``, the queue's next submission opens."""
+    return after_decision(
         request,
         pk,
-        Action.REVIEW,
-        CommentForm,
-        submissions.approve,
-        "comment",
-        _("The submission was approved."),
+        lambda: _decide(
+            request,
+            pk,
+            Action.REVIEW,
+            CommentForm,
+            submissions.approve,
+            "comment",
+            _("The submission was approved."),
+        ),
     )
 
 

@@ -6,6 +6,7 @@ so the next submission and the way back keep them. Everything is found through t
 scope (`selectors.queues.reviewable_submissions`).
 """
 
+from collections.abc import Callable
 from dataclasses import asdict
 
 from django.contrib import messages
@@ -69,19 +70,27 @@ def queue_decide(request: HttpRequest) -> HttpResponse:
     return redirect(_queue_url(query))
 
 
-def after_decision(request: HttpRequest, pk: int, response: HttpResponse) -> HttpResponse:
-    """After a decision posted from a submission's page asking for the next (``next=queue``):
-    the next submission of the queue as last listed, or the queue when it was the last. A
-    decision that was refused (the submission is still waiting) stays on the page, with why."""
-    if request.POST.get("next") != "queue":
-        return response
-    state = (
+def _state(request: HttpRequest, pk: int) -> str | None:
+    return (
         Submission.objects.restrict(request.user, Action.VIEW)
         .filter(pk=pk)
         .values_list("state", flat=True)
         .first()
     )
-    if state is None or state == SubmissionState.SUBMITTED:
+
+
+def after_decision(
+    request: HttpRequest, pk: int, decide: Callable[[], HttpResponse]
+) -> HttpResponse:
+    """Take a decision posted from a submission's page (`decide` answers as the page always
+    did); when it asked for the next (``next=queue``) and the submission was decided, the next
+    submission of the queue as last listed opens, or the queue when it was the last. A decision
+    that was refused stays on the page, with why."""
+    if request.POST.get("next") != "queue":
+        return decide()
+    waiting = _state(request, pk) == SubmissionState.SUBMITTED
+    response = decide()
+    if not waiting or _state(request, pk) == SubmissionState.SUBMITTED:
         return response
     query = request.session.get(QUERY_KEY, "")
     data = QueryDict(query)
