@@ -36,8 +36,10 @@ def expect_as_typed(page, total: str) -> None:
 
 def test_typed_values_survive_uploading_and_removing_evidence(page, live_server, submission):
     """GIVEN a secretary who typed values that are not saved yet
-    WHEN they attach a file to one indicator and then remove it
-    THEN the values and the live total are still there after each action."""
+    WHEN they attach a file to one indicator (the upload starts as the file is chosen) and then
+    remove it
+    THEN the page is not reloaded (the typed values are not even saved: they stay in the form as
+    typed), and the values and the live total are still there after each action (issue 17)."""
     login(page, live_server.url, "alice", PASSWORD)
     page.goto(f"{live_server.url}/assessment/submissions/{submission.pk}/")
     total = page.locator("#entry-total [data-total]")
@@ -48,18 +50,23 @@ def test_typed_values_survive_uploading_and_removing_evidence(page, live_server,
     expect(total).to_have_text(
         "100", timeout=WAIT
     )  # C1.01 above its target gives its 40, yes gives 60
+    page.evaluate("window.__notReloaded = true")
 
     row = page.locator(".entry-row[data-code='C2.01']")
-    row.locator("input[type=file]").set_input_files(
+    row.locator("input[type=file]").first.set_input_files(
         {"name": "minutes.pdf", "mimeType": "application/pdf", "buffer": PDF}
     )
-    row.get_by_role("button", name="上传").click()
-    expect(row.locator("[data-evidence]")).to_contain_text("minutes.pdf", timeout=WAIT)
+    expect(row.locator("[data-evidence-item]")).to_contain_text("minutes.pdf", timeout=WAIT)
     expect_as_typed(page, "100")
+    assert page.evaluate("window.__notReloaded === true")
+    expect(page.locator("[data-version]")).to_have_text("1")
+    submission.refresh_from_db()
+    assert submission.version == 1  # nothing was saved behind the secretary's back
 
     row.get_by_role("button", name="删除 minutes.pdf").click()
-    expect(row.locator("[data-evidence]")).not_to_contain_text("minutes.pdf", timeout=WAIT)
+    expect(row.locator("[data-evidence-item]")).to_have_count(0, timeout=WAIT)
     expect_as_typed(page, "100")
+    assert page.evaluate("window.__notReloaded === true")
 
 
 def test_enter_in_a_field_saves_the_draft_not_an_evidence_step(page, live_server, submission):
