@@ -16,9 +16,11 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.downloads import stored_file_download
+from core.lists import Column, Listing
 from organizations.choices import Action
 from organizations.models import Organization
 from organizations.selectors import breadcrumbs
@@ -56,6 +58,30 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("records:meeting_list", organization_pk=organization.pk)
 
 
+def _meeting_columns(kinds: dict) -> tuple[Column, ...]:
+    """The meeting list's columns; a kind is shown by the name its framework gives it."""
+
+    def kind_name(meeting: Meeting) -> str:
+        kind = kinds.get(meeting.kind)
+        return kind.display_name if kind else meeting.kind
+
+    return (
+        Column("date", gettext_lazy("Date"), ("date",), lambda m: m.date),
+        Column("topic", gettext_lazy("Topic"), ("topic",), lambda m: m.topic),
+        Column("kind", gettext_lazy("Kind"), ("kind",), kind_name),
+        Column("party_group", gettext_lazy("Party group"), (), lambda m: m.party_group),
+        Column(
+            "organization",
+            gettext_lazy("Organization"),
+            ("organization__path",),
+            lambda m: m.organization.display_name,
+        ),
+        Column("present", gettext_lazy("Present"), ("present",), lambda m: m.present),
+        Column("excused", gettext_lazy("Excused"), (), lambda m: m.excused),
+        Column("absent", gettext_lazy("Absent"), ("absent",), lambda m: m.absent),
+    )
+
+
 @login_required
 @require_GET
 def meeting_list(request: HttpRequest, organization_pk: int) -> HttpResponse:
@@ -63,9 +89,12 @@ def meeting_list(request: HttpRequest, organization_pk: int) -> HttpResponse:
     organization = _organization(request, organization_pk)
     filters = MeetingFilterForm(request.GET)
     values = filters.values()
-    rows = selectors.meetings(request.user, organization, **values)
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     kinds = selectors.meeting_kinds_by_code()
+    listing = Listing(request, _meeting_columns(kinds), default_sort="-date", default_size=PER_PAGE)
+    rows = listing.order(selectors.meetings(request.user, organization, **values))
+    if listing.export_format:
+        return listing.export(rows, name="meetings", title=_("Meetings"))
+    page = Paginator(rows, listing.page_size).get_page(request.GET.get("page"))
     meetings = list(page.object_list)
     for meeting in meetings:
         kind = kinds.get(meeting.kind)
@@ -78,6 +107,7 @@ def meeting_list(request: HttpRequest, organization_pk: int) -> HttpResponse:
         "kind_choices": [(code, kind.display_name) for code, kind in kinds.items()],
         "filters": values,
         "can_enter": services.can_enter(request.user, organization),
+        "listing": listing,
     }
     return render(request, "records/meeting_list.html", context)
 
