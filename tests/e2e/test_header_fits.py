@@ -105,3 +105,51 @@ def test_on_a_phone_the_tools_stay_in_view_and_the_menu_opens(browser, live_serv
             expect(menu.locator('a[href="/records/meetings/"]')).to_be_visible()
         finally:
             context.close()
+
+
+# A cell's own text (not its row's height) in lines; a one-word value of up to ten characters
+# must not take more than three, which a column squeezed to a character or two does.
+CELL_LINES = """() => {
+  const squeezed = [];
+  for (const cell of document.querySelectorAll('main table td, main table th')) {
+    const text = cell.innerText.trim();
+    if (cell.offsetParent === null || !text || /\\s/.test(text) || text.length > 10) continue;
+    // Only the text shown: a closed <details> keeps boxes for its hidden content.
+    const tops = new Set();
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+      const node = walker.currentNode;
+      if (!node.parentElement.checkVisibility()) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      for (const r of range.getClientRects()) if (r.width > 0) tops.add(Math.round(r.top));
+    }
+    if (tops.size > 3) squeezed.push(`${text} (${tops.size} lines)`);
+  }
+  return squeezed;
+}"""
+
+PHONE_PAGES = [
+    "/rectification/",
+    "/records/negative-events/",
+    "/standards/stars/",
+    "/standards/appraisals/",
+    "/standards/follow-ups/",
+    "/standards/terms/",
+    "/business/measures/",
+    "/audit/",
+]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_on_a_phone_no_table_cell_wraps_a_word_one_character_per_line(page, live_server):
+    from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("seed_demo", scale=0.05, verbosity=0)
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, live_server.url, "admin", settings.DEMO_PASSWORD)
+    for path in PHONE_PAGES:
+        page.goto(f"{live_server.url}{path}")
+        assert page.locator("main table").count(), path
+        assert page.evaluate(CELL_LINES) == [], path
