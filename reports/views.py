@@ -10,10 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.filters import read_id
+from core.lists import Column, Listing
 from organizations.choices import Action
 from organizations.filters import OrganizationSearchFilterSet
 from organizations.models import Organization
@@ -30,12 +33,51 @@ def _require_role(request: HttpRequest) -> None:
         raise Http404
 
 
+def _periods(report) -> str:
+    return (
+        f"{report.get_period_kind_display()} · {report.range_start:%Y-%m-%d} – "
+        f"{report.range_end:%Y-%m-%d}"
+    )
+
+
+def _requested_by(report) -> str:
+    if report.schedule:
+        return report.schedule.name
+    return report.requested_by.username if report.requested_by else ""
+
+
+REPORT_COLUMNS = (
+    Column("number", "#", ("id",), lambda r: r.pk),
+    Column(
+        "organization",
+        gettext_lazy("Organization"),
+        ("organization__path",),
+        lambda r: r.organization.display_name,
+    ),
+    Column("periods", gettext_lazy("Periods"), ("range_start", "range_end"), _periods),
+    Column("format", gettext_lazy("Format"), ("format",), lambda r: r.get_format_display()),
+    Column("state", gettext_lazy("State"), ("status",), lambda r: r.get_status_display()),
+    Column(
+        "requested",
+        gettext_lazy("Requested"),
+        ("created_at",),
+        lambda r: timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),
+    ),
+    Column("by", gettext_lazy("Requested by"), (), _requested_by),
+    Column("download", ""),
+)
+
+
 @login_required
 @require_GET
 def report_list(request: HttpRequest) -> HttpResponse:
     """The user's reports and the scheduled ones in scope, and what was delivered to them."""
     _require_role(request)
-    page = Paginator(selectors.reports_for(request.user), 25).get_page(request.GET.get("page"))
+    listing = Listing(request, REPORT_COLUMNS, default_sort="-requested", default_size=25)
+    rows = listing.order(selectors.reports_for(request.user))
+    if listing.export_format:
+        return listing.export(rows, name="reports", title=_("Reports"))
+    page = Paginator(rows, listing.page_size).get_page(request.GET.get("page"))
     deliveries = list(selectors.deliveries_for(request.user)[:10])
     return render(
         request,
@@ -45,6 +87,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
             "deliveries": deliveries,
             "polling": any(report.is_active for report in page),
             "may_schedule": selectors.may_schedule(request.user),
+            "listing": listing,
         },
     )
 
