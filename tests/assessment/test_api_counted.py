@@ -8,6 +8,7 @@ submission is alice's; M1 counts its committee meetings (one on record), X1 is t
 
 import pytest
 from django.urls import include, path
+from django.utils import translation
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -116,7 +117,8 @@ def test_malformed_overrides_are_400(submission, alice, overrides):
 
 def test_the_schema_documents_overrides():
     patterns = [path("api/v1/", include(assessment_api_urls.urlpatterns))]
-    schema = SchemaGenerator(patterns=patterns).get_schema(request=None, public=True)
+    with translation.override("en"):  # the schema is read in the language active
+        schema = SchemaGenerator(patterns=patterns).get_schema(request=None, public=True)
     operation = schema["paths"]["/api/v1/submissions/{id}/"]["patch"]
     ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     component = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
