@@ -13,10 +13,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.lists import Column, Listing
 from organizations.choices import Action
 from organizations.models import Organization, RoleAssignment
 
@@ -135,6 +136,27 @@ def appraisal_approve(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("standards:appraisal_detail", pk=appraisal.pk)
 
 
+def _owner(item: FollowUp) -> str:
+    return (item.owner.get_full_name() or item.owner.get_username()) if item.owner else ""
+
+
+FOLLOW_UP_COLUMNS = (
+    # The default: not done first, then by due date (the selector's order).
+    Column("urgent", "", ("done_on", "due", "person__name", "step")),
+    Column("member", gettext_lazy("Member"), ("person__name",), lambda f: f.person.name),
+    Column(
+        "branch",
+        gettext_lazy("Branch"),
+        ("organization__path",),
+        lambda f: f.organization.display_name,
+    ),
+    Column("step", gettext_lazy("Step"), ("step",), lambda f: f.get_step_display()),
+    Column("due", gettext_lazy("Due"), ("due",), lambda f: f.due),
+    Column("owner", gettext_lazy("Owner"), ("owner__username",), _owner),
+    Column("done_on", gettext_lazy("Done on"), ("done_on",), lambda f: f.done_on),
+)
+
+
 @login_required
 @require_GET
 def follow_up_list(request: HttpRequest) -> HttpResponse:
@@ -156,7 +178,11 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
         items = selectors.follow_ups(
             request.user, period=period, state=state, organization=organization
         )
-    page = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
+    listing = Listing(request, FOLLOW_UP_COLUMNS, default_sort="urgent", default_size=PER_PAGE)
+    items = listing.order(items)
+    if listing.export_format:
+        return listing.export(items, name="follow-ups", title=_("Follow-up steps"))
+    page = Paginator(items, listing.page_size).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "follow_ups": list(page.object_list),
@@ -165,6 +191,7 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
         "state": state,
         "organization": organization,
         "today": timezone.localdate(),
+        "listing": listing,
     }
     return render(request, "standards/follow_up_list.html", context)
 
