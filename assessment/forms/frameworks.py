@@ -6,6 +6,7 @@ The forms only check the shape of what was typed; whether the framework still ad
 service's question (`services.update_indicator` re-validates the whole framework).
 """
 
+import re
 from typing import Any
 
 from django import forms
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import selectors
 from ..choices import FrameworkStatus, Frequency
 from ..models import Framework, Indicator
-from ..scoring.spec import FrameworkError
+from ..scoring.spec import FrameworkError, Problem
 from ..services import EDITABLE_INDICATOR_FIELDS
 from .base import BootstrapForm
 from .rubrics import RubricForm
@@ -82,9 +83,20 @@ class IndicatorForm(BootstrapForm):
         return out
 
     def add_problems(self, error: FrameworkError, lang: str) -> list[str]:
-        """The framework's problems with this edit: those of the rubric go on its fields, the
-        others are returned, all in `lang`."""
-        return self.rubric_form.add_problems(error, lang)
+        """The framework's problems with this edit: those of the rubric and of this indicator's
+        own fields (its weight, its target) go on those fields, the others are returned, all in
+        `lang`."""
+        rest = []
+        code = re.escape(self.indicator.code)
+        for problem in self.rubric_form.add_problems(error, lang, raw=True):
+            match = re.search(rf"^indicators\[\d+\]\.(\w+) \({code}\)$", problem.where or "")
+            if match and match.group(1) in self.fields:
+                self.add_error(
+                    match.group(1), Problem(None, problem.code, problem.params).text(lang)
+                )
+            else:
+                rest.append(problem.text(lang))
+        return rest
 
 
 class CloneForm(BootstrapForm):

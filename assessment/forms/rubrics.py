@@ -218,16 +218,17 @@ class RubricForm(BootstrapForm):
             self.add_error("band_0_limit", _("Give at least one band."))
         return bands
 
-    def add_problems(self, error: FrameworkError, lang: str) -> list[str]:
+    def add_problems(self, error: FrameworkError, lang: str, *, raw: bool = False) -> list[Any]:
         """Put the problems of this indicator's rubric on the fields they are about, in `lang`;
-        the others are returned (as the framework's problems, in `lang`)."""
+        the others are returned (as the framework's problems in `lang`, or as they are with
+        `raw`)."""
         rest = []
         code = re.escape(self.indicator.code)
         for problem in error.problems:
             match = re.search(rf"\.rubric((?:\.\w+|\[\d+\])*) \({code}\)$", problem.where or "")
             name = _field_of(match.group(1), self.cleaned_data.get("kind")) if match else None
             if name is None or name not in self.fields:
-                rest.append(problem.text(lang))
+                rest.append(problem if raw else problem.text(lang))
                 continue
             self.add_error(name, Problem(None, problem.code, problem.params).text(lang))
         return rest

@@ -217,3 +217,37 @@ def test_a_published_version_has_no_preview(client_for, erin, framework_doc):
     row = indicator(published, "C1.01")
 
     assert client_for(erin).post(preview_url(row), form_data(row)).status_code == 404
+
+
+def test_save_and_try_goes_on_to_the_trial(client_for, erin, draft):
+    row = indicator(draft, "C1.01")
+    data = form_data(row)
+    data.update({"rubric-floor": "4", "then": "trial"})
+
+    response = client_for(erin).post(
+        reverse("assessment:indicator_edit", args=[draft.pk, row.pk]), data
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("assessment:framework_trial", args=[draft.pk])
+
+
+def test_a_veto_on_a_weighted_indicator_says_the_weight_must_be_zero(client_for, erin, draft):
+    """GIVEN C2.01 (yes/no, weight 60) switched to a veto, WHEN saved, THEN the framework's rule
+    (a veto carries no weight) is said on the weight field, shown open; nothing is saved."""
+    row = indicator(draft, "C2.01")
+    data = form_data(row)
+    data.update({"rubric-kind": "veto", "rubric-cap_grade": "C", "rubric-cap_stars": "2"})
+
+    response = client_for(erin).post(
+        reverse("assessment:indicator_edit", args=[draft.pk, row.pk]),
+        data,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    shown = page(response)
+    assert response.context["form"].errors["weight"] == [
+        "a veto indicator must have weight 0, not 60"
+    ]
+    assert shown.has("details#indicator-fields[open]")
+    assert indicator(draft, "C2.01").rubric["kind"] == "yes_no"
