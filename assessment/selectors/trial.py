@@ -5,7 +5,9 @@ values its stored score was computed from (`SubjectScore.inputs`), and compared 
 which subjects would change grade (old grade → new grade, old total → new total). Nothing is
 written, and only the subject kinds the draft changes are scored. Measured on the demo (6,223
 scored subjects in 2025, SQLite, a busy 2-core machine): about 2.7 s when every kind is affected
-(grade bands changed), 0.1–0.3 s for a rubric of branches only, 2 s for one of party members.
+(grade bands changed), 0.1–0.3 s for a rubric of branches only, 1.6 s for one of party members
+(4,333 subjects), and 5–10 s for the same with a load average of 11 on the two cores. At four
+times the demo's size it should be a job (a row the reaper watches), which needs a model.
 """
 
 import time

@@ -202,8 +202,8 @@ def framework_trial(request: HttpRequest, pk: int) -> HttpResponse:
     """A draft tried on the last period's scored submissions: which would change grade.
 
     The page answers at once and asks for the results with HTMX (`?run=1`), which the engine
-    computes in that request (measured: under 3 s for the demo's 6,223 subjects a period, see
-    `selectors.trial`); nothing is saved.
+    computes in that request (measured: under 3 s for the demo's 6,223 subjects a period on an
+    idle machine, more under load; see `selectors.trial`); nothing is saved.
     """
     framework = _framework(pk)
     if not framework.is_draft:
