@@ -48,6 +48,21 @@ def _period(periods, pk):
     return next((p for p in periods if p.pk == pk), None)
 
 
+APPRAISAL_COLUMNS = (
+    Column(
+        "branch",
+        gettext_lazy("Branch"),
+        ("organization__path",),
+        lambda a: a.organization.display_name,
+    ),
+    Column("period", gettext_lazy("Period"), ("period__start",), lambda a: a.period.display_name),
+    Column("members", gettext_lazy("Members"), ("members",), lambda a: a.members),
+    # The top grade's count is read per page (selectors.list_rows), so not sortable.
+    Column("top", gettext_lazy("Top grade / limit")),
+    Column("state", gettext_lazy("State"), ("state",), lambda a: a.get_state_display()),
+)
+
+
 @login_required
 @require_GET
 def appraisal_list(request: HttpRequest) -> HttpResponse:
@@ -56,8 +71,16 @@ def appraisal_list(request: HttpRequest) -> HttpResponse:
     periods = selectors.appraisal_periods(request.user)
     period = _period(periods, filters["period"]) or (periods[0] if periods else None)
     state = filters["state"] if filters["state"] in AppraisalState.values else ""
-    items = selectors.appraisals(request.user, period=period, state=state) if period else []
-    page = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
+    items = (
+        selectors.appraisals(request.user, period=period, state=state)
+        if period
+        else MemberAppraisal.objects.none()
+    )
+    listing = Listing(request, APPRAISAL_COLUMNS, default_sort="branch", default_size=PER_PAGE)
+    items = listing.order(items)
+    if listing.export_format:
+        return listing.export(items, name="appraisals", title=_("Appraisal of members"))
+    page = Paginator(items, listing.page_size).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "rows": selectors.list_rows(list(page.object_list)),
@@ -65,6 +88,7 @@ def appraisal_list(request: HttpRequest) -> HttpResponse:
         "period": period,
         "state": state,
         "states": AppraisalState.choices,
+        "listing": listing,
     }
     return render(request, "standards/appraisal_list.html", context)
 
