@@ -10,7 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
+
+from core.lists import Column, Listing
 
 from .. import selectors
 from ..filters import OrganizationSearchFilterSet
@@ -18,6 +22,27 @@ from ..models import Organization
 
 PEOPLE_PER_PAGE = 50
 SEARCH_LIMIT = 50
+
+PEOPLE_COLUMNS = (
+    Column("name", gettext_lazy("Full name"), ("name",), lambda p: p.name),
+    Column(
+        "number", gettext_lazy("Employee number"), ("employee_number",), lambda p: p.employee_number
+    ),
+    Column("kind", gettext_lazy("Kind"), ("kind",), lambda p: p.get_kind_display()),
+    Column(
+        "department",
+        gettext_lazy("Department"),
+        ("department__name",),
+        lambda p: p.department.display_name if p.department else "",
+    ),
+    Column(
+        "since",
+        gettext_lazy("Party member since"),
+        ("party_member_since",),
+        lambda p: p.party_member_since,
+    ),
+    Column("status", gettext_lazy("Status"), ("status",), lambda p: p.get_status_display()),
+)
 
 
 def _organization(request: HttpRequest, pk: int) -> Organization:
@@ -68,7 +93,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One organization: its place in the tree, sub-organizations, people, units and roles."""
     user = request.user
     org = _organization(request, pk)
-    people = Paginator(selectors.people_of(user, org), PEOPLE_PER_PAGE)
+    listing = Listing(request, PEOPLE_COLUMNS, default_sort="number", default_size=PEOPLE_PER_PAGE)
+    rows = listing.order(selectors.people_of(user, org))
+    if listing.export_format:
+        return listing.export(rows, name=f"people-{org.code}", title=_("People"))
+    people = Paginator(rows, listing.page_size)
     context = {
         "organization": org,
         "breadcrumbs": selectors.breadcrumbs(user, org)[:-1],
@@ -77,5 +106,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "departments": selectors.departments_of(user, org),
         "leading_groups": selectors.leading_groups_of(user, org),
         "role_holders": selectors.role_holders(user, org),
+        "listing": listing,
     }
     return render(request, "organizations/detail.html", context)
