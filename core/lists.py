@@ -137,8 +137,21 @@ class Listing:
 
     def export(self, queryset: QuerySet, *, name: str, title: str) -> HttpResponse:
         """The rows of `queryset` (already scoped, filtered and ordered) as the asked file."""
-        file_format = self.export_format
-        count = queryset.count()
+        columns = [c for c in self.columns.values() if c.value is not None]
+        rows = ([c.value(obj) for c in columns] for obj in queryset.iterator(chunk_size=_CHUNK))
+        return self.export_rows(
+            [str(c.label) for c in columns],
+            rows,
+            count=queryset.count(),
+            name=name,
+            title=title,
+        )
+
+    def export_rows(
+        self, headers: list[str], rows: Iterable[list], *, count: int, name: str, title: str
+    ) -> HttpResponse:
+        """Rows a page built itself (a pivot table, say) as the asked file, `count` of them."""
+        file_format = self.export_format or "csv"
         if file_format == "xlsx" and count > XLSX_MAX_ROWS:
             return HttpResponse(
                 _(
@@ -150,9 +163,6 @@ class Listing:
                 content_type="text/plain; charset=utf-8",
             )
         self._record(title, file_format, count)
-        columns = [c for c in self.columns.values() if c.value is not None]
-        headers = [str(c.label) for c in columns]
-        rows = ([c.value(obj) for c in columns] for obj in queryset.iterator(chunk_size=_CHUNK))
         filename = f"{name}-{timezone.localtime():%Y%m%d-%H%M%S}.{file_format}"
         if file_format == "csv":
             response: HttpResponse = StreamingHttpResponse(

@@ -7,9 +7,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from core.filters import read_id
+from core.lists import Column, Listing
 from organizations.choices import Action
 from organizations.models import Organization
 from organizations.scope import can, scope_prefixes
@@ -34,6 +36,15 @@ def _year(value, default: int) -> int:
     return form.cleaned_data["year"] if form.is_valid() else default
 
 
+# The table is a pivot built in memory (organizations by measures, all rows on one page), so it
+# offers the exports and keeps its order by the tree; its measure columns change with the year.
+TABLE_COLUMNS = (Column("organization", gettext_lazy("Organization")),)
+
+
+def _unit(measure) -> str:
+    return f" ({measure.display_unit})" if measure.display_unit else ""
+
+
 @login_required
 def figure_table(request: HttpRequest) -> HttpResponse:
     """A year's figures, organizations by measures, in the caller's scope or one subtree."""
@@ -46,6 +57,15 @@ def figure_table(request: HttpRequest) -> HttpResponse:
     if within_id is not None:
         within = Organization.objects.restrict(request.user).filter(pk=within_id).first()
     measures, rows = selectors.figure_table(request.user, year, within)
+    listing = Listing(request, TABLE_COLUMNS, default_sort="organization")
+    if listing.export_format:
+        return listing.export_rows(
+            [_("Organization"), *(f"{m.display_name}{_unit(m)}" for m in measures)],
+            ([row.organization.display_name, *row.cells] for row in rows),
+            count=len(rows),
+            name=f"figures-{year}",
+            title=_("Business figures"),
+        )
     return render(
         request,
         "business/table.html",
@@ -56,6 +76,7 @@ def figure_table(request: HttpRequest) -> HttpResponse:
             "measures": measures,
             "rows": rows,
             "may_enter": scope_prefixes(request.user, Action.FIGURES) != [],
+            "listing": listing,
         },
     )
 
