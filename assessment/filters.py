@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import IdField, IdFilter
+from core.lists import PAGE_SIZES
 from organizations.choices import Action
 from organizations.filters import ListFilterSet, SearchFilter
 from organizations.models import Organization
@@ -72,8 +73,7 @@ class QueueFilterSet(ListFilterSet):
         )
 
 
-PAGE_SIZES = (20, 50, 100, 200)
-DEFAULT_PAGE_SIZE = 50
+DEFAULT_PAGE_SIZE = 50  # one of the list pages' `PAGE_SIZES`
 
 
 class QueueViewForm(forms.Form):

@@ -185,12 +185,12 @@ def test_a_garbled_sort_keeps_the_review_order(client_for, a1a, a1b, alice, bob,
 
 
 def test_the_page_size_is_chosen(client_for, period, tree, alice, carol):
-    departments(period, tree.a1a, 25, alice)
+    departments(period, tree.a1a, 30, alice)
     client = client_for(carol)
-    assert len(ids(client.get(QUEUE, {"per_page": 20}))) == 20
-    assert len(ids(client.get(QUEUE, {"per_page": 20, "page": 2}))) == 5
-    assert len(ids(client.get(QUEUE, {"per_page": 20, "sort": "-score", "page": 2}))) == 5
-    assert len(ids(client.get(QUEUE, {"per_page": 7}))) == 25  # not offered: the default, 50
+    assert len(ids(client.get(QUEUE, {"per_page": 25}))) == 25
+    assert len(ids(client.get(QUEUE, {"per_page": 25, "page": 2}))) == 5
+    assert len(ids(client.get(QUEUE, {"per_page": 25, "sort": "-score", "page": 2}))) == 5
+    assert len(ids(client.get(QUEUE, {"per_page": 7}))) == 30  # not offered: the default, 50
 
 
 # Bounded queries

@@ -58,9 +58,9 @@ def test_the_next_one_follows_the_queues_filters_and_order(client_for, three, ca
 
 def test_after_the_last_one_the_queue_opens_with_its_filters(client_for, three, carol):
     client = client_for(carol)
-    client.get(QUEUE, {"sort": "name", "per_page": 20})
+    client.get(QUEUE, {"sort": "name", "per_page": 25})
     response = approve(client, three[2])
-    assert response["Location"] == f"{QUEUE}?sort=name&per_page=20"
+    assert response["Location"] == f"{QUEUE}?sort=name&per_page=25"
 
 
 def test_a_return_from_the_bar_opens_the_next_one_too(client_for, three, carol):
