@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment.views.common import page_of
 from core.downloads import stored_file_download
 from core.filters import read_id
+from core.lists import Column, Listing
 from organizations.choices import Action
 from organizations.models import Organization
 from organizations.selectors import scope_roots
@@ -28,6 +30,32 @@ from ..forms.reports import RateForm, ReportForm, ReportListForm, SubmitForm
 from ..models import SecretaryReport
 from ..selectors import reports as selectors
 from ..services import reports as services
+
+# Ratings are named from each report's framework (selectors.with_ratings), so not sortable.
+COLUMNS = (
+    # The latest period first, then the tree's order, as the selector lists them.
+    Column("period", gettext_lazy("Period"), ("-period__start", "organization__path")),
+    Column("organization", gettext_lazy("Organization"), ("organization__path",)),
+    Column("secretary", gettext_lazy("Secretary"), ("secretary_name",)),
+    Column("state", gettext_lazy("State"), ("state",)),
+    Column("proposed", gettext_lazy("Proposed rating")),
+    Column("rating", gettext_lazy("Rating")),
+    Column("documents", gettext_lazy("Documents"), ("document_count",)),
+)
+
+
+def _export_rows(reports):
+    for report in reports.iterator(chunk_size=500):
+        (report,) = selectors.with_ratings([report])
+        yield [
+            report.period.display_name,
+            report.organization.display_name,
+            report.secretary_name,
+            report.get_state_display(),
+            report.proposed_label,
+            report.rating_label,
+            report.document_count,
+        ]
 
 
 @login_required
@@ -42,7 +70,17 @@ def report_list(request: HttpRequest) -> HttpResponse:
     reports = selectors.visible_reports(
         user, period=chosen["period"], state=chosen["state"], organization=chosen["org"]
     )
-    page = page_of(request, reports)
+    listing = Listing(request, COLUMNS, default_sort="period")
+    reports = listing.order(reports)
+    if listing.export_format:
+        return listing.export_rows(
+            [str(column.label) for column in COLUMNS],
+            _export_rows(reports),
+            count=reports.count(),
+            name="secretary-reports",
+            title=_("Secretaries' reports"),
+        )
+    page = Paginator(reports, listing.page_size).get_page(request.GET.get("page"))
     organization = None
     if chosen["org"] is not None:
         organization = Organization.objects.restrict(user).filter(pk=chosen["org"]).first()
@@ -56,6 +94,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
             "organization": organization,
             "periods": selectors.periods_with_reports(user),
             "states": ReportState.choices,
+            "listing": listing,
         },
     )
 
