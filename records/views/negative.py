@@ -10,15 +10,17 @@ nothing is changed, as for meetings.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment.selectors.queues import scope_roots
-from assessment.views.common import page_of
 from core.downloads import stored_file_download
+from core.lists import Column, Listing
 from organizations.models import Organization
 from organizations.selectors import breadcrumbs
 
@@ -42,6 +44,27 @@ def _not_yours(organization: Organization) -> str:
         "Negative events of %(org)s are recorded by discipline inspection above it, not by "
         "the unit itself: you may not record them."
     ) % {"org": organization.display_name}
+
+
+COLUMNS = (
+    Column("date", gettext_lazy("Date"), ("date",), lambda e: e.date),
+    Column(
+        "organization",
+        gettext_lazy("Organization"),
+        ("organization__path",),
+        lambda e: e.organization.display_name,
+    ),
+    Column("event", gettext_lazy("Event"), ("title",), lambda e: e.title),
+    Column("category", gettext_lazy("Category"), ("category",), lambda e: e.get_category_display()),
+    Column("severity", gettext_lazy("Severity"), ("severity",), lambda e: e.get_severity_display()),
+    Column(
+        "decision",
+        gettext_lazy("Decision document number"),
+        ("decision_number",),
+        lambda e: e.decision_number,
+    ),
+    Column("documents", gettext_lazy("Documents"), ("document_count",), lambda e: e.document_count),
+)
 
 
 @login_required
@@ -71,7 +94,11 @@ def negative_list(request: HttpRequest) -> HttpResponse:
         events = events.filter(category=chosen["category"])
     if chosen["severity"]:
         events = events.filter(severity=chosen["severity"])
-    page = page_of(request, events)
+    listing = Listing(request, COLUMNS, default_sort="-date")
+    events = listing.order(events)
+    if listing.export_format:
+        return listing.export(events, name="negative-list", title=_("Negative list"))
+    page = Paginator(events, listing.page_size).get_page(request.GET.get("page"))
     for event in page:
         event.can_change = services.can_record(user, event.organization)
     return render(
@@ -86,6 +113,7 @@ def negative_list(request: HttpRequest) -> HttpResponse:
             "categories": NegativeCategory.choices,
             "severities": Severity.choices,
             "may_record": recordable.exists(),
+            "listing": listing,
         },
     )
 
