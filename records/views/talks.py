@@ -14,8 +14,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.lists import Column, Listing
 from organizations.choices import Action, PersonStatus
 from organizations.models import Organization, Person
 from organizations.selectors import breadcrumbs
@@ -63,13 +65,36 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("records:talk_list", organization_pk=organization.pk)
 
 
+def _field(name: str):
+    return Talk._meta.get_field(name).verbose_name
+
+
+TALK_COLUMNS = (
+    Column("date", gettext_lazy("Date"), ("date",), lambda t: t.date),
+    Column("topic", gettext_lazy("Topic"), ("topic",), lambda t: t.topic),
+    Column("talker", _field("talker"), ("talker__name",), lambda t: t.talker.name),
+    Column("partner", _field("partner"), ("partner__name",), lambda t: t.partner.name),
+    Column(
+        "organization",
+        gettext_lazy("Organization"),
+        ("organization__path",),
+        lambda t: t.organization.display_name,
+    ),
+    Column("note", _field("note"), (), lambda t: t.note),
+)
+
+
 @login_required
 @require_GET
 def talk_list(request: HttpRequest, organization_pk: int) -> HttpResponse:
     organization = _organization(request, organization_pk)
     values = MeetingFilterForm(request.GET).values()
     rows = selectors.talks(request.user, organization, year=values["year"], month=values["month"])
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    listing = Listing(request, TALK_COLUMNS, default_sort="-date", default_size=PER_PAGE)
+    rows = listing.order(rows)
+    if listing.export_format:
+        return listing.export(rows, name="talks", title=_("Heart-to-heart talks"))
+    page = Paginator(rows, listing.page_size).get_page(request.GET.get("page"))
     context = {
         "organization": organization,
         "trail": breadcrumbs(request.user, organization)[:-1],
@@ -77,6 +102,7 @@ def talk_list(request: HttpRequest, organization_pk: int) -> HttpResponse:
         "talks": list(page.object_list),
         "filters": values,
         "can_enter": services.can_enter(request.user, organization),
+        "listing": listing,
     }
     return render(request, "records/talk_list.html", context)
 
