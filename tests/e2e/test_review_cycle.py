@@ -47,10 +47,10 @@ def test_the_whole_review_cycle(page, live_server, submission):
     post_and_wait(page, page.get_by_role("button", name="保存草稿"))
     expect(page.locator("[data-version]")).to_have_text("2")
     row = page.locator(".entry-row[data-code='C2.01']")
-    row.locator("input[type=file]").set_input_files(
+    # Choosing the file uploads it (static/js/entry.js): no upload button, no reload.
+    row.locator("input[type=file]").first.set_input_files(
         {"name": "minutes.pdf", "mimeType": "application/pdf", "buffer": PDF}
     )
-    row.get_by_role("button", name="上传").click()
     expect(page.locator(".entry-row[data-code='C2.01'] [data-evidence]")).to_contain_text(
         "minutes.pdf"
     )
