@@ -8,6 +8,7 @@ by the framework file's own rules (`assessment.scoring.spec`), which the service
 framework: `add_problems` puts those of the rubric back on its fields, in the reader's language.
 """
 
+import math
 import re
 from typing import Any
 
@@ -61,9 +62,26 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
+class _FiniteFloatField(forms.FloatField):
+    """A float that says a number beyond a float's range is too large, not that it is no number
+    (Django's FloatField answers "Enter a number." for 1 followed by 400 zeros)."""
+
+    def to_python(self, value: Any) -> float | None:
+        text = str(value).strip() if value is not None else ""
+        try:
+            number = float(text) if text else None
+        except ValueError:
+            number = None
+        if number is not None and math.isinf(number):
+            raise forms.ValidationError(
+                _("This number is too large (at most about 1.8e308)."), code="too_large"
+            )
+        return super().to_python(value)
+
+
 def _number(label: Any, **attrs: Any) -> forms.FloatField:
     widget = forms.NumberInput(attrs={"step": "any", "inputmode": "decimal", **attrs})
-    return forms.FloatField(label=label, required=False, widget=widget)
+    return _FiniteFloatField(label=label, required=False, widget=widget)
 
 
 class RubricForm(BootstrapForm):

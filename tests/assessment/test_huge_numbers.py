@@ -12,12 +12,11 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from assessment.forms.frameworks import IndicatorForm
 from assessment.scoring.formula import FormulaError, compile_formula
 from assessment.scoring.spec import FrameworkError, parse_framework
+from tests.assessment.test_framework_views import form_data, rubric_data
 from tests.factories import FrameworkFactory
 from tests.framework_data import SMALL_FRAMEWORK
-from tests.html import page
 
 HUGE = "1" + "0" * 400  # beyond a float, so beyond what the engine computes with
 
@@ -91,20 +90,6 @@ def draft(db):
     return FrameworkFactory(document=with_formula("C1.01 * 2"), published=False)
 
 
-def posted(indicator, **changes) -> dict:
-    form = IndicatorForm(indicator=indicator)
-    data = {}
-    for name, field in form.fields.items():
-        value = field.prepare_value(form.initial.get(name))
-        if name in ("evidence_required", "assessed"):
-            if form.initial.get(name):
-                data[name] = "on"
-            continue
-        data[name] = "" if value is None else value
-    data.update(changes)
-    return data
-
-
 @pytest.mark.parametrize(
     "rubric",
     [
@@ -125,11 +110,12 @@ def test_the_indicator_edit_page_shows_the_error_in_the_readers_language(
     client.cookies["django_language"] = language
     url = reverse("assessment:indicator_edit", args=[draft.pk, indicator.pk])
 
-    response = client.post(url, posted(indicator, rubric=rubric), HTTP_ACCEPT_LANGUAGE=language)
+    data = {**form_data(indicator), **rubric_data(rubric)}  # the rubric's own fields
+    response = client.post(url, data, HTTP_ACCEPT_LANGUAGE=language)
 
     assert response.status_code == 200
-    (error,) = page(response).field_errors("rubric")
-    assert words in error
+    errors = response.context["rubric_form"].errors
+    assert any(words in error for field in errors.values() for error in field), errors
     indicator.refresh_from_db()
     assert indicator.rubric["expr"] == "C1.01 * 2"
 
