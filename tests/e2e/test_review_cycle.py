@@ -60,8 +60,9 @@ def test_the_whole_review_cycle(page, live_server, submission):
     # The reviewer returns it, saying why.
     sign_in_as(page, live_server, "carol")
     page.goto(url)
-    page.locator("form[action$='/return/'] textarea").fill("请补充支委会会议记录")
-    post_and_wait(page, page.locator("form[action$='/return/'] button[type=submit]"))
+    # The form at the foot of the page (the review bar above holds a second one).
+    page.locator("#return_reason").fill("请补充支委会会议记录")
+    post_and_wait(page, page.locator("form:has(#return_reason) button[type=submit]"))
     assert state_of(submission) == "returned"
 
     # The secretary sees the reason first on their list, fixes the value and resubmits.
@@ -81,7 +82,7 @@ def test_the_whole_review_cycle(page, live_server, submission):
     assert "C1.01" in since
     assert "10" in since
     assert "12" in since
-    post_and_wait(page, page.locator("form[action$='/approve/'] button[type=submit]"))
+    post_and_wait(page, page.locator("[data-bar-approve]"))  # the review bar, in view at the top
     assert state_of(submission) == "approved"
 
     # The administrator closes the period: the approved submission is locked.
