@@ -267,6 +267,7 @@ class Total:
     stars: int | None
     vetoed: bool
     bonus: float = 0.0  # within `points`, on top of `max`
+    vetoes: tuple[tuple[str, str], ...] = ()  # (code, name) of each veto that fired
 
     @property
     def base(self) -> float:
@@ -571,6 +572,7 @@ def _total(spec: engine.Framework, score: SubjectScore, lang: str) -> Total:
         stars=score.stars,
         vetoed=bool(score.vetoes),
         bonus=round(score.bonus, 2),
+        vetoes=tuple((hit.code, spec.indicator(hit.code).name.get(lang)) for hit in score.vetoes),
     )
 
 

@@ -120,6 +120,17 @@ def test_the_review_bar_is_the_reviewers_with_the_veto_named(
         assert not page(client_for(user).get(url(vetoed))).has("[data-review-bar]")
 
 
+def test_the_total_names_the_veto_for_everyone_who_sees_it(
+    client_for, period, tree, alice, carol
+):
+    vetoed = submit_with(
+        period.submissions.get(organization=tree.a1a), alice, {**CLEAN, "C1.09": "yes"}
+    )
+    for user in (alice, carol):
+        shown = page(client_for(user).get(url(vetoed), HTTP_ACCEPT_LANGUAGE="en"))
+        assert "C1.09 Grave violation (veto)" in shown.text('[data-total-veto="C1.09"]')
+
+
 def test_the_bar_links_each_flagged_value(client_for, period, tree, alice, carol):
     warned = submit_with(
         period.submissions.get(organization=tree.a1a), alice, {**CLEAN, "C1.01": "60"}
