@@ -47,6 +47,9 @@ PAGES = {
     "secretary": [
         ("secretary-home", "/"),
         ("secretary-submission", "@first-submission"),
+        # The entry form with its section index (issue 17), on a laptop and on a phone.
+        ("secretary-entry", "@first-submission"),
+        ("secretary-entry-phone", "@first-submission", "phone"),
         ("secretary-dashboard", "/dashboards/"),
         # Records of party life (the secretary's own branch).
         ("secretary-meetings", "/records/meetings/"),
@@ -65,6 +68,18 @@ PAGES = {
     "reviewer": [
         ("reviewer-home", "/"),
         ("reviewer-submission", "@first-submission"),
+        # The queue of the open year and a submission under review with its bar (issue 17).
+        ("reviewer-queue", "/assessment/queue/?period=4"),
+        ("reviewer-queue-phone", "/assessment/queue/?period=4", "phone"),
+        (
+            "reviewer-review-bar",
+            ["/assessment/queue/?period=4&subject_kind=branch", "@first-submission"],
+        ),
+        (
+            "reviewer-review-bar-phone",
+            ["/assessment/queue/?period=4&subject_kind=branch", "@first-submission"],
+            "phone",
+        ),
         ("reviewer-completeness", "/assessment/completeness/"),
         ("reviewer-tree", "/organizations/"),
         ("reviewer-frameworks", "/assessment/frameworks/"),
@@ -72,7 +87,10 @@ PAGES = {
         ("reviewer-explain", "@explain"),
         ("reviewer-effectiveness", "@click:a[href*='/effectiveness/']"),
         # The same page from its scatters down (the group's page: organization 1 in the demo).
-        ("reviewer-effectiveness-scatter", "/dashboards/organizations/1/effectiveness/#scatter-heading"),
+        (
+            "reviewer-effectiveness-scatter",
+            "/dashboards/organizations/1/effectiveness/#scatter-heading",
+        ),
         ("reviewer-rectification", "/rectification/?state=closure_requested"),
         ("reviewer-calendar", "/records/calendar/"),
         (  # a branch's submission of the demo's open year (period 4), counted from records
@@ -111,6 +129,8 @@ PAGES = {
         ("auditor-honours", "/standards/honours/?period=3"),  # the demo's last closed year
         ("auditor-export", "/standards/export/"),
     ],
+    # The rubric editor and a draft's trial (admin-rubric-editor*, admin-framework-trial*) need a
+    # draft framework, which the demo has not: clone the published one first, then shoot them.
     "admin": [
         ("admin-import", "/organizations/import/"),
         ("admin-periods", "/assessment/periods/"),
