@@ -120,9 +120,7 @@ def test_the_review_bar_is_the_reviewers_with_the_veto_named(
         assert not page(client_for(user).get(url(vetoed))).has("[data-review-bar]")
 
 
-def test_the_total_names_the_veto_for_everyone_who_sees_it(
-    client_for, period, tree, alice, carol
-):
+def test_the_total_names_the_veto_for_everyone_who_sees_it(client_for, period, tree, alice, carol):
     vetoed = submit_with(
         period.submissions.get(organization=tree.a1a), alice, {**CLEAN, "C1.09": "yes"}
     )
