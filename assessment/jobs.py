@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from core import jobs
 
-from .models import ScoreRun, ScoreRunChunk
+from .models import DraftTrial, ScoreRun, ScoreRunChunk
 from .services import scores
 
 logger = logging.getLogger(__name__)
@@ -129,3 +129,21 @@ class ScoreRunJobs(jobs.JobKind):
 
 jobs.register(ScoreChunkJobs())
 jobs.register(ScoreRunJobs())
+
+
+class DraftTrialJobs(jobs.RowJob):
+    """A draft tried on the last period (`services.trials`): sent again, or failed."""
+
+    name = "draft-trials"
+    model = DraftTrial
+    running = DraftTrial.Status.RUNNING
+    queued = DraftTrial.Status.QUEUED
+    failed = DraftTrial.Status.FAILED
+
+    def send(self, job: DraftTrial) -> None:
+        from .services import trials
+
+        trials.send(job)
+
+
+jobs.register(DraftTrialJobs())

@@ -96,3 +96,13 @@ def recount_open_periods() -> int:
 def recompute_open_periods() -> list[int]:
     """Nightly: a full recompute of every open period and every period marked for one."""
     return [run.pk for run in scores.recompute_due_periods()]
+
+
+# A draft scored on one period's stored scores: seconds on the demo, under a minute at 25,000
+# submissions on a busy machine.
+@task("assessment.try_draft", soft_time_limit=540, time_limit=600)
+def try_draft(trial_id: int) -> int:
+    """Try a draft framework on the last period (a `DraftTrial`, with a heartbeat)."""
+    from .services import trials
+
+    return trials.run(int(trial_id))

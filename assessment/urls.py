@@ -25,6 +25,11 @@ urlpatterns = [
         name="formula_check",
     ),
     path("frameworks/<int:pk>/trial/", frameworks.framework_trial, name="framework_trial"),
+    path(
+        "frameworks/<int:pk>/trial/<int:trial_pk>/",
+        frameworks.framework_trial_run,
+        name="framework_trial_run",
+    ),
     path("frameworks/<int:pk>/publish/", frameworks.framework_publish, name="framework_publish"),
     path("frameworks/<int:pk>/clone/", frameworks.framework_clone, name="framework_clone"),
     path("my/", lists.my_submissions, name="my_submissions"),

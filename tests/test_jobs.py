@@ -98,6 +98,7 @@ def test_every_long_job_has_a_kind_the_reaper_watches():
         "score-runs",
         "rectification-openings",
         "standards-proposals",
+        "draft-trials",
     } <= kinds
 
 

@@ -12,10 +12,12 @@ from .submissions import (
     Transition,
     ValueChange,
 )
+from .trials import DraftTrial
 
 __all__ = [
     "Axis",
     "Dimension",
+    "DraftTrial",
     "Evidence",
     "Framework",
     "FrameworkLocked",

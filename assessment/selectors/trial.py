@@ -7,7 +7,8 @@ written, and only the subject kinds the draft changes are scored. Measured on th
 scored subjects in 2025, SQLite, a busy 2-core machine): about 2.7 s when every kind is affected
 (grade bands changed), 0.1–0.3 s for a rubric of branches only, 1.6 s for one of party members
 (4,333 subjects), and 5–10 s for the same with a load average of 11 on the two cores. At four
-times the demo's size it should be a job (a row the reaper watches), which needs a model.
+times the demo's size: so it runs in a worker, as a `DraftTrial` the reaper watches
+(`services.trials`), never in a web request.
 """
 
 import time

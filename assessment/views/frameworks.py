@@ -20,9 +20,10 @@ from organizations.scope import is_group_administrator
 from .. import selectors, services
 from ..filters import SubjectKindChoiceForm
 from ..forms.frameworks import CloneForm, CompareForm, IndicatorForm
-from ..models import Framework, FrameworkLocked, Indicator
+from ..models import DraftTrial, Framework, FrameworkLocked, Indicator
 from ..scoring.spec import FrameworkError
 from ..selectors import browse, rubrics, trial
+from ..services import trials as trial_jobs
 from .common import group_administrator_required
 
 
@@ -199,21 +200,37 @@ TRIAL_ROWS = 500  # the changes listed; the counts above them cover all
 
 @group_administrator_required
 def framework_trial(request: HttpRequest, pk: int) -> HttpResponse:
-    """A draft tried on the last period's scored submissions: which would change grade.
+    """Try a draft on the last period's scored submissions: queue the trial, show its progress.
 
-    The page answers at once and asks for the results with HTMX (`?run=1`), which the engine
-    computes in that request (measured: under 3 s for the demo's 6,223 subjects a period on an
-    idle machine, more under load; see `selectors.trial`); nothing is saved.
+    The scoring runs in a worker (`services.trials`, a `DraftTrial` the reaper watches: seconds
+    on the demo, more at scale); this request only creates the row and sends the task on commit.
     """
     framework = _framework(pk)
     if not framework.is_draft:
         raise Http404
     period = trial.trial_period(framework)
-    context = {"framework": framework, "period": period, "rows": TRIAL_ROWS}
-    if period is not None and request.headers.get("HX-Request"):
-        result = trial.try_draft(framework, period, get_language())
-        context |= {"trial": result, "shown": result.changes[:TRIAL_ROWS]}
-        response = render(request, "assessment/_framework_trial_results.html", context)
+    if period is None:
+        context = {"framework": framework, "period": None, "rows": TRIAL_ROWS}
+        return render(request, "assessment/framework_trial.html", context)
+    job = trial_jobs.start(framework, period, user=request.user, language=get_language())
+    return redirect("assessment:framework_trial_run", pk=framework.pk, trial_pk=job.pk)
+
+
+@group_administrator_required
+@require_GET
+def framework_trial_run(request: HttpRequest, pk: int, trial_pk: int) -> HttpResponse:
+    """A trial's page: its progress, polled with HTMX until done; then the changes it stored."""
+    framework = _framework(pk)
+    if not framework.is_draft:
+        raise Http404
+    job = get_object_or_404(
+        DraftTrial.objects.select_related("period"), pk=trial_pk, framework=framework
+    )
+    context = {"framework": framework, "period": job.period, "job": job, "rows": TRIAL_ROWS}
+    if job.status == DraftTrial.Status.DONE:
+        context |= {"trial": job.result, "shown": job.result.get("changes", [])[:TRIAL_ROWS]}
+    if request.headers.get("HX-Request"):
+        response = render(request, "assessment/_framework_trial_state.html", context)
     else:
         response = render(request, "assessment/framework_trial.html", context)
     patch_vary_headers(response, ["HX-Request"])

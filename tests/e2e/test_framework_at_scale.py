@@ -15,8 +15,10 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from assessment import services, tasks
 from assessment.models import Submission
 from assessment.scoring.spec import load_file
+from assessment.services import trials
 from tests.builders import recompute, store
 from tests.factories import PASSWORD, FrameworkFactory, PeriodFactory
 
@@ -89,3 +91,21 @@ def test_an_administrator_changes_a_band_and_previews_its_effect(
     assert page.locator("[data-totals-changed]").get_attribute("data-totals-changed") == "1"
     assert clicks.count <= CLICKS_AFTER
     print(f"\nafter: {clicks.count} clicks, {seconds:.1f} s")  # noqa: T201 (the measure, with -s)
+
+
+def test_the_trial_page_follows_the_worker_until_the_results_are_in(
+    page, live_server, erin, last_period, monkeypatch
+):
+    """The request only queues the trial; the page polls until a worker has stored the result."""
+    draft = services.clone_framework(last_period, version="2027")
+    sent = []
+    monkeypatch.setattr(tasks.try_draft, "apply_async", lambda *a, **k: sent.append(k["args"]))
+    login(page, live_server.url, "erin", PASSWORD)
+
+    page.goto(f"{live_server.url}/assessment/frameworks/{draft.pk}/trial/")
+    expect(page.locator('#trial-results[data-status="queued"]')).to_be_visible()
+    assert not page.locator("#trial-summary").count()
+
+    trials.run(*sent[0])  # the worker takes it
+    expect(page.locator("#trial-summary")).to_be_visible()
+    expect(page.locator('#trial-results[data-status="done"]')).to_be_visible()
