@@ -15,8 +15,10 @@ Over it, the small framework (tests/framework_data.py) published, and its year 2
 """
 
 import copy
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
@@ -53,6 +55,24 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _data_migration_rows(request):
+    """The rows data migrations make (the built-in business measures), there for every test that
+    uses the database in a transaction: a browser test's flush takes them, and on two workers
+    another module may run after it on the same database."""
+    transactional = "transactional_db" in request.fixturenames or any(
+        marker.kwargs.get("transaction") for marker in request.node.iter_markers("django_db")
+    )
+    uses_db = "db" in request.fixturenames or request.node.get_closest_marker("django_db")
+    if uses_db and not transactional:
+        request.getfixturevalue("db")
+        from business.models import BusinessMeasure
+
+        if not BusinessMeasure.objects.filter(built_in=True).exists():
+            migration = import_module("business.migrations.0002_built_in_measures")
+            migration.create(django_apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -165,6 +165,7 @@ def test_the_queue_approves_the_chosen_ones_and_shows_a_summary_once(
             "action": "approve",
             "queue": "sort=-score",
         },
+        HTTP_ACCEPT_LANGUAGE="en",  # the refusals are worded when decided
     )
     assert response.status_code == 302
     assert response["Location"] == f"{QUEUE}?sort=-score"

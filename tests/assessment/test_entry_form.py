@@ -8,6 +8,7 @@ Alice is the secretary of branch A1a, carol reviews it from committee A (see the
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from assessment.models import Evidence, IndicatorValue
 from assessment.selectors import engine_framework
@@ -113,12 +114,13 @@ def test_a_value_at_its_target_raises_no_warning(submission):
 
 def test_a_warning_names_what_it_compares_with_and_rounds_the_average(submission, en):
     c101 = indicator(submission, "C1.01")
-    flags = quality_flags(c101, 500, [28.0, 30.0, 34.0, 36.0], ["2022", "2023", "2024", "2025"])
-    assert flags == [
-        "Far from this unit's earlier values (2023: 30, 2024: 34, 2025: 36; average 32)."
-    ]
-    flags = quality_flags(c101, 500, [30.0, 34.0, 36.0])
-    assert flags == ["Far from this unit's earlier values (30, 34, 36; average 33.3)."]
+    with translation.override("en"):  # outside a request: the language is the test's to set
+        flags = quality_flags(c101, 500, [28.0, 30.0, 34.0, 36.0], ["2022", "2023", "2024", "2025"])
+        assert flags == [
+            "Far from this unit's earlier values (2023: 30, 2024: 34, 2025: 36; average 32)."
+        ]
+        flags = quality_flags(c101, 500, [30.0, 34.0, 36.0])
+        assert flags == ["Far from this unit's earlier values (30, 34, 36; average 33.3)."]
 
 
 @pytest.mark.parametrize(
