@@ -191,3 +191,13 @@ def test_the_page_reads_as_many_queries_for_500_units_as_for_12(
     assert len(response.context["data"].units) == 500
     assert _count_queries(client, url(tree.group, year)) == few
     assert few <= 16
+
+
+def test_lag_and_change_need_two_years(client_for, erin, tree, framework, committees):
+    values = {org.pk: committee_values(0.5 + i / 40) for i, org in enumerate(committees)}
+    only = scored_period(framework, 2026, values)
+    add_figures(committees, STRENGTHS, years=(2026,))
+    response = client_for(erin).get(url(tree.group, only))
+    assert response.context["data"].lag == []
+    assert page(response).has('[data-section="lag"] [data-no-steps]')
+    assert page(response).has('[data-section="change"] [data-no-steps]')
