@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.test import TestCase, override_settings
 
 
@@ -51,6 +52,26 @@ def building(django_db_blocker, media_root: Path) -> Iterator[None]:
         ),
     ):
         yield
+
+
+def ids_moved_on(by: int) -> None:
+    """Move every table's next primary key on by `by`, as earlier tests on the same database
+    would have: rows built from a fresh database must not depend on their keys."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT setval(format('%%I.%%I', schemaname, sequencename), "
+                "coalesce(last_value, 0) + %s) FROM pg_sequences",
+                [by],
+            )
+        elif connection.vendor == "sqlite":
+            cursor.execute("UPDATE sqlite_sequence SET seq = seq + %s", [by])
+            cursor.execute(
+                "INSERT INTO sqlite_sequence (name, seq) SELECT name, %s FROM sqlite_master "
+                "WHERE type = 'table' AND sql LIKE '%%AUTOINCREMENT%%' "
+                "AND name NOT IN (SELECT name FROM sqlite_sequence)",
+                [by],
+            )
 
 
 def run_last(items: list[pytest.Item], *fixtures: str) -> None:

@@ -27,7 +27,6 @@ from assessment.selectors import engine_framework
 from assessment.services import load_framework, publish_framework
 from assessment.services.periods import create_period, open_period
 from core.bulk import insert_rows
-from organizations.models import Organization
 
 from .business import GRADE_POINTS, DemoFigures, demo_figures
 
@@ -214,9 +213,19 @@ def _fill(period: Period, framework: Framework, *, closed: bool, users: dict) ->
         for kind in spec.subject_kinds
     }
     # Formula inputs are entered too (they are "none" indicators feeding the formula).
+    # Units are keyed by their codes, in their codes' order: the values must not depend on the
+    # database's primary keys (a test database's sequences are wherever earlier tests left them).
     submissions = list(
-        Submission.objects.filter(period=period).values_list(
-            "pk", "subject_kind", "organization_id", "person_id", "department_id"
+        Submission.objects.filter(period=period)
+        .values_list(
+            "pk",
+            "subject_kind",
+            "organization__code",
+            "person__employee_number",
+            "department__code",
+        )
+        .order_by(
+            "organization__code", "subject_kind", "person__employee_number", "department__code"
         )
     )
     rows: list[tuple] = []
@@ -227,13 +236,8 @@ def _fill(period: Period, framework: Framework, *, closed: bool, users: dict) ->
     year = period.start.year
     # The kinds with business results take them from their organization's figures of the year.
     business = {k for k, indicators in entry.items() if any(_is_business(i) for i in indicators)}
-    codes = dict(
-        Organization.objects.filter(
-            pk__in={org_id for _, kind, org_id, *_ in submissions if kind in business}
-        ).values_list("pk", "code")
-    )
-    for pk, kind, org_id, person_id, department_id in submissions:
-        unit_key = f"{kind}-{org_id}-{person_id}-{department_id}"
+    for pk, kind, org_code, person_number, department_code in submissions:
+        unit_key = f"{kind}-{org_code}-{person_number}-{department_code}"
         strength = _strength(random.Random(f"{SEED}-{unit_key}"))
         if not closed:
             draw = year_rng.random()
@@ -248,7 +252,7 @@ def _fill(period: Period, framework: Framework, *, closed: bool, users: dict) ->
             )
             filled_states[pk] = state
         rng = random.Random(f"{SEED}-{unit_key}-{year}")
-        figures = demo_figures(codes[org_id], year) if kind in business else None
+        figures = demo_figures(org_code, year) if kind in business else None
         values = {i.code: _value(i, strength, rng, figures) for i in entry[kind]}
         for code, value in rates_within_100(spec, kind, values, strength).items():
             rows.append(

@@ -86,7 +86,7 @@ def _move_along(period: Period, today: datetime.date, users: dict) -> None:
     items = list(Rectification.objects.filter(period=period, state=State.OPEN).order_by("pk"))
     if not items:
         return
-    rng = random.Random(f"{SEED}-{period.pk}")
+    rng = random.Random(f"{SEED}-{period.kind}-{period.start}")
     # A unit's own secretary works its items; where the demo has none, the administrator
     # (who may enter for any unit) stands in. The group's reviewer decides on closures.
     admin, reviewer = users["admin"], users["reviewer"]

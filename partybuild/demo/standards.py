@@ -70,8 +70,9 @@ def prepare_demo_standards() -> bool:
     if 2025 not in years or SubjectScore.objects.filter(period=years[2025]).exists():
         return False
     branch = Organization.objects.get(code=VETOED_BRANCH)
-    if 2024 in years:
-        _strong(years[2024], branch)
+    for year in (2023, 2024):  # five stars, so that the veto's fall shows
+        if year in years:
+            _strong(years[year], branch)
     _set(years[2025], _own(years[2025], branch), {GRAVE_VIOLATION: True})
     _weak_member(years[2025], Organization.objects.get(code=WEAK_MEMBER_BRANCH))
     # The group's business indicators are its business figures (partybuild/demo/business.py):
@@ -97,7 +98,7 @@ def _strong(period: Period, organization: Organization) -> None:
     """The organization's own values as a strong unit's (what earns four or five stars)."""
     submission = _own(period, organization)
     spec = engine_framework(period.framework)
-    rng = random.Random(f"{SEED}-strong-{organization.code}")
+    rng = random.Random(f"{SEED}-strong-{organization.code}-{period.start.year}")
     values = {}
     for indicator in spec.indicators_for(submission.subject_kind):
         if indicator.kind == "formula" or indicator.value_type == "text":
@@ -252,9 +253,13 @@ def _rate_reports(period: Period, reviewer, at: datetime.datetime) -> None:
     if shape is None:
         return
     stored = _demo_document()
-    rows = list(SecretaryReport.objects.filter(period=period).exclude(state=ReportState.RATED))
+    rows = list(
+        SecretaryReport.objects.filter(period=period)
+        .exclude(state=ReportState.RATED)
+        .select_related("organization")
+    )
     for report in rows:
-        rng = random.Random(f"{SEED}-report-{report.organization_id}-{period.start.year}")
+        rng = random.Random(f"{SEED}-report-{report.organization.code}-{period.start.year}")
         report.votes = _votes(rng, rng.uniform(0.7, 1.0))
         report.summary = rng.choice(SUMMARIES)
         report.secretary_name = report.secretary_name or "书记"
@@ -312,7 +317,7 @@ def _open_year(period: Period, users: dict, today: datetime.date) -> None:
     if committee is not None:
         candidates = candidates.filter(organization__path__startswith=committee.path)
     for number, report in enumerate(candidates.select_related("organization").order_by("pk")[:12]):
-        rng = random.Random(f"{SEED}-open-report-{report.organization_id}")
+        rng = random.Random(f"{SEED}-open-report-{report.organization.code}")
         report = reports.save(
             report,
             secretary_name=report.secretary_name or "书记",
