@@ -7,6 +7,7 @@ publishing, cloning) is for group administrators only; to anyone else those page
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.lists import Listing
 from organizations.scope import is_group_administrator
 
 from .. import selectors, services
@@ -24,6 +26,7 @@ from ..models import DraftTrial, Framework, FrameworkLocked, Indicator
 from ..scoring.spec import FrameworkError
 from ..selectors import browse, rubrics, trial
 from ..services import trials as trial_jobs
+from .columns import framework_columns
 from .common import group_administrator_required
 
 
@@ -33,13 +36,21 @@ def _framework(pk: int) -> Framework:
 
 @login_required
 def framework_list(request: HttpRequest) -> HttpResponse:
-    """Every version of every framework, newest first, with its status."""
+    """Every version of every framework, each one's newest first, with its status; sorted by a
+    column, so many to a page, exported (frameworks are the whole group's: every one is listed)."""
+    listing = Listing(request, framework_columns(), default_sort="code")
+    frameworks = listing.order(browse.frameworks_with_counts())
+    if listing.export_format:
+        return listing.export(frameworks, name="frameworks", title=_("Assessment frameworks"))
+    page = Paginator(frameworks, listing.page_size).get_page(request.GET.get("page"))
     return render(
         request,
         "assessment/framework_list.html",
         {
-            "frameworks": browse.frameworks_with_counts(),
+            "frameworks": page.object_list,
+            "page": page,
             "can_change": is_group_administrator(request.user),
+            "listing": listing,
         },
     )
 
@@ -100,14 +111,10 @@ def indicator_edit(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResp
     refused = False
     if request.method == "POST" and form.is_valid():
         changes = form.changes()
-        onward = (
-            reverse("assessment:framework_trial", args=[framework.pk])
-            if request.POST.get("then") == "trial"
-            else _indicator_anchor(framework, indicator)
-        )
+        then_trial = request.POST.get("then") == "trial"
         if not changes:
             messages.info(request, _("Nothing was changed."))
-            return redirect(onward)
+            return _onward(request, framework, indicator, then_trial)
         try:
             services.update_indicator(indicator, changes, acting_user=request.user)
         except FrameworkLocked as locked:
@@ -119,7 +126,7 @@ def indicator_edit(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResp
             indicator.refresh_from_db()  # the service set the rejected values on this instance
         else:
             messages.success(request, _("Indicator %(code)s was saved.") % {"code": indicator.code})
-            return redirect(onward)
+            return _onward(request, framework, indicator, then_trial)
     return render(
         request,
         "assessment/indicator_edit.html",
@@ -198,22 +205,48 @@ def formula_check(request: HttpRequest, pk: int, indicator_pk: int) -> HttpRespo
 TRIAL_ROWS = 500  # the changes listed; the counts above them cover all
 
 
+def _onward(request, framework: Framework, indicator: Indicator, then_trial: bool):
+    """After an edit: its indicator on the framework's page, or (*Save and try*) a trial of the
+    draft as it now stands, started at once — the edit's POST is the request that asks for it."""
+    if then_trial:
+        return _start_trial(request, framework)
+    return redirect(_indicator_anchor(framework, indicator))
+
+
+def _start_trial(request, framework: Framework) -> HttpResponse:
+    period = trial.trial_period(framework)
+    if period is None:
+        return redirect("assessment:framework_trial", pk=framework.pk)
+    job = trial_jobs.start(framework, period, user=request.user, language=get_language())
+    return redirect("assessment:framework_trial_run", pk=framework.pk, trial_pk=job.pk)
+
+
 @group_administrator_required
+@require_http_methods(["GET", "POST"])
 def framework_trial(request: HttpRequest, pk: int) -> HttpResponse:
-    """Try a draft on the last period's scored submissions: queue the trial, show its progress.
+    """Try a draft on the last period's scored submissions: the page says what a trial does and
+    shows the latest one (GET); a trial is queued by a POST only, so a link followed twice, a
+    prefetch or a crawler never starts one.
 
     The scoring runs in a worker (`services.trials`, a `DraftTrial` the reaper watches: seconds
-    on the demo, more at scale); this request only creates the row and sends the task on commit.
+    on the demo, more at scale); the POST only creates the row and sends the task on commit.
     """
     framework = _framework(pk)
     if not framework.is_draft:
         raise Http404
+    if request.method == "POST":
+        return _start_trial(request, framework)
     period = trial.trial_period(framework)
-    if period is None:
-        context = {"framework": framework, "period": None, "rows": TRIAL_ROWS}
-        return render(request, "assessment/framework_trial.html", context)
-    job = trial_jobs.start(framework, period, user=request.user, language=get_language())
-    return redirect("assessment:framework_trial_run", pk=framework.pk, trial_pk=job.pk)
+    latest = (
+        DraftTrial.objects.filter(framework=framework, period=period)
+        .select_related("period")
+        .order_by("-pk")
+        .first()
+        if period is not None
+        else None
+    )
+    context = {"framework": framework, "period": period, "rows": TRIAL_ROWS, "latest": latest}
+    return render(request, "assessment/framework_trial.html", context)
 
 
 @group_administrator_required

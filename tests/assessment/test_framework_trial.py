@@ -88,7 +88,7 @@ def test_only_the_kinds_an_edit_touches_are_scored_again(scored, draft):
 def start_trial(client, draft, django_capture_on_commit_callbacks, **headers):
     """Erin asks for the trial; the task runs eagerly once the row is committed."""
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.get(trial_url(draft), **headers)
+        response = client.post(trial_url(draft), **headers)
     assert response.status_code == 302
     return DraftTrial.objects.get(pk=response.url.rstrip("/").rsplit("/", 1)[-1])
 
@@ -118,7 +118,7 @@ def test_the_request_queues_the_trial_and_computes_nothing(
     monkeypatch.setattr(tasks.try_draft, "apply_async", lambda *a, **k: sent.append(k["args"]))
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(erin).get(trial_url(draft))
+        response = client_for(erin).post(trial_url(draft))
 
     job = DraftTrial.objects.get()
     assert response.url == run_url(draft, job)
@@ -130,6 +130,26 @@ def test_the_request_queues_the_trial_and_computes_nothing(
     )
     shown = page(client_for(erin).get(run_url(draft, job), HTTP_ACCEPT_LANGUAGE="en"))
     assert shown.has(f'#trial-results[hx-get="{run_url(draft, job)}"][data-status="queued"]')
+
+
+def test_the_page_only_offers_the_trial_a_post_starts_it(
+    client_for, erin, scored, draft, django_capture_on_commit_callbacks
+):
+    """Following the link (a GET: twice, prefetched, crawled) starts nothing; the page's button
+    posts, and then the page names the latest trial."""
+    client = client_for(erin)
+    with django_capture_on_commit_callbacks(execute=True):
+        shown = page(client.get(trial_url(draft), HTTP_ACCEPT_LANGUAGE="en"))
+
+    assert not DraftTrial.objects.exists()
+    assert shown.has(f'form[method="post"][action="{trial_url(draft)}"] button#start-trial')
+    assert "Try on" in shown.text("#start-trial")
+    assert not shown.has("#latest-trial")
+
+    job = start_trial(client, draft, django_capture_on_commit_callbacks)
+    again = page(client.get(trial_url(draft), HTTP_ACCEPT_LANGUAGE="en"))
+    assert again.has(f'#latest-trial a[href="{run_url(draft, job)}"]')
+    assert DraftTrial.objects.count() == 1
 
 
 def test_erin_sees_the_changes_listed(

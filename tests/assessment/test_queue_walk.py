@@ -149,9 +149,11 @@ def test_a_resubmission_shows_what_changed_since_the_return_on_top(
     row = shown.text('[data-review-changes] tr[data-code="C1.01"]')
     assert "12" in row
     assert "9" in row
-    # On top: before the indicators.
+    # On top: before the indicators; and once: not again at the foot.
     html = str(changes.find_parent("html"))
     assert html.index("data-review-changes") < html.index("entry-row")
+    assert shown.count("[data-since]") == 1
+    assert not shown.has("#since-heading")  # the foot's panel of the same changes
 
 
 def test_a_first_submission_has_no_changes_panel(client_for, period, tree, alice, carol):

@@ -11,12 +11,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessment import selectors
+from assessment import selectors, services, tasks
 from assessment.forms.rubrics import RubricForm
-from assessment.models import Framework, Indicator
+from assessment.models import DraftTrial, Framework, Indicator
 from assessment.scoring import score_subject
 from assessment.scoring.spec import load_file
 from assessment.selectors.frameworks import _ENGINE_CACHE
+from tests.builders import build_scored
 from tests.factories import FrameworkFactory
 from tests.html import page
 
@@ -220,6 +221,7 @@ def test_a_published_version_has_no_preview(client_for, erin, framework_doc):
 
 
 def test_save_and_try_goes_on_to_the_trial(client_for, erin, draft):
+    """With no scored period the draft could be tried on, the trial's page says so."""
     row = indicator(draft, "C1.01")
     data = form_data(row)
     data.update({"rubric-floor": "4", "then": "trial"})
@@ -230,6 +232,30 @@ def test_save_and_try_goes_on_to_the_trial(client_for, erin, draft):
 
     assert response.status_code == 302
     assert response.url == reverse("assessment:framework_trial", args=[draft.pk])
+    assert not DraftTrial.objects.exists()
+
+
+def test_save_and_try_starts_the_trial_of_the_saved_draft(
+    client_for, erin, tree, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The edit's POST asks for the trial: it is queued with the edit saved, no second click."""
+    scored = build_scored(tree, erin)
+    draft = services.clone_framework(scored.current.framework, version="2027")
+    sent = []
+    monkeypatch.setattr(tasks.try_draft, "apply_async", lambda *a, **k: sent.append(k["args"]))
+    row = indicator(draft, "C1.01")
+    data = form_data(row)
+    data.update({"rubric-floor": "4", "then": "trial"})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(erin).post(
+            reverse("assessment:indicator_edit", args=[draft.pk, row.pk]), data
+        )
+
+    job = DraftTrial.objects.get()
+    assert response.url == reverse("assessment:framework_trial_run", args=[draft.pk, job.pk])
+    assert (job.framework, job.period, sent) == (draft, scored.current, [[job.pk]])
+    assert Indicator.objects.get(pk=row.pk).rubric["floor"] == 4
 
 
 def test_a_veto_on_a_weighted_indicator_says_the_weight_must_be_zero(client_for, erin, draft):

@@ -103,6 +103,8 @@ def test_the_trial_page_follows_the_worker_until_the_results_are_in(
     login(page, live_server.url, "erin", PASSWORD)
 
     page.goto(f"{live_server.url}/assessment/frameworks/{draft.pk}/trial/")
+    assert not sent  # the page offers the trial; only its button starts one
+    page.locator("#start-trial").click()
     expect(page.locator('#trial-results[data-status="queued"]')).to_be_visible()
     assert not page.locator("#trial-summary").count()
 
