@@ -138,14 +138,35 @@ class Listing:
         """The query string for the pager's links, without `page` (they add their own)."""
         return self._url(export=None)[1:]
 
-    def export(self, queryset: QuerySet, *, name: str, title: str) -> HttpResponse:
-        """The rows of `queryset` (already scoped, filtered and ordered) as the asked file."""
+    def sort_items(self, items: Iterable[Any]) -> list[Any]:
+        """Rows a page worked out in memory (a table of counts) in the asked order: the sorted
+        column's `order` names their attributes (``a__b`` follows one to the next), rows without
+        the value last either way; ties keep the order they came in."""
+        result = list(items)
+        for field in reversed(self.columns[self.sort_key].order):
+            name = field.lstrip("-")
+            descending = field.startswith("-") != self.descending
+            known = [item for item in result if _attribute(item, name) is not None]
+            known.sort(key=lambda item: _attribute(item, name), reverse=descending)
+            result = known + [item for item in result if _attribute(item, name) is None]
+        return result
+
+    def export(
+        self, rows: QuerySet | Iterable[Any], *, name: str, title: str, count: int | None = None
+    ) -> HttpResponse:
+        """The rows (already scoped, filtered and ordered) as the asked file, each column's
+        `value` of each. A queryset is read in chunks and counted; other rows (a generator a
+        page builds) come with their `count`."""
         columns = [c for c in self.columns.values() if c.value is not None]
-        rows = ([c.value(obj) for c in columns] for obj in queryset.iterator(chunk_size=_CHUNK))
+        if isinstance(rows, QuerySet):
+            count = rows.count()
+            rows = rows.iterator(chunk_size=_CHUNK)
+        elif count is None:
+            raise TypeError("rows that are not a queryset need their count")
         return self.export_rows(
             [str(c.label) for c in columns],
-            rows,
-            count=queryset.count(),
+            ([c.value(obj) for c in columns] for obj in rows),
+            count=count,
             name=name,
             title=title,
         )
@@ -195,6 +216,14 @@ class Listing:
                 rows=count,
                 filters=query,
             )
+
+
+def _attribute(item: Any, name: str) -> Any:
+    for part in name.split("__"):
+        if item is None:
+            return None
+        item = getattr(item, part)
+    return item
 
 
 class _Echo:

@@ -105,3 +105,35 @@ def test_text_that_looks_like_a_formula_is_made_inert(tree, erin):
     shown = listing("export=csv", user=erin)
     response = shown.export(Organization.objects.filter(code="A"), name="t", title="T")
     assert "'=HYPERLINK(1)" in b"".join(response.streaming_content).decode("utf-8-sig")
+
+
+def test_rows_held_in_memory_sort_by_their_attributes_missing_values_last():
+    class Row:
+        def __init__(self, code, parent=None):
+            self.code, self.parent = code, parent
+
+    rows = [Row("B", Row("x")), Row("A", Row("y")), Row(None, None), Row("C", Row("x"))]
+    columns = (
+        Column("code", "Code", ("code",)),
+        Column("parent", "Parent", ("parent__code", "-code")),
+    )
+
+    def sorted_codes(query: str) -> list:
+        request = RequestFactory().get(f"/things/?{query}")
+        return [r.code for r in Listing(request, columns, default_sort="code").sort_items(rows)]
+
+    assert sorted_codes("sort=code") == ["A", "B", "C", None]
+    assert sorted_codes("sort=-code") == ["C", "B", "A", None]
+    assert sorted_codes("sort=parent") == ["C", "B", "A", None]
+    assert sorted_codes("sort=-parent") == ["A", "B", "C", None]
+
+
+def test_rows_a_page_builds_are_exported_with_their_count(tree, erin):
+    shown = listing("export=csv", user=erin)
+    rows = (org for org in [tree.b, tree.a])
+    response = shown.export(rows, count=2, name="t", title="T")
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert [line[0] for line in csv.reader(io.StringIO(body))] == ["Code", "B", "A"]
+    assert AuditEntry.objects.get(kind=lists.EXPORT_KIND).after["rows"] == 2
+    with pytest.raises(TypeError):
+        shown.export(iter([tree.a]), name="t", title="T")
