@@ -3,6 +3,7 @@ subtree and notices. The queue's decisions on several submissions are in `views.
 
 Reads come from `selectors.queues` (scoped querysets, a fixed number of queries per page); query
 strings are read by `assessment.filters`. An organization outside the user's scope is a 404.
+Each list exports what it lists (``?export=csv|xlsx``, `core.lists`), its columns in `.columns`.
 """
 
 import datetime
@@ -14,9 +15,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from core.lists import Listing
 from organizations.models import Organization
 from organizations.selectors import breadcrumbs
 
@@ -32,6 +35,7 @@ from ..forms.entry import ReasonForm
 from ..models import Submission
 from ..selectors import browse, queues
 from ..services import notices as notice_services
+from .columns import COMPLETENESS_COLUMNS, MY_SUBMISSIONS_COLUMNS, QUEUE_COLUMNS
 from .common import page_of
 
 # Where the summary of a decision on several submissions waits for the queue to show it, once.
@@ -44,13 +48,19 @@ QUERY_KEY = "queue_query"
 @login_required
 @require_GET
 def my_submissions(request: HttpRequest) -> HttpResponse:
-    """A secretary's to-do list: returned submissions first (with why), then by deadline."""
+    """A secretary's to-do list: returned submissions first (with why), then by deadline; or
+    sorted by a column, so many to a page, exported."""
+    listing = Listing(request, MY_SUBMISSIONS_COLUMNS, default_sort="state")
+    rows = listing.order(queues.my_open_submissions(request.user))
+    if listing.export_format:
+        return listing.export(rows, name="my-submissions", title=_("My submissions"))
     return render(
         request,
         "assessment/home_secretary.html",
         {
-            "page": page_of(request, queues.my_open_submissions(request.user)),
+            "page": Paginator(rows, listing.page_size).get_page(request.GET.get("page")),
             "today": timezone.localdate(),
+            "listing": listing,
         },
     )
 
@@ -85,40 +95,59 @@ def _days_waiting(submission: Submission, today: datetime.date) -> int | None:
     return (today - timezone.localdate(submission.submitted_at)).days
 
 
+def _shown(
+    submission: Submission,
+    facts: queues.QueueFacts | None,
+    kinds: dict[str, str],
+    lang: str,
+    today: datetime.date,
+) -> Submission:
+    """A row of the queue with what its columns show besides its own fields (no query)."""
+    submission.kind_name = kinds.get(submission.subject_kind, submission.subject_kind)
+    submission.facts = facts
+    submission.days_waiting = _days_waiting(submission, today)
+    submission.veto_names = queues.indicator_names(submission, facts, lang)
+    submission.grade_name = queues.grade_name(submission, facts, lang)
+    return submission
+
+
 @login_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     """Submissions the user reviews, by state (submitted by default), period, kind, subtree,
     words of the name and warnings; each with the score it would get, its warnings, evidence
-    and days waiting; sorted by a column, so many to a page. Several can be decided at once
-    (`review.queue_decide`), whose summary is shown here once."""
+    and days waiting; sorted by a column, so many to a page; exported whole (every page) with
+    ``?export=csv|xlsx``. Several can be decided at once (`review.queue_decide`), whose summary
+    is shown here once."""
     filters = QueueFilterSet(
         request.GET, queryset=queues.reviewable_submissions(request.user), request=request
     )
     view = QueueViewForm(request.GET)
+    sort, warnings = view.value("sort"), view.value("warnings")
+    # The queue keeps its own sort and page size (`QueueViewForm`); the listing exports.
+    exports = Listing(request, QUEUE_COLUMNS, default_sort="name")
+    periods = list(queues.visible_periods())
+    lang = browse.engine_language()
+    kinds = queues.subject_kind_names(periods, lang)
+    listing = queues.review_queue(filters.qs, sort=sort, warnings=warnings)
+    today = timezone.localdate()
+    if exports.export_format:
+        ids = listing.ids()
+        rows = (_shown(s, f, kinds, lang, today) for s, f in listing.every_row(ids))
+        return exports.export(rows, count=len(ids), name="review-queue", title=_("Review queue"))
+    # An export's query string is not remembered: the way back must not download a file.
     query = queue_query(request)
     if request.session.get(QUERY_KEY) != query:
         request.session[QUERY_KEY] = query
-    sort, warnings = view.value("sort"), view.value("warnings")
     counts = queues.state_counts(filters.across_states)
-    periods = list(queues.visible_periods())
     subtrees = list(queues.review_scope_organizations(request.user))
     within = filters.within_organization
     if within is not None and within not in subtrees:
         subtrees.append(within)
-    lang = browse.engine_language()
-    kinds = queues.subject_kind_names(periods, lang)
-    listing = queues.review_queue(filters.qs, sort=sort, warnings=warnings)
     page = Paginator(listing.rows, view.value("per_page")).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     facts = listing.facts_of(rows)
-    today = timezone.localdate()
-    for submission in rows:
-        submission.kind_name = kinds.get(submission.subject_kind, submission.subject_kind)
-        submission.facts = facts.get(submission.pk)
-        submission.days_waiting = _days_waiting(submission, today)
-        submission.veto_names = queues.indicator_names(submission, submission.facts, lang)
-        submission.grade_name = queues.grade_name(submission, submission.facts, lang)
+    rows = [_shown(s, facts.get(s.pk), kinds, lang, today) for s in rows]
     return render(
         request,
         "assessment/queue.html",
@@ -136,6 +165,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "page_sizes": PAGE_SIZES,
             "sorts": _sort_headers(sort),
             "queue_query": query,
+            "exports": exports,
             "outcome": request.session.pop(OUTCOME_KEY, None),
             "return_form": ReasonForm(auto_id="bulk_return_%s", use_required_attribute=False),
             "decidable": any(row.state == SubmissionState.SUBMITTED for row in rows),
@@ -149,7 +179,9 @@ def completeness(request: HttpRequest) -> HttpResponse:
     """How complete a period is under an organization, per direct child; the total below.
 
     ``?org=`` picks the organization (default: the top of the user's scope; outside it: 404),
-    ``?period=`` the period (default: the latest open one).
+    ``?period=`` the period (default: the latest open one). The children sort by a column and
+    come so many to a page; the export holds every line (its own subjects, the children in the
+    asked order, the total).
     """
     user = request.user
     roots = list(queues.scope_roots(user))
@@ -164,14 +196,33 @@ def completeness(request: HttpRequest) -> HttpResponse:
         raise Http404
     periods = list(queues.visible_periods())
     period = queues.pick_period(periods, PeriodChoiceForm(request.GET).chosen_id())
-    today = timezone.localdate()
-    lines: list[tuple[str, queues.CompletenessRow]] = []
+    listing = Listing(request, COMPLETENESS_COLUMNS, default_sort="organization")
+    own, children, total = None, [], None
     if period is not None:
-        table = queues.completeness(user, period, organization, today=today)
+        table = queues.completeness(user, period, organization, today=timezone.localdate())
         if table.own.expected:
-            lines.append(("own", table.own))
-        lines.extend(("child", row) for row in table.children)
-        lines.append(("total", table.total))
+            own = table.own
+            own.label = _("%(name)s itself") % {"name": organization.display_name}
+        children = listing.sort_items(table.children)
+        for row in children:
+            row.label = row.organization.display_name
+        total = table.total
+        total.label = _("Total")
+    if listing.export_format:
+        lines = [*([own] if own else []), *children, *([total] if total else [])]
+        return listing.export(
+            lines,
+            count=len(lines),
+            name="completeness",
+            title=_("Completeness"),
+        )
+    page = Paginator(children, listing.page_size).get_page(request.GET.get("page"))
+    lines: list[tuple[str, queues.CompletenessRow]] = []
+    if own is not None:
+        lines.append(("own", own))
+    lines.extend(("child", row) for row in page.object_list)
+    if total is not None:
+        lines.append(("total", total))
     context: dict[str, Any] = {
         "organization": organization,
         "breadcrumbs": breadcrumbs(user, organization)[:-1],
@@ -179,6 +230,8 @@ def completeness(request: HttpRequest) -> HttpResponse:
         "periods": periods,
         "period": period,
         "lines": lines,
+        "page": page,
+        "listing": listing,
     }
     return render(request, "assessment/completeness.html", context)
 

@@ -8,19 +8,22 @@ exist (404).
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.lists import Listing
 from organizations.scope import is_group_administrator, roles_of
 
 from ..forms.periods import PeriodForm
 from ..models import Period
 from ..selectors import queues
 from ..services import periods as period_services
-from .common import group_administrator_required, page_of
+from .columns import period_columns
+from .common import group_administrator_required
 
 
 @login_required
@@ -28,18 +31,41 @@ from .common import group_administrator_required, page_of
 def period_list(request: HttpRequest) -> HttpResponse:
     """Every period with its status and the submissions in the user's scope; any role may look.
 
-    Group administrators also get the buttons to create, open and close periods.
+    Group administrators also get the buttons to create, open and close periods. Sorted by a
+    column, so many to a page; the export holds every period with the same scoped counts.
     """
     if not roles_of(request.user):
         raise Http404
-    page = page_of(request, queues.all_periods())
-    counts = queues.period_counts(request.user, [period.pk for period in page])
-    rows = [(period, counts.get(period.pk, queues.PeriodCounts())) for period in page]
+    listing = Listing(request, period_columns(), default_sort="-dates")
+    periods = listing.order(queues.all_periods())
+    if listing.export_format:
+        # Periods are few (a handful a year): counted together, two queries in all.
+        every = list(periods)
+        _count(request, every)
+        return listing.export(
+            every, count=len(every), name="periods", title=_("Assessment periods")
+        )
+    page = Paginator(periods, listing.page_size).get_page(request.GET.get("page"))
+    rows = _count(request, page.object_list)
     return render(
         request,
         "assessment/periods.html",
-        {"page": page, "rows": rows, "can_manage": is_group_administrator(request.user)},
+        {
+            "page": page,
+            "rows": rows,
+            "can_manage": is_group_administrator(request.user),
+            "listing": listing,
+        },
     )
+
+
+def _count(request: HttpRequest, periods) -> list[Period]:
+    """The periods, each with `counts`: its submissions in the user's scope (one query)."""
+    periods = list(periods)
+    counts = queues.period_counts(request.user, [period.pk for period in periods])
+    for period in periods:
+        period.counts = counts.get(period.pk, queues.PeriodCounts())
+    return periods
 
 
 @group_administrator_required
