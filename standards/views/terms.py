@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from assessment.views.common import page_of
 from core.filters import read_id
+from core.lists import Column, Listing
 from organizations.models import Organization
 from organizations.selectors import breadcrumbs, scope_roots
 
@@ -25,13 +27,49 @@ from ..forms.terms import BusinessGradeForm, TermFilterForm
 from ..selectors import terms as selectors
 from ..services import terms as services
 
+COLUMNS = (
+    Column(
+        "organization",
+        gettext_lazy("Organization"),
+        ("organization__path", "-first_year"),
+        lambda t: t.organization.display_name,
+    ),
+    Column(
+        "term",
+        gettext_lazy("Term"),
+        ("first_year", "organization__path"),
+        lambda t: f"{t.first_year}–{t.last_year}",
+    ),
+    Column(
+        "average",
+        gettext_lazy("Average score"),
+        ("average",),
+        lambda t: round(t.average, 1) if t.average is not None else None,
+    ),
+    Column("a_grades", gettext_lazy("Top grades"), ("a_grades",), lambda t: t.a_grades),
+    Column(
+        "trend",
+        gettext_lazy("Trend"),
+        ("trend",),
+        lambda t: round(t.trend, 1) if t.trend is not None else None,
+    ),
+    Column("grade", gettext_lazy("Term grade"), ("grade",), lambda t: t.grade),
+    Column(
+        "business_grade",
+        gettext_lazy("Business term grade"),
+        ("business_grade",),
+        lambda t: t.business_grade,
+    ),
+)
+
 
 @login_required
 @require_GET
 def term_list(request: HttpRequest) -> HttpResponse:
     """Each organization's current term in the user's scope (``?term=`` a term's first year,
     ``?kind=`` an organization kind, ``?org=`` an organization's subtree), and the group's
-    record when the user sees the group."""
+    record when the user sees the group; sorted by a column (the tree's order by default),
+    paged, exported."""
     user = request.user
     if not scope_roots(user).exists():
         return render(request, "no_role.html")
@@ -41,12 +79,17 @@ def term_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.visible_terms(
         user, kind=chosen["kind"], first_year=chosen["term"], organization=organization
     )
+    listing = Listing(request, COLUMNS, default_sort="organization")
+    rows = listing.order(rows)
+    if listing.export_format:
+        return listing.export(rows, name="terms", title=_("Term assessment"))
     root = selectors.root_in_scope(user)
     return render(
         request,
         "standards/term_list.html",
         {
-            "page": page_of(request, rows),
+            "page": Paginator(rows, listing.page_size).get_page(request.GET.get("page")),
+            "listing": listing,
             "form": TermFilterForm(request.GET),
             "chosen": chosen,
             "organization": organization,

@@ -7,16 +7,20 @@ reason, a refused decision (quota, already decided, bad input) a 400 and a stale
 re-showing the title with the reason and changing nothing.
 """
 
+from collections.abc import Iterable, Iterator
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from assessment.views.common import page_of
+from core.lists import Column, Listing
 from organizations.models import Organization
 
 from ..choices import Decision
@@ -40,10 +44,77 @@ def _period(chosen: dict):
     return periods.first()
 
 
+# The organization column shows each title's path of names (selectors.organization_paths), read
+# per page and per chunk of an export; the standard's name comes from the period's framework.
+TITLE_COLUMNS = (
+    Column("subject", gettext_lazy("Subject"), ("subject_name",)),
+    Column("organization", gettext_lazy("Organization"), ("organization__path",)),
+    Column("standard", gettext_lazy("Standard"), ("standard", "-score", "subject_name")),
+    Column("score", gettext_lazy("Score"), ("score",)),
+    Column("state", gettext_lazy("State"), ("state",)),
+    Column("decide", gettext_lazy("Decide")),
+)
+# The honours are grouped by standard: a column sorts the titles within each standard.
+HONOUR_COLUMNS = (
+    Column("subject", gettext_lazy("Subject"), ("subject_name",)),
+    Column("organization", gettext_lazy("Organization"), ("organization__path",)),
+    Column("score", gettext_lazy("Score"), ("score",)),
+)
+_EXPORT_CHUNK = 500
+
+
+def _with_paths(titles: Iterable[Title]) -> list[Title]:
+    """The titles with `path_names` set: one query for all their ancestors."""
+    titles = list(titles)
+    paths = selectors.organization_paths(t.organization for t in titles)
+    for title in titles:
+        title.path_names = paths[title.organization_id]
+    return titles
+
+
+def _chunks(titles: QuerySet[Title]) -> Iterator[list[Title]]:
+    chunk: list[Title] = []
+    for title in titles.iterator(chunk_size=_EXPORT_CHUNK):
+        chunk.append(title)
+        if len(chunk) == _EXPORT_CHUNK:
+            yield _with_paths(chunk)
+            chunk = []
+    if chunk:
+        yield _with_paths(chunk)
+
+
+def _export_titles(
+    listing: Listing,
+    titles: QuerySet[Title],
+    names: dict[str, str],
+    *,
+    honours: bool,
+    name: str,
+    title: str,
+) -> HttpResponse:
+    """The listed titles as a file, with the page's columns: the honours by standard first (their
+    groups), the reviewers' list with each title's state."""
+
+    def shown(t: Title) -> list:
+        score = round(t.score, 1) if t.score is not None else None
+        standard = names.get(t.standard, t.standard)
+        if honours:
+            return [standard, t.subject_name, t.path_names, score]
+        return [t.subject_name, t.path_names, standard, score, t.get_state_display()]
+
+    if honours:
+        headers = [_("Standard"), _("Subject"), _("Organization"), _("Score")]
+    else:
+        headers = [_("Subject"), _("Organization"), _("Standard"), _("Score"), _("State")]
+    rows = (shown(t) for chunk in _chunks(titles) for t in chunk)
+    return listing.export_rows(headers, rows, count=titles.count(), name=name, title=title)
+
+
 @login_required
 @require_GET
 def honours(request: HttpRequest) -> HttpResponse:
-    """荣誉榜: the confirmed titles of a year in the user's scope, by standard."""
+    """荣誉榜: the confirmed titles of a year in the user's scope, by standard, sorted within
+    each standard by the column asked (the score by default), paged."""
     chosen = TitleFilterForm(request.GET).chosen()
     period = _period(chosen)
     organization = None
@@ -51,18 +122,25 @@ def honours(request: HttpRequest) -> HttpResponse:
         organization = get_object_or_404(
             Organization.objects.restrict(request.user), pk=chosen["org"]
         )
-    titles = list(
+    listing = Listing(request, HONOUR_COLUMNS, default_sort="-score")
+    titles = (
         selectors.honours(
             request.user, period=period, standard=chosen["standard"], organization=organization
         )
         if period is not None
-        else []
+        else Title.objects.none()
     )
-    paths = selectors.organization_paths(t.organization for t in titles)
+    titles = listing.order(titles)
+    # The standard stays the first key, so a page holds whole runs of each standard.
+    titles = titles.order_by("standard", *titles.query.order_by)
     names = selectors.standard_names(period, _lang())
+    if listing.export_format:
+        return _export_titles(
+            listing, titles, names, honours=True, name="honours", title=_("Honours")
+        )
+    page = Paginator(titles, listing.page_size).get_page(request.GET.get("page"))
     groups: dict[str, list[Title]] = {}
-    for title in titles:
-        title.path_names = paths[title.organization_id]
+    for title in _with_paths(page):
         groups.setdefault(title.standard, []).append(title)
     return render(
         request,
@@ -74,7 +152,9 @@ def honours(request: HttpRequest) -> HttpResponse:
             "chosen": chosen,
             "standards": names,
             "groups": [(code, names.get(code, code), rows) for code, rows in groups.items()],
-            "total": len(titles),
+            "page": page,
+            "total": page.paginator.count,
+            "listing": listing,
         },
     )
 
@@ -82,19 +162,24 @@ def honours(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def title_list(request: HttpRequest) -> HttpResponse:
-    """The titles a reviewer may decide, proposed ones first by default, with each quota's use."""
+    """The titles a reviewer may decide, proposed ones first by default, with each quota's use;
+    sorted by a column (by standard, then best score, by default), paged, exported."""
     chosen = TitleFilterForm(request.GET).chosen()
     state = chosen["state"] if "state" in request.GET else Decision.PROPOSED
     period = _period(chosen)
     titles = selectors.for_review(
         request.user, period=period, standard=chosen["standard"], state=state
     )
-    page = page_of(request, titles)
-    rows = list(page)
+    listing = Listing(request, TITLE_COLUMNS, default_sort="standard")
+    titles = listing.order(titles)
+    names = selectors.standard_names(period, _lang())
+    if listing.export_format:
+        return _export_titles(
+            listing, titles, names, honours=False, name="titles", title=_("Seven-good titles")
+        )
+    page = Paginator(titles, listing.page_size).get_page(request.GET.get("page"))
+    rows = _with_paths(page)
     selectors.subject_units(rows)
-    paths = selectors.organization_paths(t.organization for t in rows)
-    for title in rows:
-        title.path_names = paths[title.organization_id]
     counts = selectors.state_counts(
         selectors.decidable(request.user).filter(period=period)
         if period is not None
@@ -107,12 +192,13 @@ def title_list(request: HttpRequest) -> HttpResponse:
             "period": period,
             "periods": list(selectors.year_periods()),
             "chosen": {**chosen, "state": state},
-            "standards": selectors.standard_names(period, _lang()),
+            "standards": names,
             "states": Decision.choices,
             "page": page,
             "rows": rows,
             "counts": counts,
             "quotas": selectors.quota_overview(period, rows),
+            "listing": listing,
         },
     )
 
