@@ -177,6 +177,19 @@ def role_event(kind: str, assignment) -> None:
     )
 
 
+def directory_account(kind: str, user, *, organization=None, before=None, after=None) -> None:
+    """A directory sign-in created a portal account or changed what it holds (signon)."""
+    record(
+        kind,
+        actor=user,
+        organization=organization,
+        target=f"login:{user.get_username()}",
+        summary=user.get_username(),
+        before=before,
+        after=after,
+    )
+
+
 def batch_committed(batch, *, acting_user=None) -> None:
     """An organizations or people import (organizations.ImportBatch) was applied."""
     record(

@@ -35,6 +35,8 @@ class AuditKind(models.TextChoices):
     ROLE_REVOKED = "role.revoked", _("Role revoked")
     IMPORT_COMMITTED = "import.committed", _("Import committed")
     LOGIN_LOCKED_OUT = "login.locked_out", _("Login locked out")
+    DIRECTORY_ACCOUNT_CREATED = "signon.account.created", _("Directory account created")
+    DIRECTORY_ACCOUNT_CHANGED = "signon.account.changed", _("Directory account updated")
     REPORT_GENERATED = "report.generated", _("Report generated")
     REPORT_SCHEDULE_SAVED = "report.schedule.saved", _("Report schedule saved")
     REPORT_SCHEDULE_DEACTIVATED = "report.schedule.deactivated", _("Report schedule deactivated")

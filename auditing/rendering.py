@@ -100,6 +100,12 @@ KEY_LABELS = {
     "own_weight": gettext_lazy("weight of the own score"),
     "children": gettext_lazy("children weighted"),
     "missing": gettext_lazy("missing submissions"),
+    "source": gettext_lazy("signs in through"),
+    "external_id": gettext_lazy("directory identity"),
+    "employee_number": gettext_lazy("employee number"),
+    "person": gettext_lazy("person"),
+    "full_name": gettext_lazy("full name"),
+    "email": gettext_lazy("e-mail"),
 }
 
 # Keys that repeat another key for the machine (the user's id beside their name).

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "axes",
     "partybuild",
     "organizations",
+    "signon",
     "assessment",
     "rectification",
     "records",
@@ -182,6 +183,51 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "core.client_address.client_ip"
+
+# Directory sign-on (docs/sign-on.md). LDAP / Active Directory when LDAP_URL is set (one URL, or
+# several separated by spaces, tried in order), OpenID Connect when OIDC_RP_CLIENT_ID is set. Both
+# come after ModelBackend: local accounts (administrators') sign in without the directory.
+LDAP_URL = env_str("LDAP_URL")
+LDAP_BIND_DN = env_str("LDAP_BIND_DN")  # the search account; empty: an anonymous search
+LDAP_BIND_PASSWORD = env_str("LDAP_BIND_PASSWORD")
+LDAP_USER_BASE = env_str("LDAP_USER_BASE")
+LDAP_USER_FILTER = env_str("LDAP_USER_FILTER", "(uid=%(user)s)")  # AD: (sAMAccountName=%(user)s)
+LDAP_EMPLOYEE_NUMBER_ATTR = env_str("LDAP_EMPLOYEE_NUMBER_ATTR", "employeeNumber")
+LDAP_NAME_ATTR = env_str("LDAP_NAME_ATTR", "displayName")
+LDAP_EMAIL_ATTR = env_str("LDAP_EMAIL_ATTR", "mail")
+LDAP_START_TLS = env_bool("LDAP_START_TLS", False)
+LDAP_CA_FILE = env_str("LDAP_CA_FILE")  # empty: the system's certificate authorities
+LDAP_TIMEOUT = env_int("LDAP_TIMEOUT", 5)  # seconds, to connect and for each answer
+LDAP_DISABLED_FILTER = env_str("LDAP_DISABLED_FILTER")  # an entry matching it cannot sign in
+LDAP_GROUP_BASE = env_str("LDAP_GROUP_BASE")
+LDAP_GROUP_FILTER = env_str("LDAP_GROUP_FILTER", "(|(member=%(dn)s)(uniqueMember=%(dn)s))")
+LDAP_GROUP_ROLES = env_str("LDAP_GROUP_ROLES")  # JSON: {"<group DN>": "reviewer" | "auditor@G"}
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile")
+OIDC_USERNAME_CLAIM = env_str("OIDC_USERNAME_CLAIM", "preferred_username")
+OIDC_EMPLOYEE_NUMBER_CLAIM = env_str("OIDC_EMPLOYEE_NUMBER_CLAIM", "employee_number")
+OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", "groups")
+OIDC_GROUP_ROLES = env_str("OIDC_GROUP_ROLES")  # JSON, as LDAP_GROUP_ROLES, by group name
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME")  # the login page's button
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+LOGIN_REDIRECT_URL_FAILURE = "login"
+if OIDC_RP_CLIENT_ID and not (
+    OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT and OIDC_OP_USER_ENDPOINT
+):
+    raise ImproperlyConfigured(
+        "OIDC_RP_CLIENT_ID is set: OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_TOKEN_ENDPOINT and "
+        "OIDC_OP_USER_ENDPOINT must be too"
+    )
+if LDAP_URL:
+    AUTHENTICATION_BACKENDS.append("signon.backends.LdapBackend")
+if OIDC_RP_CLIENT_ID:
+    AUTHENTICATION_BACKENDS.append("signon.backends.OidcBackend")
 
 # Proxies (addresses or networks) whose X-Forwarded-For is believed, for sign-in limits and the
 # audit trail alike; none by default, so the client is REMOTE_ADDR.

@@ -1,5 +1,6 @@
 """Top-level URL map: pages, the REST API under /api/v1/, the OpenAPI schema and health."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -27,6 +28,10 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
+
+# OpenID Connect sign-on, when configured (docs/sign-on.md).
+if settings.OIDC_RP_CLIENT_ID:
+    urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))
 
 # An address under /api/ that no route matches gets a JSON 404 like every other API answer.
 handler404 = "core.api_errors.not_found"

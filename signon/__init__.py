@@ -1,0 +1,1 @@
+"""Directory sign-on: LDAP / Active Directory and OpenID Connect (docs/sign-on.md)."""
