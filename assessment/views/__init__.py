@@ -8,6 +8,7 @@
 - `excel`: the Excel round trip: templates to download, the upload.
 - `scores`: the score runs page and the roll-up settings.
 - `common`: what the pages share: the group administrators' gate and list pagination.
+- `columns`: the columns of the list pages: what each sorts by and what its export holds.
 
 Every view is a function: it parses its input (query strings through `assessment.filters`, posts
 through `assessment.forms`), calls a selector or a service, and renders.
