@@ -1,11 +1,13 @@
 """Reads that feed the business pages, each in a bounded number of queries, from the scope.
 
 `figure_table` is the year's table (organizations by measures) of the caller's view scope,
-optionally within one organization's subtree; `organization_figures` one organization's figures
-over the years and their history, read from the audit trail (who, when, before → after).
+optionally within one organization's subtree, and `sort_table` its rows by a column;
+`organization_figures` one organization's figures over the years and their history, read from the
+audit trail (who, when, before → after).
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import QuerySet
 
@@ -27,6 +29,7 @@ class FigureRow:
     organization: Organization
     year: int
     cells: list[str | None] = field(default_factory=list)  # the figure as shown, by measure
+    values: list[Decimal | str | None] = field(default_factory=list)  # the number or the grade
 
 
 def visible_figures(user) -> QuerySet:
@@ -56,7 +59,9 @@ def _rows(figures: list[BusinessFigure], measures, key) -> list[FigureRow]:
         if row is None:
             row = rows[key(figure)] = FigureRow(figure.organization, figure.year)
             row.cells = [None] * len(measures)
+            row.values = [None] * len(measures)
         row.cells[positions[figure.measure_id]] = shown(figure)
+        row.values[positions[figure.measure_id]] = figure.grade or figure.value
     return list(rows.values())
 
 
@@ -68,6 +73,22 @@ def figure_table(user, year: int, within: Organization | None = None):
     figures = list(figures.select_related("organization").order_by("organization__path"))
     measures = measures_of(figures)
     return measures, _rows(figures, measures, key=lambda f: f.organization_id)
+
+
+def _sortable(value: Decimal | str) -> tuple:
+    # A measure holds numbers or grades; should one hold both, the numbers come first.
+    return (0, value, "") if isinstance(value, Decimal) else (1, Decimal(0), value)
+
+
+def sort_table(rows: list[FigureRow], measure: int | None, *, descending: bool) -> list[FigureRow]:
+    """The table's rows by the measure at index `measure` (grades A first), or by the tree when
+    None: rows without that figure last either way, ties in the tree's order (no query)."""
+    if measure is None:
+        return sorted(rows, key=lambda row: row.organization.path, reverse=descending)
+    known = [row for row in rows if row.values[measure] is not None]
+    # sorted() is stable, reversed too: equal figures keep the tree's order the rows came in.
+    known.sort(key=lambda row: _sortable(row.values[measure]), reverse=descending)
+    return known + [row for row in rows if row.values[measure] is None]
 
 
 def organization_figures(organization: Organization):

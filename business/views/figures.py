@@ -3,6 +3,7 @@ the entry form of one organization and year (the finance role)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -36,18 +37,24 @@ def _year(value, default: int) -> int:
     return form.cleaned_data["year"] if form.is_valid() else default
 
 
-# The table is a pivot built in memory (organizations by measures, all rows on one page), so it
-# offers the exports and keeps its order by the tree; its measure columns change with the year.
-TABLE_COLUMNS = (Column("organization", gettext_lazy("Organization")),)
-
-
 def _unit(measure) -> str:
     return f" ({measure.display_unit})" if measure.display_unit else ""
 
 
+def _table_columns(measures) -> tuple[Column, ...]:
+    """The organization and a column per measure of the year (``?sort=m-<code>``). The table is
+    a pivot built in memory, so it is sorted there (selectors.sort_table): `order` only marks
+    the columns sortable and never reaches the database."""
+    return (
+        Column("organization", gettext_lazy("Organization"), ("organization__path",)),
+        *(Column(f"m-{m.code}", f"{m.display_name}{_unit(m)}", ("value",)) for m in measures),
+    )
+
+
 @login_required
 def figure_table(request: HttpRequest) -> HttpResponse:
-    """A year's figures, organizations by measures, in the caller's scope or one subtree."""
+    """A year's figures, organizations by measures, in the caller's scope or one subtree: in the
+    tree's order, or by a column asked, paged; the exports hold every row in that order."""
     _require_viewer(request.user)
     years = selectors.years(request.user)
     this_year = timezone.localdate().year
@@ -57,15 +64,21 @@ def figure_table(request: HttpRequest) -> HttpResponse:
     if within_id is not None:
         within = Organization.objects.restrict(request.user).filter(pk=within_id).first()
     measures, rows = selectors.figure_table(request.user, year, within)
-    listing = Listing(request, TABLE_COLUMNS, default_sort="organization")
+    columns = _table_columns(measures)
+    listing = Listing(request, columns, default_sort="organization")
+    keys = [column.key for column in columns[1:]]
+    measure = keys.index(listing.sort_key) if listing.sort_key in keys else None
+    rows = selectors.sort_table(rows, measure, descending=listing.descending)
     if listing.export_format:
         return listing.export_rows(
-            [_("Organization"), *(f"{m.display_name}{_unit(m)}" for m in measures)],
+            [str(column.label) for column in columns],
             ([row.organization.display_name, *row.cells] for row in rows),
             count=len(rows),
             name=f"figures-{year}",
             title=_("Business figures"),
         )
+    page = Paginator(rows, listing.page_size).get_page(request.GET.get("page"))
+    headings = listing.headings
     return render(
         request,
         "business/table.html",
@@ -73,8 +86,9 @@ def figure_table(request: HttpRequest) -> HttpResponse:
             "year": year,
             "years": sorted({*years, year, this_year - 1}, reverse=True),
             "within": within,
-            "measures": measures,
-            "rows": rows,
+            "measures": [(m, headings[key]) for m, key in zip(measures, keys, strict=True)],
+            "page": page,
+            "rows": page.object_list,
             "may_enter": scope_prefixes(request.user, Action.FIGURES) != [],
             "listing": listing,
         },
