@@ -62,6 +62,10 @@ class AuditKind(models.TextChoices):
     MEASURE_DEFINED = "business.measure.defined", _("Business measure defined")
     MEASURE_DEACTIVATED = "business.measure.deactivated", _("Business measure deactivated")
     FIGURES_IMPORTED = "business.figures.imported", _("Business figures imported")
+    API_TOKEN_CREATED = "api_token.created", _("API token created")
+    API_TOKEN_REVOKED = "api_token.revoked", _("API token revoked")
+    SECOND_FACTOR_ENROLLED = "second_factor.enrolled", _("Second factor enrolled")
+    SECOND_FACTOR_RESET = "second_factor.reset", _("Second factor reset")
 
 
 class AppendOnlyError(Exception):

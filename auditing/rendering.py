@@ -156,6 +156,8 @@ OBJECT_TYPES = {
     "termresult": gettext_lazy("term result"),
     "business": gettext_lazy("business figures"),
     "business-measure": gettext_lazy("business measure"),
+    "apitoken": gettext_lazy("API token"),
+    "second-factor": gettext_lazy("second factor"),
 }
 
 # Results of the standards app, named by kind and id, with the page of each (the pages check the
@@ -312,8 +314,10 @@ def _object(entry: AuditEntry, objects: _Objects) -> tuple[str, str]:
         return name, reverse("business:organization", args=[org_id]) if org else ""
     if kind in RESULT_PAGES and pk is not None:
         return _fallback(kind, ident), reverse(RESULT_PAGES[kind], args=[pk])
-    if kind == "login":
+    if kind in ("login", "second-factor"):  # named by the username
         return ident, ""
+    if kind == "apitoken":  # "<owner>: <name> (<prefix>…)", written when it was issued
+        return entry.summary, ""
     if kind == "rollup-settings":  # named by the framework code it stored, which outlives the row
         return _("Roll-up settings of %(code)s") % {"code": entry.summary}, ""
     if kind == "file":

@@ -60,11 +60,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "partybuild",
     "organizations",
     "signon",
@@ -77,6 +78,7 @@ INSTALLED_APPS = [
     "reports",
     "audit",
     "auditing",
+    "credentials",
 ]
 
 MIDDLEWARE = [
@@ -90,6 +92,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whether the session entered a second-factor code, then the gate for administrators.
+    "django_otp.middleware.OTPMiddleware",
+    "credentials.middleware.SecondFactorMiddleware",
     "audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -170,6 +175,15 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# API tokens work for this many days after they are issued (docs/api.md).
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
+if API_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured("API_TOKEN_DAYS must be at least 1")
+# Administrators (superusers, staff, the administrator role) enter a code from an authenticator
+# app after their password: on by default in production (docs/security.md).
+REQUIRE_ADMIN_2FA = env_bool("REQUIRE_ADMIN_2FA", PRODUCTION)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "partybuild")
 
 # Repeated login failures lock the username from that address for a while, and many failures
 # from one address, whatever the usernames, lock the address (django-axes, in the database;
@@ -275,7 +289,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "credentials.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("credentials.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("organizations/", include("organizations.urls")),
     path("assessment/", include("assessment.urls")),

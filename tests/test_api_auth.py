@@ -1,18 +1,21 @@
 """The API's front door: tokens (obtain, revoke, lockout, throttle), /me/, the schema and its UI."""
 
+import hashlib
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import include, path, reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
+from credentials.models import ApiToken
 from organizations.api import urls as organizations_api_urls
 from partybuild import api_urls
 from tests.html import page
@@ -36,13 +39,34 @@ def test_right_password_gets_a_token_that_authenticates(api, alice, password):
     response = obtain(api, "alice", password)
 
     assert response.status_code == 200
-    assert response.json()["token"] == Token.objects.get(user=alice).key
-    api.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    assert set(response.json()) == {"token", "expires"}
+    token = response.json()["token"]
+    stored = ApiToken.objects.get(user=alice)
+    assert stored.digest == hashlib.sha256(token.encode()).hexdigest()
+    assert token.startswith(stored.prefix)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api.get(ME_URL).json()["username"] == "alice"
 
 
-def test_asking_twice_returns_the_same_token(api, alice, password):
-    assert obtain(api, "alice", password).json() == obtain(api, "alice", password).json()
+def test_the_answer_says_when_the_token_expires(api, alice, password, settings):
+    settings.API_TOKEN_DAYS = 30
+
+    expires = parse_datetime(obtain(api, "alice", password).json()["expires"])
+
+    assert expires == ApiToken.objects.get(user=alice).expires
+    assert abs(expires - (timezone.now() + timedelta(days=30))) < timedelta(minutes=1)
+
+
+def test_asking_twice_gives_two_tokens_that_both_work(api, alice, password):
+    """Only a hash is kept, so an issued token cannot be handed out again: each request
+    makes a new one, and the older one keeps working until it expires or is revoked."""
+    first = obtain(api, "alice", password).json()["token"]
+    second = obtain(api, "alice", password).json()["token"]
+
+    assert first != second
+    for token in (first, second):
+        api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        assert api.get(ME_URL).status_code == 200
 
 
 def test_wrong_password_is_a_400_with_a_clear_message(api, alice):
@@ -50,7 +74,7 @@ def test_wrong_password_is_a_400_with_a_clear_message(api, alice):
 
     assert response.status_code == 400
     assert response.json() == {"detail": "Unable to sign in with that username and password."}
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_unknown_user_gets_the_same_answer_as_a_wrong_password(api, alice):
@@ -94,7 +118,7 @@ def test_after_five_failures_even_the_right_password_is_refused(api, alice, pass
     assert response.status_code == 429
     assert response.json()["detail"].startswith("Too many failed sign-in attempts")
     assert int(response["Retry-After"]) > 0
-    assert not Token.objects.filter(user=alice).exists()
+    assert not ApiToken.objects.filter(user=alice).exists()
 
 
 def test_lockout_holds_one_username_only(api, alice, bob, password):
@@ -130,8 +154,10 @@ def test_delete_revokes_the_callers_token(api, alice, password):
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
 
     assert api.delete(TOKEN_URL).status_code == 204
-    assert not Token.objects.filter(user=alice).exists()
-    assert api.get(ME_URL).status_code == 401
+    assert not ApiToken.objects.usable().filter(user=alice).exists()
+    response = api.get(ME_URL)
+    assert response.status_code == 401
+    assert response.json()["detail"] == "This token was revoked: obtain a new one."
 
 
 def test_revoking_needs_authentication(api, tree):

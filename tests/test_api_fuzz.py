@@ -19,7 +19,6 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import (
@@ -29,6 +28,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from partybuild.wsgi import application
+from tests.factories.credentials import api_token
 
 pytestmark = pytest.mark.django_db
 
@@ -57,8 +57,7 @@ def test_generated_requests_get_no_server_error_and_answers_match_the_schema(
     erin, settings, wsgi_in_test_transaction
 ):
     settings.ALLOWED_HOSTS = ["*"]
-    token = Token.objects.create(user=erin)
-    headers = {"Authorization": f"Token {token.key}", "Accept-Language": "en"}
+    headers = {"Authorization": f"Token {api_token(erin)}", "Accept-Language": "en"}
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", wsgi_in_test_transaction)
     failures: list[str] = []
     calls = 0

@@ -6,10 +6,10 @@ Also the API root, /api/v1/, which lists the endpoints.
 import jsonschema
 import pytest
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from core.parsers import MAX_DEPTH
+from tests.factories.credentials import api_token
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def api() -> APIClient:
 @pytest.fixture
 def erin_api(erin) -> APIClient:
     client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=erin).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(erin)}")
     return client
 
 

@@ -10,12 +10,12 @@ import pytest
 from django.urls import include, path
 from django.utils import translation
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from assessment.api import urls as assessment_api_urls
 from assessment.models import IndicatorValue, Submission
 from assessment.services import counted
+from tests.factories.credentials import api_token
 from tests.factories.records import MeetingFactory
 from tests.sources_data import sourced_framework
 
@@ -39,8 +39,7 @@ def submission(period, tree):
 
 def api(user, language: str = "en") -> APIClient:
     client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
-    token, _created = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return client
 
 

@@ -9,13 +9,13 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from assessment.scoring.formula import FormulaError, compile_formula
 from assessment.scoring.spec import FrameworkError, parse_framework
 from tests.assessment.test_framework_views import form_data, rubric_data
 from tests.factories import FrameworkFactory
+from tests.factories.credentials import api_token
 from tests.framework_data import SMALL_FRAMEWORK
 
 HUGE = "1" + "0" * 400  # beyond a float, so beyond what the engine computes with
@@ -124,7 +124,7 @@ def test_the_indicator_edit_page_shows_the_error_in_the_readers_language(
 def test_the_what_if_endpoint_refuses_a_value_too_large(erin, value):
     framework = FrameworkFactory(document=with_formula("C1.01 * 2"))
     client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=erin).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(erin)}")
     body = json.dumps({"subject_kind": "branch", "values": {"C1.01": value}})
 
     response = client.post(

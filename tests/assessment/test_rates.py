@@ -12,13 +12,13 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from assessment import excel
 from assessment.models import IndicatorValue
 from assessment.services import excel_import, submissions
 from assessment.services.submissions import InvalidValues
+from tests.factories.credentials import api_token
 from tests.html import page
 
 pytestmark = pytest.mark.django_db
@@ -132,8 +132,7 @@ def test_the_entry_form_says_so_while_typing(submission, alice, client_for):
 
 def test_the_api_refuses_it_with_the_same_message(submission, alice):
     client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    token, _created = Token.objects.get_or_create(user=alice)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(alice)}")
     response = client.patch(
         f"/api/v1/submissions/{submission.pk}/",
         {"version": 1, "values": {"H1.02": 100, "H1.03": 110}},

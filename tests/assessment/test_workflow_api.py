@@ -15,7 +15,6 @@ from django.urls import include, path
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from assessment.api import urls as assessment_api_urls
@@ -23,6 +22,7 @@ from assessment.choices import PeriodStatus, SubmissionState
 from assessment.models import Evidence, IndicatorValue, Submission
 from assessment.services import submissions
 from tests.factories import FrameworkFactory, PeriodFactory, SubmissionFactory
+from tests.factories.credentials import api_token
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +36,7 @@ def api_for():
 
     def make(user) -> APIClient:
         client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-        token, _created = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
         return client
 
     return make

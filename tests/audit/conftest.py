@@ -7,8 +7,9 @@ of A1a and A1b, carol reviewer and dave auditor on A, erin administrator on G.
 
 import pytest
 from django.db import connection
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from tests.factories.credentials import api_token
 
 TABLE = "audit_auditentry"
 TRIGGER = "audit_entry_append_only"
@@ -18,8 +19,7 @@ TRIGGER = "audit_entry_append_only"
 def api_for():
     def make(user, **extra) -> APIClient:
         client = APIClient(HTTP_ACCEPT_LANGUAGE="en", **extra)
-        token, _created = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
         return client
 
     return make

@@ -7,7 +7,6 @@ administrator on G, frank has no role.
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from organizations.choices import PersonKind, PersonStatus
@@ -18,6 +17,7 @@ from tests.factories import (
     OrganizationFactory,
     PersonFactory,
 )
+from tests.factories.credentials import api_token
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +35,7 @@ def api_for():
 
     def make(user) -> APIClient:
         client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-        token, _created = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
         return client
 
     return make
