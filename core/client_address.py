@@ -59,3 +59,17 @@ def client_ip(request: HttpRequest) -> str | None:
             if not _trusted(hop):
                 break
     return normalise_ip(remote)
+
+
+def from_trusted_proxy(request: HttpRequest) -> bool:
+    """Whether the connection comes from a proxy of TRUSTED_PROXIES (its headers are believed)."""
+    return _trusted((request.META.get("REMOTE_ADDR") or "").strip())
+
+
+def client_in(request: HttpRequest, networks: list[str]) -> bool:
+    """Whether the client's address (`client_ip`) lies in one of `networks`."""
+    address = client_ip(request)
+    if address is None:
+        return False
+    caller = ip_address(address)
+    return any(caller in ip_network(network) for network in networks)

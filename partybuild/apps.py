@@ -8,6 +8,7 @@ class PartybuildConfig(AppConfig):
     verbose_name = "partybuild"
 
     def ready(self) -> None:
+        from . import heartbeats  # noqa: F401  (connects the beat's tick to its sending)
         from .celery import ensure_broker_folders
 
         ensure_broker_folders()

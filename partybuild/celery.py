@@ -1,15 +1,33 @@
 """The Celery application; configuration comes from Django settings prefixed ``CELERY_``."""
 
+import logging
+import logging.config
 import os
 from pathlib import Path
+from typing import Any
 
-from celery import Celery
+from celery import Celery, signals
+
+# Their signal receivers carry the request id into tasks and count task runs, in every process.
+import core.metrics
+import core.request_ids  # noqa: F401
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partybuild.settings")
 
 app = Celery("partybuild")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.setup_logging.connect
+def _log_as_the_portal_does(loglevel: Any = None, **_: Any) -> None:
+    """Workers and beat log through the portal's LOGGING (JSON lines in production, with the
+    request id and the task), not Celery's own format; their --loglevel still sets the level."""
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
+    if loglevel:
+        logging.getLogger().setLevel(loglevel)
 
 
 def ensure_broker_folders() -> None:

@@ -1,20 +1,26 @@
-"""Liveness and readiness: the database, Redis when configured, and the PDF reports' font.
+"""Liveness and readiness: the database, Redis when configured, and the PDF reports' font; and
+whether the Celery beat and a worker are alive.
 
 Anyone may ask whether the portal is up (`{"status": "ok"}` or `"degraded"` with 503); which
 check failed, the database vendor and the font's files are shown only to staff and superuser
 sessions and to the monitoring addresses of HEALTHZ_ALLOWED_IPS, since they tell an attacker
 what runs behind the portal. The caller's address is REMOTE_ADDR, or X-Forwarded-For only from
 a trusted proxy (`client_address.client_ip`), so the header cannot claim a monitoring address.
+
+The beat and the worker are "alive", "stale" (their last heartbeat older than
+HEARTBEAT_STALE_AFTER seconds) or "never seen", with the age; they do not turn the answer into
+a 503, because the web node itself still serves pages: a load balancer must not take it out
+for a worker's fault. Monitoring alerts on them (docs/monitoring.md).
 """
 
-from ipaddress import ip_address, ip_network
-
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 
-from core.client_address import client_ip
+from core.client_address import client_in
+
+from .heartbeats import last_seen
 
 HEALTHY = {"ok", "not configured"}
 
@@ -53,16 +59,34 @@ def _report_font() -> dict:
     return {"status": "ok", "family": fonts.FAMILY}
 
 
+def _background() -> dict:
+    """The beat's and the worker's heartbeats: status, age in seconds, when and where."""
+    try:
+        seen = last_seen()
+    except DatabaseError as exc:  # the database check says why
+        return {
+            process: {"status": "unknown", "error": exc.__class__.__name__}
+            for process in ("beat", "worker")
+        }
+    checks = {}
+    for process, heartbeat in seen.items():
+        check: dict = {"status": heartbeat.status}
+        if heartbeat.at is not None:
+            check.update(
+                age_seconds=heartbeat.age_seconds,
+                last=heartbeat.at.isoformat(),
+                host=heartbeat.host,
+            )
+        checks[process] = check
+    return checks
+
+
 def may_see_details(request: HttpRequest) -> bool:
     """Staff and superusers, and callers from a monitoring address, see each check."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and (user.is_staff or user.is_superuser):
         return True
-    address = client_ip(request)
-    if address is None:
-        return False
-    caller = ip_address(address)
-    return any(caller in ip_network(allowed) for allowed in settings.HEALTHZ_ALLOWED_IPS)
+    return client_in(request, settings.HEALTHZ_ALLOWED_IPS)
 
 
 @never_cache
@@ -71,5 +95,5 @@ def healthz(request: HttpRequest) -> JsonResponse:
     healthy = all(check["status"] in HEALTHY for check in checks.values())
     body: dict = {"status": "ok" if healthy else "degraded"}
     if may_see_details(request):
-        body["checks"] = checks
+        body["checks"] = {**checks, **_background()}
     return JsonResponse(body, status=200 if healthy else 503)

@@ -82,6 +82,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: they time and count every response and give it the request id (docs/monitoring.md).
+    "core.metrics.MetricsMiddleware",
+    "core.request_ids.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -407,6 +410,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partybuild.reap_stale_jobs",
         "schedule": 60.0,
     },
+    # The beat's tick and the worker's heartbeat, which /healthz and /metrics report.
+    "heartbeat": {
+        "task": "partybuild.heartbeat",
+        "schedule": 60.0,
+    },
 }
 # Long jobs (core.jobs): a running job beats every JOB_HEARTBEAT_EVERY seconds; one silent
 # for JOB_STALE_AFTER seconds is presumed dead and started again, or failed after
@@ -468,10 +476,25 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
     SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
+# JSON lines for a log shipper, or plain text; both carry the request id (docs/monitoring.md).
+LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "text")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use 'json' or 'text'")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "core.logs.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "core.logs.JsonFormatter"},
+        "text": {"()": "core.logs.TextFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # The PDF libraries log every layout step and font table (thousands of lines a report):
     # their warnings are kept, the rest would drown the portal's own log.
@@ -498,3 +521,13 @@ REPORTS_VERIFY_MAX_BYTES = env_int("REPORTS_VERIFY_MAX_BYTES", 1024 * 1024 * 102
 REPORTS_FONT_DIR = env_str("REPORTS_FONT_DIR", str(_NODE / "@embedpdf" / "fonts-sc" / "fonts"))
 # Addresses or networks (monitoring) that see /healthz's details, like staff sessions do.
 HEALTHZ_ALLOWED_IPS = env_networks("HEALTHZ_ALLOWED_IPS")
+# Addresses or networks (the Prometheus server) that may read /metrics; anyone else gets a 404.
+METRICS_ALLOWED_IPS = env_networks("METRICS_ALLOWED_IPS")
+# Under gunicorn, the folder where each process keeps its counts for /metrics to add up (read by
+# prometheus_client itself from the environment; docs/monitoring.md).
+PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR")
+# The beat ticks and the worker beats every minute; older than this (seconds), /healthz calls
+# them stale.
+HEARTBEAT_STALE_AFTER = env_int("HEARTBEAT_STALE_AFTER", 300)
+if HEARTBEAT_STALE_AFTER < 120:
+    raise ImproperlyConfigured("HEARTBEAT_STALE_AFTER must be at least 120 (two beats)")

@@ -18,3 +18,13 @@ def reap_stale_jobs() -> dict[str, dict[str, int]]:
     from core import jobs
 
     return {kind: dict(counts) for kind, counts in jobs.reap().items() if counts}
+
+
+# Runs in a second; a heartbeat late past its limit is as stale as a missing one.
+@task("partybuild.heartbeat", soft_time_limit=20, time_limit=30)
+def heartbeat() -> None:
+    """Every minute (beat): the worker that runs it is alive (`partybuild.heartbeats`)."""
+    from .heartbeats import record
+    from .models import Heartbeat
+
+    record(Heartbeat.Process.WORKER, host=heartbeat.request.hostname or "")

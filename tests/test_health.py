@@ -1,7 +1,16 @@
-"""/healthz: up or down for anyone; the database, Redis and the report font for those who run it."""
+"""/healthz: up or down for anyone; the database, Redis, the report font, the beat and the worker
+for those who run it."""
+
+import datetime
+import uuid
 
 import pytest
+from celery import Celery
+from django.utils import timezone
 
+from partybuild.heartbeats import TASK_NAME
+from partybuild.models import Heartbeat
+from partybuild.tasks import heartbeat
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +131,65 @@ def test_healthz_degrades_when_the_report_font_is_missing(staff_client, settings
     font = response.json()["checks"]["report_font"]
     assert font["status"] == "missing"
     assert any("NotoSansHans-Regular.otf" in problem for problem in font["problems"])
+
+
+def test_a_portal_whose_beat_and_worker_never_ran_is_still_up(staff_client):
+    response = staff_client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+    assert response.json()["checks"]["beat"] == {"status": "never seen"}
+    assert response.json()["checks"]["worker"] == {"status": "never seen"}
+
+
+def test_sending_the_heartbeat_task_records_the_beat_s_tick(staff_client):
+    """GIVEN the beat sends its every-minute heartbeat through a broker
+    THEN the tick is recorded by the sending itself, whether or not a worker takes it."""
+    probe = Celery("beat-probe", broker="memory://localhost/", set_as_current=False)
+
+    probe.send_task(TASK_NAME, queue=f"beat-{uuid.uuid4().hex[:8]}")
+
+    beat = staff_client.get("/healthz").json()["checks"]["beat"]
+    assert beat["status"] == "alive"
+    assert beat["age_seconds"] <= 5
+    assert beat["host"]
+    assert staff_client.get("/healthz").json()["checks"]["worker"]["status"] == "never seen"
+
+
+def test_other_tasks_sent_are_no_beat_tick():
+    probe = Celery("beat-probe", broker="memory://localhost/", set_as_current=False)
+
+    probe.send_task("partybuild.ping", args=["x"], queue=f"beat-{uuid.uuid4().hex[:8]}")
+
+    assert not Heartbeat.objects.exists()
+
+
+def test_running_the_heartbeat_task_records_the_worker_s_heartbeat(staff_client):
+    heartbeat.delay()
+
+    worker = staff_client.get("/healthz").json()["checks"]["worker"]
+    assert worker["status"] == "alive"
+    assert worker["age_seconds"] <= 5
+    assert worker["last"]
+
+
+def test_old_heartbeats_are_stale_with_their_ages_and_the_portal_stays_up(staff_client, settings):
+    settings.HEARTBEAT_STALE_AFTER = 300
+    now = timezone.now()
+    Heartbeat.objects.create(process="beat", at=now - datetime.timedelta(seconds=90), host="n1")
+    Heartbeat.objects.create(process="worker", at=now - datetime.timedelta(seconds=400), host="n1")
+
+    response = staff_client.get("/healthz")
+
+    assert response.status_code == 200
+    checks = response.json()["checks"]
+    assert checks["beat"]["status"] == "alive"
+    assert 90 <= checks["beat"]["age_seconds"] < 100
+    assert checks["worker"]["status"] == "stale"
+    assert 400 <= checks["worker"]["age_seconds"] < 410
+
+
+def test_an_anonymous_caller_learns_nothing_of_the_worker(client):
+    Heartbeat.objects.create(process="worker", at=timezone.now() - datetime.timedelta(days=1))
+
+    assert client.get("/healthz").json() == {"status": "ok"}
