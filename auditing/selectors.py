@@ -87,14 +87,13 @@ EXPORT_COLUMNS = (
 
 
 def export_rows(queryset: QuerySet[AuditEntry], *, chunk_size: int = 2000) -> Iterator[tuple]:
-    """The filtered entries as plain tuples in EXPORT_COLUMNS order, streamed in id order."""
-    rows = (
-        queryset.order_by("id")
-        .annotate(
-            organization_code=F("organization__code"),
-            organization_name=F("organization__name"),
-            period_name=F("period__name"),
-        )
-        .values_list(*EXPORT_COLUMNS)
-    )
+    """The filtered entries as plain tuples in EXPORT_COLUMNS order, streamed in the queryset's
+    order (the list's), in id order when it has none."""
+    if not queryset.ordered:
+        queryset = queryset.order_by("id")
+    rows = queryset.annotate(
+        organization_code=F("organization__code"),
+        organization_name=F("organization__name"),
+        period_name=F("period__name"),
+    ).values_list(*EXPORT_COLUMNS)
     return rows.iterator(chunk_size=chunk_size)
