@@ -6,9 +6,11 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from audit.models import AuditEntry, AuditKind
+from auditing.rendering import render_entry
 from organizations.models import RoleAssignment
 from organizations.services import assign_role
 from signon.models import DirectoryAccount
@@ -69,6 +71,20 @@ def test_first_sign_in_creates_an_account_linked_to_the_person(client, directory
         people["wang"].organization_id,
     )
     assert entry.after["employee_number"] == "E1001"
+
+
+def test_the_auditors_read_the_new_account_by_name_with_labelled_facts(client, directory, people):
+    sign_in(client, "wang", data.password("wang"))
+    entry = AuditEntry.objects.get(kind=AuditKind.DIRECTORY_ACCOUNT_CREATED)
+
+    with translation.override("en"):
+        shown = render_entry(entry)
+        facts = {change.key: change.after for change in shown.changes}
+
+    assert shown.summary == "wang"
+    assert facts["employee number"] == "E1001"
+    assert facts["person"] == "王芳 (E1001)"
+    assert facts["directory identity"] == data.dn("wang")
 
 
 def test_the_token_endpoint_signs_a_directory_user_in(api, directory, people):
