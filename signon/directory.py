@@ -70,6 +70,9 @@ def _connect(config: LdapConfig, server, user: str | None, password: str | None)
         receive_timeout=config.timeout,
         raise_exceptions=False,
         read_only=True,
+        # Active Directory refers searches at a domain's root to other partitions; following
+        # them with the same credentials only adds timeouts.
+        auto_referrals=False,
     )
     connection.open()
     if config.start_tls and not connection.server.ssl and not connection.start_tls():

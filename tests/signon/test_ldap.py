@@ -300,3 +300,14 @@ def test_superuser_names_are_never_asked_of_the_directory(client, directory_down
     response = sign_in(client, "wang", data.password("wang"))
 
     assert WRONG_PASSWORD in page(response).text("form .alert-danger")  # not "directory down"
+
+
+def test_a_directory_that_refuses_start_tls_is_unavailable_not_asked_in_clear(
+    client, directory, people, settings
+):
+    settings.LDAP_START_TLS = True  # the test slapd has no certificate
+
+    response = sign_in(client, "wang", data.password("wang"))
+
+    assert DIRECTORY_DOWN in page(response).text("form .alert-danger")
+    assert signed_in_as(client) is None
