@@ -278,6 +278,20 @@ def test_the_to_do_list_exports_her_submissions_only_with_the_reasons(
     assert (entry.target, entry.after["rows"]) == (MY, 2)
 
 
+def test_the_to_do_list_export_costs_the_same_queries_for_few_and_many_rows(
+    client_for, period, tree, alice, carol, django_assert_max_num_queries
+):
+    client = client_for(alice)
+    for extra in _drafts(period, tree.a1a, 2):
+        TransitionFactory(submission=extra, by=carol, reason="理由")
+    with CaptureQueriesContext(connection) as few:
+        assert len(exported(client.get(MY, {"export": "csv"}))) == 4
+    for extra in _drafts(period, tree.a1a, 40):
+        TransitionFactory(submission=extra, by=carol, reason="理由")
+    with django_assert_max_num_queries(len(few)):
+        assert len(exported(client.get(MY, {"export": "csv"}))) == 44
+
+
 # Completeness
 
 
@@ -420,6 +434,18 @@ def test_the_periods_export_counts_only_the_submissions_in_scope(
     assert [row[7] for row in alices[1:]] == ["0", "1"]
     assert [row[7] for row in exported_rows(erin)[1:]] == ["0", "3"]
     assert [entry.actor_id for entry in exports()] == [alice.pk, erin.pk]
+
+
+def test_the_periods_export_costs_the_same_queries_for_few_and_many(
+    client_for, period, published_framework, erin, django_assert_max_num_queries
+):
+    client = client_for(erin)
+    with CaptureQueriesContext(connection) as few:
+        assert len(exported(client.get(PERIODS, {"export": "csv"}))) == 2
+    for year in range(2000, 2020):
+        PeriodFactory(framework=published_framework, year=year, opened=year % 2 == 0)
+    with django_assert_max_num_queries(len(few)):
+        assert len(exported(client.get(PERIODS, {"export": "csv"}))) == 22
 
 
 def test_the_periods_export_is_404_without_a_role(client_for, period, frank):
