@@ -10,6 +10,7 @@ import logging
 
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import SuspiciousOperation, ValidationError
+from django.db import IntegrityError
 from django.utils.translation import gettext_lazy as _
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from rest_framework import status
@@ -66,8 +67,17 @@ class LdapBackend(ModelBackend):
             employee_number=found.employee_number,
             groups=found.groups,
         )
-        user = services.sign_in(identity, group_roles=config.group_roles)
-        return user if user is not None and self.user_can_authenticate(user) else None
+        return _signed_in(self, identity, config.group_roles)
+
+
+def _signed_in(backend: ModelBackend, identity: services.Identity, group_roles):
+    try:
+        user = services.sign_in(identity, group_roles=group_roles)
+    except IntegrityError:
+        # The same person's first sign-in in another request (a double-clicked form) made the
+        # account a moment ago: this one finds it.
+        user = services.sign_in(identity, group_roles=group_roles)
+    return user if user is not None and backend.user_can_authenticate(user) else None
 
 
 class OidcBackend(OIDCAuthenticationBackend):
@@ -96,5 +106,4 @@ class OidcBackend(OIDCAuthenticationBackend):
             ),
             groups=frozenset(normalise_group(str(group)) for group in groups),
         )
-        user = services.sign_in(identity, group_roles=oidc_group_roles())
-        return user if user is not None and self.user_can_authenticate(user) else None
+        return _signed_in(self, identity, oidc_group_roles())

@@ -13,6 +13,7 @@ from audit.models import AuditEntry, AuditKind
 from auditing.rendering import render_entry
 from organizations.models import RoleAssignment
 from organizations.services import assign_role
+from signon import services
 from signon.models import DirectoryAccount
 from tests.factories import PersonFactory, UserFactory
 from tests.html import page
@@ -311,3 +312,27 @@ def test_a_directory_that_refuses_start_tls_is_unavailable_not_asked_in_clear(
 
     assert DIRECTORY_DOWN in page(response).text("form .alert-danger")
     assert signed_in_as(client) is None
+
+
+def test_a_concurrent_first_sign_in_finds_the_account_the_other_request_made(
+    client, directory, people, monkeypatch
+):
+    """GIVEN wang's account made by one request WHEN another, which looked before it was
+    committed, creates it too THEN the unique username stops it and it signs in to the one made."""
+    sign_in(client, "wang", data.password("wang"))
+    client.logout()
+    looked_early = {"find": True, "same_name": True}
+
+    def early(name, real):
+        def look(*args):
+            return None if looked_early.pop(name, False) else real(*args)
+
+        return look
+
+    monkeypatch.setattr(services, "is_local_account", lambda username: False)  # looked early too
+    monkeypatch.setattr(services, "_find", early("find", services._find))
+    monkeypatch.setattr(services, "_same_name", early("same_name", services._same_name))
+
+    assert sign_in(client, "wang", data.password("wang")).status_code == 302
+    assert not looked_early
+    assert get_user_model().objects.filter(username="wang").count() == 1
