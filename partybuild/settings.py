@@ -13,8 +13,14 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from core.env import env_bool, env_int, env_list, env_networks, env_str
+from partybuild.frontend import VENDOR
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# The project-wide templates, static files, translations and front-end packages: at the top of a
+# checkout, inside the package when installed from a wheel (setup.py copies them there).
+_SHIPPED = Path(__file__).resolve().parent / "shipped"
+INSTALLED_FROM_WHEEL = _SHIPPED.is_dir()
+SITE_DIR = _SHIPPED if INSTALLED_FROM_WHEEL else BASE_DIR
 
 DJANGO_ENV = env_str("DJANGO_ENV", "development")
 if DJANGO_ENV not in {"development", "production"}:
@@ -111,7 +117,7 @@ WSGI_APPLICATION = "partybuild.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [SITE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -257,21 +263,18 @@ if env_str("PROXY_COUNT"):
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [SITE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # Front-end packages come from npm at set-up (`make assets`) and are served by the portal itself.
-_NODE = BASE_DIR / "node_modules"
+_NODE = SITE_DIR / "node_modules"
 STATICFILES_DIRS = [
-    BASE_DIR / "static",
-    ("vendor/bootstrap", _NODE / "bootstrap" / "dist"),
-    ("vendor/bootstrap-icons", _NODE / "bootstrap-icons" / "font"),
-    ("vendor/htmx", _NODE / "htmx.org" / "dist"),
-    ("vendor/echarts", _NODE / "echarts" / "dist"),
+    SITE_DIR / "static",
+    *((prefix, _NODE / folder) for prefix, (folder, _files) in VENDOR.items()),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -286,6 +289,15 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
+if PRODUCTION and INSTALLED_FROM_WHEEL and not (env_str("MEDIA_ROOT") and env_str("STATIC_ROOT")):
+    # Their defaults would be inside site-packages, lost at the next upgrade.
+    raise ImproperlyConfigured("An installed portal needs MEDIA_ROOT and STATIC_ROOT (folders)")
+# Stored files (evidence, attachments, reports) leave through nginx when set: the portal checks the
+# scope and answers `X-Accel-Redirect: <prefix>/<file>`, nginx's internal location over MEDIA_ROOT
+# serves the bytes (core/downloads.py, deploy/nginx/partybuild.conf). Off: the portal streams them.
+PROTECTED_DOWNLOAD_PREFIX = env_str("PROTECTED_DOWNLOAD_PREFIX", "")
+if PROTECTED_DOWNLOAD_PREFIX and not PROTECTED_DOWNLOAD_PREFIX.startswith("/"):
+    raise ImproperlyConfigured("PROTECTED_DOWNLOAD_PREFIX must be a path starting with /")
 
 # Uploads: imports and evidence files are refused above this size (bytes).
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
