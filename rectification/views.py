@@ -11,13 +11,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from core.downloads import stored_file_download
 from core.lists import Column, Listing
 
 from . import selectors, services
@@ -240,19 +241,8 @@ class EvidenceDownloadView(LoginRequiredMixin, View):
 
     model = RectificationEvidence
 
-    def get(self, request: HttpRequest, pk: int) -> FileResponse:
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         evidence = get_object_or_404(selectors.scoped_evidence(request.user), pk=pk)
-        try:
-            handle = evidence.file.open("rb")
-        except (FileNotFoundError, ValueError):
-            raise Http404 from None
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=evidence.original_name,
-            content_type=evidence.content_type,
+        return stored_file_download(
+            evidence.file, filename=evidence.original_name, content_type=evidence.content_type
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "sandbox"
-        response["Cache-Control"] = "private, no-store"
-        return response

@@ -8,13 +8,14 @@ detail page polls its progress block every second (htmx) until the report is don
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.downloads import stored_file_download
 from core.filters import read_id
 from core.lists import Column, Listing
 from organizations.choices import Action
@@ -190,14 +191,9 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     if report.status != ReportStatus.DONE or not report.file:
         raise Http404
-    response = FileResponse(
-        report.file.open("rb"),
-        as_attachment=True,
-        filename=report.filename,
-        content_type=CONTENT_TYPES[report.format],
+    return stored_file_download(
+        report.file, filename=report.filename, content_type=CONTENT_TYPES[report.format]
     )
-    response["Cache-Control"] = "private, no-store"  # no copy left in a shared cache
-    return response
 
 
 @login_required

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -341,7 +341,7 @@ def _attachment(request: HttpRequest, pk: int, action: str) -> MeetingAttachment
 
 @login_required
 @require_GET
-def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The file as uploaded, always as a download and never sniffed by the browser."""
     attachment = _attachment(request, pk, Action.VIEW)
     return stored_file_download(

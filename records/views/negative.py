@@ -11,7 +11,7 @@ nothing is changed, as for meetings.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -240,7 +240,7 @@ def negative_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def decision_document(request: HttpRequest, pk: int) -> FileResponse:
+def decision_document(request: HttpRequest, pk: int) -> HttpResponse:
     """A decision document as uploaded, always as a download and never sniffed by the browser."""
     document = get_object_or_404(selectors.scoped_documents(request.user), pk=pk)
     return stored_file_download(

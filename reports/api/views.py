@@ -5,7 +5,6 @@ Everything starts from `Report.objects.restrict(user)`: a report outside the cal
 """
 
 import django_filters
-from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
@@ -15,6 +14,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.downloads import stored_file_download
 from core.filters import IntegerFilter
 from core.negotiation import AcceptHeaderNegotiation
 from core.parsers import JSONParser
@@ -105,11 +105,8 @@ class ReportViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             return Response(
                 {"detail": _("The report is not finished.")}, status=status.HTTP_409_CONFLICT
             )
-        return FileResponse(
-            report.file.open("rb"),
-            as_attachment=True,
-            filename=report.filename,
-            content_type=CONTENT_TYPES[report.format],
+        return stored_file_download(
+            report.file, filename=report.filename, content_type=CONTENT_TYPES[report.format]
         )
 
     @extend_schema(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -213,7 +213,7 @@ def _remove(request: HttpRequest, report: SecretaryReport) -> HttpResponse:
 
 @login_required
 @require_GET
-def report_document(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
+def report_document(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
     """The file as uploaded, always as a download and never sniffed by the browser."""
     document = selectors.document(request.user, pk, document_pk)
     return stored_file_download(

@@ -261,6 +261,22 @@ def test_a_download_outside_the_scope_is_404(who, request, submission, alice, cl
     assert client_for(user).get(download_url(item)).status_code == 404
 
 
+def test_behind_nginx_a_download_in_scope_is_handed_to_nginx(
+    settings, submission, alice, bob, client_for
+):
+    """With PROTECTED_DOWNLOAD_PREFIX nginx sends the bytes, after the same scope check."""
+    settings.PROTECTED_DOWNLOAD_PREFIX = "/protected"
+    item = add_evidence(submission, "C2.01", upload("a.pdf", PDF), acting_user=alice)
+    response = client_for(alice).get(download_url(item))
+    assert response.status_code == 200
+    assert response.content == b""
+    assert response["X-Accel-Redirect"] == f"/protected/{item.file.name}"
+    assert response["Content-Disposition"] == 'attachment; filename="a.pdf"'
+    outside = client_for(bob).get(download_url(item))
+    assert outside.status_code == 404
+    assert not outside.has_header("X-Accel-Redirect")
+
+
 def test_the_secretary_removes_a_file_while_editable(submission, alice, carol, client_for):
     item = add_evidence(submission, "C2.01", upload("a.pdf", PDF), acting_user=alice)
     delete_url = reverse("assessment:evidence_delete", args=[item.pk])
