@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from audit.models import AuditEntry, AuditKind
 from credentials import services
+from credentials.authentication import ExpiringTokenAuthentication
 from credentials.models import ApiToken
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +86,24 @@ def test_using_a_token_notes_when_it_was_last_used(api, alice):
 
     token.refresh_from_db()
     assert timezone.now() - token.last_used < timedelta(minutes=1)
+
+
+def test_last_use_is_written_at_most_once_a_minute(alice, rf, django_assert_num_queries):
+    token, plain = services.issue_token(alice, name="sync", acting_user=alice)
+    request = rf.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {plain}")
+    recently = timezone.now() - timedelta(seconds=30)
+    ApiToken.objects.filter(pk=token.pk).update(last_used=recently)
+
+    with django_assert_num_queries(1):  # the token with its user, no write
+        assert ExpiringTokenAuthentication().authenticate(request)[0] == alice
+    token.refresh_from_db()
+    assert token.last_used == recently
+
+    ApiToken.objects.filter(pk=token.pk).update(last_used=timezone.now() - timedelta(minutes=2))
+    with django_assert_num_queries(2):  # and the write
+        ExpiringTokenAuthentication().authenticate(request)
+    token.refresh_from_db()
+    assert timezone.now() - token.last_used < timedelta(seconds=5)
 
 
 def test_issuing_and_revoking_are_in_the_audit_trail_without_the_token(alice):
