@@ -18,7 +18,7 @@ class RevokeForm(forms.Form):
 
 class CodeForm(forms.Form):
     code = forms.RegexField(
-        label=_("Code"),
+        label=_("One-time code"),
         regex=r"^\s*\d{3}\s?\d{3}\s*$",
         max_length=16,
         error_messages={"invalid": _("Enter the 6 digits your authenticator app shows.")},
