@@ -23,6 +23,7 @@ from audit.models import AuditKind
 
 from ..choices import PeriodStatus
 from ..models import Evidence, Indicator, Submission
+from . import rollup
 from .submissions import EDITABLE, NotAllowed, WorkflowError, can_enter, entry_indicators
 
 CHUNK = 64 * 1024
@@ -143,8 +144,11 @@ def original_name(uploaded_file: File) -> str:
 
 
 def _lock(submission: Submission) -> Submission:
+    # As submissions._lock: the period shared, the submission alone exclusively (no deadlock
+    # with the audit chain's lock).
+    rollup.lock_period(submission.period_id, shared=True)
     return (
-        Submission.objects.select_for_update()
+        Submission.objects.select_for_update(of=("self",))
         .select_related("period__framework", "organization")
         .get(pk=submission.pk)
     )

@@ -26,7 +26,7 @@ from ..scoring.values import NOT_APPLICABLE
 from ..selectors import engine_framework
 from ..validation import EntryError, check_computed, clean_value
 from . import counted as counting
-from . import notices, scores
+from . import notices, rollup, scores
 
 EDITABLE = (SubmissionState.DRAFT, SubmissionState.RETURNED)
 
@@ -91,8 +91,16 @@ def entry_indicators(submission: Submission) -> list:
 
 
 def _lock(submission: Submission) -> Submission:
+    """The submission locked for a write, with its period, framework and organization read.
+
+    The period is locked shared (a closing waits for the write, the write for a closing), only
+    the submission exclusively: a write holding the period FOR UPDATE while it waits for the
+    audit chain's lock deadlocked with a task holding that lock whose rows' foreign keys to the
+    period are checked at its commit (KEY SHARE, which FOR SHARE lets through).
+    """
+    rollup.lock_period(submission.period_id, shared=True)
     return (
-        Submission.objects.select_for_update()
+        Submission.objects.select_for_update(of=("self",))
         .select_related("period__framework", "organization")
         .get(pk=submission.pk)
     )
