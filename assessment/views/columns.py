@@ -139,3 +139,15 @@ def framework_columns() -> tuple[Column, ...]:
         Column("published", _("Published"), ("published_at",), lambda f: _day(f.published_at)),
         Column("actions", _("Actions")),
     )
+
+
+def notice_columns(text, link) -> tuple[Column, ...]:
+    """A user's notices, newest first by default; `text` and `link` word a notice and say where
+    it leads (`services.notices`), in the page's language."""
+    return (
+        Column("time", _("Time"), ("created_at",), lambda n: timezone.localtime(n.created_at)),
+        Column("kind", _("Kind"), ("kind", "-created_at"), lambda n: n.get_kind_display()),
+        Column("read", _("Read"), ("read_at", "-created_at"), lambda n: n.read_at is not None),
+        Column("text", _("Notice"), value=text),
+        Column("link", _("Link"), value=link),
+    )

@@ -35,8 +35,12 @@ from ..forms.entry import ReasonForm
 from ..models import Submission
 from ..selectors import browse, queues
 from ..services import notices as notice_services
-from .columns import COMPLETENESS_COLUMNS, MY_SUBMISSIONS_COLUMNS, QUEUE_COLUMNS
-from .common import page_of
+from .columns import (
+    COMPLETENESS_COLUMNS,
+    MY_SUBMISSIONS_COLUMNS,
+    QUEUE_COLUMNS,
+    notice_columns,
+)
 
 # Where the summary of a decision on several submissions waits for the queue to show it, once.
 OUTCOME_KEY = "queue_outcome"
@@ -238,13 +242,20 @@ def completeness(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def notices(request: HttpRequest) -> HttpResponse:
-    """The user's notices, newest first; unread ones stand out until marked read."""
-    page = page_of(request, queues.notices_of(request.user))
+    """The user's notices, newest first (or by kind, or read ones last), so many to a page,
+    exported; unread ones stand out until marked read."""
+    columns = notice_columns(notice_services.notice_text, notice_services.notice_link)
+    listing = Listing(request, columns, default_sort="-time")
+    rows = listing.order(queues.notices_of(request.user))
+    if listing.export_format:
+        return listing.export(rows, name="notices", title=_("Notices"))
+    page = Paginator(rows, listing.page_size).get_page(request.GET.get("page"))
     return render(
         request,
         "assessment/notices.html",
         {
             "page": page,
+            "listing": listing,
             "items": [
                 (notice, notice_services.notice_text(notice), notice_services.notice_link(notice))
                 for notice in page

@@ -511,3 +511,53 @@ def test_the_frameworks_export_lists_every_version_in_order(client_for, versions
     assert entry.after == {"filters": {"sort": "-code"}, "rows": 2, "format": "csv"}
     sheet = workbook(client_for(alice).get(FRAMEWORKS, {"export": "xlsx"}))
     assert [row[1] for row in sheet[1:]] == [small.code, other.code]
+
+
+# -- notices ---------------------------------------------------------------------------------------
+
+NOTICES = reverse("assessment:notices")
+
+
+@pytest.fixture
+def notices(alice, bob):
+    """Alice's three notices (one read) and one of Bob's, created a minute apart."""
+    from assessment.models import Notice
+
+    made = []
+    start = datetime.datetime(2026, 3, 1, 9, tzinfo=datetime.UTC)
+    for minutes, user, kind, reason, read in (
+        (0, alice, "returned", "补充会议记录", None),
+        (1, alice, "report", "报告已生成 /reports/1/", start),
+        (2, alice, "returned", "核实人数", None),
+        (3, bob, "returned", "Bob's own", None),
+    ):
+        notice = Notice.objects.create(user=user, kind=kind, reason=reason, read_at=read)
+        Notice.objects.filter(pk=notice.pk).update(
+            created_at=start + datetime.timedelta(minutes=minutes)
+        )
+        made.append(notice)
+    return made
+
+
+def test_notices_sort_page_and_export_only_the_users_own(client_for, alice, notices):
+    client = client_for(alice)
+    newest = page(client.get(NOTICES, HTTP_ACCEPT_LANGUAGE="en"))
+    ids = [int(li["data-notice"]) for li in newest.select("[data-notice]")]
+    assert ids == [notices[2].pk, notices[1].pk, notices[0].pk]
+    assert newest.has('a[data-sort-link][href="?sort=kind"]')
+
+    unread_first = page(client.get(NOTICES, {"sort": "read"}))
+    ids = [int(li["data-notice"]) for li in unread_first.select("[data-notice]")]
+    assert ids[-1] == notices[1].pk  # the read one last
+
+    small = page(client.get(NOTICES, {"per_page": "25"}))
+    assert small.has('[data-per-page="25"][aria-current="true"]')
+
+    rows = exported(client.get(NOTICES, {"export": "csv"}, HTTP_ACCEPT_LANGUAGE="en"))
+    assert rows[0] == ["Time", "Kind", "Read", "Notice", "Link"]
+    assert len(rows) == 4  # Alice's three, never Bob's
+    assert "Bob's own" not in str(rows)
+    assert rows[1][3].endswith("核实人数")
+    assert rows[2][4] == "/reports/1/"
+    entry = AuditEntry.objects.get(kind=lists.EXPORT_KIND)
+    assert (entry.target, entry.after["rows"]) == (NOTICES, 3)
