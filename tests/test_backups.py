@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -74,9 +75,12 @@ def target(tmp_path):
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
             cursor.execute(f'CREATE DATABASE "{name}"')
         database = connection.settings_dict
+        user, secret = (
+            quote(database["USER"] or "", safe=""),
+            quote(database["PASSWORD"] or "", safe=""),
+        )
         env["DATABASE_URL"] = (
-            f"postgres://{database['USER']}:{database['PASSWORD'] or ''}@{database['HOST']}:"
-            f"{database['PORT'] or 5432}/{name}"
+            f"postgres://{user}:{secret}@{database['HOST']}:{database['PORT'] or 5432}/{name}"
         )
     else:
         name = str(tmp_path / "restored.sqlite3")
