@@ -9,7 +9,7 @@ MANAGE := $(PY) manage.py
 # `make run PORT=8001`: the server and the URL the demo logins print both use it.
 PORT ?= 8000
 
-.PHONY: run test install assets translations migrate demo lint format bench framework-doc worker beat clean
+.PHONY: run test install assets translations migrate demo lint format bench framework-doc worker beat wheel clean
 
 run: install assets translations migrate demo
 	@$(MANAGE) demo_logins 127.0.0.1:$(PORT)
@@ -68,5 +68,10 @@ worker: install
 beat: install
 	$(VENV)/bin/celery -A partybuild beat --loglevel=info
 
+# The package to install on servers (docs/operations.md): dist/partybuild-<version>-py3-none-any.whl,
+# with the front-end files and the report font from node_modules inside.
+wheel: install assets
+	$(PY) -m pip wheel --no-deps -w dist .
+
 clean:
-	rm -rf $(VENV) node_modules staticfiles
+	rm -rf $(VENV) node_modules staticfiles build dist
