@@ -221,3 +221,22 @@ def test_the_changed_fields_read_in_the_readers_language(client_for, alice, caro
     assert shown.text('[data-event="in_progress"] > div').startswith("已修改：")
     assert "Changed:" not in shown.text()
     assert RectificationEvent.objects.get().changed == ["plan", "due_date"]
+
+
+def test_behind_nginx_closure_evidence_is_handed_to_nginx_within_the_scope(
+    settings, client_for, alice, bob, weak_item
+):
+    settings.PROTECTED_DOWNLOAD_PREFIX = "/protected"
+    client = client_for(alice)
+    client.post(
+        f"{detail_url(weak_item)}request-closure/",
+        {"closure-version": 1, "closure-closing_note": "Done", "closure-files": [pdf()]},
+    )
+    evidence = weak_item.evidence.get()
+    download = client.get(f"/rectification/evidence/{evidence.pk}/")
+    assert download.status_code == 200
+    assert download["X-Accel-Redirect"] == f"/protected/{evidence.file.name}"
+    assert download["Content-Security-Policy"] == "sandbox"
+    outside = client_for(bob).get(f"/rectification/evidence/{evidence.pk}/")
+    assert outside.status_code == 404
+    assert not outside.has_header("X-Accel-Redirect")
