@@ -12,11 +12,13 @@ import uuid
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from core import jobs
 
-from .models import DraftTrial, ScoreRun, ScoreRunChunk
+from .choices import PeriodStatus
+from .models import DraftTrial, ScoreRun, ScoreRunChunk, Submission
 from .services import scores
 
 logger = logging.getLogger(__name__)
@@ -129,6 +131,46 @@ class ScoreRunJobs(jobs.JobKind):
 
 jobs.register(ScoreChunkJobs())
 jobs.register(ScoreRunJobs())
+
+
+class LostScoring(jobs.JobKind):
+    """Approvals whose scoring task was lost: sent after the commit, it can vanish with a Redis
+    restart (the queue is not persisted) or with a worker killed holding it (Redis delivers an
+    unacknowledged message again only after an hour). Every minute, an approval older than
+    JOB_STALE_AFTER whose subject has no score from after it is scored again; the nightly
+    recompute would fix it too, but a day late."""
+
+    name = "lost-scoring"
+    BATCH = 200  # a bound per minute; the rest follow on the next ticks
+
+    def stale(self, *, now: datetime.datetime, cutoff: datetime.datetime) -> list:
+        return []  # no job rows: `sweep` does the work
+
+    def sweep(self, now: datetime.datetime) -> int:
+        cutoff = now - jobs.stale_after()
+        # A running or queued full recompute scores them all anyway.
+        busy = ScoreRun.objects.filter(status__in=ScoreRun.ACTIVE).exclude(
+            status=ScoreRun.Status.PENDING, task_id=""
+        )
+        lost = list(
+            Submission.objects.filter(
+                period__status=PeriodStatus.OPEN,
+                state__in=scores.COUNTED_STATES,
+                approved_at__lt=cutoff,
+            )
+            .filter(Q(score__isnull=True) | Q(score__computed_at__lt=F("approved_at")))
+            .exclude(period__in=busy.values("period"))
+            .order_by("approved_at", "pk")
+            .values_list("pk", "period_id")[: self.BATCH]
+        )
+        for submission_id, period_id in lost:
+            scores.submission_changed(submission_id, period_id)
+        if lost:
+            logger.warning("reaper: %s approvals had no score after them; sent again", len(lost))
+        return len(lost)
+
+
+jobs.register(LostScoring())
 
 
 class DraftTrialJobs(jobs.RowJob):
