@@ -687,12 +687,15 @@ def _count(items) -> dict[str, int]:
     return counts
 
 
-def wait_quiet(period_id: int, timeout: float = 300) -> float:
-    """Wait until the worker has nothing left: no queued message, no running score run or report."""
+def wait_quiet(period_id: int, timeout: float = 420) -> float:
+    """Wait until the worker has nothing left: no queued message, no running score run or
+    report, no approval without its score; -1 if that does not happen within `timeout`."""
     import redis
     from django.conf import settings
 
-    from assessment.models import ScoreRun
+    from django.db.models import F, Q
+
+    from assessment.models import ScoreRun, Submission
     from reports.models import Report
 
     client = redis.Redis.from_url(settings.REDIS_URL)
@@ -700,10 +703,17 @@ def wait_quiet(period_id: int, timeout: float = 300) -> float:
     while time.monotonic() - started < timeout:
         busy = (
             client.llen("default")
-            or ScoreRun.objects.filter(
-                period_id=period_id, status__in=["pending", "running"]
-            ).exists()
+            or ScoreRun.objects.filter(period_id=period_id, status__in=["pending", "running"])
+            .exclude(status="pending", task_id="")  # marked for the nightly run: never started
+            .exists()
             or Report.objects.filter(status__in=["queued", "running"]).exists()
+            # An approval with no score after it: its task is running, queued or lost (the
+            # reaper sends it again after JOB_STALE_AFTER).
+            or Submission.objects.filter(
+                period_id=period_id, state__in=["approved", "locked"], approved_at__isnull=False
+            )
+            .filter(Q(score__isnull=True) | Q(score__computed_at__lt=F("approved_at")))
+            .exists()
         )
         if not busy:
             return time.monotonic() - started
