@@ -692,7 +692,6 @@ def wait_quiet(period_id: int, timeout: float = 420) -> float:
     report, no approval without its score; -1 if that does not happen within `timeout`."""
     import redis
     from django.conf import settings
-
     from django.db.models import F, Q
 
     from assessment.models import ScoreRun, Submission
