@@ -311,6 +311,15 @@ def _installed(nginx: str, tmp: Path) -> Iterator[Kit]:
         _drop_database(kit_database)
 
 
+def _logged(log: Path, text: str) -> bool:
+    # nginx writes its access line once the answer is sent, maybe after the client has read it.
+    for _ in range(50):
+        if text in log.read_text():
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def _active_lines(path: Path) -> list[str]:
     return [
         line for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")
@@ -383,8 +392,8 @@ def test_own_evidence_is_sent_by_nginx_from_disk_after_the_scope_check(kit):
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Cache-Control"] == "private, no-store"
     # nginx sent the bytes: its access log has the download, the portal's answer was empty.
-    access = (kit.tmp / "nginx" / "access.log").read_text()
-    assert f'GET {own["url"]} HTTP/1.1" 200 {len(own["content"])}' in access
+    sent = f'GET {own["url"]} HTTP/1.1" 200 {len(own["content"])}'
+    assert _logged(kit.tmp / "nginx" / "access.log", sent)
 
 
 def test_another_units_evidence_is_a_404(kit):
@@ -425,3 +434,18 @@ def test_the_deploy_check_finds_nothing_in_the_installed_production_environment(
         cwd=kit.tmp,
     )
     assert "no issues" in output
+
+
+def test_the_installed_portal_refuses_to_keep_files_inside_the_virtualenv(kit):
+    env = {k: v for k, v in kit.env.items() if k != "STATIC_ROOT"}
+    result = subprocess.run(
+        [kit.venv / "bin" / "django-admin", "check"],
+        env=env,
+        cwd=kit.tmp,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "needs MEDIA_ROOT and STATIC_ROOT" in result.stderr
