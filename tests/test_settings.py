@@ -93,3 +93,24 @@ def test_services_follow_the_environment(settings):
     assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     assert os.environ["REDIS_URL"] == settings.CELERY_BROKER_URL
     assert "RedisCache" in settings.CACHES["default"]["BACKEND"]
+
+
+def test_the_mail_relay_follows_the_environment():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_USE_TLS, s.EMAIL_TIMEOUT)",
+        EMAIL_HOST="smtp.example.com",
+        EMAIL_PORT="587",
+        EMAIL_HOST_USER="portal",
+        EMAIL_USE_TLS="1",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-5:] == ["smtp.example.com", "587", "portal", "True", "10"]
+
+
+def test_the_mail_relay_refuses_tls_and_ssl_together():
+    result = run_manage("check", EMAIL_USE_TLS="1", EMAIL_USE_SSL="1")
+    assert result.returncode != 0
+    assert "EMAIL_USE_TLS and EMAIL_USE_SSL" in result.stderr
