@@ -628,6 +628,10 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
+def _end(sample: Sample) -> float:
+    return sample.at + sample.ms / 1000
+
+
 def failed(sample: Sample) -> bool:
     return sample.status == 0 or sample.status >= 500
 
@@ -638,8 +642,10 @@ def figures(recorder: Recorder, began: float, ended: float) -> dict[str, Any]:
     windows = []
     for n, fault in enumerate(faults):
         end_of_window = faults[n + 1]["start"] if n + 1 < len(faults) else ended
+        # A request belongs to the window in which it ended (one started just before the fault
+        # and failed by it counts as the fault's).
         errors = [
-            s for s in recorder.samples if fault["start"] <= s.at < end_of_window and failed(s)
+            s for s in recorder.samples if fault["start"] <= _end(s) < end_of_window and failed(s)
         ]
         last = max((s.at + s.ms / 1000 for s in errors), default=None)
         windows.append(
@@ -655,7 +661,7 @@ def figures(recorder: Recorder, began: float, ended: float) -> dict[str, Any]:
             }
         )
     first_fault = faults[0]["start"] if faults else ended
-    outside = [s for s in recorder.samples if s.at < first_fault and failed(s)]
+    outside = [s for s in recorder.samples if _end(s) < first_fault and failed(s)]
     pages = defaultdict(list)
     statuses = defaultdict(lambda: defaultdict(int))
     for sample in recorder.samples:
