@@ -41,11 +41,15 @@ OUT = Path(__file__).resolve().parent.parent / "docs" / "img"
 # of VIEWPORTS (desktop when not given); file names start with the role shown.
 VIEWPORTS = {
     "desktop": {"width": 1366, "height": 900},
+    "laptop": {"width": 1280, "height": 800},
     "phone": {"width": 390, "height": 844},
 }
+# The header's menus (issue 17): one line at 1280 px, a menu open; on a phone, the collapse open.
+MENU = "@click:#portal-nav a.dropdown-toggle:has-text('{}')"
 PAGES = {
     "secretary": [
         ("secretary-home", "/"),
+        ("secretary-header-phone", ["/", "@click:button.navbar-toggler"], "phone"),
         ("secretary-submission", "@first-submission"),
         # The entry form with its section index (issue 17), on a laptop and on a phone.
         ("secretary-entry", "@first-submission"),
@@ -132,6 +136,8 @@ PAGES = {
     # The rubric editor and a draft's trial (admin-rubric-editor*, admin-framework-trial*) need a
     # draft framework, which the demo has not: clone the published one first, then shoot them.
     "admin": [
+        ("admin-header", ["/", MENU.format("管理")], "laptop"),
+        ("admin-tokens", "/accounts/tokens/"),
         ("admin-import", "/organizations/import/"),
         ("admin-periods", "/assessment/periods/"),
         ("admin-schedules", "/reports/schedules/"),
