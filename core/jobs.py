@@ -135,6 +135,11 @@ class JobKind:
         """Remove leftovers no job owns any more (e.g. files older than any attempt can live)."""
         return 0
 
+    def resend(self, now: datetime.datetime) -> int:
+        """Send again the jobs left queued so long that their message may be lost (a broker
+        restarted without persistence); a copy that arrives after another does nothing."""
+        return 0
+
 
 class RowJob(JobKind):
     """A job kept on one row with status, attempts, heartbeat_at, error and finished_at columns.
@@ -255,4 +260,11 @@ def reap(now: datetime.datetime | None = None) -> dict[str, Counter]:
             swept = 0
         if swept:
             counts["swept"] += swept
+        try:
+            resent = kind.resend(now)
+        except Exception:
+            logger.exception("reaper: %s could not send queued jobs again", kind.name)
+            resent = 0
+        if resent:
+            counts["resent"] += resent
     return done

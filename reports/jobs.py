@@ -1,5 +1,6 @@
 """Reports as long jobs watched by the reaper (`core.jobs`): a report whose worker died is
-queued again, or failed after the last attempt, and the temporary files it left are removed."""
+queued again, or failed after the last attempt, and the temporary files it left are removed; a
+report left queued (its message lost) is sent again."""
 
 import datetime
 from typing import Any
@@ -35,6 +36,9 @@ class ReportJobs(jobs.RowJob):
         return services.sweep_temporary_files(
             datetime.timedelta(seconds=generate.time_limit) + jobs.stale_after()
         )
+
+    def resend(self, now: datetime.datetime) -> int:
+        return services.resend_queued(now)
 
 
 jobs.register(ReportJobs())

@@ -51,7 +51,7 @@ from .models import Report, ReportDelivery, ReportSchedule
 logger = logging.getLogger(__name__)
 
 COMMITTEE_KIND = "committee"
-STALE_QUEUED = datetime.timedelta(minutes=10)
+RESEND_AT_MOST = 200  # queued reports sent again by one pass of the reaper
 ERROR_MAX = 2000
 
 
@@ -125,7 +125,7 @@ def enqueue(report_id: int) -> None:
     try:
         generate.delay(report_id)
     except Exception:
-        # The broker is down (the schedule run re-sends reports left queued), or, with tasks
+        # The broker is down (the reaper sends reports left queued again), or, with tasks
         # run eagerly, the task failed: its row says why, the request that queued it stands.
         logger.exception("report %s: queueing or generating failed", report_id)
 
@@ -422,7 +422,7 @@ def deactivate_schedule(schedule: ReportSchedule, *, acting_user) -> None:
 
 
 def run_schedules(now: datetime.datetime | None = None) -> list[Report]:
-    """Create and queue the reports every active schedule is due; re-send stale queued ones."""
+    """Create and queue the reports every active schedule is due."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     created: list[Report] = []
@@ -434,12 +434,25 @@ def run_schedules(now: datetime.datetime | None = None) -> list[Report]:
         for key, periods in due_keys(schedule, today):
             if (schedule.pk, key) not in done:
                 created.extend(_create_scheduled(schedule, key, periods))
-    stale = Report.objects.filter(
-        status=ReportStatus.QUEUED, created_at__lt=now - STALE_QUEUED
-    ).values_list("pk", flat=True)
-    for report_id in stale:
-        enqueue(report_id)
     return created
+
+
+def resend_queued(now: datetime.datetime) -> int:
+    """Send again the reports queued for longer than `JOB_STALE_AFTER` since their request or
+    their last sending: their message may be lost (a broker restarted without persistence, or
+    down when they were requested). Every minute, from the reaper (`jobs.ReportJobs.resend`); the
+    sending is noted in `heartbeat_at`, which a queued row has no other use for, so a report
+    waiting behind a long queue is sent once per `JOB_STALE_AFTER`, and a copy that arrives after
+    another claimed the report does nothing."""
+    cutoff = now - jobs.stale_after()
+    waiting = Report.objects.filter(status=ReportStatus.QUEUED, created_at__lt=cutoff).filter(
+        Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=cutoff)
+    )
+    ids = list(waiting.order_by("pk").values_list("pk", flat=True)[:RESEND_AT_MOST])
+    Report.objects.filter(pk__in=ids, status=ReportStatus.QUEUED).update(heartbeat_at=now)
+    for report_id in ids:
+        enqueue(report_id)
+    return len(ids)
 
 
 def due_keys(schedule: ReportSchedule, today: datetime.date) -> list[tuple[str, list[Period]]]:

@@ -163,3 +163,43 @@ def test_the_reaper_sweeps_temporary_files_older_than_any_attempt(settings):
     assert done["reports"]["swept"] == 1
     assert not old.exists()
     assert fresh.exists()
+
+
+@pytest.fixture
+def lost(scored, tree, dave, make_report):
+    """A report requested while its message was lost (a broker restarted without persistence):
+    queued, never sent to a worker."""
+    with mock.patch("reports.services.enqueue"):
+        return make_report(dave, tree.a, "pdf")
+
+
+def test_a_report_whose_message_was_lost_is_sent_again_within_minutes(
+    lost, django_capture_on_commit_callbacks
+):
+    soon = timezone.now() + datetime.timedelta(seconds=30)
+    later = timezone.now() + jobs.stale_after() + datetime.timedelta(minutes=1)
+
+    with mock.patch("reports.services.enqueue") as enqueue:
+        assert "resent" not in jobs.reap(soon)["reports"]  # it may still be on its way
+    enqueue.assert_not_called()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = jobs.reap(later)
+
+    assert done["reports"]["resent"] == 1
+    lost.refresh_from_db()
+    assert lost.status == "done", lost.error
+
+
+def test_a_report_waiting_behind_others_is_sent_again_once_per_stale_time(lost):
+    later = timezone.now() + jobs.stale_after() + datetime.timedelta(minutes=1)
+
+    with mock.patch("reports.services.enqueue") as enqueue:
+        jobs.reap(later)
+        jobs.reap(later + datetime.timedelta(minutes=1))
+        assert enqueue.call_count == 1
+        jobs.reap(later + jobs.stale_after() + datetime.timedelta(seconds=1))
+        assert enqueue.call_count == 2
+    enqueue.assert_called_with(lost.pk)
+    lost.refresh_from_db()
+    assert lost.status == "queued"
