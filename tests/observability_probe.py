@@ -13,13 +13,13 @@ from partybuild.celery import app
 logger = logging.getLogger("tests.probe")
 
 
-@app.task(name="tests.probe_log")
+@app.task(name="tests.probe_log", time_limit=60)
 def log_in_task(word: str) -> None:
     # A warning: the test workers log warnings and worse only.
     logger.warning("in the task: %s", word)
 
 
-@app.task(name="tests.probe_fail")
+@app.task(name="tests.probe_fail", time_limit=60)
 def fail_in_task() -> None:
     raise ValueError("the probe task fails, as told")
 

@@ -14,8 +14,10 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
+    ExpressionWrapper,
     F,
     IntegerField,
     Max,
@@ -585,10 +587,12 @@ def completeness(
 
 
 def notices_of(user) -> QuerySet[Notice]:
-    """The user's notices, newest first, with what `notice_text` reads already joined."""
+    """The user's notices, newest first, with what `notice_text` reads already joined; `is_read`
+    sorts unread ones first alike on every database (NULLs do not)."""
     return (
         Notice.objects.filter(user=user)
         .select_related("submission__period")
+        .annotate(is_read=ExpressionWrapper(Q(read_at__isnull=False), output_field=BooleanField()))
         .order_by("-created_at", "-id")
     )
 

@@ -147,7 +147,7 @@ def notice_columns(text, link) -> tuple[Column, ...]:
     return (
         Column("time", _("Time"), ("created_at",), lambda n: timezone.localtime(n.created_at)),
         Column("kind", _("Kind"), ("kind", "-created_at"), lambda n: n.get_kind_display()),
-        Column("read", _("Read"), ("read_at", "-created_at"), lambda n: n.read_at is not None),
+        Column("read", _("Read"), ("is_read", "-created_at"), lambda n: n.read_at is not None),
         Column("text", _("Notice"), value=text),
         Column("link", _("Link"), value=link),
     )

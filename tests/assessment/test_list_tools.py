@@ -548,7 +548,9 @@ def test_notices_sort_page_and_export_only_the_users_own(client_for, alice, noti
 
     unread_first = page(client.get(NOTICES, {"sort": "read"}))
     ids = [int(li["data-notice"]) for li in unread_first.select("[data-notice]")]
-    assert ids[-1] == notices[1].pk  # the read one last
+    assert ids == [notices[2].pk, notices[0].pk, notices[1].pk]  # unread ones first, newest first
+    read_first = page(client.get(NOTICES, {"sort": "-read"}))
+    assert int(read_first.select("[data-notice]")[0]["data-notice"]) == notices[1].pk
 
     small = page(client.get(NOTICES, {"per_page": "25"}))
     assert small.has('[data-per-page="25"][aria-current="true"]')
