@@ -239,8 +239,9 @@ OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", "groups")
 OIDC_GROUP_ROLES = env_str("OIDC_GROUP_ROLES")  # JSON, as LDAP_GROUP_ROLES, by group name
 OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME")  # the login page's button
 OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
-# mozilla-django-oidc redirects there as it is, unresolved: a path, not a URL name.
-LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/"
+# mozilla-django-oidc redirects there as it is, unresolved: a path, not a URL name; the login
+# page says why the provider's sign-in was not taken.
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=refused"
 if OIDC_RP_CLIENT_ID and not (
     OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT and OIDC_OP_USER_ENDPOINT
 ):

@@ -117,6 +117,8 @@ def test_a_provider_user_with_a_local_accounts_name_is_sent_back_to_the_login_pa
     response = sign_in_at_provider(client, {**CLAIMS, "preferred_username": "alice"})
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("login")
+    assert response["Location"] == reverse("login") + "?sso=refused"
     assert "_auth_user_id" not in client.session
     assert not DirectoryAccount.objects.exists()
+    told = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "did not accept the sign-in with the company account" in told
