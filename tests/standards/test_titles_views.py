@@ -1,5 +1,7 @@
 """The title pages: honours, the reviewers' list, a title and its decision, a subject's standard."""
 
+from urllib.parse import parse_qs
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -267,3 +269,14 @@ def test_the_honours_take_the_same_queries_for_more_titles(client_for, scored, t
     with CaptureQueriesContext(connection) as three:
         client.get(url, {"period": scored.pk})
     assert len(three) == len(one)
+
+
+def test_the_state_tabs_keep_the_sort_and_page_size(client_for, scored, carol):
+    html = page(
+        client_for(carol).get(
+            reverse("standards:titles"), {"sort": "-score", "per_page": "25", "page": "2"}
+        )
+    )
+    tab = parse_qs(html.attr('a.nav-link[data-state="confirmed"]', "href").lstrip("?"))
+    assert (tab["sort"], tab["per_page"], tab["state"]) == (["-score"], ["25"], ["confirmed"])
+    assert "page" not in tab  # a new filter starts at its first page
