@@ -7,8 +7,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 
 def _own_redis_database(url: str, worker: str) -> str:
+    """The databases after the URL's own, one a worker (redis://…/0 gives 1 and 2): two runs
+    side by side on one Redis, each given its own base, never share one."""
     parts = urlsplit(url)
-    database = int(worker.removeprefix("gw")) + 1  # 0 stays the development database
+    base = int(parts.path.strip("/") or 0)
+    database = base + int(worker.removeprefix("gw")) + 1  # the base stays the development one
     return urlunsplit(parts._replace(path=f"/{database}"))
 
 
