@@ -29,3 +29,32 @@ def test_a_bump_waits_for_the_commit(db, django_capture_on_commit_callbacks):
         versions.bump_on_commit("data")
         assert versions.current("data") == before
     assert versions.current("data") != before
+
+
+def test_values_computed_together_are_each_remembered():
+    assert versions.remember_many(["data"], lambda: {"a": 1, "b": 2}) == 2
+    assert versions.remember("a", ["data"], lambda: "computed") == 1
+    assert versions.remember("b", ["data"], lambda: "computed") == 2
+
+
+def test_values_computed_together_across_a_bump_are_not_served_as_newer():
+    def compute():
+        versions.bump("data")  # rows written while the values were being computed
+        return {"a": "old"}
+
+    versions.remember_many(["data"], compute)
+    assert versions.remember("a", ["data"], lambda: "new") == "new"
+
+
+def test_a_bump_is_announced_with_the_versions_name():
+    heard = []
+
+    def listener(sender, *, name, **kwargs):
+        heard.append(name)
+
+    versions.bumped.connect(listener)
+    try:
+        versions.bump("data")
+    finally:
+        versions.bumped.disconnect(listener)
+    assert heard == ["data"]
