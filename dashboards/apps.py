@@ -10,7 +10,10 @@ class DashboardsConfig(AppConfig):
 
     def ready(self) -> None:
         from assessment.signals import scores_written
+        from core.versions import bumped
 
-        from .selectors.board import scores_changed
+        from .warming import on_scores_written, on_version_bumped
 
-        scores_written.connect(scores_changed, dispatch_uid="dashboards.scores_changed")
+        # What was cached is stale, and is computed again ahead of the readers (warming.py).
+        scores_written.connect(on_scores_written, dispatch_uid="dashboards.scores_changed")
+        bumped.connect(on_version_bumped, dispatch_uid="dashboards.warm_rectifications")

@@ -449,6 +449,9 @@ if CELERY_REPORTS_QUEUE:
     CELERY_TASK_ROUTES = {"reports.generate": {"queue": CELERY_REPORTS_QUEUE}}
 # Peer ranks across the whole period are refreshed at most this often (seconds) after approvals.
 SCORES_PEER_RANK_DELAY = env_int("SCORES_PEER_RANK_DELAY", 60)
+# The top dashboards' aggregates are computed into the cache after every roll-up
+# (dashboards/warming.py): on where the cache is shared (Redis), where workers' results are read.
+DASHBOARDS_WARM = env_bool("DASHBOARDS_WARM", bool(REDIS_URL))
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "partybuild@localhost")

@@ -1,7 +1,8 @@
 """Reads of rectification items, each in a fixed number of queries whatever the volume.
 
 Everything starts from `Rectification.objects.restrict(user)`: a caller only ever sees the items
-of their own subtrees.
+of their own subtrees. One read takes no reader, `subtree_summary`: the dashboard's summary of an
+organization its caller read through the scope, whose whole subtree every such reader sees.
 """
 
 from collections.abc import Iterable
@@ -20,11 +21,13 @@ from .models import Rectification, RectificationEvent, RectificationEvidence
 DASHBOARD_ITEMS = 10
 
 
+def _shown(items):
+    return items.select_related("organization", "period__framework", "owner", "submission")
+
+
 def visible(user, action: str = "view"):
     """The items the user may see (or act on), with what lists and details show."""
-    return Rectification.objects.restrict(user, action).select_related(
-        "organization", "period__framework", "owner", "submission"
-    )
+    return _shown(Rectification.objects.restrict(user, action))
 
 
 def dashboard_summary(user, organization, period=None) -> dict:
@@ -33,9 +36,21 @@ def dashboard_summary(user, organization, period=None) -> dict:
     `period` None counts every period (overdue items of earlier periods stay relevant). Keys:
     "open" (not closed yet, whatever the step), "in_progress", "closure_requested", "overdue",
     "closed", "total", and "items": up to ten items not closed, by due date (so overdue ones
-    first), each with `indicator_name`. Three queries: counts, items, indicator names.
+    first), each with `indicator` and `indicator_name`. Three queries: counts, items, indicator
+    names.
     """
-    items = visible(user).within(organization)
+    return _summary(visible(user).within(organization), period)
+
+
+def subtree_summary(organization, period=None) -> dict:
+    """`dashboard_summary` of the organization's whole subtree, for a caller that read the
+    organization through the scope: a grant covers whole subtrees, so every reader who may open
+    the organization sees all of its subtree's items, and the summary is the same for all of
+    them (the dashboard computes it once for every reader, ahead of them)."""
+    return _summary(_shown(Rectification.objects.within(organization)), period)
+
+
+def _summary(items, period) -> dict:
     if period is not None:
         items = items.filter(period=period)
     today = timezone.localdate()

@@ -87,6 +87,8 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # A fast hasher: the tests exercise logins, not the cost of PBKDF2.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Dashboards are warmed after writes only where a test asks for it (tests/dashboards).
+    settings.DASHBOARDS_WARM = False
 
 
 @pytest.fixture

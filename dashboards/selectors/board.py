@@ -9,6 +9,12 @@ managers are applied again to every list of rows anyway. Peer figures are aggreg
 peers (same root, kind and depth), whatever the reader's scope: a branch secretary sees their
 rank and the peer average, never a peer's own row.
 
+What aggregates over many rows is the same for every reader of the organization and cached
+under the period's scores version: the subtree's grades and indicator averages per organization
+(`aggregates`), the figures of a level of the tree, from which each of its organizations takes
+its peers' averages (`cached_level_totals`). After every roll-up, the levels and the top
+dashboards are computed ahead of the readers (`dashboards.warming`).
+
 The "submitted" switch adds provisional scores, computed by the pure engine, for the submitted
 (not yet approved) own submissions of the organization and of its direct children only: the
 submissions in view, read in two queries (`submitted`).
@@ -19,7 +25,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q
+from django.db.models import Avg, Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from assessment.choices import PeriodStatus, SubjectUnit
@@ -43,8 +49,11 @@ MIN_PEERS = 2
 HEAT_AXES = ("construction", "guarantee")
 
 __all__ = [
+    "Aggregates",
     "Dashboard",
     "DimensionInfo",
+    "aggregates",
+    "cached_level_totals",
     "dashboard",
     "default_period",
     "home_organization",
@@ -301,21 +310,51 @@ def _peer_filter(organization: Organization) -> Q:
     )
 
 
-def peer_stats(period: Period, organization: Organization) -> dict[str, PeerStats]:
-    """Each dimension's average over the peers (the organization left out): one query."""
+# A level's figures per dimension: (roll-up rows, rows with a score, sum of the scores).
+LevelTotals = dict[str, tuple[int, int, float]]
+
+
+def level_totals(period: Period, organization: Organization) -> LevelTotals:
+    """Each dimension's figures over the organization's level (its peers and itself): one
+    query."""
     rows = (
         Rollup.objects.filter(_peer_filter(organization), period=period)
-        .exclude(organization=organization)
         .order_by()
-        .values("dimension")
-        .annotate(average=Avg("score"), count=Count("score"))
+        .values_list("dimension")
+        .annotate(rows=Count("pk"), scored=Count("score"), total=Sum("score"))
     )
-    return {
-        row["dimension"]: PeerStats(
-            row["average"] if row["count"] >= MIN_PEERS else None, row["count"]
-        )
-        for row in rows
-    }
+    return {dimension: (n, scored, total or 0.0) for dimension, n, scored, total in rows}
+
+
+def tree_level_totals(period: Period, root: Organization) -> dict[str, LevelTotals]:
+    """The totals of every level of a root's tree, by their cache keys: one query (the
+    warm-up's)."""
+    rows = (
+        Rollup.objects.filter(period=period, organization__path__startswith=root.path)
+        .order_by()
+        .values_list("organization__kind_id", "organization__depth", "dimension")
+        .annotate(rows=Count("pk"), scored=Count("score"), total=Sum("score"))
+    )
+    levels: dict[str, LevelTotals] = defaultdict(dict)
+    for kind_id, depth, dimension, n, scored, total in rows:
+        key = _level_key(period.pk, str(root.pk), kind_id, depth)
+        levels[key][dimension] = (n, scored, total or 0.0)
+    return dict(levels)
+
+
+def peers_from(totals: LevelTotals, own: dict[str, Rollup]) -> dict[str, PeerStats]:
+    """Each dimension's average over the peers: the level's figures with the organization's
+    own rows taken out."""
+    peers = {}
+    for dimension, (rows, scored, total) in totals.items():
+        mine = own.get(dimension)
+        if mine is not None:
+            rows -= 1
+            if mine.score is not None:
+                scored, total = scored - 1, total - mine.score
+        if rows > 0:
+            peers[dimension] = PeerStats(total / scored if scored >= MIN_PEERS else None, scored)
+    return peers
 
 
 def trend_periods(periods: list[Period], period: Period) -> list[Period]:
@@ -448,6 +487,7 @@ def dashboard(
     reach = float(spec.total_points) + float(spec.bonus_reach())
     for child in children:
         child.reach = reach
+    cached = aggregates(period, organization)
     board = Dashboard(
         organization=organization,
         period=period,
@@ -455,27 +495,12 @@ def dashboard(
         lang=lang,
         dimensions=dimensions,
         own=own,
-        # Over every unit of the same kind and level (thousands of branches): kept likewise.
-        peers=versions.remember(
-            f"peers:{period.pk}:{organization.pk}",
-            [scores_version(period.pk)],
-            lambda: peer_stats(period, organization),
-        ),
+        peers=peers_from(cached_level_totals(period, organization), own),
         timeliness=subtree.timeliness(user, period, organization, now=timezone.now()),
         children=children,
         trend=[TrendPoint(p, own_trend.get(p.pk), averages.get(p.pk)) for p in trend],
-        grades=versions.remember(
-            f"grades:{period.pk}:{organization.pk}:{lang}",
-            [scores_version(period.pk)],
-            lambda: subtree.grade_distribution(user, period, organization, spec, lang),
-        ),
-        # Aggregates over the whole subtree's scores, the same for every reader of the
-        # organization (it was read through the scope): kept until the scores change.
-        weak=versions.remember(
-            f"weak:{period.pk}:{organization.pk}:{lang}",
-            [scores_version(period.pk)],
-            lambda: subtree.weak_indicators(period, organization, spec, lang),
-        ),
+        grades=subtree.grade_distribution(spec, lang, cached.grades),
+        weak=subtree.weakest(spec, lang, cached.weak),
         submitted=submitted,
     )
     if submitted:
@@ -487,14 +512,65 @@ def dashboard(
     return board
 
 
+@dataclass
+class Aggregates:
+    """What one organization's dashboard aggregates over its subtree: the grade counts and the
+    indicator averages (`subtree.grade_counts`, `subtree.weak_rows`).
+
+    They are the same for every reader who may open the organization (its whole subtree is in
+    the reader's scope) and in every language (codes, not names), so one cached copy per period
+    and organization serves everyone: kept under the period's scores version until scores are
+    written, and computed ahead of the readers after every roll-up (`dashboards.warming`).
+    """
+
+    grades: subtree.GradeCounts
+    weak: list[subtree.WeakRow]
+
+
+def compute_aggregates(period: Period, organization: Organization) -> Aggregates:
+    """The aggregates from the stored rows: two queries."""
+    return Aggregates(
+        grades=subtree.grade_counts(period, organization),
+        weak=subtree.weak_rows(period, organization),
+    )
+
+
+def aggregates(period: Period, organization: Organization) -> Aggregates:
+    """The organization's aggregates for the period, from the cache when the period's scores
+    have not changed since they were computed (by a reader or by the warm-up)."""
+    return versions.remember(
+        f"dashboard:{period.pk}:{organization.pk}",
+        [scores_version(period.pk)],
+        lambda: compute_aggregates(period, organization),
+    )
+
+
+def _level_key(period_id: int, root: str, kind_id: int | None, depth: int) -> str:
+    return f"peers:{period_id}:{root}:{kind_id}:{depth}"
+
+
+def cached_level_totals(period: Period, organization: Organization) -> LevelTotals:
+    """The totals of the organization's level (thousands of branches for a branch), cached like
+    the aggregates: one copy per level serves every organization of it, each taking its own
+    rows out (`peers_from`)."""
+    root = organization.path.split("/")[1]
+    return versions.remember(
+        _level_key(period.pk, root, organization.kind_id, organization.depth),
+        [scores_version(period.pk)],
+        lambda: level_totals(period, organization),
+    )
+
+
+def warm_level_totals(period: Period, root: Organization) -> int:
+    """Cache the totals of every level of a root's tree in one query; returns how many levels."""
+    return versions.remember_many(
+        [scores_version(period.pk)], lambda: tree_level_totals(period, root)
+    )
+
+
 def scores_version(period_id: int) -> str:
     """The data version of a period's stored scores (core.versions)."""
     return f"scores:{period_id}"
-
-
-def scores_changed(sender, *, period_id: int, **kwargs) -> None:
-    """Receiver of assessment's `scores_written`: what was cached from the scores is stale."""
-    versions.bump_on_commit(scores_version(period_id))
 
 
 def own_submission_id(period: Period, organization: Organization) -> int | None:

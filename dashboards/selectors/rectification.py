@@ -1,6 +1,6 @@
 """The rectifications of an organization's subtree, for the dashboard.
 
-The rectification app owns its reads (`rectification.selectors.dashboard_summary`); this module
+The rectification app owns its reads (`rectification.selectors.subtree_summary`); this module
 keeps them in the cache for the dashboard. The summary covers every period: an item still open
 since last year matters as much on this year's dashboard.
 """
@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import get_language
 
 from core import versions
 from organizations.models import Organization
-from rectification.selectors import dashboard_summary
+from rectification.selectors import subtree_summary
 from rectification.services import VERSION
 
 
@@ -29,16 +28,23 @@ class RectificationSummary:
     items: list[Any] = field(default_factory=list)
 
 
-def rectification_summary(user, organization: Organization) -> RectificationSummary:
-    # The organization was read through the scope, so its whole subtree is the reader's: the
-    # summary is the same for every reader and is kept until an item changes (or the day does,
-    # which makes items overdue).
-    summary = versions.remember(
-        # The items carry their indicators' names in the reader's language.
-        f"rectifications:{organization.pk}:{timezone.localdate().isoformat()}:{get_language()}",
+def cached_summary(organization: Organization) -> dict:
+    """The subtree's summary, kept until an item changes (or the day does, which makes items
+    overdue). The organization was read through the scope, so its whole subtree is the reader's:
+    one copy serves every reader and language (`rectification_summary` names the indicators), and
+    is computed ahead of them after every change (`dashboards.warming`)."""
+    return versions.remember(
+        f"rectifications:{organization.pk}:{timezone.localdate().isoformat()}",
         [VERSION],
-        lambda: dashboard_summary(user, organization, None),
+        lambda: subtree_summary(organization, None),
     )
+
+
+def rectification_summary(organization: Organization) -> RectificationSummary:
+    """The summary for the dashboard, its indicators named in the reader's language."""
+    summary = cached_summary(organization)
+    for item in summary["items"]:
+        item.indicator_name = item.indicator.display_name if item.indicator else item.indicator_code
     return RectificationSummary(
         open=summary["open"],
         overdue=summary["overdue"],

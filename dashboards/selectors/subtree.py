@@ -107,27 +107,38 @@ class GradeDistribution:
 
 def subtree_scores(user, period: Period, organization: Organization) -> QuerySet[SubjectScore]:
     """The subject scores of the organization's subtree in the period, in the reader's scope:
-    what the grades count and what the drill-down lists narrow (`dashboards.filters`)."""
+    what the drill-down lists narrow (`dashboards.filters`)."""
     return SubjectScore.objects.restrict(user).within(organization).filter(period=period)
 
 
-def grade_distribution(
-    user, period: Period, organization: Organization, spec: EngineFramework, lang: str
-) -> GradeDistribution:
+GradeCounts = dict[tuple[str, str], int]
+
+
+def grade_counts(period: Period, organization: Organization) -> GradeCounts:
+    """How many subjects of the subtree have each (kind, grade): one query.
+
+    No reader here: the organization was read through the scope, and a grant covers a whole
+    subtree, so every reader who may open the organization sees all of its subtree's scores
+    (`ScopedQuerySet.restrict(user).within(organization)` keeps every row of `within`). The
+    counts are therefore the same for all of them, and cached once per organization.
+    """
     rows = (
-        subtree_scores(user, period, organization)
+        SubjectScore.objects.within(organization)
+        .filter(period=period)
         .order_by()
         .values_list("subject_kind", "grade")
         .annotate(n=Count("pk"))
     )
-    result = GradeDistribution(
+    return {(kind, grade): n for kind, grade, n in rows if grade}
+
+
+def grade_distribution(spec: EngineFramework, lang: str, counts: GradeCounts) -> GradeDistribution:
+    """The counts in the framework's bands and kinds, named in the language."""
+    return GradeDistribution(
         grades=[band.grade for band in spec.grade_bands],
         kinds=[(kind.code, kind.name.get(lang)) for kind in spec.subject_kinds],
+        counts=dict(counts),
     )
-    for kind, grade, n in rows:
-        if grade:
-            result.counts[(kind, grade)] = n
-    return result
 
 
 @dataclass
@@ -164,18 +175,28 @@ def _weak_sql() -> str:
     )
 
 
-def weak_indicators(
-    period: Period, organization: Organization, spec: EngineFramework, lang: str
-) -> list[WeakIndicator]:
-    """The scored indicators with the lowest average share of their points over the subtree.
+# (indicator code, average share, subjects scored on it, subjects below its threshold)
+WeakRow = tuple[str, float | None, int, int]
 
-    Bonus, veto and record-only indicators are left out: a low share there is no weakness. The
-    subtree is that of an organization the caller read through the scope. One query.
-    """
+
+def weak_rows(period: Period, organization: Organization) -> list[WeakRow]:
+    """Every indicator's average share of its points over the subtree's scored subjects: one
+    query. The subtree is that of an organization the caller read through the scope (whose
+    whole subtree its readers see, as for `grade_counts`)."""
     with connection.cursor() as cursor:
         # Paths hold digits and "/" only: nothing to escape in the LIKE pattern.
         cursor.execute(_weak_sql(), [period.pk, f"{organization.path}%"])
-        rows = cursor.fetchall()
+        return [
+            (code, average, int(subjects), int(to_rectify or 0))
+            for code, average, subjects, to_rectify in cursor.fetchall()
+        ]
+
+
+def weakest(spec: EngineFramework, lang: str, rows: Iterable[WeakRow]) -> list[WeakIndicator]:
+    """The scored indicators of `rows` with the lowest average share, named in the language.
+
+    Bonus, veto and record-only indicators are left out: a low share there is no weakness.
+    """
     weak = []
     for code, average, subjects, to_rectify in rows:
         try:
@@ -189,13 +210,20 @@ def weak_indicators(
                 code=code,
                 name=indicator.name.get(lang),
                 average=float(average),
-                subjects=int(subjects),
-                to_rectify=int(to_rectify or 0),
+                subjects=subjects,
+                to_rectify=to_rectify,
                 threshold=spec.rectify_threshold(indicator),
             )
         )
     weak.sort(key=lambda w: (w.average, -w.to_rectify, w.code))
     return weak[:WEAK_SHOWN]
+
+
+def weak_indicators(
+    period: Period, organization: Organization, spec: EngineFramework, lang: str
+) -> list[WeakIndicator]:
+    """The scored indicators with the lowest average share of their points over the subtree."""
+    return weakest(spec, lang, weak_rows(period, organization))
 
 
 def add_provisional(weak: list[WeakIndicator], provisional: Iterable[Provisional]) -> None:

@@ -122,7 +122,7 @@ def organization(request: HttpRequest, pk: int) -> HttpResponse:
             charts=chart_data(board, links),
             keep=links.query(),
             drill=_drill(request, board),
-            rectifications=rectification_summary(user, organization),
+            rectifications=rectification_summary(organization),
             own_submission=selectors.own_submission_id(period, organization),
             results=results_of(user, organization, period),
         )

@@ -106,3 +106,39 @@ def test_provisional_scores_respect_the_scope(tree, erin, alice):
     scored = build_scored(tree, erin, leave_submitted=("A1c",))
     spec = engine_framework(scored.current.framework)
     assert provisional_scores(alice, scored.current, tree.a1, spec) == {}
+
+
+def test_the_peers_are_the_level_with_the_organization_taken_out(tree, erin, scored):
+    """Each organization's peer averages, from its level's totals, are those of the other
+    organizations of its kind and depth under its root, for every dimension."""
+    from django.db.models import Avg, Count
+
+    from assessment.models import Rollup
+    from organizations.models import Organization
+
+    for organization in Organization.objects.all():
+        rows = Rollup.objects.filter(period=scored.current, organization=organization)
+        own = {row.dimension: row for row in rows}
+        peers = selectors.peers_from(selectors.level_totals(scored.current, organization), own)
+        others = (
+            Rollup.objects.filter(
+                period=scored.current,
+                organization__kind_id=organization.kind_id,
+                organization__depth=organization.depth,
+            )
+            .exclude(organization=organization)
+            .values("dimension")
+            .annotate(average=Avg("score"), count=Count("score"))
+        )
+        expected = {
+            row["dimension"]: (
+                row["average"] if row["count"] >= selectors.MIN_PEERS else None,
+                row["count"],
+            )
+            for row in others
+        }
+        got = {d: (p.average, p.count) for d, p in peers.items()}
+        assert got.keys() == expected.keys(), organization.code
+        for dimension, (average, count) in expected.items():
+            assert got[dimension][1] == count
+            assert got[dimension][0] == pytest.approx(average)
