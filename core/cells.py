@@ -6,12 +6,17 @@ LibreOffice, in XLSX and CSV alike. Every export passes user text through `neutr
 prefixes such text with an apostrophe: shown as typed, never evaluated (the OWASP advice).
 """
 
+import re
 from typing import Any
 
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What XML 1.0 cannot hold: control characters but tab, newline and carriage return, halves of
+# surrogate pairs (they cannot be encoded) and U+FFFE, U+FFFF. openpyxl strips the first only.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Excel's limit on the characters of a cell: it cannot hold a longer text.
+MAX_TEXT = 32_767
 
 
 def neutralise(value: Any) -> Any:
@@ -26,10 +31,10 @@ def neutralise_row(row) -> list:
 
 
 def xlsx_value(value: Any) -> Any:
-    """A value for a workbook cell: text made inert and stripped of the control characters a
-    workbook's XML cannot hold; other types as they are."""
+    """A value for a workbook cell: text made inert, stripped of the characters a workbook's XML
+    cannot hold and cut to Excel's limit; other types as they are."""
     if isinstance(value, str):
-        return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
+        return neutralise(XML_ILLEGAL.sub("", value))[:MAX_TEXT]
     return value
 
 
