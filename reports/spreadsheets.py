@@ -1,14 +1,17 @@
 """The XLSX and CSV of a report, written streaming: constant memory whatever the row count.
 
-The workbook is openpyxl in write-only mode (rows go to disk as they are appended): a summary
-sheet, then dimensions, children, every value, rectifications and every workflow step. The CSV
-holds the raw values alone. Every text cell goes through `core.cells.neutralise`, so a name
+The workbook is made by openpyxl in write-only mode: a summary sheet, then dimensions, children,
+every value, rectifications and every workflow step. The three long sheets (values,
+rectifications, steps) get their header there and their rows from `core.xlsx`, which writes them
+into the saved workbook several times faster than openpyxl, as they are read (issue 19). The
+CSV holds the raw values alone. Every text cell goes through `core.cells.neutralise`, so a name
 or comment typed as "=cmd|…" is shown as typed and never runs as a formula; in the workbook a
 string is also written with the string type.
 """
 
 import csv
 from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from business.wording import number
+from core import xlsx
 from core.cells import xlsx_cell, xlsx_value
 
 from . import selectors
@@ -27,6 +31,8 @@ from .models import Report
 
 Progress = Callable[[int], None]
 PROGRESS_EVERY = 20_000
+# Rows of a sheet in Excel and LibreOffice, the header's included: past it they stop reading.
+SHEET_ROWS = 1_048_576
 
 _TITLE_FONT = Font(bold=True, size=14, color="B22222")
 _HEADER_FONT = Font(bold=True)
@@ -96,32 +102,60 @@ def write_xlsx(
     _dimensions_sheet(book, data)
     _children_sheet(book, data)
     headers = _headers()
-    written = _stream_sheet(
-        book,
-        _("Indicator values"),
-        [headers[key] for key in selectors.VALUE_HEADERS],
-        selectors.value_rows(report),
-        widths=[12, 12, 24, 24, 10, 10, 30, 8, 12, 12, 12, 24, 16],
-        progress=lambda n: progress(min(n, total_values) * 100 // max(total_values, 1)),
-    )
-    _stream_sheet(
-        book,
-        _("Rectifications"),
-        [headers[key] for key in selectors.RECTIFICATION_HEADERS],
-        selectors.rectification_rows(report),
-        widths=[12, 12, 24, 10, 30, 12, 12, 12, 8, 30, 30],
-    )
-    _stream_sheet(
-        book,
-        _("Approvals"),
-        [headers[key] for key in selectors.APPROVAL_HEADERS],
-        selectors.approval_rows(report),
-        widths=[12, 12, 24, 24, 10, 10, 14, 16, 30],
-    )
+    values = _values_sheets(book, report, headers, progress=progress, total_values=total_values)
+    streams = [
+        *values,
+        _stream_sheet(
+            book,
+            _("Rectifications"),
+            [headers[key] for key in selectors.RECTIFICATION_HEADERS],
+            selectors.rectification_rows(report),
+            widths=[12, 12, 24, 10, 30, 12, 12, 12, 8, 30, 30],
+        ),
+        _stream_sheet(
+            book,
+            _("Approvals"),
+            [headers[key] for key in selectors.APPROVAL_HEADERS],
+            selectors.approval_rows(report),
+            widths=[12, 12, 24, 24, 10, 10, 14, 16, 30],
+        ),
+    ]
     _effectiveness_sheet(book, data)
     _terms_sheet(book, data)
-    book.save(str(path))
-    return written
+    xlsx.save(book, path, streams)
+    return sum(stream.written for stream in values)
+
+
+def _values_sheets(
+    book: Workbook,
+    report: Report,
+    headers: dict[str, str],
+    *,
+    progress: Progress,
+    total_values: int,
+) -> list[xlsx.Rows]:
+    """The sheet of every value; when there are more than a sheet holds (a whole group's), the
+    rest goes on to "Indicator values (2)" and so on, the last taking whatever remains."""
+    per_sheet = SHEET_ROWS - 1
+    count = max(1, -(-total_values // per_sheet))
+    rows = selectors.value_rows(report)
+    title = _("Indicator values")
+    sheets = []
+    for index in range(count):
+        done = index * per_sheet
+        sheets.append(
+            _stream_sheet(
+                book,
+                title if index == 0 else f"{title} ({index + 1})",
+                [headers[key] for key in selectors.VALUE_HEADERS],
+                rows if index == count - 1 else islice(rows, per_sheet),
+                widths=[12, 12, 24, 24, 10, 10, 30, 8, 12, 12, 12, 24, 16],
+                progress=lambda n, done=done: progress(
+                    min(done + n, total_values) * 100 // max(total_values, 1)
+                ),
+            )
+        )
+    return sheets
 
 
 def _summary_sheet(book: Workbook, report: Report, data: dict[str, Any], data_hash: str) -> None:
@@ -528,16 +562,11 @@ def _stream_sheet(
     *,
     widths: list[int],
     progress: Progress | None = None,
-) -> int:
+) -> xlsx.Rows:
+    """A long sheet with its header; its rows are written when the workbook is saved."""
     sheet = _sheet(book, title, widths)
     sheet.append(_header(sheet, headers))
-    count = 0
-    for row in rows:
-        sheet.append(_row(row))
-        count += 1
-        if progress is not None and count % PROGRESS_EVERY == 0:
-            progress(count)
-    return count
+    return xlsx.Rows(sheet, rows, progress=progress, every=PROGRESS_EVERY)
 
 
 def write_csv(report: Report, path: Path, *, progress: Progress, total_values: int) -> int:
