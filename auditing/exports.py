@@ -1,4 +1,5 @@
-"""CSV and XLSX files of audit entries, written row by row in constant memory.
+"""CSV and XLSX files of audit entries, written row by row in constant memory (the workbook's
+rows by `core.xlsx`).
 
 Every text cell goes through `core.cells.neutralise`, and XLSX text cells are typed as
 strings, so nothing a user typed (a summary, a name) can run as a formula in a spreadsheet.
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from core import xlsx
 from core.cells import neutralise, xlsx_cell
 
 # One sheet holds 1,048,576 rows; past this the export says it stopped.
@@ -63,20 +65,24 @@ def csv_lines(rows: Iterable[tuple]) -> Iterator[str]:
         yield writer.writerow(_plain(row))
 
 
+def _xlsx_rows(rows: Iterable[tuple]) -> Iterator[list[Any]]:
+    for written, row in enumerate(rows):
+        if written == XLSX_MAX_ROWS:
+            yield [_("Stopped here: export fewer entries with filters.")]
+            return
+        yield _plain(row)
+
+
 def write_xlsx(rows: Iterable[tuple]):
-    """A spooled temporary file holding the workbook, rewound; the caller closes it."""
+    """A spooled temporary file holding the workbook, rewound; the caller closes it. The header
+    is openpyxl's, the rows are written by `core.xlsx` (text typed as text, as `xlsx_cell`)."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=_("Audit trail"))
     for letter, width in WIDTHS.items():
         sheet.column_dimensions[letter].width = width
     sheet.append([xlsx_cell(sheet, h) for h in headers()])
-    for written, row in enumerate(rows):
-        if written == XLSX_MAX_ROWS:
-            sheet.append([xlsx_cell(sheet, _("Stopped here: export fewer entries with filters."))])
-            break
-        sheet.append([xlsx_cell(sheet, value) for value in _plain(row)])
     # Handed to the response, which closes it once sent.
     out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
-    book.save(out)
+    xlsx.save(book, out, [xlsx.Rows(sheet, _xlsx_rows(rows))])
     out.seek(0)
     return out

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from openpyxl import Workbook
 
+from core import xlsx
 from core.cells import neutralise_row, xlsx_cell
 from organizations.choices import Action
 from organizations.models import Organization
@@ -54,10 +55,8 @@ def _workbook(rows: Iterable[list]):
     for letter, width in WIDTHS.items():
         sheet.column_dimensions[letter].width = width
     sheet.append([xlsx_cell(sheet, h) for h in selectors.headers()])
-    for row in rows:
-        sheet.append([xlsx_cell(sheet, value) for value in row])
     out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
-    book.save(out)
+    xlsx.save(book, out, [xlsx.Rows(sheet, rows)])  # the rows typed as `xlsx_cell` types them
     out.seek(0)
     return out
 
