@@ -444,8 +444,10 @@ def _build_plan(framework: Framework, subject_kind: str) -> _Plan:
                     n for n, i in enumerate(ordered) if i.kind == "bonus" and i.dimension in subtree
                 ),
                 also=also,
-                weight=sum([items[n].weight for n in primary]),
-                also_weight=sum([items[n].weight for n in also]),
+                # Floats even when empty (0.0, not 0): a stored maximum reads the same whichever
+                # engine wrote it.
+                weight=sum([items[n].weight for n in primary], 0.0),
+                also_weight=sum([items[n].weight for n in also], 0.0),
             )
         )
     return _Plan(

@@ -162,7 +162,7 @@ def bonus(count: float, per: float, cap: float) -> RubricResult:
     if error:
         return _failed(RULE_BONUS, None, error)
     raw = per * count
-    points = min(cap, raw)
+    points = min(float(cap), raw)  # a float even when capped at a whole cap (3, not 3.0)
     return RubricResult(
         points, None, RULE_BONUS, {"per": per, "cap": cap, "uncapped": raw, "capped": raw > cap}
     )

@@ -32,6 +32,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
@@ -58,9 +59,10 @@ from ..models import (
 )
 from ..scoring import Framework as EngineFramework
 from ..scoring import SubjectScore as EngineScore
-from ..scoring import score_subject
+from ..scoring import batch, score_subject
 from ..scoring.values import DIGITS, rounded
 from ..selectors import engine_framework
+from ..selectors.cells import framework_columns, read_cells
 from . import rollup
 
 logger = logging.getLogger(__name__)
@@ -135,6 +137,13 @@ class _Context:
 
     period: Period
     spec: EngineFramework
+    # The typed cells' columns, by indicator code and by indicator id; read on first use.
+    _columns: tuple[dict[str, int], dict[int, int]] | None = None
+
+    def columns(self) -> tuple[dict[str, int], dict[int, int]]:
+        if self._columns is None:
+            self._columns = framework_columns(self.period.framework_id)
+        return self._columns
 
 
 def _context(period: Period) -> _Context:
@@ -255,9 +264,154 @@ class ScoringStats:
         self.skipped.extend(other.skipped)
 
 
-def score_submissions(context: _Context, *, lo: int, hi: int) -> ScoringStats:
+def _subject_rows(
+    context: _Context,
+    submissions: list[tuple],
+    values: dict[int, dict[str, Any]],
+    stamp: str,
+    stats: ScoringStats,
+) -> Iterator[tuple]:
+    """Rows scored one subject at a time by `score_subject`, as the COPY reads them."""
+    for submission in submissions:
+        inputs = values.get(submission[0], {})
+        try:
+            score = score_subject(context.spec, submission[2], inputs)
+        except ValueError:  # a subject kind the framework does not have
+            stats.skipped.append(submission[0])
+            continue
+        stats.indicators += len(score.indicators)
+        stats.subjects += 1
+        yield _subject_row(score, submission, inputs, context.period.pk, stamp)
+
+
+def _batch_rows(
+    context: _Context, submissions: list[tuple], stamp: str, stats: ScoringStats
+) -> Iterator[tuple]:
+    """Rows scored kind by kind by the batch engine from the values read as typed cells.
+
+    The values are read now (the COPY that stores the rows cannot share the connection with a
+    read); each kind's rows are scored and packed as the COPY reads them."""
+    cells = read_cells(
+        context.period.pk,
+        COUNTED_STATES,
+        [submission[0] for submission in submissions],
+        *context.columns(),
+    )
+    kinds = {subject.code for subject in context.spec.subject_kinds}
+    by_kind: dict[str, list[int]] = {}
+    for index, submission in enumerate(submissions):
+        if submission[2] in kinds:
+            by_kind.setdefault(submission[2], []).append(index)
+        else:  # a subject kind the framework does not have
+            stats.skipped.append(submission[0])
+
+    def rows() -> Iterator[tuple]:
+        for kind, indices in by_kind.items():
+            part = cells.take(indices)
+            scored = batch.score_batch(context.spec, kind, part)
+            stats.subjects += len(indices)
+            stats.indicators += len(indices) * len(scored.codes)
+            yield from _packed_rows(
+                scored, part, [submissions[i] for i in indices], context.period.pk, stamp
+            )
+
+    return rows()
+
+
+def _packed_rows(
+    scored: batch.Batch, cells: batch.Cells, submissions: list[tuple], period_id: int, stamp: str
+) -> Iterator[tuple]:
+    """The batch's subjects as database-ready rows in the order of SUBJECT_FIELDS, exactly as
+    `_subject_row` makes them from `score_subject` (the tests compare the two)."""
+    round6 = batch.round6
+    points = round6(scored.points).tolist()
+    maxima = round6(scored.max).tolist()
+    fractions = _with_none(round6(scored.fraction), scored.fraction)
+    statuses = np.array(batch.STATUS_CODES, dtype=object)[scored.status].tolist()
+    rectify = scored.rectify.tolist()
+    triggered = scored.triggered.tolist()
+    rectify_counts = scored.rectify.sum(axis=1).tolist()
+    missing = scored.missing.tolist()
+    shares = scored.dim_share
+    dimension_parts = [
+        round6(part).tolist()
+        for part in (
+            scored.dim_points,
+            scored.dim_max,
+            scored.dim_also_points,
+            scored.dim_also_max,
+            scored.dim_bonus,
+            shares,
+        )
+    ]
+    has_share = (~np.isnan(shares)).tolist()
+    totals = [
+        round6(part).tolist()
+        for part in (scored.total, scored.base, scored.bonus, scored.max_total)
+    ]
+    codes, dimensions = scored.codes, scored.dimensions
+    for row, (pk, organization_id, kind, unit, state) in enumerate(submissions):
+        indicators = dict(
+            zip(
+                codes,
+                map(
+                    list,
+                    zip(
+                        points[row],
+                        maxima[row],
+                        fractions[row],
+                        statuses[row],
+                        rectify[row],
+                        triggered[row],
+                        strict=True,
+                    ),
+                ),
+                strict=True,
+            )
+        )
+        present = has_share[row]
+        dims = {
+            code: [part[row][d] for part in dimension_parts]
+            for d, code in enumerate(dimensions)
+            if present[d]
+        }
+        yield (
+            pk,
+            period_id,
+            organization_id,
+            kind,
+            unit,
+            state,
+            totals[0][row],
+            totals[1][row],
+            totals[2][row],
+            totals[3][row],
+            scored.grade[row] or "",
+            scored.stars[row],
+            dumps(list(scored.vetoes[row])),
+            dumps(dims),
+            dumps(indicators),
+            dumps(cells.values(row)),
+            missing[row],
+            rectify_counts[row],
+            stamp,
+        )
+
+
+def _with_none(rounded_values: np.ndarray, original: np.ndarray) -> list[list[Any]]:
+    """Rows of floats with None where the original is NaN (the engine's None)."""
+    out = rounded_values.astype(object)
+    out[np.isnan(original)] = None
+    return out.tolist()
+
+
+def score_submissions(context: _Context, *, lo: int, hi: int, batched: bool = True) -> ScoringStats:
     """Replace the scores of the period's submissions whose ids are in [lo, hi), in one
     transaction under the period lock: counted ones get their rows, the others lose theirs.
+
+    `batched` (a full run's chunks): the values are read as typed cells and scored by the batch
+    engine; otherwise (one approval's subject) one by one by `score_subject`, whose numpy-free
+    path costs less for one subject. Both write the same rows.
 
     The lock is shared: chunks of a full run proceed side by side (their ranges do not overlap),
     while an incremental update (which holds it exclusively already) or the roll-up waits.
@@ -273,29 +427,18 @@ def score_submissions(context: _Context, *, lo: int, hi: int) -> ScoringStats:
             .order_by("pk")  # not the default order, which joins the organizations
             .values_list("pk", "organization_id", "subject_kind", "subject_unit", "state")
         )
-        values = _read_values(context, lo, hi) if submissions else {}
         stamp = str(  # as text once, not formatted again for every row
             SubjectScore._meta.get_field("computed_at").get_db_prep_save(timezone.now(), connection)
         )
-
-        def rows() -> Iterator[tuple]:
-            # Scored as the COPY reads them: the database stores one batch while the next is made.
-            for submission in submissions:
-                inputs = values.get(submission[0], {})
-                try:
-                    score = score_subject(context.spec, submission[2], inputs)
-                except ValueError:  # a subject kind the framework does not have
-                    stats.skipped.append(submission[0])
-                    continue
-                stats.indicators += len(score.indicators)
-                stats.subjects += 1
-                yield _subject_row(score, submission, inputs, period.pk, stamp)
-
         SubjectScore.objects.filter(
             period=period, submission_id__gte=lo, submission_id__lt=hi
         ).delete()
+        if batched and submissions:
+            rows = _batch_rows(context, submissions, stamp, stats)
+        else:
+            rows = _subject_rows(context, submissions, _read_values(context, lo, hi), stamp, stats)
         if submissions:
-            insert_rows(SubjectScore, _columns(SubjectScore, SUBJECT_FIELDS), rows())
+            insert_rows(SubjectScore, _columns(SubjectScore, SUBJECT_FIELDS), rows)
     return stats
 
 
@@ -704,7 +847,7 @@ def rescore_submission(submission_id: int) -> str:
     moves_tree = unit == SubjectUnit.ORGANIZATION or kind in rollup.unit_weights(context.spec)
     with transaction.atomic():
         rollup.lock_period(period.pk)
-        score_submissions(context, lo=submission_id, hi=submission_id + 1)
+        score_submissions(context, lo=submission_id, hi=submission_id + 1, batched=False)
         if moves_tree:
             rollup.update_chain(period, organization_id)
     signals.scores_written.send(

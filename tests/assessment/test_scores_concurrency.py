@@ -101,15 +101,15 @@ def test_chunks_share_the_period_lock_and_exclude_exclusive_writers(
     first, second = (submission_of(period, org).pk for org in (tree.a1a, tree.a1b))
     context = scores._context(period)
     inside, release = threading.Event(), threading.Event()
-    read_values = scores._read_values
+    read_cells = scores.read_cells
 
-    def paused(ctx, lo, hi):
-        if lo == first:  # the first chunk holds the period's lock here until released
+    def paused(period_id, states, ids, *columns):
+        if ids[0] == first:  # the first chunk holds the period's lock here until released
             inside.set()
             release.wait(10)
-        return read_values(ctx, lo, hi)
+        return read_cells(period_id, states, ids, *columns)
 
-    monkeypatch.setattr(scores, "_read_values", paused)
+    monkeypatch.setattr(scores, "read_cells", paused)
     outcomes: dict[str, object] = {}
 
     def attempt(name, call):
