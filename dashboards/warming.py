@@ -77,10 +77,17 @@ def _again_key(what: str) -> str:
 
 def on_scores_written(sender, *, period_id: int, **kwargs) -> None:
     """Receiver of `assessment.signals.scores_written`: what was cached from the period's scores
-    is stale; once every process knows it, warm it again."""
-    versions.bump_on_commit(board.scores_version(period_id))
+    is stale. With the warm-up, a new version is staged and warmed, and readers keep the
+    current one until it is published; without, the version is bumped."""
     if settings.DASHBOARDS_WARM:
-        transaction.on_commit(partial(schedule_period, period_id))
+        transaction.on_commit(partial(_stage_and_schedule, period_id))
+    else:
+        versions.bump_on_commit(board.scores_version(period_id))
+
+
+def _stage_and_schedule(period_id: int) -> None:
+    versions.stage(board.scores_version(period_id))
+    schedule_period(period_id)
 
 
 def on_version_bumped(sender, *, name: str, **kwargs) -> None:
@@ -105,7 +112,8 @@ def _schedule(what: str, send: Callable[[int | None], None]) -> None:
 def _send_period(period_id: int, countdown: int | None) -> None:
     from . import tasks
 
-    _send(_scores(period_id), tasks.warm_dashboards, [period_id], countdown)
+    if not _send(_scores(period_id), tasks.warm_dashboards, [period_id], countdown):
+        versions.publish(board.scores_version(period_id))  # readers compute it, as without
 
 
 def _send_rectifications(countdown: int | None) -> None:
@@ -114,36 +122,53 @@ def _send_rectifications(countdown: int | None) -> None:
     _send(RECTIFICATIONS, tasks.warm_rectifications, [], countdown)
 
 
-def _send(what: str, task, args: list, countdown: int | None) -> None:
-    """Queue the warm-up. With the queue down (or, run eagerly, the warm-up failing) the lock is
-    released, so that the next change tries again, and readers compute what is missing: a
-    failure here never fails the write that committed before it."""
+def _send(what: str, task, args: list, countdown: int | None) -> bool:
+    """Queue the warm-up; whether it was. With the queue down (or, run eagerly, the warm-up
+    failing) the lock is released, so that the next change tries again, and readers compute
+    what is missing: a failure here never fails the write that committed before it."""
     try:
         task.apply_async(args=args, countdown=countdown, retry=True, retry_policy=PUBLISH_RETRY)
     except Exception:
         logger.exception("Warming the dashboards (%s) failed", what)
         cache.delete(_lock_key(what))
+        return False
+    return True
 
 
-def _run(what: str, work: Callable[[], int], send: Callable[[int | None], None]) -> int:
-    """What a warm-up task does: the work, then the lock released and, when changes came in
-    meanwhile, the next warm-up sent; returns what the work returned."""
+def _run(
+    what: str,
+    work: Callable[[], int],
+    send: Callable[[int | None], None],
+    done: Callable[[], None] = lambda: None,
+) -> int:
+    """What a warm-up task does: the work, then `done` (even when the work failed), the lock
+    released and, when changes came in meanwhile, the next warm-up sent; returns what the work
+    returned."""
     # Cleared before anything is read: a change from now on is either seen by this warm-up or
     # asks for the next one.
     cache.delete(_again_key(what))
     try:
-        done = work()
+        warmed = work()
     finally:
-        cache.delete(_lock_key(what))
+        try:
+            done()
+        finally:
+            cache.delete(_lock_key(what))
     if cache.get(_again_key(what)) and cache.add(_lock_key(what), 1, LOCK_TTL):
         send(REPEAT_AFTER)
-    return done
+    return warmed
 
 
 def run_period(period_id: int) -> int:
-    """The task `dashboards.warm`: how many dashboards of the period were warmed."""
+    """The task `dashboards.warm`: the period's scores version staged (unless a roll-up staged
+    it already), its dashboards warmed under it, and it published; how many dashboards."""
+    name = board.scores_version(period_id)
+    versions.stage(name)
     return _run(
-        _scores(period_id), partial(warm_period, period_id), partial(_send_period, period_id)
+        _scores(period_id),
+        partial(warm_period, period_id),
+        partial(_send_period, period_id),
+        done=partial(versions.publish, name),
     )
 
 
@@ -192,7 +217,7 @@ def warm_period(period_id: int) -> int:
     for root in (o for o in organizations if o.depth == 0):
         board.warm_level_totals(period, root)
     for organization in organizations:
-        board.aggregates(period, organization)
+        board.aggregates(period, organization, ahead=True)
     return len(organizations)
 
 

@@ -1,3 +1,5 @@
+import time
+
 from django.db import transaction
 
 from core import versions
@@ -58,3 +60,27 @@ def test_a_bump_is_announced_with_the_versions_name():
     finally:
         versions.bumped.disconnect(listener)
     assert heard == ["data"]
+
+
+def test_a_staged_version_is_read_only_ahead_until_it_is_published():
+    versions.remember("k", ["data"], lambda: "old")
+    versions.stage("data")
+    assert versions.remember("k", ["data"], lambda: "new", ahead=True) == "new"
+    assert versions.remember("k", ["data"], lambda: "computed") == "old"
+    versions.publish("data")
+    assert versions.remember("k", ["data"], lambda: "computed") == "new"
+
+
+def test_a_version_staged_twice_is_filled_once():
+    versions.stage("data")
+    versions.remember("k", ["data"], lambda: "first", ahead=True)
+    versions.stage("data")  # while the first is being filled
+    assert versions.remember("k", ["data"], lambda: "second", ahead=True) == "first"
+
+
+def test_a_staged_version_nobody_publishes_is_taken_by_the_readers(monkeypatch):
+    versions.remember("k", ["data"], lambda: "old")
+    versions.stage("data")
+    later = time.time() + versions.STAGED_FOR + 1
+    monkeypatch.setattr(versions.time, "time", lambda: later)
+    assert versions.remember("k", ["data"], lambda: "new") == "new"

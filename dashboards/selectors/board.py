@@ -535,13 +535,15 @@ def compute_aggregates(period: Period, organization: Organization) -> Aggregates
     )
 
 
-def aggregates(period: Period, organization: Organization) -> Aggregates:
+def aggregates(period: Period, organization: Organization, *, ahead: bool = False) -> Aggregates:
     """The organization's aggregates for the period, from the cache when the period's scores
-    have not changed since they were computed (by a reader or by the warm-up)."""
+    have not changed since they were computed (by a reader or by the warm-up, `ahead` of the
+    readers: under the staged version)."""
     return versions.remember(
         f"dashboard:{period.pk}:{organization.pk}",
         [scores_version(period.pk)],
         lambda: compute_aggregates(period, organization),
+        ahead=ahead,
     )
 
 
@@ -562,9 +564,10 @@ def cached_level_totals(period: Period, organization: Organization) -> LevelTota
 
 
 def warm_level_totals(period: Period, root: Organization) -> int:
-    """Cache the totals of every level of a root's tree in one query; returns how many levels."""
+    """Cache the totals of every level of a root's tree in one query, under the staged version
+    (the warm-up's); returns how many levels."""
     return versions.remember_many(
-        [scores_version(period.pk)], lambda: tree_level_totals(period, root)
+        [scores_version(period.pk)], lambda: tree_level_totals(period, root), ahead=True
     )
 
 

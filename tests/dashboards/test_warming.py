@@ -241,6 +241,25 @@ def test_roll_ups_during_a_warm_up_send_one_more_after_a_pause(
     assert sent == [([pk], None), ([pk], warming.REPEAT_AFTER)]
 
 
+def test_readers_keep_the_current_version_until_the_warm_up_publishes_the_new_one(
+    warming_on, sent, scored, django_capture_on_commit_callbacks
+):
+    """No reader computes what the warm-up is computing: until it is done, they read the
+    aggregates of the scores before the roll-up."""
+    name = board.scores_version(scored.current.pk)
+    before = versions.current(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        written(scored.current.pk)
+    assert versions.current(name) == before
+    warming.run_period(scored.current.pk)
+    assert versions.current(name) != before
+    group = Organization.objects.get(code="G")
+    computed = board.compute_aggregates(scored.current, group)
+    with CaptureQueriesContext(connection) as captured:
+        assert board.aggregates(scored.current, group) == computed
+    assert len(captured) == 0
+
+
 def test_with_the_warm_up_off_a_roll_up_only_bumps_the_version(
     settings, sent, scored, django_capture_on_commit_callbacks
 ):
@@ -259,8 +278,11 @@ def test_a_failed_warm_up_fails_no_scoring_and_frees_the_lock(
         raise RuntimeError("the database went away")
 
     monkeypatch.setattr(warming, "warm_period", fail)
+    name = board.scores_version(scored.current.pk)
+    before = versions.current(name)
     with django_capture_on_commit_callbacks(execute=True):
         written(scored.current.pk)  # raises nothing
+    assert versions.current(name) != before  # published: readers compute, as without warming
     calls = []
     monkeypatch.setattr(warming, "warm_period", lambda period_id: calls.append(period_id) or 0)
     with django_capture_on_commit_callbacks(execute=True):
