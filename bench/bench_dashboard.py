@@ -21,6 +21,19 @@ prints the
 dashboard's request count, failures, p50/p95/p99/max and throughput, and whether the target
 (p95 < 500 ms, no failures) is met. Locust runs on the same machine and takes CPU from the
 server: the figures are an upper bound of what the server alone would need.
+
+After a roll-up (issue 19): ``--redis redis://127.0.0.1:6379/N`` serves the portal with that
+Redis as its shared cache and broker (its database is flushed first) and compares, in one run,
+two phases: the dashboards' warm-up off, then on (DASHBOARDS_WARM). Each phase starts a real
+Celery worker (one process, `-Q default`) with the setting, signs --workers sessions in and
+reads the group's dashboard with each, then sends an approval's scoring task
+(`assessment.score_submission` of a branch's own submission) through the broker, waits in the
+worker's log for it, the peer ranks' refresh and (phase on) the warm-up to finish, and times the
+first read of each gunicorn worker after the roll-up (reads one after another until every worker
+has served one, as gunicorn's access log says: pid and milliseconds), then --workers reads at
+once. Then the locust load (--users, --duration; counted once every user has signed in) runs,
+with an approval every --rollup-every seconds during it when given. Target: p95 < 300 ms and the
+first read after a roll-up < 300 ms.
 """
 
 from __future__ import annotations
@@ -162,8 +175,17 @@ def collect_static(env: dict[str, str], *, reuse: bool) -> None:
     print(f"collectstatic: {time.perf_counter() - started:.0f} s", flush=True)
 
 
-def start_server(env: dict[str, str], port: int, workers: int, log: Path) -> subprocess.Popen:
+# The access log of --redis runs: which worker (pid) served each request, in how long.
+ACCESS_FORMAT = "%(p)s %(m)s %(U)s %(s)s %(M)s"
+
+
+def start_server(
+    env: dict[str, str], port: int, workers: int, log: Path, access: Path | None = None
+) -> subprocess.Popen:
     handle = log.open("w")
+    logged = (
+        ["--access-logfile", str(access), "--access-logformat", ACCESS_FORMAT] if access else []
+    )
     return subprocess.Popen(
         [
             str(VENV_BIN / "gunicorn"),
@@ -174,6 +196,7 @@ def start_server(env: dict[str, str], port: int, workers: int, log: Path) -> sub
             f"127.0.0.1:{port}",
             "--timeout",
             "120",
+            *logged,
         ],
         cwd=ROOT,
         env=env,
@@ -200,6 +223,14 @@ def wait_ready(url: str, server: subprocess.Popen, timeout: float = 60) -> None:
 
 def check_dashboard(url: str, path: str, password: str) -> tuple[int, float]:
     """Sign in as the locust users do and read the dashboard once: (status, milliseconds)."""
+    session = signed_in(url, password)
+    started = time.perf_counter()
+    response = session.get(f"{url}{path}", allow_redirects=False, timeout=120)
+    return response.status_code, (time.perf_counter() - started) * 1000
+
+
+def signed_in(url: str, password: str):
+    """A requests session signed in as the benchmark's reader."""
     import requests
 
     session = requests.Session()
@@ -219,15 +250,21 @@ def check_dashboard(url: str, path: str, password: str) -> tuple[int, float]:
     )
     for cookie in session.cookies:
         cookie.secure = False
-    started = time.perf_counter()
-    response = session.get(f"{url}{path}", allow_redirects=False, timeout=120)
-    return response.status_code, (time.perf_counter() - started) * 1000
+    return session
 
 
 # -- the load -------------------------------------------------------------------------------
 
 
-def run_locust(url: str, path: str, password: str, args: argparse.Namespace, out: Path) -> Path:
+def run_locust(
+    url: str,
+    path: str,
+    password: str,
+    args: argparse.Namespace,
+    out: Path,
+    name: str = "dashboard",
+    extra: tuple[str, ...] = (),
+) -> Path:
     env = {
         **os.environ,
         "BENCH_USERNAME": USERNAME,
@@ -235,7 +272,7 @@ def run_locust(url: str, path: str, password: str, args: argparse.Namespace, out
         "BENCH_PATH": path,
         "BENCH_WAIT": args.wait,
     }
-    prefix = out / "dashboard"
+    prefix = out / name
     subprocess.run(
         [
             str(VENV_BIN / "locust"),
@@ -255,6 +292,7 @@ def run_locust(url: str, path: str, password: str, args: argparse.Namespace, out
             "--only-summary",
             "--loglevel",
             "WARNING",
+            *extra,
         ],
         cwd=ROOT,
         env=env,
@@ -269,7 +307,9 @@ def read_stats(path: Path) -> dict[str, dict[str, str]]:
         return {row["Name"]: row for row in csv.DictReader(handle)}
 
 
-def report(stats: dict[str, dict[str, str]], args: argparse.Namespace) -> bool:
+def report(
+    stats: dict[str, dict[str, str]], args: argparse.Namespace, target: float = TARGET_P95_MS
+) -> bool:
     row = stats.get("dashboard")
     if row is None:
         print("no dashboard request was made (did the users sign in?)")
@@ -289,9 +329,249 @@ def report(stats: dict[str, dict[str, str]], args: argparse.Namespace) -> bool:
     for name, other in stats.items():
         if name not in ("dashboard", "Aggregated") and int(other["Failure Count"]):
             print(f"  {name}: {other['Failure Count']} of {other['Request Count']} failed")
-    met = p95 < TARGET_P95_MS and failures == 0 and count > 0
-    print(f"  target p95 < {TARGET_P95_MS:.0f} ms with no failures: {'met' if met else 'NOT met'}")
+    met = p95 < target and failures == 0 and count > 0
+    print(f"  target p95 < {target:.0f} ms with no failures: {'met' if met else 'NOT met'}")
     return met
+
+
+# -- after a roll-up (issue 19) --------------------------------------------------------------
+
+WARM_TARGET_MS = 300.0
+DONE = r"Task {name}\[[^\]]+\] succeeded in ([0-9.]+)s"
+
+
+def done(task: str) -> str:
+    return DONE.format(name=re.escape(task))
+
+
+def start_worker(env: dict[str, str], log: Path, *, warm: bool) -> subprocess.Popen:
+    """A Celery worker of one process on the default queue, the warm-up on or off."""
+    worker_env = {
+        **env,
+        "DASHBOARDS_WARM": "1" if warm else "0",
+        # The peer ranks' refresh at once, so that a phase waits for it rather than meeting it
+        # in the middle of its reads.
+        "SCORES_PEER_RANK_DELAY": "0",
+        "LOG_LEVEL": "INFO",
+        "LOG_FORMAT": "text",
+    }
+    worker = subprocess.Popen(
+        [
+            str(VENV_BIN / "celery"),
+            "--app",
+            "partybuild",
+            "worker",
+            "--queues",
+            "default",
+            "--concurrency",
+            "1",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "INFO",
+        ],
+        cwd=ROOT,
+        env=worker_env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    wait_in_log(log, 0, [r"\bready\b"], timeout=120, process=worker)
+    return worker
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def wait_in_log(
+    log: Path, offset: int, patterns: list[str], *, timeout: float, process: subprocess.Popen
+) -> list[re.Match]:
+    """Wait until every pattern matches the log past `offset` (bytes); the matches."""
+    deadline = time.monotonic() + timeout
+    while True:
+        text = log.read_bytes()[offset:].decode(errors="replace")
+        found = [re.search(pattern, text) for pattern in patterns]
+        if all(found):
+            return found  # type: ignore[return-value]
+        if process.poll() is not None:
+            raise RuntimeError(f"{log.name}: the process exited\n{text[-2000:]}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{log.name}: not all of {patterns} within {timeout:.0f} s")
+        time.sleep(0.2)
+
+
+def branch_submissions(period, count: int) -> list[int]:
+    """Approved own submissions of the deepest organizations (branches), to approve again."""
+    from assessment.choices import SubjectUnit, SubmissionState
+    from assessment.models import Submission
+
+    return list(
+        Submission.objects.filter(
+            period=period, subject_unit=SubjectUnit.ORGANIZATION, state=SubmissionState.APPROVED
+        )
+        .order_by("-organization__depth", "pk")
+        .values_list("pk", flat=True)[:count]
+    )
+
+
+def reads_at_once(url: str, path: str, sessions: list) -> list[float]:
+    """One read of the page per session, all sent at the same moment: milliseconds each."""
+    import threading
+
+    barrier = threading.Barrier(len(sessions))
+    times = [float("nan")] * len(sessions)
+
+    def read(index: int, session) -> None:
+        barrier.wait()
+        started = time.perf_counter()
+        response = session.get(f"{url}{path}", allow_redirects=False, timeout=120)
+        if response.status_code == 200:
+            times[index] = (time.perf_counter() - started) * 1000
+
+    threads = [threading.Thread(target=read, args=pair) for pair in enumerate(sessions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return times
+
+
+def first_per_worker(
+    url: str, path: str, session, access: Path, workers: int, most: int = 60
+) -> dict[int, float]:
+    """Read the page one request after another until every gunicorn worker has served one
+    (at most `most` reads): each worker's (pid's) first read, in milliseconds as it logged it."""
+    first: dict[int, float] = {}
+    offset = access.stat().st_size
+    for _ in range(most):
+        session.get(f"{url}{path}", allow_redirects=False, timeout=120)
+        text = access.read_bytes()[offset:].decode(errors="replace")
+        for line in text.splitlines():
+            pid, method, logged_path, status, ms = line.split()
+            if method == "GET" and logged_path == path and status == "200":
+                first.setdefault(int(pid.strip("<>")), float(ms))
+        if len(first) >= workers:
+            break
+    return first
+
+
+class Approvals:
+    """An approval's scoring task sent every `every` seconds while the load runs."""
+
+    def __init__(self, send, submission_ids: list[int], every: float) -> None:
+        import threading
+
+        self.send, self.ids, self.every = send, submission_ids, every
+        self.sent = 0
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self.stopped.wait(self.every):
+            self.send(self.ids[self.sent % len(self.ids)])
+            self.sent += 1
+
+    def __enter__(self) -> Approvals:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+
+def after_rollup_phase(
+    warm: bool, env, base: str, path: str, password: str, args, workdir: Path, send, ids
+) -> dict[str, Any]:
+    """One phase: a worker with the warm-up on or off, a roll-up, the first reads, the load."""
+    name = "on" if warm else "off"
+    log = workdir / f"worker-{name}.log"
+    worker = start_worker(env, log, warm=warm)
+    try:
+        sessions = [signed_in(base, password) for _ in range(args.workers)]
+        reads_at_once(base, path, sessions)  # each process's own state, and the cache, filled
+        before = reads_at_once(base, path, sessions)
+        offset = log.stat().st_size
+        started = time.perf_counter()
+        send(ids[0])
+        tasks = ["assessment.score_submission", "assessment.refresh_peer_ranks"]
+        tasks += ["dashboards.warm"] if warm else []
+        found = wait_in_log(log, offset, [done(t) for t in tasks], timeout=900, process=worker)
+        settled = time.perf_counter() - started
+        first = first_per_worker(base, path, sessions[0], workdir / "access.log", args.workers)
+        at_once = reads_at_once(base, path, sessions)
+        offset = log.stat().st_size
+        approvals = Approvals(send, ids[1:], args.rollup_every or 10**9)
+        with approvals:
+            # Counted once every user has signed in: the sign-ins' hashing is not the page's.
+            stats = read_stats(
+                run_locust(base, path, password, args, workdir, f"load-{name}", ("--reset-stats",))
+            )
+        during = log.read_bytes()[offset:].decode(errors="replace")
+    finally:
+        stop(worker)
+    return {
+        "name": name,
+        "before": before,
+        "settled": settled,
+        "task_seconds": {t: float(m.group(1)) for t, m in zip(tasks, found, strict=True)},
+        "first": first,
+        "at_once": at_once,
+        "stats": stats,
+        "approvals": approvals.sent if args.rollup_every else 0,
+        "warms": [float(x) for x in re.findall(done("dashboards.warm"), during)],
+    }
+
+
+def report_phase(result: dict[str, Any], args: argparse.Namespace) -> bool:
+    def ms(values: list[float]) -> str:
+        return ", ".join(f"{v:.0f}" for v in values) + " ms"
+
+    seconds = ", ".join(f"{t} {v:.2f} s" for t, v in result["task_seconds"].items())
+    print(f"\nwarm-up {result['name']}:")
+    print(f"  reads before the roll-up, {args.workers} at once: {ms(result['before'])}")
+    print(f"  roll-up sent to the worker until done: {result['settled']:.1f} s ({seconds})")
+    first = ", ".join(f"{pid}: {v:.0f}" for pid, v in result["first"].items())
+    print(f"  first read of each gunicorn worker after it (pid: ms, one after another): {first}")
+    print(f"  then {args.workers} reads at once: {ms(result['at_once'])}")
+    if result["approvals"]:
+        warms = result["warms"]
+        mean = f", {sum(warms) / len(warms):.2f} s each" if warms else ""
+        print(
+            f"  during the load: {result['approvals']} approvals, one every "
+            f"{args.rollup_every:g} s; {len(warms)} warm-ups{mean}"
+        )
+    met_load = report(result["stats"], args, target=WARM_TARGET_MS)
+    worst = max(result["first"].values())
+    met_first = worst < WARM_TARGET_MS
+    print(
+        f"  target: the first read after a roll-up < {WARM_TARGET_MS:.0f} ms: "
+        f"{'met' if met_first else 'NOT met'} ({worst:.0f} ms at worst)"
+    )
+    return met_load and met_first
+
+
+def compare_after_rollup(env, base, path, password, args, workdir, period) -> None:
+    """The warm-up off, then on, in one run against the same server and data."""
+    from celery import Celery
+
+    ids = branch_submissions(period, 200)
+    broker = Celery("bench-dashboard", broker=args.redis)
+
+    def send(submission_id: int) -> None:
+        broker.send_task("assessment.score_submission", args=[submission_id], queue="default")
+
+    results = [
+        after_rollup_phase(warm, env, base, path, password, args, workdir, send, ids)
+        for warm in (False, True)
+    ]
+    broker.close()
+    for result in results:
+        report_phase(result, args)
 
 
 def main() -> int:
@@ -304,6 +584,18 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument(
         "--reuse", action="store_true", help="keep the data of an earlier run if it is there"
+    )
+    parser.add_argument(
+        "--redis",
+        default="",
+        help="a Redis database for the served portal's cache and a worker's queue (flushed): "
+        "compares the first reads after a roll-up and the load, dashboards' warm-up off and on",
+    )
+    parser.add_argument(
+        "--rollup-every",
+        type=float,
+        default=0,
+        help="with --redis: seconds between approvals during the load (0: none)",
     )
     args = parser.parse_args()
 
@@ -355,14 +647,24 @@ def main() -> int:
         base = f"http://127.0.0.1:{port}"
         env = server_env(workdir)
         collect_static(env, reuse=args.reuse)
-        server = start_server(env, port, args.workers, workdir / "gunicorn.log")
+        if args.redis:
+            import redis
+
+            redis.Redis.from_url(args.redis).flushdb()
+            env["REDIS_URL"] = args.redis
+        access = workdir / "access.log" if args.redis else None
+        server = start_server(env, port, args.workers, workdir / "gunicorn.log", access)
+        stats = None
         try:
             wait_ready(base, server)
             status, cold_ms = check_dashboard(base, path, password)
             print(f"GET {path} (the group's dashboard) once: {status} in {cold_ms:.0f} ms")
             if status != 200:
                 print("  the dashboard does not answer 200: the load run measures failures")
-            stats = read_stats(run_locust(base, path, password, args, workdir))
+            if args.redis:
+                compare_after_rollup(env, base, path, password, args, workdir, period)
+            else:
+                stats = read_stats(run_locust(base, path, password, args, workdir))
         finally:
             server.send_signal(signal.SIGTERM)
             try:
@@ -374,7 +676,8 @@ def main() -> int:
             if errors:
                 print(f"gunicorn logged {len(errors)} errors; the last lines:")
                 print("\n".join(log.splitlines()[-20:]))
-        report(stats, args)
+        if stats is not None:
+            report(stats, args)
     print(f"load average at the end: {os.getloadavg()[0]:.2f} (the machine may be shared)")
     return 0
 
