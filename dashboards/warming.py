@@ -1,19 +1,24 @@
 """Dashboards warm after every roll-up, so that no reader pays for their aggregates.
 
-A dashboard's costly reads are cached under data versions: the subtree's grade counts and
-indicator averages per period and organization, the totals of each level of the tree from which
-every organization takes its peers' averages (`selectors.board`), and the subtree's
-rectification items (`selectors.rectification`). A roll-up — a full recompute's end or an
-approval's incremental update, both sending `assessment.signals.scores_written` — bumps the
-period's scores version, and a change of rectification items (opened by scores, or moved along)
-bumps theirs. The next reader of each dashboard then computed them again: about a second for the
-group's dashboard at 10,000 organizations.
+A dashboard's costly reads are cached under data versions (`core.versions`): the subtree's grade
+counts and indicator averages per period and organization, the totals of each level of the tree
+from which every organization takes its peers' averages (`selectors.board`), and the subtree's
+rectification summary (`selectors.rectification`). Without warming, a roll-up — a full
+recompute's end or an approval's incremental update, both sending
+`assessment.signals.scores_written` — bumps the period's scores version, and the next reader of
+each dashboard computes them again: about a second for the group's dashboard at 10,000
+organizations, paid by every reader who comes before the first one is done.
 
-Here the dashboards app listens to both (assessment and rectification know nothing of it), and a
-task computes the entries into the shared cache (Redis) ahead of the readers: `dashboards.warm`
-the period's level totals and top dashboards' aggregates after a roll-up,
-`dashboards.warm_rectifications` the top dashboards' rectification summaries after an item
-change. An entry serves every reader of its organization and every language.
+The dashboards app listens to that signal (assessment knows nothing of it). With the warm-up on
+(`DASHBOARDS_WARM`), the roll-up stages a new version instead, and the task `dashboards.warm`
+computes the period's level totals and top dashboards' aggregates under it into the shared cache
+(Redis), then publishes it: until then readers keep the figures of the scores before the
+roll-up, seconds older, and no reader computes what the task is computing. A staged version the
+task never publishes (its worker lost) is taken by the readers after `versions.STAGED_FOR`.
+Rectification items bump their own version when they change (`rectification.services`); the
+dashboards hear it through `core.versions.bumped`, and `dashboards.warm_rectifications`
+computes the top dashboards' summaries again. An entry serves every reader of its organization
+and every language.
 
 Which dashboards: every root, and every organization whose subtree holds at least
 `WARM_MIN_SUBTREE` organizations (at most `MAX_WARMED`, highest first); every level's totals,
@@ -27,8 +32,9 @@ whole tree as the tree has levels. The cap bounds a warm-up on a very wide tree.
 Debounce: a lock in the cache (`cache.add`) per period (per kind of warm-up) lets one warm-up be
 queued or running at a time; a change meanwhile asks it to run again when it ends (`again`),
 after `REPEAT_AFTER` seconds, so a review session's approvals cost one warm-up now and then, and
-the last change is always warmed. A warm-up lost with its worker holds the lock until `LOCK_TTL`,
-during which the dashboards fill on demand as they do without warming.
+the last change is always warmed (and shown, once its warm-up publishes it). A warm-up lost with
+its worker holds the lock until `LOCK_TTL`, during which the dashboards fill on demand as they
+do without warming.
 """
 
 import logging
