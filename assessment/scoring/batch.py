@@ -24,8 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from . import engine
+from . import engine, formula_arrays
 from .spec import (
+    APPRAISAL_CATEGORIES,
     BandsRubric,
     BonusRubric,
     DeductionRubric,
@@ -129,10 +130,37 @@ class Cells:
 
     def values(self, row: int) -> dict[str, Any]:
         """One subject's stored values by code (ABSENT cells left out)."""
-        present = self.kind[row] != ABSENT
-        return {
-            code: self.raw(row, column) for code, column in self.columns.items() if present[column]
-        }
+        return self.documents([row])[0]
+
+    def documents(self, rows: Sequence[int] | None = None) -> list[dict[str, Any]]:
+        """The stored values by code of each row (all rows by default), ABSENT cells left out:
+        `SubjectScore.inputs`. Made from whole rows at once (a million cells in a full run)."""
+        index = slice(None) if rows is None else np.asarray(rows, dtype=np.int64)
+        kinds = self.kind[index].tolist()
+        numbers = self.number[index].tolist()
+        positions = range(len(kinds)) if rows is None else rows
+        codes = list(self.columns.items())
+        other = self.other
+        out = []
+        for position, kind_row, number_row in zip(positions, kinds, numbers, strict=True):
+            document = {}
+            for code, column in codes:
+                kind = kind_row[column]
+                if kind == FLOAT:
+                    document[code] = number_row[column]
+                elif kind == ABSENT:
+                    continue
+                elif kind == INTEGER:
+                    document[code] = int(number_row[column])
+                elif kind == OTHER:
+                    document[code] = other[position, column]
+                else:
+                    document[code] = _CONSTANTS[kind]
+            out.append(document)
+        return out
+
+
+_CONSTANTS = {NULL: None, TRUE: True, FALSE: False, NA: NOT_APPLICABLE}
 
 
 @dataclass
@@ -210,51 +238,44 @@ def score_batch(framework: Framework, subject_kind: str, cells: Cells) -> Batch:
     loose = np.zeros((n, count))  # points of unweighted items (bonus)
     triggered = np.zeros((n, count), dtype=bool)
     arrays = _Readings(state, fraction, loose, triggered)
-    # What formulas see, per subject: filled only when a formula needs it.
-    env_values: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # item -> (value, usable)
-    needed = {ref for _formula, refs in plan.formula_refs for ref in refs}
-    envs: list[dict[str, Any]] | None = [{} for _ in range(n)] if plan.formula_refs else None
+    refs_of = dict(plan.formula_refs)
+    needed = {ref for refs in refs_of.values() for ref in refs}
+    # What formulas see of the items they use: the value, NaN when there is none to use.
+    seen: dict[int, np.ndarray] = {}
 
     for index, item in enumerate(plan.items):
         column = cells.columns.get(item.code)
-        if item.formula is not None:
-            refs = dict(plan.formula_refs)[index]
-            for row in range(n):
-                raw = None if column is None else cells.raw(row, column)
-                _formula_cell(item, index, row, raw, refs, absent, arrays, envs)
-            continue
         if column is None:  # nothing stored for it: missing everywhere
             kinds = np.full(n, ABSENT, dtype=np.int8)
             numbers = np.full(n, np.nan)
         else:
             kinds = cells.kind[:, column]
             numbers = cells.number[:, column]
-        vector = item.kind != "appraisal" and item.indicator.value_type in _TYPED
-        if vector:
-            vector = isinstance(item.indicator.rubric, _VECTOR_RUBRICS) or item.kind == "none"
-        if vector:
-            env = _vector_column(index, item, kinds, numbers, absent, state, fraction, loose)
-            triggered[:, index] = env[2]
-            if index in needed:
-                env_values[index] = env[:2]
-            scalar_rows = np.nonzero(kinds == OTHER)[0]
+        if item.formula is not None:
+            refs = refs_of[index]
+            seen[index] = _formula_column(
+                item, index, kinds, cells, column, refs, [seen[m] for m in refs], absent, arrays
+            )
+            continue
+        env = np.full(n, np.nan)
+        if item.kind == "appraisal":
+            scalar_rows = _appraisal_column(item, index, kinds, cells, column, absent, arrays)
+        elif item.indicator.value_type in _TYPED and (
+            isinstance(item.indicator.rubric, _VECTOR_RUBRICS) or item.kind == "none"
+        ):
+            value, usable, fired = _vector_column(
+                index, item, kinds, numbers, absent, state, fraction, loose
+            )
+            triggered[:, index] = fired
+            env = np.where(usable, value, np.nan)
+            scalar_rows = np.nonzero(kinds == OTHER)[0].tolist()
         else:
-            scalar_rows = np.arange(n)
-        for row in scalar_rows.tolist():
+            scalar_rows = range(n)
+        for row in scalar_rows:
             raw = None if column is None else cells.raw(row, column)
-            _scalar_cell(item, index, row, raw, absent, arrays, envs)
-        if envs is not None and vector and index in needed:
-            # What the formulas see: the value, None when unusable, _NA when not applicable.
-            value, usable = env_values[index]
-            seen = np.where(usable, value, np.nan).astype(object)
-            seen[np.isnan(value) | ~usable] = None
-            seen[kinds == NA] = engine._NA
-            code = item.code
-            for row, (kind, env_value) in enumerate(
-                zip(kinds.tolist(), seen.tolist(), strict=True)
-            ):
-                if kind != OTHER:  # an OTHER cell's was set by the scalar engine
-                    envs[row][code] = env_value
+            env[row] = _scalar_cell(item, index, row, raw, absent, arrays)
+        if index in needed:
+            seen[index] = env
     return _assemble(framework, plan, cells, absent, state, fraction, loose, triggered)
 
 
@@ -370,46 +391,115 @@ _STATE = {engine._SCORED: SCORED, engine._MISSING: MISSING, engine._INVALID: INV
 
 
 def _scalar_cell(
-    item: engine._Item,
-    index: int,
-    row: int,
-    raw: Any,
-    absent: np.ndarray,
-    arrays: _Readings,
-    envs: list[dict[str, Any]] | None,
-) -> None:
-    """One cell read and scored by the scalar engine's own functions."""
-    env = envs[row] if envs is not None else {}
+    item: engine._Item, index: int, row: int, raw: Any, absent: np.ndarray, arrays: _Readings
+) -> float:
+    """One cell read and scored by the scalar engine's own functions; returns what formulas see
+    of it (NaN for nothing usable)."""
     if type(raw) is str and is_not_applicable(raw):
         absent[row, index] = True
         arrays.not_applicable(index, row)
-        env[item.code] = engine._NA
-        return
+        return np.nan
     absent[row, index] = False
+    env: dict[str, Any] = {}
     read, _value, result, _notes = engine._read(item, raw, env)
     arrays.record(item, index, row, read, result)
+    value = env.get(item.code)
+    return value if type(value) is float else np.nan
 
 
-def _formula_cell(
+def _appraisal_column(
     item: engine._Item,
     index: int,
-    row: int,
-    raw: Any,
-    refs: tuple[int, ...],
+    kinds: np.ndarray,
+    cells: Cells,
+    column: int | None,
     absent: np.ndarray,
     arrays: _Readings,
-    envs: list[dict[str, Any]],
-) -> None:
-    """A formula computed and scored for one subject from what its env holds."""
-    env = envs[row]
-    if (type(raw) is str and is_not_applicable(raw)) or any(absent[row, m] for m in refs):
-        absent[row, index] = True
-        arrays.not_applicable(index, row)
-        env[item.code] = engine._NA
-        return
+) -> list[int]:
+    """An appraisal's well-formed votes scored as arrays; returns the rows left to the scalar
+    engine (everything else: no votes, bad votes, n/a spellings)."""
+    rubric = item.indicator.rubric
+    weights = [rubric.weight_of(category) for category in APPRAISAL_CATEGORIES]
+    keys = {"voters", *APPRAISAL_CATEGORIES}
+    rows, votes = [], []
+    scalar_rows = []
+    for row in range(len(kinds)):
+        raw = cells.other.get((row, column)) if kinds[row] == OTHER else None
+        if type(raw) is dict and "voters" in raw and keys.issuperset(raw):
+            counts = [raw["voters"], *(raw.get(c, 0) for c in APPRAISAL_CATEGORIES)]
+            whole = all(type(c) is int and 0 <= c <= LIMIT for c in counts)
+            if whole and counts[0] > 0 and sum(counts[1:]) == counts[0]:
+                rows.append(row)
+                votes.append(counts)
+                continue
+        scalar_rows.append(row)
+    if rows:
+        matrix = np.array(votes, dtype=np.float64)
+        weighted = np.zeros(len(rows))
+        for position, weight in enumerate(weights, start=1):  # in order, as the rubric sums
+            weighted = weighted + matrix[:, position] * weight
+        share = np.minimum(1.0, weighted / matrix[:, 0])
+        arrays.state[rows, index] = SCORED
+        arrays.triggered[rows, index] = False
+        if item.scored:
+            arrays.fraction[rows, index] = share
+        else:
+            arrays.fraction[rows, index] = share
+            arrays.loose[rows, index] = share * item.weight
+    return scalar_rows
+
+
+def _formula_column(
+    item: engine._Item,
+    index: int,
+    kinds: np.ndarray,
+    cells: Cells,
+    column: int | None,
+    refs: tuple[int, ...],
+    inputs: list[np.ndarray],
+    absent: np.ndarray,
+    arrays: _Readings,
+) -> np.ndarray:
+    """A formula computed over every subject from what it sees of its inputs, then scored by its
+    ``then`` rubric (the scalar `engine._compute`); returns its values as formulas see them."""
     assert item.formula is not None
-    read, _value, result, _notes = engine._compute(item, item.formula, raw, env)
-    arrays.record(item, index, row, read, result)
+    n = len(kinds)
+    # Not applicable: entered as such, or using an input that does not apply.
+    na = kinds == NA
+    for row in np.nonzero(kinds == OTHER)[0].tolist():
+        na[row] = is_not_applicable(cells.other[row, column])
+    if refs:
+        na = na | absent[:, list(refs)].any(axis=1)
+    absent[:, index] = na
+    value, error = formula_arrays.evaluate_columns(item.formula.formula, inputs, n)
+    ok = error == formula_arrays.OK
+    if item.share:  # a computed percentage outside 0–100 earns nothing (see the engine)
+        ok = ok & (value >= 0) & (value <= 100)
+    missing = error == formula_arrays.MISSING
+    value = np.where(ok, value, 0.0)
+    then = item.formula.then
+    if isinstance(then, LinearRubric):
+        floor, target = then.floor, item.indicator.target
+        share = (value - floor) / (target - floor)
+        frac = np.where(share <= 0, 0.0, np.where(share >= 1, 1.0, share))
+    elif isinstance(then, BandsRubric):
+        higher = item.indicator.direction == "higher"
+        frac = np.zeros(n)
+        for band in reversed(then.bands):
+            frac = np.where(
+                value >= band.limit if higher else value <= band.limit, band.fraction, frac
+            )
+    else:
+        frac = np.where(value != 0, then.yes, then.no)
+    ok = ok & ~na
+    arrays.state[:, index] = np.where(ok | na, SCORED, np.where(missing, MISSING, INVALID))
+    arrays.triggered[:, index] = False
+    if item.scored:
+        arrays.fraction[:, index] = np.where(ok, frac, np.where(na, np.nan, 0.0))
+    else:
+        arrays.fraction[:, index] = np.where(ok, frac, np.nan)
+        arrays.loose[:, index] = np.where(ok, frac * item.weight, 0.0)
+    return np.where(ok, value, np.nan)
 
 
 def _assemble(

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 from django.db import connection
 
-from core.fastjson import loads
+from core.fastjson import dumps, loads
 
 from ..models import Indicator, IndicatorValue, Submission
 from ..scoring.batch import ABSENT, FLOAT, INTEGER, OTHER, Cells, typed_kind
@@ -29,8 +29,8 @@ _ROW = np.dtype(
         ("fields", ">i2"),
         ("submission_length", ">i4"),
         ("submission", ">i8"),
-        ("indicator_length", ">i4"),
-        ("indicator", ">i8"),
+        ("column_length", ">i4"),
+        ("column", ">i8"),
         ("kind_length", ">i4"),
         ("kind", ">i2"),
         ("number_length", ">i4"),
@@ -53,32 +53,31 @@ _PG_NUMBER = """CASE WHEN jsonb_typeof(x) = 'number' AND abs((x)::numeric) <= 1e
     THEN (x)::float8 ELSE 'NaN'::float8 END"""
 
 
-def framework_columns(framework_id: int) -> tuple[dict[str, int], dict[int, int]]:
-    """A column per indicator of the framework: by code, and the column of each indicator id."""
-    columns: dict[str, int] = {}
-    by_id: dict[int, int] = {}
-    for column, (pk, code) in enumerate(
-        Indicator.objects.filter(framework_id=framework_id).order_by("pk").values_list("pk", "code")
-    ):
-        columns[code] = column
-        by_id[pk] = column
-    return columns, by_id
-
-
 def _values_sql(select: str, states: int, where: str = "") -> str:
-    """The values of the period's submissions in [lo, hi) in `states`, `x` the value scored."""
+    """The values of the period's submissions in [lo, hi) in `states`, of the indicators of one
+    framework: `x` the value scored, `col` the indicator's column (its place among `codes`)."""
     quote = connection.ops.quote_name
     v = {f: quote(IndicatorValue._meta.get_field(f).column) for f in ("submission", "indicator")}
     value = quote(IndicatorValue._meta.get_field("value").column)
     reviewed = quote(IndicatorValue._meta.get_field("reviewed_value").column)
     s = {f: quote(Submission._meta.get_field(f).column) for f in ("id", "period", "state")}
-    values_table = quote(IndicatorValue._meta.db_table)
-    submissions = quote(Submission._meta.db_table)
+    i = {f: quote(Indicator._meta.get_field(f).column) for f in ("id", "code", "framework")}
+    if connection.vendor == "postgresql":
+        columns = "unnest(%s::text[]) WITH ORDINALITY AS c(code, place)"
+        column = "c.place - 1"
+    else:
+        columns = "json_each(%s) c"
+        column = "c.key"
     sql = (
-        f"SELECT {select} FROM (SELECT v.{v['submission']} AS submission_id, "
-        f"v.{v['indicator']} AS indicator_id, COALESCE(v.{reviewed}, v.{value}) AS x "
-        f"FROM {values_table} v JOIN {submissions} s ON s.{s['id']} = v.{v['submission']} "
+        f"SELECT {select} FROM (SELECT v.{v['submission']} AS submission_id, {column} AS col, "
+        f"COALESCE(v.{reviewed}, v.{value}) AS x "
+        f"FROM {quote(IndicatorValue._meta.db_table)} v "
+        f"JOIN {quote(Submission._meta.db_table)} s ON s.{s['id']} = v.{v['submission']} "
+        f"JOIN {quote(Indicator._meta.db_table)} i ON i.{i['id']} = v.{v['indicator']} "
+        f"JOIN {columns} ON c.{'code' if connection.vendor == 'postgresql' else 'value'} "
+        f"= i.{i['code']} "
         f"WHERE s.{s['period']} = %s AND s.{s['state']} IN ({', '.join(['%s'] * states)}) "
+        f"AND i.{i['framework']} = %s "
         f"AND v.{v['submission']} >= %s AND v.{v['submission']} < %s) t"
     )
     return sql + (f" WHERE {where}" if where else "")
@@ -86,69 +85,53 @@ def _values_sql(select: str, states: int, where: str = "") -> str:
 
 def read_cells(
     period_id: int,
+    framework_id: int,
     states: Sequence[str],
     submission_ids: Sequence[int],
-    columns: dict[str, int],
-    column_of: dict[int, int],
+    codes: Sequence[str],
 ) -> Cells:
     """The values of `submission_ids` (sorted, counted submissions of the period), a row each
-    in that order; values of indicators outside `column_of` (another framework's) are left out."""
+    in that order, a column per code of `codes` (the framework's indicators)."""
     n = len(submission_ids)
+    columns = {code: column for column, code in enumerate(codes)}
     kind = np.full((n, len(columns)), ABSENT, dtype=np.int8)
     number = np.full(kind.shape, np.nan)
     other: dict[tuple[int, int], object] = {}
     if not n:
         return Cells(columns, kind, number, other)
     ids = np.asarray(submission_ids, dtype=np.int64)
-    params = [period_id, *states, int(ids[0]), int(ids[-1]) + 1]
-    lookup = _column_lookup(column_of)
     if connection.vendor == "postgresql":
-        select = f"submission_id::int8, indicator_id::int8, ({_PG_KIND})::int2, ({_PG_NUMBER})"
+        params = [list(codes), period_id, *states, framework_id, int(ids[0]), int(ids[-1]) + 1]
+        select = f"submission_id::int8, col::int8, ({_PG_KIND})::int2, ({_PG_NUMBER})"
         rows = _copy_binary(_values_sql(select, len(states)), params)
         rows = rows[np.isin(rows["submission"], ids)]
-        column = _columns_of(lookup, rows["indicator"])
-        keep = column >= 0
-        row = np.searchsorted(ids, rows["submission"][keep])
-        kind[row, column[keep]] = rows["kind"][keep]
-        number[row, column[keep]] = rows["number"][keep]
+        row = np.searchsorted(ids, rows["submission"])
+        kind[row, rows["column"]] = rows["kind"]
+        number[row, rows["column"]] = rows["number"]
         sql = _values_sql(
-            "submission_id, indicator_id, x::text",
+            "submission_id, col, x::text",
             len(states),
             "jsonb_typeof(x) IN ('string', 'object', 'array') AND x <> '\"n/a\"'::jsonb "
             "OR (jsonb_typeof(x) = 'number' AND abs((x)::numeric) > 1e12)",
         )
         texts = _fetch(sql, params)
     else:  # SQLite keeps JSON as text: each value typed here
-        texts = _fetch(_values_sql("submission_id, indicator_id, x", len(states)), params)
+        params = [dumps(list(codes)), period_id, *states, framework_id, int(ids[0])]
+        params.append(int(ids[-1]) + 1)
+        texts = _fetch(_values_sql("submission_id, col, x", len(states)), params)
     position = {pk: index for index, pk in enumerate(submission_ids)}
-    for submission, indicator, text in texts:
+    for submission, column, text in texts:
         row_index = position.get(submission)
-        col = column_of.get(indicator)
-        if row_index is None or col is None:
+        if row_index is None:
             continue
         raw = None if text is None else loads(text)
         cell = typed_kind(raw)
-        kind[row_index, col] = cell
+        kind[row_index, column] = cell
         if cell in (FLOAT, INTEGER):
-            number[row_index, col] = raw
+            number[row_index, column] = raw
         elif cell == OTHER:
-            other[row_index, col] = raw
+            other[row_index, column] = raw
     return Cells(columns, kind, number, other)
-
-
-def _column_lookup(column_of: dict[int, int]) -> tuple[int, np.ndarray]:
-    low = min(column_of, default=0)
-    table = np.full(max(column_of, default=0) - low + 1, -1, dtype=np.int64)
-    for pk, column in column_of.items():
-        table[pk - low] = column
-    return low, table
-
-
-def _columns_of(lookup: tuple[int, np.ndarray], indicator_ids: np.ndarray) -> np.ndarray:
-    low, table = lookup
-    offset = indicator_ids.astype(np.int64) - low
-    inside = (offset >= 0) & (offset < len(table))
-    return np.where(inside, table[np.clip(offset, 0, len(table) - 1)], -1)
 
 
 def _copy_binary(sql: str, params: list) -> np.ndarray:

@@ -62,7 +62,7 @@ from ..scoring import SubjectScore as EngineScore
 from ..scoring import batch, score_subject
 from ..scoring.values import DIGITS, rounded
 from ..selectors import engine_framework
-from ..selectors.cells import framework_columns, read_cells
+from ..selectors.cells import read_cells
 from . import rollup
 
 logger = logging.getLogger(__name__)
@@ -137,13 +137,6 @@ class _Context:
 
     period: Period
     spec: EngineFramework
-    # The typed cells' columns, by indicator code and by indicator id; read on first use.
-    _columns: tuple[dict[str, int], dict[int, int]] | None = None
-
-    def columns(self) -> tuple[dict[str, int], dict[int, int]]:
-        if self._columns is None:
-            self._columns = framework_columns(self.period.framework_id)
-        return self._columns
 
 
 def _context(period: Period) -> _Context:
@@ -293,9 +286,10 @@ def _batch_rows(
     read); each kind's rows are scored and packed as the COPY reads them."""
     cells = read_cells(
         context.period.pk,
+        context.period.framework_id,
         COUNTED_STATES,
         [submission[0] for submission in submissions],
-        *context.columns(),
+        [indicator.code for indicator in context.spec.indicators],
     )
     kinds = {subject.code for subject in context.spec.subject_kinds}
     by_kind: dict[str, list[int]] = {}
@@ -350,6 +344,7 @@ def _packed_rows(
         for part in (scored.total, scored.base, scored.bonus, scored.max_total)
     ]
     codes, dimensions = scored.codes, scored.dimensions
+    inputs = cells.documents()
     for row, (pk, organization_id, kind, unit, state) in enumerate(submissions):
         indicators = dict(
             zip(
@@ -391,7 +386,7 @@ def _packed_rows(
             dumps(list(scored.vetoes[row])),
             dumps(dims),
             dumps(indicators),
-            dumps(cells.values(row)),
+            dumps(inputs[row]),
             missing[row],
             rectify_counts[row],
             stamp,

@@ -103,11 +103,11 @@ def test_chunks_share_the_period_lock_and_exclude_exclusive_writers(
     inside, release = threading.Event(), threading.Event()
     read_cells = scores.read_cells
 
-    def paused(period_id, states, ids, *columns):
+    def paused(period_id, framework_id, states, ids, codes):
         if ids[0] == first:  # the first chunk holds the period's lock here until released
             inside.set()
             release.wait(10)
-        return read_cells(period_id, states, ids, *columns)
+        return read_cells(period_id, framework_id, states, ids, codes)
 
     monkeypatch.setattr(scores, "read_cells", paused)
     outcomes: dict[str, object] = {}
