@@ -6,7 +6,7 @@
                                                        # default queue is purged at the end)
     REDIS_URL=redis://127.0.0.1:6379/4 DATABASE_URL=postgres://postgres@127.0.0.1:5432/pb_bench \\
         python bench/bench_rollup.py [--orgs 1000 10000] [--approvals 50] [--workers 2]
-                                     [--no-profile] [--plan]
+                                     [--no-profile] [--plan] [--opening-only]
 
 For each size: `seed_synthetic --orgs N --seed 1 --replace`, a generated framework of 120
 indicators (mostly linear, bands and yes/no; some deduction, bonus, veto, appraisal and formula)
@@ -29,6 +29,9 @@ one UPDATE (no per-approval task). Then it measures:
    rescored the subject and rewritten its ancestors' roll-up rows), p50 and p95 of the approvals;
 4. the peak resident memory of the process, phase by phase (ru_maxrss, reset between phases), and
    of the worker's processes.
+
+With `--opening-only` it stops after the recompute in one process and the opening of the items
+(no worker, no baselines, no approvals, no profile): what the opening costs beside the recompute.
 
 The full recompute of the largest size is then run once more under cProfile (it replaces the rows
 of the first run) and the functions costing most are printed. Old benchmark periods and the
@@ -558,7 +561,7 @@ def bench_size(orgs: int, args: argparse.Namespace) -> dict[str, Any]:
         flush=True,
     )
     result["full_s"], result["full_stats"] = result["one_s"], result["one_stats"]
-    if args.worker is not None:
+    if args.worker is not None and not args.opening_only:
         result["full_s"], result["full_stats"] = full_recompute_on_workers(
             data["period"], args.worker
         )
@@ -575,6 +578,12 @@ def bench_size(orgs: int, args: argparse.Namespace) -> dict[str, Any]:
         f"{result['rect_s']:.1f} s",
         flush=True,
     )
+    if args.opening_only:
+        print(
+            f"      opening ÷ recompute in one process: {result['rect_s'] / result['one_s']:.2f}",
+            flush=True,
+        )
+        return result
 
     reset_peak()
     base = baseline(data["period"])
@@ -727,6 +736,11 @@ def main() -> int:
     )
     parser.add_argument("--plan", action="store_true", help="print the baseline's query plan")
     parser.add_argument(
+        "--opening-only",
+        action="store_true",
+        help="only the recompute in one process and the opening of rectification items after it",
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=os.cpu_count() or 1,
@@ -762,7 +776,7 @@ def main() -> int:
     # Approvals run their task in this process; with Redis, full recomputes also run on a worker.
     app.conf.task_always_eager = True
     args.worker = None
-    if settings.REDIS_URL and args.workers > 0:
+    if settings.REDIS_URL and args.workers > 0 and not args.opening_only:
         args.worker = Worker(args.workers)
     print(f"machine: {machine()}; load average {os.getloadavg()[0]:.2f}")
     print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}", flush=True)
@@ -774,6 +788,9 @@ def main() -> int:
     finally:
         if args.worker is not None:
             args.worker.stop()
+    if args.opening_only:
+        print(f"load average at the end: {os.getloadavg()[0]:.2f} (the machine may be shared)")
+        return 0
     report(results)
     print(f"load average at the end: {os.getloadavg()[0]:.2f} (the machine may be shared)")
     if args.profile:
