@@ -94,7 +94,62 @@ def floor(period) -> dict[str, float]:
                 cursor.cursor.copy_expert(f"COPY bench_floor_{table} ({columns}) FROM STDIN", data)
             best_in = min(best_in, time.perf_counter() - started)
             transaction.set_rollback(True)
-    return {"values_out": out_s, "rows_in": best_in, "floor": out_s + best_in}
+    return {
+        "values_out": out_s,
+        "rows_in": best_in,
+        "floor": out_s + best_in,
+        **narrow_alternative(period),
+    }
+
+
+def narrow_alternative(period) -> dict[str, float]:
+    """What storing per-indicator results as a narrow typed table would cost instead of the
+    packed JSON documents (the decision of docs/decisions.md): the subject scores' rows in, then
+    a table of one row per subject and indicator (submission, indicator, points, maximum,
+    fraction, status, flags) with its index, both by COPY from memory."""
+    from django.db import connection, transaction
+
+    from assessment.models import SubjectScore
+
+    table = SubjectScore._meta.db_table
+    columns = ", ".join(f.column for f in SubjectScore._meta.concrete_fields if f.column != "id")
+    _seconds, packed = copy_out(f"SELECT {columns} FROM {table} WHERE period_id = {period.pk}")
+    # The same rows without their per-indicator documents: what would stay beside a narrow table.
+    _seconds, rest = copy_out(
+        f"SELECT {columns.replace('indicators', chr(39) + '{}' + chr(39) + '::jsonb')} "
+        f"FROM {table} WHERE period_id = {period.pk}"
+    )
+    _seconds, narrow = copy_out(
+        "SELECT s.submission_id, row_number() OVER (PARTITION BY s.submission_id)::int2, "
+        "(j.value->>0)::float4, (j.value->>1)::float4, (j.value->>2)::float4, "
+        "CASE j.value->>3 WHEN 'scored' THEN 0 WHEN 'missing' THEN 1 WHEN 'invalid' THEN 2 "
+        "ELSE 3 END::int2, ((j.value->>4)::boolean::int + 2 * (j.value->>5)::boolean::int)::int2 "
+        f"FROM {table} s CROSS JOIN LATERAL jsonb_each(s.indicators) j "
+        f"WHERE s.period_id = {period.pk}"
+    )
+    out = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        for copy in ("bench_packed", "bench_rest"):
+            cursor.execute(
+                f"CREATE TABLE {copy} (LIKE {table} INCLUDING DEFAULTS INCLUDING IDENTITY "
+                "INCLUDING INDEXES INCLUDING STORAGE INCLUDING COMPRESSION)"
+            )
+        cursor.execute(
+            "CREATE TABLE bench_narrow (submission_id int8, indicator int2, points float4, "
+            "maximum float4, fraction float4, status int2, flags int2, "
+            "PRIMARY KEY (submission_id, indicator))"
+        )
+        for name, data, target in (
+            ("packed_in", packed, f"bench_packed ({columns})"),
+            ("rest_in", rest, f"bench_rest ({columns})"),
+            ("narrow_in", narrow, "bench_narrow"),
+        ):
+            data.seek(0)
+            started = time.perf_counter()
+            cursor.cursor.copy_expert(f"COPY {target} FROM STDIN", data)
+            out[name] = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return out
 
 
 def recompute(period, runs: int) -> dict[str, Any]:
@@ -145,6 +200,12 @@ def bench_size(orgs: int, args: argparse.Namespace, first: bool) -> dict[str, An
         flush=True,
     )
     result["ratio"] = result["b"]["seconds"] / a["floor"]
+    print(
+        f"  subject scores stored packed: {a['packed_in']:.2f} s; as a narrow typed table (a row "
+        f"per subject and indicator) {a['narrow_in']:.2f} s + the rows without their indicator "
+        f"documents {a['rest_in']:.2f} s = {a['narrow_in'] + a['rest_in']:.2f} s",
+        flush=True,
+    )
     print(f"  (b) ÷ (a) = {result['ratio']:.2f} (target ≤ {TARGET_RATIO})", flush=True)
     if first and args.approvals:
         result["c"] = bench_rollup.incremental(period, data["reviewer"], args.approvals, rng)
@@ -171,8 +232,16 @@ def main() -> int:
     import django
 
     django.setup()
+    import logging
+
     from django.core.management import call_command
 
+    from partybuild.celery import app
+
+    # Approvals run their scoring task in this process (eager), as bench_rollup.py runs them.
+    app.conf.task_always_eager = True
+    logging.getLogger("celery").setLevel(logging.WARNING)
+    logging.getLogger("kombu").setLevel(logging.ERROR)
     call_command("migrate", verbosity=0)
     print(f"machine: {bench_rollup.machine()}")
     results = []
