@@ -20,6 +20,7 @@ EXTRA = [
     ["bench/bench_rollup.py"],
     ["bench/bench_dashboard.py"],
     ["bench/bench_reports.py"],
+    ["bench/bench_xlsx.py"],
     ["bench/bench_records.py"],
 ]
 
