@@ -428,11 +428,12 @@ def score_submissions(context: _Context, *, lo: int, hi: int, batched: bool = Tr
         SubjectScore.objects.filter(
             period=period, submission_id__gte=lo, submission_id__lt=hi
         ).delete()
-        if batched and submissions:
-            rows = _batch_rows(context, submissions, stamp, stats)
-        else:
-            rows = _subject_rows(context, submissions, _read_values(context, lo, hi), stamp, stats)
-        if submissions:
+        if submissions:  # otherwise the range only lost its rows (a reopened submission)
+            if batched:
+                rows = _batch_rows(context, submissions, stamp, stats)
+            else:
+                values = _read_values(context, lo, hi)
+                rows = _subject_rows(context, submissions, values, stamp, stats)
             insert_rows(SubjectScore, _columns(SubjectScore, SUBJECT_FIELDS), rows)
     return stats
 
