@@ -27,8 +27,10 @@ Redis as its shared cache and broker (its database is flushed first) and compare
 two phases: the dashboards' warm-up off, then on (DASHBOARDS_WARM). Each phase starts a real
 Celery worker (one process, `-Q default`) with the setting, signs --workers sessions in and
 reads the group's dashboard with each, then sends an approval's scoring task
-(`assessment.score_submission` of a branch's own submission) through the broker, waits in the
-worker's log for it, the peer ranks' refresh and (phase on) the warm-up to finish, and times the
+(`assessment.score_submission` of a branch's own submission) through the broker (or, with
+``--trigger recompute``, a full recompute as `manage.py rollup --queue` does), waits in the
+worker's log for it (for a recompute, the rectification opening that follows it), the peer
+ranks' refresh and (phase on) the warm-up to finish, and times the
 first read of each gunicorn worker after the roll-up (reads one after another until every worker
 has served one, as gunicorn's access log says: pid and milliseconds), then --workers reads at
 once. Then the locust load (--users, --duration; counted once every user has signed in) runs,
@@ -440,6 +442,17 @@ def reads_at_once(url: str, path: str, sessions: list) -> list[float]:
     return times
 
 
+def recompute(env: dict[str, str], period_id: int) -> None:
+    """A full recompute of the period handed to the workers, as `manage.py rollup --queue`."""
+    subprocess.run(
+        [sys.executable, "manage.py", "rollup", "--period", str(period_id), "--queue"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
 def first_per_worker(
     url: str, path: str, session, access: Path, workers: int, most: int = 60
 ) -> dict[int, float]:
@@ -485,7 +498,7 @@ class Approvals:
 
 
 def after_rollup_phase(
-    warm: bool, env, base: str, path: str, password: str, args, workdir: Path, send, ids
+    warm: bool, env, base: str, path: str, password: str, args, workdir: Path, send, ids, period_id
 ) -> dict[str, Any]:
     """One phase: a worker with the warm-up on or off, a roll-up, the first reads, the load."""
     name = "on" if warm else "off"
@@ -497,8 +510,12 @@ def after_rollup_phase(
         before = reads_at_once(base, path, sessions)
         offset = log.stat().st_size
         started = time.perf_counter()
-        send(ids[0])
-        tasks = ["assessment.score_submission", "assessment.refresh_peer_ranks"]
+        if args.trigger == "recompute":
+            recompute(env, period_id)
+            tasks = ["assessment.recompute_period", "rectification.open_for_period"]
+        else:
+            send(ids[0])
+            tasks = ["assessment.score_submission", "assessment.refresh_peer_ranks"]
         tasks += ["dashboards.warm"] if warm else []
         found = wait_in_log(log, offset, [done(t) for t in tasks], timeout=900, process=worker)
         settled = time.perf_counter() - started
@@ -534,7 +551,7 @@ def report_phase(result: dict[str, Any], args: argparse.Namespace) -> bool:
     seconds = ", ".join(f"{t} {v:.2f} s" for t, v in result["task_seconds"].items())
     print(f"\nwarm-up {result['name']}:")
     print(f"  reads before the roll-up, {args.workers} at once: {ms(result['before'])}")
-    print(f"  roll-up sent to the worker until done: {result['settled']:.1f} s ({seconds})")
+    print(f"  {args.trigger} sent to the worker until done: {result['settled']:.1f} s ({seconds})")
     first = ", ".join(f"{pid}: {v:.0f}" for pid, v in result["first"].items())
     print(f"  first read of each gunicorn worker after it (pid: ms, one after another): {first}")
     print(f"  then {args.workers} reads at once: {ms(result['at_once'])}")
@@ -566,7 +583,7 @@ def compare_after_rollup(env, base, path, password, args, workdir, period) -> No
         broker.send_task("assessment.score_submission", args=[submission_id], queue="default")
 
     results = [
-        after_rollup_phase(warm, env, base, path, password, args, workdir, send, ids)
+        after_rollup_phase(warm, env, base, path, password, args, workdir, send, ids, period.pk)
         for warm in (False, True)
     ]
     broker.close()
@@ -590,6 +607,13 @@ def main() -> int:
         default="",
         help="a Redis database for the served portal's cache and a worker's queue (flushed): "
         "compares the first reads after a roll-up and the load, dashboards' warm-up off and on",
+    )
+    parser.add_argument(
+        "--trigger",
+        choices=["approval", "recompute"],
+        default="approval",
+        help="with --redis: the roll-up before the first reads, an approval's scoring task or "
+        "a full recompute of the period on the worker",
     )
     parser.add_argument(
         "--rollup-every",
@@ -651,7 +675,8 @@ def main() -> int:
             import redis
 
             redis.Redis.from_url(args.redis).flushdb()
-            env["REDIS_URL"] = args.redis
+            # The served portal and its worker as in production: tasks go through the queue.
+            env.update(REDIS_URL=args.redis, CELERY_TASK_ALWAYS_EAGER="0")
         access = workdir / "access.log" if args.redis else None
         server = start_server(env, port, args.workers, workdir / "gunicorn.log", access)
         stats = None
