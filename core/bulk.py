@@ -2,7 +2,8 @@
 
 Django's bulk_create spends most of its time preparing values and compiling SQL at the volumes
 of a full score run (hundreds of thousands of rows): `insert_rows` streams rows through one COPY
-on PostgreSQL (psycopg2) and one executemany elsewhere.
+on PostgreSQL (psycopg2) and one executemany elsewhere. `copy_text` streams text its caller has
+already written in COPY's text format, whole columns at a time (`copy_field` escapes a field).
 
 The COPY is fed lazily: rows are drawn from the iterable and written out only as psycopg2
 reads the stream, so the database parses and indexes one batch while Python makes the next (on
@@ -39,6 +40,9 @@ def _field(value: Any) -> str:
     return _FORMATS.get(type(value), str)(value)
 
 
+copy_field = _field  # one value as COPY's text format writes it
+
+
 STREAM_ROWS = 1000  # rows written per read of the COPY stream
 
 
@@ -61,6 +65,47 @@ class _CopyStream:
             self.error = error
             raise
         return "".join(["\t".join(map(_field, row)) + "\n" for row in batch])
+
+
+class _TextStream:
+    """The file COPY FROM STDIN reads when the caller writes the text: each read is the next
+    chunk; like `_CopyStream`, it keeps an error raised while making a chunk."""
+
+    def __init__(self, chunks: Iterable[str]) -> None:
+        self._chunks: Iterator[str] = iter(chunks)
+        self.error: BaseException | None = None
+
+    def read(self, size: int = -1) -> str:
+        try:
+            return next(self._chunks, "")
+        except BaseException as error:
+            self.error = error
+            raise
+
+
+def copy_text(model: type[models.Model], columns: Sequence[str], chunks: Iterable[str]) -> None:
+    """Insert rows written in COPY's text format (fields joined by tabs, each line ending in a
+    newline, NULL as ``\\N``, fields escaped as `copy_field` does) into the model's table, one
+    chunk of whole lines at a time, as PostgreSQL reads them. PostgreSQL only: elsewhere, give
+    `insert_rows` the values."""
+    quote = connection.ops.quote_name
+    column_list = ", ".join(quote(column) for column in columns)
+    with connection.cursor() as cursor:
+        _copy(
+            getattr(cursor, "cursor", cursor),
+            f"COPY {quote(model._meta.db_table)} ({column_list}) FROM STDIN",
+            _TextStream(chunk for chunk in chunks if chunk),  # "" would end the COPY
+        )
+
+
+def _copy(raw: Any, statement: str, stream: _CopyStream | _TextStream) -> None:
+    try:
+        with connection.wrap_database_errors:  # Django's exceptions, as for execute()
+            raw.copy_expert(statement, stream)
+    except Exception:
+        if stream.error is not None:  # the rows failed, not the database
+            raise stream.error from None
+        raise
 
 
 def insert_rows(
@@ -90,17 +135,7 @@ def insert_rows(
                     f"CREATE TEMPORARY TABLE {target} AS SELECT {column_list} FROM {table} "
                     "WITH NO DATA"
                 )
-            stream = _CopyStream(rows)
-            try:
-                with connection.wrap_database_errors:  # Django's exceptions, as for execute()
-                    raw.copy_expert(
-                        f"COPY {target} ({column_list}) FROM STDIN",
-                        stream,
-                    )
-            except Exception:
-                if stream.error is not None:  # the rows failed, not the database
-                    raise stream.error from None
-                raise
+            _copy(raw, f"COPY {target} ({column_list}) FROM STDIN", _CopyStream(rows))
             if ignore_conflicts:
                 cursor.execute(
                     f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {target} "

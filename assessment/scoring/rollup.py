@@ -160,11 +160,21 @@ def party_building(
     return rounded((total - business_points) / rest * 100)
 
 
+def added(values: Iterable[float]) -> float:
+    """The sum of floats from left to right, from 0.0: the order numpy's ``bincount`` adds in, so
+    the roll-up as arrays (`rollup_arrays`) gets the same floats. (Python 3.12's ``sum`` adds
+    floats with a compensation, which may differ in the last place.)"""
+    total = 0.0
+    for value in values:
+        total += value
+    return total
+
+
 def blend(own_total: float, units: Mapping[str, tuple[float, float]]) -> float:
     """The own total with its units' results mixed in: each kind of unit weighs its weight, the
     organization's own submission the rest (kinds with no scored unit take no part)."""
-    weights = sum(weight for weight, _score in units.values())
-    mixed = sum(weight * score for weight, score in units.values())
+    weights = added(weight for weight, _score in units.values())
+    mixed = added(weight * score for weight, score in units.values())
     return rounded((1 - weights) * own_total + mixed)
 
 
@@ -261,8 +271,8 @@ def subtotals(
 
 
 def _mean(items: list[tuple[int, float, float]]) -> float:
-    total_weight = sum(weight for _id, weight, _score in items)
-    return rounded(sum(weight * score for _id, weight, score in items) / total_weight)
+    total_weight = added(weight for _id, weight, _score in items)
+    return rounded(added(weight * score for _id, weight, score in items) / total_weight)
 
 
 def combine(unit: Unit, children: Sequence[Subtotal], settings: Settings) -> Combined:
@@ -312,7 +322,7 @@ def combine(unit: Unit, children: Sequence[Subtotal], settings: Settings) -> Com
             by_members = settings.children == MEMBERS
             weights = [float(c.members) if by_members else 1.0 for c in with_score]
             weighting = settings.children
-            if sum(weights) <= 0:  # members, but none anywhere: equal weights rather than 0/0
+            if added(weights) <= 0:  # members, but none anywhere: equal weights rather than 0/0
                 weights, weighting = [1.0] * len(with_score), EQUAL
             items = [
                 (c.id, w, c.scores.get(dim, 0.0)) for c, w in zip(with_score, weights, strict=True)

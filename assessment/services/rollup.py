@@ -2,11 +2,13 @@
 ancestors after an approval, and refreshing the ranks among peers.
 
 The arithmetic is `assessment.scoring.rollup` (pure); this module only moves rows. A full
-roll-up reads the whole tree once (a handful of queries whatever its size), computes in Python
-and replaces the period's rows with one delete and one insert of rows made as they are written
-(a streamed COPY on PostgreSQL). An incremental update reads the chain's own data and its
-children's stored rows, and rewrites the chain's rows only. Callers hold the period's row lock
-(`lock_period`), so updates of one period never interleave.
+roll-up reads the whole tree once (a handful of queries whatever its size), computes every row as
+arrays (`assessment.scoring.rollup_arrays`, which gives exactly the pure roll-up's rows) and
+replaces the period's rows with one delete and one insert: on PostgreSQL a COPY fed whole columns
+of text, a chunk of rows at a time, as the database stores the chunk before. An incremental update
+reads the chain's own data and its children's stored rows, and rewrites the chain's rows only
+(`rollup.roll_up_chain`). Callers hold the period's row lock (`lock_period`), so updates of one
+period never interleave.
 """
 
 from collections import defaultdict
@@ -14,12 +16,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from django.db import connection, models
 from django.db.models import Avg, Count, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from core.bulk import insert_rows
+from core.bulk import copy_field, copy_text, insert_rows
 from core.fastjson import dumps, loads
 from organizations.choices import PersonKind, PersonStatus
 from organizations.models import Organization, Person
@@ -28,7 +31,7 @@ from ..choices import SubjectUnit
 from ..models import Framework, Period, Rollup, RollupSettings, SubjectScore, Submission
 from ..scoring import Framework as EngineFramework
 from ..scoring import rollup as pure_rollup
-from ..scoring import score_subject
+from ..scoring import rollup_arrays, score_subject
 from ..scoring.values import rounded
 from ..selectors import engine_framework
 
@@ -55,6 +58,7 @@ ROLLUP_FIELDS = (
     "party_building",
 )
 UPDATE_BATCH = 5000
+COPY_ROWS = 20_000  # rows of a full roll-up written per chunk of COPY text
 
 
 def lock_period(period_id: int, *, shared: bool = False) -> None:
@@ -116,6 +120,19 @@ def _previous_scores(
         rows = rows.filter(organization_id__in=organizations)
     pairs = rows.values_list("organization_id", "dimension", "score")
     return {(org, dim): score for org, dim, score in pairs}
+
+
+def _previous_columns(period: Period) -> rollup_arrays.Previous | None:
+    """Every score of the previous period as columns (no dictionary of 300,000 keys)."""
+    before = previous_period(period)
+    if before is None:
+        return None
+    rows = list(
+        Rollup.objects.filter(period=before)
+        .order_by()
+        .values_list("organization_id", "dimension", "score")
+    )
+    return rollup_arrays.Previous(*zip(*rows, strict=True)) if rows else None
 
 
 def own_scores(
@@ -304,24 +321,96 @@ class RollupStats:
 def write_full(period: Period) -> RollupStats:
     """Replace every roll-up row of the period (the caller holds the period lock).
 
-    Rows are made as they are inserted, so memory stays flat whatever the number of rows.
+    The rows are computed as arrays, then written a chunk at a time: the text of one chunk is
+    made while the database stores the one before, and no more than a chunk's text is held.
     """
     spec = engine_framework(period.framework)
     settings = settings_for(period.framework)
     units = _units(period, spec, _org_rows(Organization.objects.order_by()), only=None)
-    rows = pure_rollup.roll_up(units, settings, bands_of(spec), previous=_previous_scores(period))
+    table = rollup_arrays.roll_up_arrays(
+        units, settings, bands_of(spec), previous=_previous_columns(period)
+    )
     Rollup.objects.filter(period=period).delete()
-    written = 0
+    write_table(period, table, timezone.now())
+    return RollupStats(organizations=len(units), rows=len(table))
 
-    def counted(rows: Iterable[pure_rollup.Row]) -> Iterator[pure_rollup.Row]:
-        nonlocal written
-        for row in rows:
-            written += 1
-            yield row
 
-    # One streamed COPY: rows are made as the database stores the ones before them.
-    insert_rows(Rollup, _columns(), _db_rows(period, counted(rows), timezone.now()))
-    return RollupStats(organizations=len(units), rows=written)
+def write_table(period: Period, table: rollup_arrays.Table, now) -> None:
+    """Insert the table's rows: one COPY of text written a chunk at a time on PostgreSQL, the
+    rows' values by chunks elsewhere."""
+    if connection.vendor == "postgresql":
+        copy_text(Rollup, _copy_columns(), _copy_chunks(period, table, now))
+    else:
+        insert_rows(Rollup, _columns(), _db_rows(period, table.rows(COPY_ROWS), now))
+
+
+# The columns of a full roll-up's COPY: the organization's first (written once for all its
+# rows), then the row's.
+COPY_FIELDS = (
+    *("period", "organization", "members", "expected", "approved", "completeness", "flagged"),
+    *("dimension", "score", "own_score", "children_score", "rank_siblings", "rank_peers"),
+    *("change", "grade", "stars", "party_building", "computed_at", "explanation"),
+)
+
+
+def _copy_columns() -> list[str]:
+    return [Rollup._meta.get_field(name).column for name in COPY_FIELDS]
+
+
+def _copy_chunks(period: Period, table: rollup_arrays.Table, now) -> Iterator[str]:
+    """The table's rows in COPY's text format (the columns of `_copy_columns`), COPY_ROWS at a
+    time; every column of a chunk is written as a whole, the lines by one format each."""
+    null = rollup_arrays.NULL
+    floats, ints = rollup_arrays.float_texts, rollup_arrays.int_texts
+    stamp = copy_field(str(Rollup._meta.get_field("computed_at").get_db_prep_save(now, connection)))
+    heads = np.array(
+        [
+            f"{period.pk}\t{pk}\t{members}\t{expected}\t{approved}\t{completeness}\t{flagged}\t"
+            for pk, members, expected, approved, completeness, flagged in zip(
+                ints(table.tree.ids),
+                ints(table.members),
+                ints(table.expected),
+                ints(table.approved),
+                floats(table.completeness, null),
+                np.where(table.flagged, "t", "f").tolist(),
+                strict=True,
+            )
+        ],
+        dtype=object,
+    )
+    codes = np.array([copy_field(code) for code in table.codes], dtype=object)
+    # Index -1 (none) reads the last entry: "" for a grade (the column is not null), NULL else.
+    grades = np.array([*(copy_field(g) for g, _min in table.bands.grades), ""], dtype=object)
+    stars = np.array([*(str(stars) for stars, _min in table.bands.stars), null], dtype=object)
+    most = int(max(table.rank_siblings.max(initial=0), table.rank_peers.max(initial=0)))
+    ranks = np.array([null, *map(str, range(1, most + 1))], dtype=object)
+    escaped = table.escaped
+    for start in range(0, len(table), COPY_ROWS):
+        stop = min(len(table), start + COPY_ROWS)
+        org, dim = table.org[start:stop], table.dim[start:stop]
+        explanations = table.explanations(start, stop)
+        if escaped:
+            explanations = [text.replace("\\", "\\\\") for text in explanations]
+        yield "".join(
+            [
+                f"{h}{d}\t{s}\t{o}\t{c}\t{rs}\t{rp}\t{ch}\t{g}\t{st}\t{p}\t{stamp}\t{e}\n"
+                for h, d, s, o, c, rs, rp, ch, g, st, p, e in zip(
+                    heads[org].tolist(),
+                    codes[dim].tolist(),
+                    floats(table.score[start:stop], null),
+                    floats(table.own_score[start:stop], null),
+                    floats(table.children_score[start:stop], null),
+                    ranks[table.rank_siblings[start:stop]].tolist(),
+                    ranks[table.rank_peers[start:stop]].tolist(),
+                    floats(table.change[start:stop], null),
+                    grades[table.grade[start:stop]].tolist(),
+                    stars[table.stars[start:stop]].tolist(),
+                    floats(np.where(dim == 0, table.party[org], np.nan), null),
+                    explanations,  # JSON text: no tab, no line break
+                    strict=True,
+                )
+            ]
+        )
 
 
 @dataclass

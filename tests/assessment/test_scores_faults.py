@@ -12,7 +12,7 @@ import pytest
 
 from assessment import tasks
 from assessment.models import Rollup, ScoreRun, SubjectScore
-from assessment.scoring import rollup as pure_rollup
+from assessment.scoring.rollup_arrays import Table
 from assessment.services import rollup, scores
 from tests.builders import recompute
 
@@ -72,14 +72,15 @@ def clean_rows(period) -> dict:
     ("module", "name", "call", "where"),
     [
         (scores, "insert_rows", 2, "scoring, second chunk"),
-        (rollup, "insert_rows", 1, "roll-up, after deleting the rows"),
-        (pure_rollup, "to_rows", 4, "roll-up, half-way through the tree"),
+        (rollup, "write_table", 1, "roll-up, after deleting the rows"),
+        (Table, "explanations", 2, "roll-up, half-way through the rows"),
     ],
 )
 def test_a_killed_run_redelivered_converges_to_a_clean_run(
     changed, monkeypatch, module, name, call, where
 ):
     period, before = changed
+    monkeypatch.setattr(rollup, "COPY_ROWS", 3)  # the roll-up's rows written in many chunks
     kill_on_call(module, name, call, monkeypatch)
     run = scores.start_full_recompute(period, trigger=ScoreRun.Trigger.MANUAL, enqueue=False)
     with pytest.raises(WorkerKilled):
@@ -103,7 +104,7 @@ def test_a_killed_run_redelivered_converges_to_a_clean_run(
 
 def test_a_run_abandoned_midway_is_taken_over_once_its_lease_ran_out(changed, monkeypatch):
     period, _before = changed
-    kill_on_call(rollup, "insert_rows", 1, monkeypatch)
+    kill_on_call(rollup, "write_table", 1, monkeypatch)
     dead = scores.start_full_recompute(period, trigger=ScoreRun.Trigger.MANUAL, enqueue=False)
     with pytest.raises(WorkerKilled):
         scores.run_full_recompute(dead.pk, token=dead.task_id)
