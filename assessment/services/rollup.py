@@ -59,6 +59,7 @@ ROLLUP_FIELDS = (
 )
 UPDATE_BATCH = 5000
 COPY_ROWS = 20_000  # rows of a full roll-up written per chunk of COPY text
+OWN_BATCH = 100  # subject scores read, then counted as the roll-up counts them, at a time
 
 
 def lock_period(period_id: int, *, shared: bool = False) -> None:
@@ -147,11 +148,28 @@ def own_scores(
     """A stored subject score as the roll-up counts it: the total, the bonus points within it,
     each dimension's share on the scale of the total, and its party building (the total
     without the `business` dimensions' points, over `maximum` without theirs)."""
+    return _own_scores(
+        total, dimensions, total_points, bonus, maximum=maximum, business=business, scaled=None
+    )
+
+
+def _own_scores(
+    total: float,
+    dimensions: dict[str, list],
+    total_points: float,
+    bonus: float,
+    *,
+    maximum: float | None,
+    business: Sequence[str],
+    scaled: Iterator[float] | None,
+) -> dict[str, float]:
+    """`own_scores`, the dimensions' scaled shares taken from `scaled` when given (in the order
+    of the dimensions with a share)."""
     out = {pure_rollup.TOTAL: total, pure_rollup.BONUS: bonus}
     for code, entry in dimensions.items():
         share = entry[-1]
         if share is not None:
-            out[code] = rounded(share * total_points)
+            out[code] = rounded(share * total_points) if scaled is None else next(scaled)
     points = sum(dimensions[code][0] or 0.0 for code in business if code in dimensions)
     business_max = sum(dimensions[code][1] or 0.0 for code in business if code in dimensions)
     party = pure_rollup.party_building(
@@ -160,6 +178,35 @@ def own_scores(
     if party is not None:
         out[pure_rollup.PARTY] = party
     return out
+
+
+def own_scores_of(
+    scores: Sequence[tuple[float, dict[str, list], float, float | None]],
+    total_points: float,
+    business: Sequence[str] = (),
+) -> list[dict[str, float]]:
+    """`own_scores` of many stored subject scores, given as (total, dimensions, bonus, maximum):
+    every share scaled to the total and rounded as one array (`round` one by one costs more than
+    everything else of reading them)."""
+    shares = [
+        entry[-1]
+        for _t, dimensions, *_r in scores
+        for entry in dimensions.values()
+        if entry[-1] is not None
+    ]
+    scaled = iter(rollup_arrays.round6(np.array(shares, dtype=float) * total_points).tolist())
+    return [
+        _own_scores(
+            total,
+            dimensions,
+            total_points,
+            bonus,
+            maximum=maximum,
+            business=business,
+            scaled=scaled,
+        )
+        for total, dimensions, bonus, maximum in scores
+    ]
 
 
 class _ZeroScores:
@@ -206,11 +253,14 @@ def _units(
     units = _unit_results(period, spec, only)
     total_points = float(spec.total_points)
     expected: dict[int, int] = defaultdict(int)
-    scores: dict[int, dict[str, float]] = {}
     kinds: dict[int, str] = {}
+    scores: dict[int, dict[str, float]] = {}
+    business = spec.business_dimensions()
+    # By batches: parsed documents held all at once would keep the garbage collector busy.
+    scored: list[int] = []
+    stored: list[tuple[float, dict[str, list], float, float | None]] = []
     # The dimensions as text, parsed by orjson: Django's JSON decoding costs several times more.
     dimensions = Cast("score__dimensions", models.TextField())
-    business = spec.business_dimensions()
     for org, kind, total, bonus, maximum, dims in (
         own.order_by()
         .annotate(dims=dimensions)
@@ -221,14 +271,14 @@ def _units(
         expected[org] += 1
         kinds[org] = kind
         if total is not None:
-            scores[org] = own_scores(
-                total,
-                loads(dims) if dims else {},
-                total_points,
-                bonus,
-                maximum=maximum,
-                business=business,
-            )
+            scored.append(org)
+            stored.append((total, loads(dims) if dims else {}, bonus, maximum))
+            if len(stored) == OWN_BATCH:
+                scores.update(
+                    zip(scored, own_scores_of(stored, total_points, business), strict=True)
+                )
+                scored, stored = [], []
+    scores.update(zip(scored, own_scores_of(stored, total_points, business), strict=True))
     return [
         pure_rollup.Unit(
             id=pk,
