@@ -30,11 +30,11 @@ reads the group's dashboard with each, then sends an approval's scoring task
 (`assessment.score_submission` of a branch's own submission) through the broker (or, with
 ``--trigger recompute``, a full recompute as `manage.py rollup --queue` does), waits in the
 worker's log for it (for a recompute, the rectification opening that follows it), the peer
-ranks' refresh and (phase on) the warm-up to finish, and times the
-first read of each gunicorn worker after the roll-up (reads one after another until every worker
-has served one, as gunicorn's access log says: pid and milliseconds), then --workers reads at
-once. Then the locust load (--users, --duration; counted once every user has signed in) runs,
-with an approval every --rollup-every seconds during it when given. Target: p95 < 300 ms and the
+ranks' refresh and (phase on) the warm-up to finish, and times the first read of each gunicorn
+worker after the roll-up (reads one after another until every worker has served one, as
+gunicorn's access log says: pid and milliseconds), then --workers reads at once. Then the
+locust load (--users, --duration; each user on a session signed in beforehand) runs, with an
+approval every --rollup-every seconds during it when given. Target: p95 < 300 ms and the
 first read after a roll-up < 300 ms.
 """
 
@@ -266,6 +266,7 @@ def run_locust(
     out: Path,
     name: str = "dashboard",
     extra: tuple[str, ...] = (),
+    sessions: tuple[str, ...] | list[str] = (),
 ) -> Path:
     env = {
         **os.environ,
@@ -273,6 +274,7 @@ def run_locust(
         "BENCH_PASSWORD": password,
         "BENCH_PATH": path,
         "BENCH_WAIT": args.wait,
+        "BENCH_SESSIONS": ",".join(sessions),
     }
     prefix = out / name
     subprocess.run(
@@ -498,7 +500,17 @@ class Approvals:
 
 
 def after_rollup_phase(
-    warm: bool, env, base: str, path: str, password: str, args, workdir: Path, send, ids, period_id
+    warm: bool,
+    env,
+    base: str,
+    path: str,
+    password: str,
+    args,
+    workdir: Path,
+    send,
+    ids,
+    period_id,
+    load_sessions: list[str],
 ) -> dict[str, Any]:
     """One phase: a worker with the warm-up on or off, a roll-up, the first reads, the load."""
     name = "on" if warm else "off"
@@ -526,7 +538,16 @@ def after_rollup_phase(
         with approvals:
             # Counted once every user has signed in: the sign-ins' hashing is not the page's.
             stats = read_stats(
-                run_locust(base, path, password, args, workdir, f"load-{name}", ("--reset-stats",))
+                run_locust(
+                    base,
+                    path,
+                    password,
+                    args,
+                    workdir,
+                    f"load-{name}",
+                    ("--reset-stats",),
+                    sessions=load_sessions,
+                )
             )
         during = log.read_bytes()[offset:].decode(errors="replace")
     finally:
@@ -582,8 +603,12 @@ def compare_after_rollup(env, base, path, password, args, workdir, period) -> No
     def send(submission_id: int) -> None:
         broker.send_task("assessment.score_submission", args=[submission_id], queue="default")
 
+    # The load's users take sessions signed in now, one each, rather than sign in in the load.
+    load_sessions = [signed_in(base, password).cookies["sessionid"] for _ in range(args.users)]
     results = [
-        after_rollup_phase(warm, env, base, path, password, args, workdir, send, ids, period.pk)
+        after_rollup_phase(
+            warm, env, base, path, password, args, workdir, send, ids, period.pk, load_sessions
+        )
         for warm in (False, True)
     ]
     broker.close()
