@@ -47,18 +47,26 @@ class Rectification(models.Model):
 
     ACTIVE = (State.OPEN, State.IN_PROGRESS, State.CLOSURE_REQUESTED)
 
+    # No database constraints on the item's references (here and the users below): a full
+    # recompute's opening inserts hundreds of thousands of items in one statement, from the score
+    # rows (which carry the constraints) and the units' secretaries, and checking six references
+    # per item at commit cost more than the insert (docs/benchmarks.md, issue 19). Services write
+    # them from rows that exist; deleting through Django still cascades or sets null.
     organization = models.ForeignKey(
         "organizations.Organization",
         on_delete=models.CASCADE,
         related_name="rectifications",
         verbose_name=_("organization"),
+        db_constraint=False,
+        db_index=False,  # the (organization, state) index serves
     )
     period = models.ForeignKey(
         "assessment.Period",
         on_delete=models.CASCADE,
         related_name="rectifications",
         verbose_name=_("period"),
-        db_index=False,  # the unique (period, organization, indicator_code) index serves
+        db_constraint=False,
+        db_index=False,  # the unique (period, submission, indicator_code) index serves
     )
     submission = models.ForeignKey(
         "assessment.Submission",
@@ -67,6 +75,7 @@ class Rectification(models.Model):
         blank=True,
         related_name="rectifications",
         verbose_name=_("submission"),
+        db_constraint=False,
     )
     indicator_code = models.CharField(_("indicator"), max_length=40)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
@@ -82,6 +91,7 @@ class Rectification(models.Model):
         blank=True,
         related_name="rectifications",
         verbose_name=_("owner"),
+        db_constraint=False,
     )
     due_date = models.DateField(_("due date"), default=default_due_date)
     plan = models.TextField(_("plan"), blank=True)
@@ -94,6 +104,8 @@ class Rectification(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("closure requested by"),
+        db_constraint=False,
+        db_index=False,  # a partial index: empty on every item opened
     )
     closure_requested_at = models.DateTimeField(_("closure requested at"), null=True, blank=True)
     confirmed_by = models.ForeignKey(
@@ -103,6 +115,8 @@ class Rectification(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("confirmed by"),
+        db_constraint=False,
+        db_index=False,  # a partial index: empty on every item opened
     )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     rejection_reason = models.TextField(_("reason the closure was rejected"), blank=True)
@@ -131,10 +145,21 @@ class Rectification(models.Model):
         ]
         indexes = [
             models.Index(fields=["organization", "state"], name="rect_org_state"),
-            models.Index(fields=["state", "due_date"], name="rect_state_due"),
-            # The most urgent unclosed items first (dashboards): read in index order.
+            # The most urgent unclosed items first (dashboards): read in index order. The overdue
+            # flagging reads it too (active states are the unclosed ones).
             models.Index(
                 fields=["due_date", "id"], condition=~Q(state="closed"), name="rect_unclosed_due"
+            ),
+            # Deleting a user sets these to null: found by these, which opening items never grow.
+            models.Index(
+                fields=["closure_requested_by"],
+                condition=Q(closure_requested_by__isnull=False),
+                name="rect_closure_requested_by",
+            ),
+            models.Index(
+                fields=["confirmed_by"],
+                condition=Q(confirmed_by__isnull=False),
+                name="rect_confirmed_by",
             ),
         ]
 

@@ -40,6 +40,7 @@ from core import jobs, versions
 from core.bulk import insert_rows
 from core.retry import RETRYABLE
 from organizations.choices import Action, Role
+from organizations.models import RoleAssignment
 from organizations.scope import can, can_from_above
 from organizations.selectors import active_role_holders
 
@@ -170,20 +171,59 @@ def open_for_scores(period_id: int, submission_ids: list[int] | None = None) -> 
     of their units (leading groups, departments, members, staff), each owned by the secretary of
     the organization the subject belongs to.
 
-    Set-based and idempotent: one read of the scores, one of the existing items, one of the
-    units' secretaries, one bulk insert (conflicts ignored, so a concurrent run adds nothing
-    twice). An item already there is left as it is, even when a rescore no longer calls for it:
-    the unit shows the improvement with evidence and a reviewer confirms closure. Returns how
-    many items were opened.
+    Set-based and idempotent, in one transaction: on PostgreSQL one statement reads the packed
+    results, finds what to rectify and inserts the new items (`_open_in_sql`); elsewhere the
+    same in Python (`findings`, then one bulk insert). A concurrent run adds nothing twice (on
+    PostgreSQL the openings of a period wait for each other; elsewhere conflicts are ignored).
+    An item already there is left as it is, even when a rescore no longer calls for it: the unit
+    shows the improvement with evidence and a reviewer confirms closure. Returns how many items
+    were opened.
     """
     period = Period.objects.select_related("framework").filter(pk=period_id).first()
     if period is None or not eligible(period):
         return 0
+    rubrics = _rubrics(period)
+    due = timezone.localdate() + datetime.timedelta(days=due_days())
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            opened, sample = _open_in_sql(period_id, submission_ids, rubrics, due)
+        else:
+            opened, sample = _open_in_python(period_id, submission_ids, rubrics, due)
+        if not opened:
+            return 0
+        audit_trail.record(
+            "rectification.created",
+            period=period,
+            target=f"period:{period.pk}",
+            summary=ngettext(
+                "%(count)d rectification item opened from scores",
+                "%(count)d rectification items opened from scores",
+                opened,
+            )
+            % {"count": opened},
+            after={"items": sample},
+        )
+        versions.bump_on_commit(VERSION)
+    return opened
+
+
+AUDIT_SAMPLE = 500  # items named in the audit entry of an opening ("organization:indicator")
+OPENING_LOCK = 0x72656374  # "rect": with the period's id, the advisory lock of its openings
+
+
+def _open_in_python(
+    period_id: int,
+    submission_ids: list[int] | None,
+    rubrics: dict[str, tuple[str, float]],
+    due: datetime.date,
+) -> tuple[int, list[str]]:
+    """The opening on databases other than PostgreSQL: one read of the scores (in batches), one
+    of the existing items, one of the units' secretaries, one bulk insert. Returns how many
+    items were opened and the first of them by name, as `_open_in_sql` does."""
     # Not only rows with `rectify` > 0: a deduction taken above the threshold is not counted there.
     scores = SubjectScore.objects.filter(period_id=period_id)
     if submission_ids is not None:
         scores = scores.filter(submission_id__in=submission_ids)
-    rubrics = _rubrics(period)
     found: list[Finding] = []
     # In batches: the indicator results of a whole large period would all be held at once.
     rows = scores.order_by().values("organization_id", "submission_id", "indicators")
@@ -191,7 +231,7 @@ def open_for_scores(period_id: int, submission_ids: list[int] | None = None) -> 
     while batch := list(itertools.islice(stream, READ_BATCH)):
         found.extend(findings(batch, rubrics))
     if not found:
-        return 0
+        return 0, []
     org_ids = {f.organization_id for f in found}
     existing = set(
         Rectification.objects.filter(period_id=period_id, organization_id__in=org_ids).values_list(
@@ -200,25 +240,10 @@ def open_for_scores(period_id: int, submission_ids: list[int] | None = None) -> 
     )
     new = [f for f in found if (f.submission_id, f.code) not in existing]
     if not new:
-        return 0
+        return 0, []
     owners = _unit_secretaries({f.organization_id for f in new})
-    due = timezone.localdate() + datetime.timedelta(days=due_days())
-    with transaction.atomic():
-        _insert_items(new, period_id, owners, due)
-        audit_trail.record(
-            "rectification.created",
-            period=period,
-            target=f"period:{period.pk}",
-            summary=ngettext(
-                "%(count)d rectification item opened from scores",
-                "%(count)d rectification items opened from scores",
-                len(new),
-            )
-            % {"count": len(new)},
-            after={"items": sorted(f"{f.organization_id}:{f.code}" for f in new)[:500]},
-        )
-        versions.bump_on_commit(VERSION)
-    return len(new)
+    _insert_items(new, period_id, owners, due)
+    return len(new), sorted(f"{f.organization_id}:{f.code}" for f in new)[:AUDIT_SAMPLE]
 
 
 def _rubrics(period: Period) -> dict[str, tuple[str, float]]:
@@ -245,17 +270,24 @@ _FROM_FINDING = (
 )
 
 
-def _insert_items(
-    new: list[Finding], period_id: int, owners: dict[int, int], due: datetime.date
-) -> None:
-    """Insert the items in one COPY (hundreds of thousands when a large period is first scored,
-    where bulk_create spends a minute preparing values); an item another run inserted meanwhile
-    is skipped by the unique (period, organization, indicator) constraint."""
+def _fixed_columns(period_id: int, due: datetime.date) -> tuple[list, tuple]:
+    """Every column of a new item, those a finding sets first (`_FROM_FINDING`), and the values
+    of the others (database-ready)."""
     meta = Rectification._meta
     varying = [meta.get_field(name) for name in _FROM_FINDING]
     fixed = [f for f in meta.concrete_fields if not f.primary_key and f not in varying]
     template = Rectification(period_id=period_id, due_date=due)
     defaults = tuple(f.get_db_prep_save(f.pre_save(template, True), connection) for f in fixed)
+    return [*varying, *fixed], defaults
+
+
+def _insert_items(
+    new: list[Finding], period_id: int, owners: dict[int, int], due: datetime.date
+) -> None:
+    """Insert the items in one bulk write (bulk_create spends a minute preparing the values of
+    a large period); an item another run inserted meanwhile is skipped by the unique (period,
+    subject, indicator) constraint."""
+    fields, defaults = _fixed_columns(period_id, due)
     rows = (
         (
             f.organization_id,
@@ -271,7 +303,136 @@ def _insert_items(
         )
         for f in new
     )
-    insert_rows(Rectification, [f.column for f in (*varying, *fixed)], rows, ignore_conflicts=True)
+    insert_rows(Rectification, [f.column for f in fields], rows, ignore_conflicts=True)
+
+
+def _truthy(element: str) -> str:
+    """SQL for Python's truth of a JSON element, as `findings` tests it (`if ind.get(...)`): not
+    missing, null, false, a zero, an empty string, list or object. The booleans the scoring
+    writes are settled by the first comparisons."""
+    falsy = "ARRAY['null', 'false', '0', '\"\"', '[]', '{}']::jsonb[]"
+    return (
+        f"CASE {element} WHEN 'true' THEN true WHEN 'false' THEN false "
+        f"ELSE NOT ({element} = ANY ({falsy})) END"
+    )
+
+
+def _open_in_sql(
+    period_id: int,
+    submission_ids: list[int] | None,
+    rubrics: dict[str, tuple[str, float]],
+    due: datetime.date,
+) -> tuple[int, list[str]]:
+    """The opening on PostgreSQL in one statement: the packed results unnested in the database
+    (`jsonb_each`), the rules of `findings` as SQL, the owner joined, the new items inserted
+    beside those already there, counted, and the first of them by name returned for the audit
+    entry; under a lock per period, so that two openings of it wait for each other.
+
+    Read, decoded and re-encoded in Python, the 1.2 M results of 10,000 organizations cost more
+    than the recompute that wrote them (docs/benchmarks.md, issue 19). `findings` stays the
+    definition: tests/rectification/test_opening_sql.py compares both on generated results.
+    """
+    fields, defaults = _fixed_columns(period_id, due)
+    quote = connection.ops.quote_name
+    at = SubjectScore.INDICATOR_FIELDS.index
+
+    def element(name: str) -> str:
+        return f"(f.packed -> {at(name)})"
+
+    def number(name: str) -> str:  # a number or null, as the scoring writes them
+        return f"(f.packed ->> {at(name)})::float8"
+
+    status = f"(f.packed ->> {at('status')})"
+
+    varying = len(_FROM_FINDING)
+    owners, owner_params = (
+        RoleAssignment.objects.filter(role=Role.SECRETARY, user__is_active=True)
+        .order_by("organization_id", "pk")  # the first secretary, as `_unit_secretaries`
+        .distinct("organization_id")
+        .values_list("organization_id", "user_id")
+        .query.sql_with_params()
+    )
+    items = quote(Rectification._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [OPENING_LOCK, period_id % 2**31])
+    # Openings of the period wait for each other here, so a period with no item yet is filled
+    # without checking for conflicts: ON CONFLICT makes every insert speculative, a third more
+    # work. Items already there are skipped by the unique index, one probe per finding (an
+    # anti-join against the table being filled was planned as a nested loop over its heap when
+    # the statistics said it was empty, and grew with every row inserted).
+    first = not Rectification.objects.filter(period_id=period_id).exists()
+    skip_existing = "" if first else "ON CONFLICT DO NOTHING"
+    only = "AND s.submission_id = ANY(%s::bigint[])" if submission_ids is not None else ""
+    sql = f"""
+        WITH rubric (code, kind, threshold) AS (
+            SELECT * FROM unnest(%s::text[], %s::text[], %s::float8[])
+        ),
+        owner (organization_id, user_id) AS ({owners}),
+        found AS (
+            SELECT s.organization_id, s.submission_id, e.key AS code, e.value AS packed,
+                   r.kind, r.threshold
+            FROM {quote(SubjectScore._meta.db_table)} s
+            CROSS JOIN LATERAL jsonb_each(s.indicators) e
+            LEFT JOIN rubric r ON r.code = e.key
+            WHERE s.period_id = %s {only}
+        ),
+        sourced AS (
+            SELECT f.*,
+                   CASE
+                       WHEN f.kind = %s THEN CASE WHEN {_truthy(element("triggered"))} THEN %s END
+                       WHEN f.kind = %s AND {status} = %s
+                            AND {number("fraction")} < 1 THEN %s
+                       WHEN {_truthy(element("rectify"))} THEN %s
+                   END AS source
+            FROM found f
+            WHERE {status} IS DISTINCT FROM %s
+        ),
+        inserted AS (
+            INSERT INTO {items}
+                ({", ".join(quote(field.column) for field in fields)})
+            SELECT f.organization_id, f.submission_id, f.code, f.source,
+                   {number("fraction")}, {number("points")}, {number("max")},
+                   CASE WHEN f.source <> %s THEN f.threshold END,
+                   o.user_id,
+                   {", ".join(f"%s::{field.db_type(connection)}" for field in fields[varying:])}
+            FROM sourced f
+            LEFT JOIN owner o ON o.organization_id = f.organization_id
+            WHERE f.source IS NOT NULL
+            {skip_existing}
+            RETURNING organization_id, indicator_code
+        )
+        SELECT count(*),
+               ARRAY(SELECT (organization_id::text || ':' || indicator_code) COLLATE "C" AS name
+                     FROM inserted ORDER BY name LIMIT %s)
+        FROM inserted
+    """
+    params = [
+        list(rubrics),
+        [kind for kind, _threshold in rubrics.values()],
+        [threshold for _kind, threshold in rubrics.values()],
+        *owner_params,
+        period_id,
+        *([list(submission_ids)] if submission_ids is not None else []),
+        *map(
+            str,
+            (
+                RubricKind.VETO,
+                Source.VETO,
+                RubricKind.DEDUCTION,
+                SubjectScore.Status.SCORED,
+                Source.DEDUCTION,
+                Source.THRESHOLD,
+                SubjectScore.Status.NOT_APPLICABLE,
+                Source.VETO,
+            ),
+        ),
+        *defaults,
+        AUDIT_SAMPLE,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        opened, sample = cursor.fetchone()
+    return opened, sample
 
 
 def _unit_secretaries(org_ids: set[int]) -> dict[int, int]:
