@@ -22,6 +22,7 @@ exactly the rows of `rollup.roll_up`, every field and the explanation included.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -191,6 +192,17 @@ class Table:
             for kind in units[index].units or ()
         )
 
+    def chunks(self, size: int) -> Iterator[tuple[int, int]]:
+        """Ranges of rows [start, stop) holding about `size` rows and items together (at least
+        one row): a row naming a thousand children weighs a thousand rows of text."""
+        weight = np.arange(len(self) + 1) + self.parts_start  # rows and items before each row
+        start = 0
+        while start < len(self):
+            stop = int(np.searchsorted(weight, weight[start] + size, side="right")) - 1
+            stop = min(len(self), max(stop, start + 1))
+            yield start, stop
+            start = stop
+
     # -- text ------------------------------------------------------------------------------
 
     def explanations(self, start: int, stop: int) -> list[str]:
@@ -305,9 +317,7 @@ class Table:
     def rows(self, chunk: int = 10_000) -> Iterator[Row]:
         """The rows as the pure roll-up's `Row`s (the explanation parsed), made `chunk` at a
         time: for writers without COPY, and for comparing."""
-        size = len(self)
-        for start in range(0, size, chunk):
-            stop = min(size, start + chunk)
+        for start, stop in self.chunks(chunk):
             texts = self.explanations(start, stop)
             yield from (
                 self._row(r, orjson.loads(text))
@@ -344,27 +354,30 @@ class Table:
         )
 
 
-def _tree(units: list[Unit], settings: Settings) -> tuple[_Tree, list[dict[str, float]]]:
+def _tree(units: list[Unit], settings: Settings) -> tuple[_Tree, list[Mapping[str, float]]]:
     """The units as arrays, and each one's own scores as the pure `combine` counts them."""
     index_of = {unit.id: i for i, unit in enumerate(units)}
-    owns: list[dict[str, float]] = []
+    owns: list[Mapping[str, float]] = []
     status = np.empty(len(units), dtype=np.int8)
     approved = np.zeros(len(units), dtype=np.int64)
     for i, unit in enumerate(units):
+        # The unit's own mappings are read, never changed: copied only where they differ.
+        own: Mapping[str, float]
         if unit.own is not None:
             status[i], approved[i] = 0, 1
-            own = dict(unit.own)
+            own = unit.own
             if unit.units:
+                own = dict(own)
                 for dim in (TOTAL, PARTY):
                     if dim in own:
                         own[dim] = blend(own[dim], unit.units)
         elif unit.expected > 0:
             status[i] = 1
-            own = dict(unit.zero or {TOTAL: 0.0}) if settings.missing == ZERO else {}
+            own = (unit.zero or {TOTAL: 0.0}) if settings.missing == ZERO else {}
         else:
             status[i], own = 2, {}
-        if TOTAL in own:
-            own.setdefault(BONUS, 0.0)  # the bonus rides with the total, 0 where none was given
+        if TOTAL in own and BONUS not in own:
+            own = {**own, BONUS: 0.0}  # the bonus rides with the total, 0 where none was given
         owns.append(own)
     expected = np.array([unit.expected for unit in units], dtype=np.int64)
     tree = _Tree(
@@ -390,23 +403,31 @@ def _groups(keys: Sequence[Any]) -> np.ndarray:
     return np.array([numbers.setdefault(key, len(numbers)) for key in keys], dtype=np.int64)
 
 
-def _ranks(groups: Sequence[np.ndarray], scores: np.ndarray) -> list[np.ndarray]:
-    """Competition ranks (1, 2, 2, 4), best first, of each row among the rows of the same group
-    (and dimension) that have a score, for each grouping of the rows; 0 where it has none. The
-    rows are sorted by score once, then (stably) by group for each grouping."""
+def _ranks(
+    groups: Sequence[np.ndarray], org: np.ndarray, dim: np.ndarray, scores: np.ndarray
+) -> list[np.ndarray]:
+    """Competition ranks (1, 2, 2, 4), best first, of each row among the rows of the same
+    dimension whose organizations are in the same group and have a score, for each grouping of
+    the organizations; 0 where the row has no score. The rows are sorted by score once, then
+    (stably) by group and dimension for each grouping."""
     scored = np.flatnonzero(~np.isnan(scores))
-    best_first = scored[np.argsort(-scores[scored], kind="stable")]
+    best_first = scored[np.argsort(-scores[scored])]  # the order of equal scores is no matter
+    values = scores[best_first]
+    width = int(dim.max(initial=0)) + 1
+    position = np.arange(len(best_first))
     out = []
     for group in groups:
-        order = best_first[np.argsort(group[best_first], kind="stable")]
-        g, v = group[order], scores[order]
+        key = group[org[best_first]] * width + dim[best_first]
+        if len(key) and key.max() < 2**31:  # a stable sort of 32-bit keys is faster
+            key = key.astype(np.int32)
+        order = np.argsort(key, kind="stable")
+        key, value = key[order], values[order]
         new_group = np.ones(len(order), dtype=bool)
-        new_group[1:] = g[1:] != g[:-1]
+        new_group[1:] = key[1:] != key[:-1]
         new_score = new_group.copy()
-        new_score[1:] |= v[1:] != v[:-1]
-        position = np.arange(len(order))
-        ranks = np.zeros(len(scores), dtype=np.int64)
-        ranks[order] = (
+        new_score[1:] |= value[1:] != value[:-1]
+        ranks = np.zeros(len(scores), dtype=np.int32)
+        ranks[best_first[order]] = (
             np.maximum.accumulate(np.where(new_score, position, 0))
             - np.maximum.accumulate(np.where(new_group, position, 0))
             + 1
@@ -417,7 +438,7 @@ def _ranks(groups: Sequence[np.ndarray], scores: np.ndarray) -> list[np.ndarray]
 
 def _bands(scores: np.ndarray, bands: Sequence[tuple[Any, float]]) -> np.ndarray:
     """The index of the first band (best first) whose minimum each score reaches, -1 for none."""
-    out = np.full(len(scores), -1, dtype=np.int64)
+    out = np.full(len(scores), -1, dtype=np.int16)
     with np.errstate(invalid="ignore"):
         for index in reversed(range(len(bands))):  # the first band reached is written last
             out[scores >= bands[index][1]] = index
@@ -457,13 +478,16 @@ def roll_up_arrays(
     column_of = {code: j for j, code in enumerate(columns)}
     k, bonus, party = len(columns), column_of[BONUS], column_of[PARTY]
 
+    # Own scores come with the same dimensions in the same order for most organizations (those
+    # of one kind of subject): each such group is filled as one block.
     own = np.full((n, k), np.nan)
-    at_dim: list[int] = []
-    values: list[float] = []
-    for scores in owns:
-        at_dim.extend(map(column_of.__getitem__, scores))
-        values.extend(scores.values())
-    own[np.repeat(np.arange(n), [len(scores) for scores in owns]), at_dim] = values
+    alike: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for i, scores in enumerate(owns):
+        alike[tuple(scores)].append(i)
+    for keys, rows in alike.items():
+        if keys:
+            block = np.array([list(owns[i].values()) for i in rows], dtype=float)
+            own[np.array(rows)[:, None], [column_of[key] for key in keys]] = block
     has_own = ~np.isnan(own)
 
     score = own.copy()
@@ -520,7 +544,7 @@ def roll_up_arrays(
     # Rows: the total always, then each dimension with a score, by code; in the units' order.
     rows_of = present[:, : len(codes)].copy()
     rows_of[:, 0] = True
-    org, dim = np.nonzero(rows_of)
+    org, dim = (index.astype(np.int32) for index in np.nonzero(rows_of))
     row_at = np.full(rows_of.shape, -1, dtype=np.int64)
     row_at[org, dim] = np.arange(len(org))
     row_score = score[org, dim]
@@ -530,33 +554,37 @@ def roll_up_arrays(
         row_own & has_children,
         _SHARE_BOTH,
         np.where(row_own, _SHARE_OWN, _SHARE_CHILDREN),
-    )
+    ).astype(np.int8)
 
-    # The items of a row: its children with a score in its dimension, by id.
-    kids = child
-    item_parent_row = row_at[tree.parent[kids]]  # (children, codes): the parent's rows
-    item_child_row = row_at[kids]
-    with_item = (item_child_row >= 0) & (item_parent_row >= 0) & present[kids, : len(codes)]
-    item_parent = item_parent_row[with_item]
-    item_child = item_child_row[with_item]
-    item_id = tree.ids[org[item_child]]
-    order = np.lexsort((item_id, item_parent))
-    item_parent, item_child = item_parent[order], item_child[order]
+    # The items of a row: its children with a score in its dimension, by id. The children are
+    # in id order already: a stable sort by the parent's row keeps it within each row.
+    with_item = present[child, : len(codes)]
+    item_parent = row_at[tree.parent[child]][with_item]
+    item_child = row_at[child][with_item]
+    order = np.argsort(item_parent, kind="stable")
+    item_parent, item_child = item_parent[order], item_child[order].astype(np.int32)
+    del with_item, order
     parts_start = np.searchsorted(item_parent, np.arange(len(org) + 1))
     item_equal = fallback[org[item_parent], dim[item_parent]]
+    del item_parent
 
-    before = np.full(len(org), np.nan)
+    change = np.full(len(org), np.nan)
     if previous:
         if not isinstance(previous, Previous):
             previous = Previous.of(previous)
         before = _previous(previous, tree.ids, row_at, {code: j for j, code in enumerate(codes)})
-    with np.errstate(invalid="ignore"):
-        change = round6(row_score - before)
+        known = np.flatnonzero(~np.isnan(before) & ~np.isnan(row_score))
+        change[known] = round6(row_score[known] - before[known])
+    del row_at
 
-    sibling = _groups([u.parent for u in units])  # the roots among themselves (None)
-    peer = _groups([(u.root, u.kind, u.depth) for u in units])
     ranks_s, ranks_p = _ranks(
-        [sibling[org] * len(codes) + dim, peer[org] * len(codes) + dim], row_score
+        [
+            _groups([u.parent for u in units]),  # siblings: the roots among themselves (None)
+            _groups([(u.root, u.kind, u.depth) for u in units]),  # peers
+        ],
+        org,
+        dim,
+        row_score,
     )
 
     with np.errstate(invalid="ignore", divide="ignore"):

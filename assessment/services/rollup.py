@@ -58,7 +58,7 @@ ROLLUP_FIELDS = (
     "party_building",
 )
 UPDATE_BATCH = 5000
-COPY_ROWS = 20_000  # rows of a full roll-up written per chunk of COPY text
+COPY_ROWS = 20_000  # rows (and children named in them) of a full roll-up per chunk of COPY text
 OWN_BATCH = 100  # subject scores read, then counted as the roll-up counts them, at a time
 
 
@@ -435,8 +435,7 @@ def _copy_chunks(period: Period, table: rollup_arrays.Table, now) -> Iterator[st
     most = int(max(table.rank_siblings.max(initial=0), table.rank_peers.max(initial=0)))
     ranks = np.array([null, *map(str, range(1, most + 1))], dtype=object)
     escaped = table.escaped
-    for start in range(0, len(table), COPY_ROWS):
-        stop = min(len(table), start + COPY_ROWS)
+    for start, stop in table.chunks(COPY_ROWS):
         org, dim = table.org[start:stop], table.dim[start:stop]
         explanations = table.explanations(start, stop)
         if escaped:

@@ -11,6 +11,7 @@ stores, byte for byte.
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 
@@ -75,14 +76,14 @@ def assert_same_rows(units, settings_, bands=BANDS, previous=None) -> int:
         assert _fields(made) == _fields(expected)
         assert text == orjson.dumps(expected.explanation).decode()
         assert made.explanation == expected.explanation
-    # In chunks, as the writer asks for them, the same texts.
-    step = max(1, len(table) // 3)
-    chunked = [
-        t
-        for s in range(0, len(table), step)
-        for t in table.explanations(s, min(len(table), s + step))
-    ]
-    assert chunked == texts
+    # In chunks, as the writer asks for them (rows and items together), the same texts.
+    ranges = list(table.chunks(7))
+    bounds = [0, *(stop for _start, stop in ranges)]
+    assert ranges == list(itertools.pairwise(bounds))
+    assert bounds[-1] == len(table)
+    weight = np.arange(len(table) + 1) + table.parts_start
+    assert all(stop == start + 1 or weight[stop] - weight[start] <= 7 for start, stop in ranges)
+    assert [t for start, stop in ranges for t in table.explanations(start, stop)] == texts
     return len(pure)
 
 
