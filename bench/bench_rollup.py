@@ -7,6 +7,7 @@
     REDIS_URL=redis://127.0.0.1:6379/4 DATABASE_URL=postgres://postgres@127.0.0.1:5432/pb_bench \\
         python bench/bench_rollup.py [--orgs 1000 10000] [--approvals 50] [--workers 2]
                                      [--no-profile] [--plan] [--opening-only]
+                                     [--recompute-only]
 
 For each size: `seed_synthetic --orgs N --seed 1 --replace`, a generated framework of 120
 indicators (mostly linear, bands and yes/no; some deduction, bonus, veto, appraisal and formula)
@@ -32,6 +33,8 @@ one UPDATE (no per-approval task). Then it measures:
 
 With `--opening-only` it stops after the recompute in one process and the opening of the items
 (no worker, no baselines, no approvals, no profile): what the opening costs beside the recompute.
+With `--recompute-only` it stops after the recompute in one process (its scoring and roll-up
+seconds), before the opening.
 
 The full recompute of the largest size is then run once more under cProfile (it replaces the rows
 of the first run) and the functions costing most are printed. Old benchmark periods and the
@@ -561,6 +564,8 @@ def bench_size(orgs: int, args: argparse.Namespace) -> dict[str, Any]:
         flush=True,
     )
     result["full_s"], result["full_stats"] = result["one_s"], result["one_stats"]
+    if args.recompute_only:
+        return result
     if args.worker is not None and not args.opening_only:
         result["full_s"], result["full_stats"] = full_recompute_on_workers(
             data["period"], args.worker
@@ -741,6 +746,11 @@ def main() -> int:
         help="only the recompute in one process and the opening of rectification items after it",
     )
     parser.add_argument(
+        "--recompute-only",
+        action="store_true",
+        help="only the recompute in one process (its scoring and roll-up seconds)",
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=os.cpu_count() or 1,
@@ -776,7 +786,8 @@ def main() -> int:
     # Approvals run their task in this process; with Redis, full recomputes also run on a worker.
     app.conf.task_always_eager = True
     args.worker = None
-    if settings.REDIS_URL and args.workers > 0 and not args.opening_only:
+    alone = args.opening_only or args.recompute_only
+    if settings.REDIS_URL and args.workers > 0 and not alone:
         args.worker = Worker(args.workers)
     print(f"machine: {machine()}; load average {os.getloadavg()[0]:.2f}")
     print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}", flush=True)
@@ -788,7 +799,7 @@ def main() -> int:
     finally:
         if args.worker is not None:
             args.worker.stop()
-    if args.opening_only:
+    if alone:
         print(f"load average at the end: {os.getloadavg()[0]:.2f} (the machine may be shared)")
         return 0
     report(results)
