@@ -179,6 +179,8 @@ def open_for_scores(period_id: int, submission_ids: list[int] | None = None) -> 
     shows the improvement with evidence and a reviewer confirms closure. Returns how many items
     were opened.
     """
+    if submission_ids is not None and not submission_ids:
+        return 0
     period = Period.objects.select_related("framework").filter(pk=period_id).first()
     if period is None or not eligible(period):
         return 0
@@ -345,8 +347,15 @@ def _open_in_sql(
     status = f"(f.packed ->> {at('status')})"
 
     varying = len(_FROM_FINDING)
+    scores = SubjectScore.objects.filter(period_id=period_id)
+    if submission_ids is not None:
+        scores = scores.filter(submission_id__in=submission_ids)
     owners, owner_params = (
-        RoleAssignment.objects.filter(role=Role.SECRETARY, user__is_active=True)
+        RoleAssignment.objects.filter(
+            role=Role.SECRETARY,
+            user__is_active=True,
+            organization_id__in=scores.values("organization_id"),
+        )
         .order_by("organization_id", "pk")  # the first secretary, as `_unit_secretaries`
         .distinct("organization_id")
         .values_list("organization_id", "user_id")

@@ -181,3 +181,12 @@ def test_findings_is_pure():
     rubrics = {code: (kind, 0.6) for code, kind in kinds.items()}
     found = {f.code: f.source for f in services.findings(rows, rubrics)}
     assert found == {"A": "threshold", "V": "veto", "D": "deduction"}
+
+
+def test_an_opening_for_no_submissions_opens_nothing(period, tree):
+    set_values(period, tree.a1a, WEAK)
+    recompute(period)
+    Rectification.objects.all().delete()
+
+    assert services.open_for_scores(period.pk, []) == 0
+    assert not Rectification.objects.exists()
