@@ -459,4 +459,6 @@ def test_query_count_of_an_approval_does_not_grow_with_the_tree(
             scores.rescore_submission(sub.pk)
         counts.append(statements(queries))
     assert counts[0] == counts[1]
-    assert counts[1] <= 25
+    # 26 on PostgreSQL since the rectification opening takes the period's advisory lock (one
+    # statement, whatever the tree): openings of a period wait for each other (decision 157).
+    assert counts[1] <= 26
