@@ -87,20 +87,27 @@ class Cells:
     @classmethod
     def from_values(cls, codes: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> Cells:
         """Cells of values given by code (as `score_subject` takes them), a column per code."""
-        columns = {code: column for column, code in enumerate(codes)}
-        kind = np.full((len(rows), len(columns)), ABSENT, dtype=np.int8)
-        number = np.full(kind.shape, np.nan)
-        other: dict[tuple[int, int], Any] = {}
+        cells = cls.empty(codes, len(rows))
         for row, values in enumerate(rows):
             for code, raw in values.items():
-                column = columns[code]
-                cell = typed_kind(raw)
-                kind[row, column] = cell
-                if cell in (FLOAT, INTEGER):
-                    number[row, column] = raw
-                elif cell == OTHER:
-                    other[row, column] = raw
-        return cls(columns, kind, number, other)
+                cells.put(row, cells.columns[code], raw)
+        return cells
+
+    @classmethod
+    def empty(cls, codes: Sequence[str], rows: int) -> Cells:
+        """Cells of `rows` subjects with nothing stored, a column per code."""
+        kind = np.full((rows, len(codes)), ABSENT, dtype=np.int8)
+        columns = {code: column for column, code in enumerate(codes)}
+        return cls(columns, kind, np.full(kind.shape, np.nan), {})
+
+    def put(self, row: int, column: int, raw: Any) -> None:
+        """Store one value as it was stored (JSON's types)."""
+        cell = typed_kind(raw)
+        self.kind[row, column] = cell
+        if cell in (FLOAT, INTEGER):
+            self.number[row, column] = raw
+        elif cell == OTHER:
+            self.other[row, column] = raw
 
     def take(self, rows: Sequence[int]) -> Cells:
         """The cells of some rows, in the order given."""

@@ -21,7 +21,7 @@ from django.db import connection
 from core.fastjson import dumps, loads
 
 from ..models import Indicator, IndicatorValue, Submission
-from ..scoring.batch import ABSENT, FLOAT, INTEGER, OTHER, Cells, typed_kind
+from ..scoring.batch import Cells
 
 # One binary COPY row: a field count, then (length, value) per field, big-endian, never NULL.
 _ROW = np.dtype(
@@ -92,13 +92,9 @@ def read_cells(
 ) -> Cells:
     """The values of `submission_ids` (sorted, counted submissions of the period), a row each
     in that order, a column per code of `codes` (the framework's indicators)."""
-    n = len(submission_ids)
-    columns = {code: column for column, code in enumerate(codes)}
-    kind = np.full((n, len(columns)), ABSENT, dtype=np.int8)
-    number = np.full(kind.shape, np.nan)
-    other: dict[tuple[int, int], object] = {}
-    if not n:
-        return Cells(columns, kind, number, other)
+    cells = Cells.empty(codes, len(submission_ids))
+    if not submission_ids:
+        return cells
     ids = np.asarray(submission_ids, dtype=np.int64)
     if connection.vendor == "postgresql":
         params = [list(codes), period_id, *states, framework_id, int(ids[0]), int(ids[-1]) + 1]
@@ -106,8 +102,8 @@ def read_cells(
         rows = _copy_binary(_values_sql(select, len(states)), params)
         rows = rows[np.isin(rows["submission"], ids)]
         row = np.searchsorted(ids, rows["submission"])
-        kind[row, rows["column"]] = rows["kind"]
-        number[row, rows["column"]] = rows["number"]
+        cells.kind[row, rows["column"]] = rows["kind"]
+        cells.number[row, rows["column"]] = rows["number"]
         sql = _values_sql(
             "submission_id, col, x::text",
             len(states),
@@ -124,14 +120,8 @@ def read_cells(
         row_index = position.get(submission)
         if row_index is None:
             continue
-        raw = None if text is None else loads(text)
-        cell = typed_kind(raw)
-        kind[row_index, column] = cell
-        if cell in (FLOAT, INTEGER):
-            number[row_index, column] = raw
-        elif cell == OTHER:
-            other[row_index, column] = raw
-    return Cells(columns, kind, number, other)
+        cells.put(row_index, column, None if text is None else loads(text))
+    return cells
 
 
 def _copy_binary(sql: str, params: list) -> np.ndarray:
