@@ -2,10 +2,11 @@
 a `ScoreRun`, the incremental update after an approval, and what happens when the task queue
 cannot be reached.
 
-Only counted submissions (approved or locked) are scored. The pure engine does the scoring;
-this module reads the values with one query per chunk of submissions, and replaces the chunk's
-rows with one delete and one bulk insert (COPY on PostgreSQL). Everything is derived data, so
-running anything twice gives the same rows.
+Only counted submissions (approved or locked) are scored. The pure engines do the scoring: a
+full run's chunks read their values as typed columns and go through the batch engine
+(`scoring.batch`), one approval's subject through `score_subject`; both write the same rows.
+This module replaces a chunk's rows with one delete and one bulk insert (COPY on PostgreSQL).
+Everything is derived data, so running anything twice gives the same rows.
 
 A full recompute scores the period in chunks of `CHUNK` submissions, each its own transaction
 and, from the task, its own task (so the workers score chunks side by side, progress shows and a
