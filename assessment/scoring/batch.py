@@ -6,14 +6,14 @@ each indicator's points, maximum, fraction, status, rectify and veto flags, the 
 totals, grade, stars and vetoes — as arrays, one column per indicator. It follows the scalar
 engine's plan (`engine._plan`) and its order of operations (sums are taken indicator after
 indicator, as the scalar loop takes them), so both give the same floats, not merely close ones:
-``tests/assessment/test_batch_scoring.py`` proves it on generated frameworks and values.
+``tests/scoring/test_batch.py`` proves it on drawn frameworks and values.
 
 Values come typed (`Cells`): a kind and a float per cell. The kinds cover what stored values are
 (numbers, integers, booleans, null, "n/a"); anything else (an appraisal's votes, text, a number
-written as text) is an ``OTHER`` cell with its raw value, read and scored by the scalar engine's
-own functions, as are whole columns of appraisal and text indicators. Formulas are computed per
-subject by their compiled closure (``if`` evaluates one branch only, and an error is per subject),
-then scored with the rest.
+written as text) is an ``OTHER`` cell with its raw value. Well-formed votes are scored as arrays;
+every other OTHER cell, and whole columns of text indicators, are read and scored by the scalar
+engine's own functions, cell by cell. Formulas are evaluated over columns (`formula_arrays`, with
+the error each subject's evaluation would raise), then scored by their ``then`` rubric.
 """
 
 from __future__ import annotations
