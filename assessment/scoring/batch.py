@@ -270,10 +270,7 @@ def score_batch(framework: Framework, subject_kind: str, cells: Cells) -> Batch:
         elif item.indicator.value_type in _TYPED and (
             isinstance(item.indicator.rubric, _VECTOR_RUBRICS) or item.kind == "none"
         ):
-            value, usable, fired = _vector_column(
-                index, item, kinds, numbers, absent, state, fraction, loose
-            )
-            triggered[:, index] = fired
+            value, usable = _vector_column(index, item, kinds, numbers, absent, arrays)
             env = np.where(usable, value, np.nan)
             scalar_rows = np.nonzero(kinds == OTHER)[0].tolist()
         else:
@@ -283,7 +280,7 @@ def score_batch(framework: Framework, subject_kind: str, cells: Cells) -> Batch:
             env[row] = _scalar_cell(item, index, row, raw, absent, arrays)
         if index in needed:
             seen[index] = env
-    return _assemble(framework, plan, cells, absent, state, fraction, loose, triggered)
+    return _assemble(framework, plan, absent, arrays)
 
 
 def _vector_column(
@@ -292,13 +289,11 @@ def _vector_column(
     kinds: np.ndarray,
     numbers: np.ndarray,
     absent: np.ndarray,
-    state: np.ndarray,
-    fraction: np.ndarray,
-    loose: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    arrays: _Readings,
+) -> tuple[np.ndarray, np.ndarray]:
     """A typed column read and scored as arrays (OTHER cells are left to the scalar path).
 
-    Returns what formulas see (the value, whether it is usable) and whether a veto fired."""
+    Returns what formulas see: the value and whether it is usable."""
     value_type = item.indicator.value_type
     is_number = (kinds == FLOAT) | (kinds == INTEGER)
     is_bool = (kinds == TRUE) | (kinds == FALSE)
@@ -358,13 +353,14 @@ def _vector_column(
             fired = good & (value > 0)
     # else: recorded, not scored
     scored = cell_state == SCORED
-    state[:, index] = np.where(na, SCORED, cell_state)
+    arrays.state[:, index] = np.where(na, SCORED, cell_state)
     if item.scored:
-        fraction[:, index] = np.where(scored, frac, 0.0)
+        arrays.fraction[:, index] = np.where(scored, frac, 0.0)
     else:
-        loose[:, index] = np.where(scored, points, 0.0)
+        arrays.loose[:, index] = np.where(scored, points, 0.0)
         fired = fired & scored
-    return value, valid, fired
+    arrays.triggered[:, index] = fired
+    return value, valid
 
 
 @dataclass
@@ -510,16 +506,15 @@ def _formula_column(
 
 
 def _assemble(
-    framework: Framework,
-    plan: engine._Plan,
-    cells: Cells,
-    absent: np.ndarray,
-    state: np.ndarray,
-    fraction: np.ndarray,
-    loose: np.ndarray,
-    triggered: np.ndarray,
+    framework: Framework, plan: engine._Plan, absent: np.ndarray, arrays: _Readings
 ) -> Batch:
     """Weights, points, dimensions, totals and grades from each item's reading."""
+    state, fraction, loose, triggered = (
+        arrays.state,
+        arrays.fraction,
+        arrays.loose,
+        arrays.triggered,
+    )
     n, count = absent.shape
     items = plan.items
     total_points = float(framework.total_points)
